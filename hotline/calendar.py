@@ -1,0 +1,367 @@
+"""Working days, service hours and durations: when a deadline falls due (SPEC §4).
+
+Pure: no printing, no files.  The official Chinese calendar (public holidays and
+调休 make-up working days) comes from the `chinesecalendar` package, imported
+lazily; rules.yaml can add or override days and declare whole years.  A date the
+calendar does not cover is a `CalendarError` naming the year to add — never a guess.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from .errors import UsageError
+
+__all__ = [
+    "CalendarError",
+    "Duration",
+    "parse_duration",
+    "Calendar",
+    "DAY_KEYS",
+    "WEEKDAY_KEYS",
+]
+
+
+class CalendarError(UsageError):
+    """A deadline needs a day in a year no calendar source covers."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"the calendar has no data for {year}: add that year's public holidays and "
+            f"make-up working days (调休) to rules.yaml under calendar: holidays/workdays "
+            f"(or list {year} under calendar: years)"
+        )
+
+
+# --------------------------------------------------------------------------- durations
+
+DURATION_KINDS = ("same_day", "minutes", "days", "working_days")
+MAX_N = 100_000  # beyond this a duration is a typo, and date arithmetic would overflow
+
+_ALLOWED = "same day, N hours, N minutes, N days, N working days (当天, N小时, N分钟, N天, N个工作日)"
+
+_UNITS: dict[str, tuple[str, int]] = {}
+for _words, _kind, _mult in (
+    (("minute", "minutes", "min", "mins"), "minutes", 1),
+    (("hour", "hours", "h", "hr", "hrs"), "minutes", 60),
+    (("day", "days"), "days", 1),
+    (("working day", "working days", "workday", "workdays"), "working_days", 1),
+    (("分钟",), "minutes", 1),
+    (("小时", "个小时"), "minutes", 60),
+    (("天",), "days", 1),
+    (("工作日", "个工作日"), "working_days", 1),
+):
+    for _w in _words:
+        _UNITS[_w] = (_kind, _mult)
+
+
+
+@lru_cache(maxsize=None)
+def _duration_re() -> re.Pattern[str]:
+    # compiled on first use: the CJK ranges cost milliseconds, and start-up must stay fast
+    return re.compile(r"^([0-9]+)\s*([a-z\u4e00-\u9fff][a-z\u4e00-\u9fff ]*?)$")
+
+
+@dataclass(frozen=True)
+class Duration:
+    kind: str  # same_day | minutes | days | working_days
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in DURATION_KINDS:
+            raise ValueError(f"unknown duration kind {self.kind!r}")
+
+    def __str__(self) -> str:
+        n = self.n
+        if self.kind == "same_day":
+            return "same day"
+        if self.kind == "minutes":
+            if n % 60 == 0:
+                h = n // 60
+                return "1 hour" if h == 1 else f"{h} hours"
+            return "1 minute" if n == 1 else f"{n} minutes"
+        if self.kind == "days":
+            return "1 day" if n == 1 else f"{n} days"
+        return "1 working day" if n == 1 else f"{n} working days"
+
+
+def parse_duration(text: str) -> Duration:
+    """'same day', 'N hours', 'N minutes', 'N days', 'N working days' or the Chinese forms."""
+    if not isinstance(text, str):
+        raise UsageError(f"unknown duration {text!r}; use: {_ALLOWED}")
+    norm = " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
+    if norm in ("same day", "same-day", "当天", "当日"):
+        return Duration("same_day", 0)
+    m = _duration_re().match(norm)
+    if m:
+        unit = _UNITS.get(m.group(2).strip())
+        if unit is not None:
+            n = int(m.group(1))
+            if n < 1 or n > MAX_N:
+                raise UsageError(
+                    f"bad duration '{text}': N must be a whole number from 1 to {MAX_N}; use: {_ALLOWED}"
+                )
+            kind, mult = unit
+            return Duration(kind, n * mult)
+    raise UsageError(f"unknown duration '{text}'; use: {_ALLOWED}")
+
+
+# --------------------------------------------------------------------------- service hours
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_KEYS = ("working_day", "other_day") + WEEKDAY_KEYS
+DEFAULT_HOURS: dict[str, list[str]] = {"working_day": ["10:00-17:00"], "other_day": ["14:00-17:00"]}
+
+Interval = tuple[time, time]
+_END_OF_DAY = time(23, 59, 59, 999999)
+_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _parse_interval(key: str, value: Any) -> Interval:
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, time) for v in value):
+        start, end = value
+    else:
+        m = _HOURS_RE.match(value) if isinstance(value, str) else None
+        if not m:
+            raise UsageError(f"service_hours: {key}: bad hours {value!r}; use HH:MM-HH:MM, e.g. 10:00-17:00")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+            raise UsageError(f"service_hours: {key}: bad hours {value!r}; times run from 00:00 to 24:00")
+        start = time(h1, m1)
+        end = _END_OF_DAY if h2 == 24 else time(h2, m2)
+    if not start < end:
+        raise UsageError(f"service_hours: {key}: bad hours {value!r}; the end must be after the start")
+    return (start, end)
+
+
+def _parse_hours(hours: Mapping[str, Any] | None) -> dict[str, tuple[Interval, ...]]:
+    if hours is None:
+        hours = DEFAULT_HOURS
+    if not isinstance(hours, Mapping):
+        raise UsageError(f"service_hours must be a mapping of day keys to lists of HH:MM-HH:MM, not {hours!r}")
+    out: dict[str, tuple[Interval, ...]] = {}
+    for key, val in hours.items():
+        if key not in DAY_KEYS:
+            raise UsageError(f"service_hours: unknown key '{key}'; use: {', '.join(DAY_KEYS)}")
+        if val is None:
+            val = []
+        elif isinstance(val, str):
+            val = [val]
+        if not isinstance(val, (list, tuple)):
+            raise UsageError(f"service_hours: {key}: {val!r} must be a list like [\"10:00-17:00\"]")
+        out[key] = tuple(sorted(_parse_interval(key, v) for v in val))
+    return out
+
+
+# --------------------------------------------------------------------------- calendar data
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def _to_date(section: str, value: Any) -> date:
+    if isinstance(value, datetime):
+        raise UsageError(f"calendar: {section}: {value!s} is a time, not a date; use YYYY-MM-DD")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        m = _DATE_RE.match(value.strip())
+        if m:
+            try:
+                return date(*(int(g) for g in m.groups()))
+            except ValueError:
+                pass
+    raise UsageError(f"calendar: {section}: '{value}' is not a date; use YYYY-MM-DD")
+
+
+def _dates(section: str, values: Any) -> set[date]:
+    """A list of dates; a text item 'YYYY-MM-DD..YYYY-MM-DD' is an inclusive range."""
+    if values is None:
+        return set()
+    if isinstance(values, (str, date)):
+        values = [values]
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        raise UsageError(f"calendar: {section} must be a list of dates (YYYY-MM-DD), not {values!r}")
+    out: set[date] = set()
+    for v in values:
+        if isinstance(v, str) and ".." in v:
+            a, _, b = v.partition("..")
+            first, last = _to_date(section, a), _to_date(section, b)
+            if last < first or (last - first).days > 366:
+                raise UsageError(f"calendar: {section}: bad range '{v}'; use FIRST..LAST within one year")
+            out.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+        else:
+            out.add(_to_date(section, v))
+    return out
+
+
+def _years(values: Any) -> set[int]:
+    if values is None:
+        return set()
+    if isinstance(values, (int, str)):
+        values = [values]
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        raise UsageError(f"calendar: years must be a list of years like [2027], not {values!r}")
+    out: set[int] = set()
+    for v in values:
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())):
+            raise UsageError(f"calendar: years: '{v}' is not a year; use e.g. 2027")
+        y = int(v)
+        if not 1900 <= y <= 9998:
+            raise UsageError(f"calendar: years: '{v}' is not a year; use e.g. 2027")
+        out.add(y)
+    return out
+
+
+def _official_workday(d: date) -> bool | None:
+    """chinesecalendar's verdict, or None when it has no data for that year."""
+    import chinese_calendar  # lazy: keeps CLI start-up fast
+
+    try:
+        return bool(chinese_calendar.is_workday(d))
+    except NotImplementedError:
+        return None
+
+
+class Calendar:
+    """Working days and service hours of one book, in its timezone."""
+
+    SERVICE_SEARCH_DAYS = 366
+
+    def __init__(
+        self,
+        tz: str = "Asia/Shanghai",
+        holidays: Iterable[date] = (),
+        workdays: Iterable[date] = (),
+        hours: Mapping[str, Any] | None = None,
+        years: Iterable[int] = (),
+    ):
+        try:
+            self.tz = ZoneInfo(tz)
+        except Exception:
+            raise UsageError(f"unknown timezone '{tz}' (e.g. Asia/Shanghai)") from None
+        self.tzname = tz
+        self.holidays = frozenset(_dates("holidays", list(holidays)))
+        self.workdays = frozenset(_dates("workdays", list(workdays)))
+        both = sorted(self.holidays & self.workdays)
+        if both:
+            raise UsageError(f"calendar: {both[0].isoformat()} is listed both under holidays and under workdays")
+        self.years = frozenset(_years(list(years)))
+        self.hours = _parse_hours(hours)
+        self._declared_years = self.years | {d.year for d in self.holidays | self.workdays}
+        self._working: dict[date, bool] = {}
+        self._nth: dict[tuple[date, int], date] = {}
+
+    @classmethod
+    def from_rules(cls, rules: Any) -> Calendar:
+        cal = rules.calendar or {}
+        if not isinstance(cal, Mapping):
+            raise UsageError("calendar must be a mapping with holidays: [...], workdays: [...], years: [...]")
+        for key in cal:
+            if key not in ("holidays", "workdays", "years"):
+                raise UsageError(f"calendar: unknown key '{key}'; use: holidays, workdays, years")
+        return cls(
+            tz=rules.timezone,
+            holidays=_dates("holidays", cal.get("holidays")),
+            workdays=_dates("workdays", cal.get("workdays")),
+            hours=rules.service_hours if rules.service_hours is not None else {},
+            years=_years(cal.get("years")),
+        )
+
+    # ---- days
+
+    def is_working_day(self, d: date) -> bool:
+        if isinstance(d, datetime):
+            d = d.date()
+        hit = self._working.get(d)
+        if hit is not None:
+            return hit
+        if d in self.workdays:
+            val = True
+        elif d in self.holidays:
+            val = False
+        else:
+            official = _official_workday(d)
+            if official is not None:
+                val = official
+            elif d.year in self._declared_years:
+                val = d.weekday() < 5
+            else:
+                raise CalendarError(d.year)
+        self._working[d] = val
+        return val
+
+    def nth_working_day_after(self, d: date, n: int) -> date:
+        """The nth working day strictly after date d (n >= 1)."""
+        key = (d, n)
+        hit = self._nth.get(key)
+        if hit is not None:
+            return hit
+        day, left = d, n
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                left -= 1
+        self._nth[key] = day
+        return day
+
+    # ---- service hours
+
+    def service_hours(self, d: date) -> list[Interval]:
+        if isinstance(d, datetime):
+            d = d.date()
+        wk = WEEKDAY_KEYS[d.weekday()]
+        if wk in self.hours:
+            return list(self.hours[wk])
+        work = self.hours.get("working_day", ())
+        other = self.hours.get("other_day", ())
+        if work == other:  # the day type does not matter: no calendar lookup needed
+            return list(work)
+        return list(work if self.is_working_day(d) else other)
+
+    def has_service(self, d: date) -> bool:
+        return bool(self.service_hours(d))
+
+    def service_day(self, at: datetime) -> date:
+        """The start's date if before that date's closing time, else the next date with service."""
+        at = self.local(at)
+        d = at.date()
+        hours = self.service_hours(d)
+        if hours and at.time() < max(end for _, end in hours):
+            return d
+        for _ in range(self.SERVICE_SEARCH_DAYS):
+            d += timedelta(days=1)
+            if self.has_service(d):
+                return d
+        raise UsageError(
+            f"no service hours are configured in the {self.SERVICE_SEARCH_DAYS} days after "
+            f"{at.date().isoformat()}, so 'same day' has no end; set service_hours in rules.yaml"
+        )
+
+    # ---- times
+
+    def local(self, at: datetime) -> datetime:
+        """An aware time in the book's timezone; a naive time is taken as already local."""
+        if at.tzinfo is None or at.tzinfo.utcoffset(at) is None:
+            return at.replace(tzinfo=self.tz)
+        return at.astimezone(self.tz)
+
+    def end_of(self, d: date) -> datetime:
+        return datetime.combine(d, time(23, 59, 59), tzinfo=self.tz)
+
+    def due(self, start: datetime, dur: Duration) -> datetime:
+        start = self.local(start)
+        if dur.kind == "minutes":
+            return (start.astimezone(timezone.utc) + timedelta(minutes=dur.n)).astimezone(self.tz)
+        if dur.kind == "days":
+            return self.end_of(start.date() + timedelta(days=dur.n))
+        if dur.kind == "working_days":
+            return self.end_of(self.nth_working_day_after(start.date(), dur.n))
+        if dur.kind == "same_day":
+            return self.end_of(self.service_day(start))
+        raise ValueError(f"unknown duration kind {dur.kind!r}")

@@ -1,0 +1,160 @@
+"""Deadline clocks (SPEC §4): each starts at an event and stops at another.
+
+Computed from a case's event list by pure functions; events after `as_of` are
+ignored, so a past `as_of` replays history.
+
+| kind      | rules key          | starts               | stops at                                      |
+|-----------|--------------------|----------------------|-----------------------------------------------|
+| close     | close.<grade>      | intake               | close, or a referral                          |
+| close     | close.referred     | each referral        | close, or the next referral                   |
+| respond   | respond.<grade>    | intake               | first followup, refer or close                |
+| refer     | refer.<grade>      | intake               | first refer or close                          |
+| follow_up | follow_up.referred | each referral        | a followup after it, the next referral, close |
+| revisit   | revisit.<grade>    | close                | a revisit after the close                     |
+
+A kind/grade absent from rules.deadlines has no clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Iterable
+
+from .calendar import Calendar, Duration, parse_duration
+from .model import Case, Event
+
+CLOCK_KINDS = ("close", "respond", "refer", "follow_up", "revisit")
+STATES = ("running", "overdue", "met", "late")
+
+
+@dataclass
+class Clock:
+    case: str            # case id
+    kind: str            # close | respond | refer | follow_up | revisit
+    start: datetime
+    due: datetime
+    stopped: datetime | None  # time of the event that stopped it (only events <= as_of)
+    state: str           # running | overdue | met | late
+    basis: str = ""      # the rules.deadlines key used: a grade, or "referred"
+
+    @property
+    def ran_out(self) -> bool:
+        return self.state in ("overdue", "late")
+
+
+@lru_cache(maxsize=256)
+def _duration(text: str) -> Duration:
+    return parse_duration(text)
+
+
+def _rule(rules: Any, kind: str, key: str) -> Duration | None:
+    table = rules.deadlines.get(kind) or {}
+    text = table.get(key)
+    return _duration(text) if text else None
+
+
+def _state(due: datetime, stopped: datetime | None, now: datetime) -> str:
+    if stopped is not None:
+        return "met" if stopped <= due else "late"
+    return "overdue" if due < now else "running"
+
+
+def _now(cal: Calendar, as_of: datetime | None) -> datetime:
+    return cal.local(as_of) if as_of is not None else datetime.now(cal.tz)
+
+
+def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> list[Clock]:
+    """Every clock of one case as it stood at `as_of` (None: all events, state as of now)."""
+    now = _now(cal, as_of)
+    received = cal.local(case.received)
+    if as_of is not None and received > now:
+        return []
+    order = sorted(enumerate(case.events_until(now if as_of is not None else None)), key=lambda p: (p[1].at, p[0]))
+    events: list[Event] = [e for _, e in order]
+    grade = case.grade
+    clocks: list[Clock] = []
+
+    def add(kind: str, basis: str, dur: Duration | None, start: datetime, stop: Event | None) -> None:
+        if dur is None:
+            return
+        due = cal.due(start, dur)
+        stopped = cal.local(stop.at) if stop is not None else None
+        clocks.append(Clock(case.id, kind, start, due, stopped, _state(due, stopped, now), basis))
+
+    def first(types: tuple[str, ...], after: int = -1) -> tuple[int, Event] | tuple[None, None]:
+        for i in range(after + 1, len(events)):
+            if events[i].type in types:
+                return i, events[i]
+        return None, None
+
+    close_i, close_ev = first(("close",))
+    # events that matter for the open life of the case: up to and including the first close
+    open_end = close_i if close_i is not None else len(events) - 1
+    referrals = [i for i in range(open_end + 1) if events[i].type == "refer"]
+
+    # close: intake segment, then one segment per referral
+    starts: list[tuple[str, datetime, int]] = [(grade, received, -1)]
+    starts += [("referred", cal.local(events[i].at), i) for i in referrals]
+    for n, (basis, start, _idx) in enumerate(starts):
+        if n + 1 < len(starts):
+            stop: Event | None = events[starts[n + 1][2]]
+        else:
+            stop = close_ev
+        add("close", basis, _rule(rules, "close", basis), start, stop)
+
+    # respond: intake -> first followup, refer or close
+    _, ev = first(("followup", "refer", "close"))
+    add("respond", grade, _rule(rules, "respond", grade), received, ev)
+
+    # refer: intake -> first refer or close
+    _, ev = first(("refer", "close"))
+    add("refer", grade, _rule(rules, "refer", grade), received, ev)
+
+    # follow_up: each referral -> a followup after it, the next referral, or close
+    fu = _rule(rules, "follow_up", "referred")
+    if fu is not None:
+        for i in referrals:
+            _, ev = first(("followup", "refer", "close"), after=i)
+            add("follow_up", "referred", fu, cal.local(events[i].at), ev)
+
+    # revisit: close -> a revisit after it
+    if close_ev is not None:
+        rv = _rule(rules, "revisit", grade)
+        if rv is not None:
+            _, ev = first(("revisit",), after=close_i)  # type: ignore[arg-type]
+            add("revisit", grade, rv, cal.local(close_ev.at), ev)
+
+    return clocks
+
+
+def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> datetime | None:
+    """The due time of the case's first close clock that ran out (overdue or late), if any."""
+    for c in case_clocks(case, rules, cal, as_of):
+        if c.kind == "close" and c.ran_out:
+            return c.due
+    return None
+
+
+def due_clocks(
+    cases: Iterable[Case],
+    rules: Any,
+    cal: Calendar,
+    as_of: datetime,
+    soon: Duration | None = None,
+) -> list[tuple[Clock, bool]]:
+    """Clocks not stopped by `as_of`: due before it (True, overdue) or, with `soon`,
+    due within `soon` after it (False, due soon).  Sorted by due time."""
+    now = cal.local(as_of)
+    horizon = cal.due(now, soon) if soon is not None else None
+    out: list[tuple[Clock, bool]] = []
+    for case in cases:
+        for c in case_clocks(case, rules, cal, now):
+            if c.stopped is not None:
+                continue
+            if c.due < now:
+                out.append((c, True))
+            elif horizon is not None and c.due <= horizon:
+                out.append((c, False))
+    out.sort(key=lambda p: (p[0].due, p[0].case, CLOCK_KINDS.index(p[0].kind) if p[0].kind in CLOCK_KINDS else 99))
+    return out
