@@ -1,0 +1,126 @@
+"""A case book: where it is, its roster and rules, who is acting, and committing.
+
+The book is found like git finds .git: --book DIR, else $HOTLINE_BOOK, else the
+nearest ancestor of the working directory holding rules.yaml and cases/.
+The acting person: --as ID, else $HOTLINE_USER, else the roster person whose
+email equals `git config user.email`.
+"""
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from . import git
+from .errors import BookError, UsageError
+from .model import Person, Roster
+from .rules import Rules
+from .store import Store
+
+
+def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    if explicit:
+        root = Path(explicit).expanduser()
+        if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
+            raise UsageError(f"--book '{explicit}' is not a case book (it needs rules.yaml and cases/; `hotline init DIR` makes one)")
+        return root.resolve()
+    env = os.environ.get("HOTLINE_BOOK")
+    if env:
+        root = Path(env).expanduser()
+        if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
+            raise UsageError(f"$HOTLINE_BOOK '{env}' is not a case book (it needs rules.yaml and cases/)")
+        return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "rules.yaml").is_file() and (d / "cases").is_dir():
+            return d
+    raise UsageError("no case book here: run inside a book, pass --book DIR, set $HOTLINE_BOOK, or create one with `hotline init DIR`")
+
+
+class Book:
+    def __init__(self, root: Path, acting: str | None = None):
+        self.root = root
+        self._acting = acting
+        self.store = Store(root)
+
+    @classmethod
+    def open(cls, book: str | None = None, acting: str | None = None) -> "Book":
+        return cls(find_root(book), acting)
+
+    @cached_property
+    def rules(self) -> Rules:
+        from . import rules
+
+        path = self.root / "rules.yaml"
+        if not path.exists():
+            raise BookError("missing rules.yaml (copy it from a fresh `hotline init`)", path)
+        return rules.load(path)
+
+    @cached_property
+    def roster(self) -> Roster:
+        from . import roster
+
+        path = self.root / "roster.yaml"
+        if not path.exists():
+            raise BookError("missing roster.yaml (copy it from a fresh `hotline init`)", path)
+        return roster.load(path)
+
+    @cached_property
+    def tz(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.rules.timezone)
+
+    @cached_property
+    def calendar(self):
+        from .calendar import Calendar
+
+        return Calendar.from_rules(self.rules)
+
+    @cached_property
+    def git_root(self) -> Path:
+        top = git.toplevel(self.root)
+        if top is None:
+            raise UsageError(f"the book {self.root} is not inside a git work tree: run `git init` there")
+        return top
+
+    # ------------------------------------------------------------ people
+    def acting_id(self) -> str | None:
+        if self._acting:
+            return self._acting
+        if os.environ.get("HOTLINE_USER"):
+            return os.environ["HOTLINE_USER"]
+        email = git.config_email(self.root)
+        if email:
+            for p in self.roster.people:
+                if p.email and p.email.lower() == email.lower():
+                    return p.id
+        return None
+
+    def actor(self) -> Person:
+        """The acting person, required for every write."""
+        pid = self.acting_id()
+        if pid is None:
+            raise UsageError(
+                "who is acting? pass --as ID, set $HOTLINE_USER, or put your git user.email on your roster entry"
+            )
+        return self.person(pid, "--as")
+
+    def person(self, pid: str, option: str = "person") -> Person:
+        p = self.roster.person(pid)
+        if p is None:
+            known = ", ".join(x.id for x in self.roster.people)
+            raise UsageError(f"unknown {option} '{pid}'; people in roster.yaml: {known}")
+        return p
+
+    # ------------------------------------------------------------ writing
+    def commit(self, paths: list[Path], message: str, author: Person) -> str:
+        email = author.email or f"{author.id}@hotline.invalid"
+        return git.commit(self.git_root, paths, message, author.name, email)
+
+    def lock(self):
+        return self.store.lock(self._git_dir())
+
+    def _git_dir(self) -> Path:
+        d = self.git_root / ".git"
+        return d if d.is_dir() else self.root

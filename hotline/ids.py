@@ -1,0 +1,50 @@
+"""Case ids: unique across clones without coordination, phone-readable, time-sorted.
+
+An id is `YYMMDD-TTTRR`: the intake date, three Crockford base-32 digits for the
+time of day in 4-second steps (so ids sort by intake time), and two random digits.
+Two offices would need the same 4-second window *and* the same 1-in-1024 draw to
+collide; a clone retries locally on a collision and `check` reports one after a
+merge.  Crockford's alphabet has no I, L, O or U, so an id survives being read out
+on the phone; input is upper-cased and O/I/L are read as 0/1/1.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # ASCII-ascending, so text order = number order
+ID_RE = re.compile(r"^\d{6}-[0-9A-HJKMNP-TV-Z]{5}$")
+
+
+def _b32(n: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        n, r = divmod(n, 32)
+        out.append(ALPHABET[r])
+    return "".join(reversed(out))
+
+
+def new_id(received: datetime, rand: int | None = None) -> str:
+    """The id for a case received at `received` (local time of the book)."""
+    seconds = received.hour * 3600 + received.minute * 60 + received.second
+    r = secrets.randbelow(1024) if rand is None else rand
+    return f"{received:%y%m%d}-{_b32(seconds // 4, 3)}{_b32(r, 2)}"
+
+
+def normalise(text: str) -> str:
+    """Upper-case, map look-alikes, drop spaces; keep the hyphen where given."""
+    t = text.strip().upper().replace(" ", "")
+    return t.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def month_of(id_or_prefix: str) -> tuple[str, str] | None:
+    """('2026', '11') when the prefix holds the year and month digits, else None."""
+    m = re.match(r"^(\d{2})(\d{2})", id_or_prefix)
+    if not m:
+        return None
+    return f"20{m.group(1)}", m.group(2)
+
+
+def is_valid(case_id: str) -> bool:
+    return bool(ID_RE.match(case_id))

@@ -1,0 +1,165 @@
+"""The domain's plain data: cases and their events, the roster, ledger entries.
+
+No I/O here.  A case's status, current owner and referrals are derived from its
+append-only event list, never stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+# event types, in the words of the seeds
+EVENT_TYPES = (
+    "intake",     # 受理 (always the first event)
+    "escalate",   # 报告主任 (red cases, at intake)
+    "followup",   # 跟进
+    "refer",      # 转介 (to a partner)
+    "urge",       # 催办 (by a leader)
+    "assign",     # 移交 (hand the case to a new owner)
+    "close",      # 结案 (outcome resolved|unresolved, reason when unresolved)
+    "revisit",    # 回访 (after closing)
+)
+STATUSES = ("open", "referred", "closed")
+
+
+@dataclass
+class Event:
+    type: str
+    at: datetime          # aware
+    by: str               # person id
+    note: str = ""
+    to: Any = None        # refer: partner id; assign: person id; escalate: [person ids]
+    outcome: str | None = None   # close
+    reason: str | None = None    # close (required when unresolved)
+    contact_shared: bool = False # refer: the form carried the caller's contact, with consent
+
+
+@dataclass
+class Personal:
+    """The caller's personal data, as stored: age-encrypted, never in clear."""
+
+    armor: str            # ASCII-armored age file (name, contact, address, notes as YAML)
+    recipients: int       # how many staff keys it was encrypted to
+    caller: str | None = None  # keyed pseudonym of the normalised contact (repeat callers)
+
+
+@dataclass
+class Case:
+    id: str
+    received: datetime
+    channel: str
+    grade: str
+    owner: str            # first-responsible person (首问负责人)
+    role: str
+    gender: str = "unknown"
+    age_group: str = "unknown"
+    region: str = ""
+    occupation: str = ""
+    categories: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    summary: str = ""
+    consent_publish: bool = False
+    personal: Personal | None = None
+    events: list[Event] = field(default_factory=list)
+
+    # --- derived state, optionally as it stood at time T (events after T ignored) ---
+    def events_until(self, as_of: datetime | None = None) -> list[Event]:
+        if as_of is None:
+            return self.events
+        return [e for e in self.events if e.at <= as_of]
+
+    def status(self, as_of: datetime | None = None) -> str:
+        status = "open"
+        for e in self.events_until(as_of):
+            if e.type == "close":
+                status = "closed"
+            elif e.type == "refer" and status != "closed":
+                status = "referred"
+        return status
+
+    def closed_event(self, as_of: datetime | None = None) -> Event | None:
+        for e in self.events_until(as_of):
+            if e.type == "close":
+                return e
+        return None
+
+    def current_owner(self, as_of: datetime | None = None) -> str:
+        owner = self.owner
+        for e in self.events_until(as_of):
+            if e.type == "assign" and e.to:
+                owner = e.to
+        return owner
+
+    def referrals(self, as_of: datetime | None = None) -> list[Event]:
+        return [e for e in self.events_until(as_of) if e.type == "refer"]
+
+    def urges(self, as_of: datetime | None = None) -> int:
+        return sum(1 for e in self.events_until(as_of) if e.type == "urge")
+
+    @property
+    def month(self) -> str:
+        return self.received.strftime("%Y-%m")
+
+
+@dataclass
+class Group:
+    id: str
+    name: str
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    group: str | None = None
+    roles: list[str] = field(default_factory=list)
+    email: str | None = None
+    phone: str | None = None
+    key: str | None = None
+    active: bool = True
+
+
+@dataclass
+class Partner:
+    id: str
+    name: str
+    kind: str = "external"
+    contact: str | None = None
+
+
+@dataclass
+class Roster:
+    groups: list[Group]
+    people: list[Person]
+    partners: list[Partner]
+
+    def person(self, pid: str) -> Person | None:
+        return next((p for p in self.people if p.id == pid), None)
+
+    def group(self, gid: str) -> Group | None:
+        return next((g for g in self.groups if g.id == gid), None)
+
+    def partner(self, pid: str) -> Partner | None:
+        return next((p for p in self.partners if p.id == pid), None)
+
+    def with_role(self, role: str) -> list[Person]:
+        return [p for p in self.people if role in p.roles and p.active]
+
+    def recipients(self) -> list[Person]:
+        """Staff whose public keys personal data is encrypted to."""
+        return [p for p in self.people if p.active and p.key]
+
+
+@dataclass
+class LedgerEntry:
+    """A points entry that does not come from a case (award or penalty)."""
+
+    date: date
+    person: str
+    item: str
+    points: int
+    count: int = 1
+    amount: int | None = None   # donation, in yuan
+    note: str = ""
+    by: str = ""

@@ -1,0 +1,165 @@
+"""Callers' personal data: age (X25519) encryption, staff identities, caller pseudonyms.
+
+- The personal block (name, contact, address, identifying notes) is YAML text
+  encrypted with age to every active staff key in the roster, ASCII-armored so it
+  sits in the case file as a literal block and the standard `age -d` reads it.
+- A staff member's private identity lives outside the book: $HOTLINE_IDENTITY, else
+  `identity.txt` in the user's config directory (age-keygen's file format).
+- Repeat callers: HMAC-SHA256 of the normalised contact under a random "caller key".
+  That key is stored in the book only age-encrypted to the staff (keys/caller-key.age),
+  so a clone alone cannot test phone numbers against the pseudonyms.
+
+Nothing here prints; no secret ever goes into an exception message.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import BookError, UsageError
+
+PERSONAL_FIELDS = ("name", "contact", "address", "notes")
+CALLER_KEY_FILE = Path("keys") / "caller-key.age"
+
+
+def _pyrage():
+    import pyrage  # heavy-ish native module: imported only when encryption is needed
+
+    return pyrage
+
+
+# ---------------------------------------------------------------- identities
+
+def config_dir() -> Path:
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "hotline"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "hotline"
+
+
+def identity_path() -> Path:
+    env = os.environ.get("HOTLINE_IDENTITY")
+    return Path(env).expanduser() if env else config_dir() / "identity.txt"
+
+
+def load_identity(path: Path | None = None):
+    """The staff member's x25519 identity, or None when there is no identity file."""
+    path = path or identity_path()
+    if not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise UsageError(f"cannot read the identity file {path}") from None
+    x25519 = _pyrage().x25519
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("AGE-SECRET-KEY-"):
+            try:
+                return x25519.Identity.from_str(line)
+            except Exception:
+                raise UsageError(f"the identity file {path} holds a damaged AGE-SECRET-KEY line") from None
+    raise UsageError(f"the identity file {path} holds no AGE-SECRET-KEY line (make one with `hotline key new`)")
+
+
+def new_identity(path: Path | None = None) -> tuple[Path, str]:
+    """Create an identity file (refusing to overwrite one); return (path, public key)."""
+    path = path or identity_path()
+    if path.exists():
+        raise UsageError(f"an identity already exists at {path}; `hotline key show` prints its public key")
+    ident = _pyrage().x25519.Identity.generate()
+    public = str(ident.to_public())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    body = f"# created: {created}\n# public key: {public}\n{ident}\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(body)
+    return path, public
+
+
+def public_key(identity) -> str:
+    return str(identity.to_public())
+
+
+# ---------------------------------------------------------------- encryption
+
+def _recipients(keys: list[str]):
+    x25519 = _pyrage().x25519
+    out = []
+    for k in keys:
+        try:
+            out.append(x25519.Recipient.from_str(k))
+        except Exception:
+            raise BookError(f"roster key '{k[:16]}...' is not a valid age public key") from None
+    return out
+
+
+def encrypt(plaintext: bytes, keys: list[str]) -> str:
+    if not keys:
+        raise UsageError(
+            "no staff keys in roster.yaml: personal data would be stored in clear, so it is refused; "
+            "add a `key:` (from `hotline key show`) to at least one active person"
+        )
+    return _pyrage().encrypt(plaintext, _recipients(keys), armored=True).decode("ascii")
+
+
+def decrypt(armor: str, identity) -> bytes:
+    if identity is None:
+        raise UsageError(
+            f"no identity file at {identity_path()}: only staff with a key can reveal personal data "
+            "(set $HOTLINE_IDENTITY or run `hotline key new` and ask for a `hotline rekey`)"
+        )
+    pyrage = _pyrage()
+    try:
+        return pyrage.decrypt(armor.encode("ascii"), [identity])
+    except pyrage.DecryptError:
+        raise UsageError(
+            f"your key ({public_key(identity)[:16]}...) is not among this block's recipients: "
+            "ask a key holder to run `hotline rekey` after your key is in roster.yaml"
+        ) from None
+    except Exception:
+        raise BookError("the encrypted block is damaged and cannot be decrypted") from None
+
+
+def encrypt_personal(fields: dict[str, str], keys: list[str]) -> str:
+    from . import yamlio
+
+    clean = {k: fields[k] for k in PERSONAL_FIELDS if fields.get(k)}
+    return encrypt(yamlio.dump(clean).encode("utf-8"), keys)
+
+
+def decrypt_personal(armor: str, identity) -> dict[str, Any]:
+    from . import yamlio
+
+    data = yamlio.load_text(decrypt(armor, identity).decode("utf-8"), "<personal block>")
+    return data if isinstance(data, dict) else {}
+
+
+# ---------------------------------------------------------------- caller pseudonyms
+
+def normalise_contact(contact: str) -> str:
+    """One form per contact: phone numbers as bare digits (no +86/0086), else lower-case."""
+    c = contact.strip()
+    digits = re.sub(r"[\s\-()（）+]", "", c)
+    if digits.isdigit():
+        for prefix in ("0086", "86"):
+            if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+                digits = digits[len(prefix):]
+        return digits
+    return re.sub(r"\s+", "", c).lower()
+
+
+def caller_tag(contact: str, key: bytes) -> str:
+    return hmac.new(key, normalise_contact(contact).encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+
+def new_caller_key() -> bytes:
+    return secrets.token_bytes(32)

@@ -1,0 +1,187 @@
+"""YAML in and out, and atomic writes.
+
+Loading: libyaml's safe loader when available, never object construction, no
+aliases/anchors (so an alias bomb is refused at its first reuse, memory bounded),
+no duplicate keys.  Dumping: Chinese as Chinese, keys in the order given, block
+style, literal blocks for multi-line text.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .errors import BookError
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+MAX_FILE_BYTES = 2_000_000  # a case file is a few KB; refuse anything absurd before parsing
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that refuses aliases and duplicate keys."""
+
+    def construct_object(self, node, deep=False):  # noqa: D401
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (&, *) are not allowed in hotline files", node.start_mark
+            )
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value == "<<":
+                        raise yaml.constructor.ConstructorError(
+                            None, None, "merge keys (<<) are not allowed in hotline files", key_node.start_mark
+                        )
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                        )
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _str_representer(dumper, data: str):
+    if "\n" in data:
+        if not data.endswith("\n"):
+            data = data + "\n"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def load_text(text: str, path: Path | str = "<text>") -> Any:
+    """Parse YAML text; any problem is a BookError with path:line."""
+    if "\t" in text:
+        # tabs are not YAML indentation; say where, rather than a parser riddle
+        for n, line in enumerate(text.splitlines(), 1):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t"):
+                raise BookError("tab used for indentation; use spaces", path, n)
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======" or line.startswith("<<<<<<<"):
+            raise BookError(
+                "git conflict marker: this file was edited in two clones; keep one version "
+                "of each conflicting part, delete the markers, then `git add` and `git commit`",
+                path,
+                n,
+            )
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        msg = " ".join(str(x) for x in (e.context, e.problem) if x) or "not valid YAML"
+        raise BookError(f"not valid YAML: {msg}", path, line) from None
+    except yaml.YAMLError as e:
+        raise BookError(f"not valid YAML: {e}", path) from None
+    except RecursionError:
+        raise BookError("not valid YAML: nested too deeply", path) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a book file as UTF-8, with clear errors for the usual accidents."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise BookError(f"file is {size} bytes; hotline files are never larger than {MAX_FILE_BYTES}", path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BookError("file not found", path) from None
+    except IsADirectoryError:
+        raise BookError("is a directory, expected a file", path) from None
+    except PermissionError:
+        raise BookError("permission denied", path) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BookError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+
+
+def load_file(path: Path) -> Any:
+    return load_text(read_text(path), path)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
+
+
+def line_of(text: str, keypath: Iterable[Any]) -> int | None:
+    """The 1-based line of the node at keypath (mapping keys / sequence indexes) in text.
+
+    Used only when reporting a problem, so the second parse costs nothing on the
+    happy path.  Returns the deepest line found along the way.
+    """
+    try:
+        node = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in keypath:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                    line = k.start_mark.line + 1
+                    node = v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text to path so a crash leaves the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable where the OS allows
+        try:
+            dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
