@@ -1,0 +1,120 @@
+"""Fixtures: every test that writes gets its own temporary book with its own git repository.
+
+Tests never touch this repository's demo book, the user's real config or identity.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hotline import privacy
+from hotline.cli import app
+
+ROSTER = """\
+groups:
+  - id: g1
+    name: 一组
+  - id: g2
+    name: 二组
+people:
+  - id: wang
+    name: 王芳
+    group: g1
+    roles: [director, leader]
+    email: wang@example.org
+    phone: "13900000001"
+    key: {key}
+  - id: li
+    name: 李娜
+    group: g1
+    roles: [volunteer]
+    email: li@example.org
+  - id: zhao
+    name: 赵强
+    group: g2
+    roles: [leader]
+  - id: chen
+    name: 陈静
+    group: g2
+    roles: [volunteer]
+  - id: xu
+    name: 徐青
+    roles: [secretary]
+partners:
+  - id: legal-aid
+    name: 市法律援助中心
+    kind: external
+    contact: "0370-0000000"
+  - id: counselling
+    name: 心理咨询中心
+    kind: internal
+"""
+
+
+@dataclass
+class TestBook:
+    root: Path
+    home: Path
+    runner: CliRunner
+
+    def run(self, *args: str, input: str | None = None, user: str | None = "wang", expect: int | None = 0, env=None):
+        e = {"HOTLINE_BOOK": str(self.root)}
+        if user:
+            e["HOTLINE_USER"] = user
+        if env:
+            e.update(env)
+        result = self.runner.invoke(app, list(args), input=input, env=e)
+        if expect is not None and result.exit_code != expect:
+            raise AssertionError(
+                f"hotline {' '.join(args)} exited {result.exit_code}, expected {expect}\n{result.output}\n{result.exception!r}"
+            )
+        return result
+
+    def intake(self, *extra: str, grade: str = "green", at: str = "2026-11-20 15:00", user: str = "wang") -> str:
+        args = ["intake", "--no-input", "-q", "--channel", "phone", "--grade", grade, "--role", "survivor",
+                "--category", "domestic_violence", "--need", "legal", "--summary", "询问起诉程序",
+                "--gender", "female", "--age-group", "youth", "--region", "东莞", "--at", at, *extra]
+        return self.run(*args, user=user).stdout.strip().splitlines()[-1]
+
+    def git(self, *args: str) -> str:
+        import subprocess
+
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, encoding="utf-8", check=True).stdout
+
+    def case_file(self, case_id: str) -> Path:
+        return self.root / "cases" / f"20{case_id[:2]}" / case_id[2:4] / f"{case_id}.yaml"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """An isolated home: git identity, config dir and staff identity live under tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("[user]\n\tname = 王芳\n\temail = wang@example.org\n[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    for k in list(os.environ):
+        if k.startswith(("HOTLINE_", "GIT_")):
+            monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("HOTLINE_IDENTITY", str(tmp_path / "identity.txt"))
+    return tmp_path
+
+
+@pytest.fixture
+def book(env) -> TestBook:
+    runner = CliRunner()
+    root = env / "book"
+    r = runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"])
+    assert r.exit_code == 0, r.output
+    key = privacy.public_key(privacy.load_identity())
+    (root / "roster.yaml").write_text(ROSTER.format(key=key), encoding="utf-8")
+    tb = TestBook(root, env / "home", runner)
+    tb.git("commit", "-q", "-am", "test roster")
+    return tb
