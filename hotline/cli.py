@@ -260,9 +260,14 @@ def intake(
 
 def _print_new_deadlines(book, case, since) -> None:
     """Print the clocks an event just started (running ones whose start is `since`)."""
+    from .calendar import CalendarError
     from .clocks import case_clocks
 
-    started = [c for c in case_clocks(case, book.rules, book.calendar, as_of=since) if c.start == since and c.state == "running"]
+    try:
+        started = [c for c in case_clocks(case, book.rules, book.calendar, as_of=since) if c.start == since and c.state == "running"]
+    except CalendarError as e:  # the write is done; say plainly which deadline cannot be computed
+        err(f"deadlines of {case.id} cannot be computed yet: {e}")
+        return
     for c in started:
         typer.echo(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M} ({DEADLINE_LABELS.get(c.kind, c.kind)})")
 
@@ -437,8 +442,13 @@ def show(
             extra = f" [{L('outcome', e.outcome or '')}]" + (f" 原因: {e.reason}" if e.reason else "")
         note = f"  {e.note}" if e.note else ""
         out.append(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {EVENT_LABELS.get(e.type, e.type)}({e.type}) by {who(book, e.by)}{extra}{note}")
-    as_of = now(tz)
-    clocks = case_clocks(c, book.rules, book.calendar, as_of=as_of)
+    from .calendar import CalendarError
+
+    try:
+        clocks = case_clocks(c, book.rules, book.calendar, as_of=now(tz))
+    except CalendarError as e:
+        clocks = []
+        out.append(f"deadlines: cannot be computed: {e}")
     if clocks:
         out.append("deadlines:")
         for k in clocks:
@@ -569,6 +579,9 @@ def rekey():
         typer.echo("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that.")
     else:
         typer.echo(f"Nothing to re-encrypt; {res.recipients} recipient(s) in roster.yaml.")
+
+
+from . import cli_deadlines  # noqa: E402,F401  (registers overdue)
 
 
 def main() -> None:
