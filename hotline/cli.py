@@ -445,7 +445,7 @@ def show(
     from .calendar import CalendarError
 
     try:
-        clocks = case_clocks(c, book.rules, book.calendar, as_of=now(tz))
+        clocks = case_clocks(c, book.rules, book.calendar, as_of=max(now(tz), c.events[-1].at))
     except CalendarError as e:
         clocks = []
         out.append(f"deadlines: cannot be computed: {e}")
