@@ -423,9 +423,8 @@ def show(
         out.append("  personal   (none recorded)")
     elif reveal:
         data = actions.reveal(book, c, privacy.load_identity())
-        names = {"name": "name 称呼", "contact": "contact 联系方式", "address": "address 地址", "notes": "notes 备注"}
-        for k, val in data.items():
-            out.append(f"  {names.get(k, k):<10} " + str(val).replace("\n", "\n             "))
+        for k, val in data.items():  # name, contact, address, notes
+            out.append(f"  {k:<10} " + str(val).replace("\n", "\n             "))
     else:
         out.append(f"  personal   encrypted for {c.personal.recipients} recipient(s) — `hotline show {c.id} --reveal` to read")
     out.append("events:")
@@ -582,6 +581,7 @@ def rekey():
 
 
 from . import cli_deadlines  # noqa: E402,F401  (registers overdue)
+from . import cli_points  # noqa: E402,F401  (registers award, penalize, score)
 
 
 def main() -> None:
