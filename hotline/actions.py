@@ -255,9 +255,7 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
         raise UsageError(f"'{to.id}' is not active in roster.yaml; hand the case to an active person")
 
     def make(case: Case, actor: Person) -> Event:
-        _require_open(case, "a reassignment")
-        if case.current_owner() == to.id:
-            raise UsageError(f"case {case.id} is already owned by '{to.id}'")
+        _require_open(case, "a reassignment")  # re-assigning to the current owner just records the hand-over note
         return Event(type="assign", at=_event_time(book, case, at), by=actor.id, to=to.id, note=text)
 
     return _append(book, case_ref, make, lambda c, e: f"assign {c.id} to {to.id}")
