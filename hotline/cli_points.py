@@ -1,0 +1,188 @@
+"""`hotline award`, `hotline penalize`, `hotline score`: the points ledger and the rankings.
+
+The computation is in `points.py`; reading and writing the book in `ledger.py`
+(the monthly bulletin uses `ledger.score_month(book, year, month)` too).
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import typer
+
+from .cli import app, check_format, err, handle, open_book
+
+
+def _record(kind: str, person: str, item: str, count: Optional[int], amount: Optional[int],
+            on: Optional[str], note: Optional[str]) -> None:
+    from . import ledger
+    from .points import item_label
+    from .times import parse_date
+
+    book = open_book()
+    book.actor()  # fail before anything else if nobody is acting
+    day = parse_date(on, "--date") if on else None
+    res = ledger.add_entry(book, kind, person, item, day, count, amount, note or "")
+    e = res.entry
+    p = book.roster.person(e.person)
+    label = item_label(book.rules, e.item)
+    times = f" ×{e.count}" if e.count != 1 else ""
+    money = f" ({e.amount} yuan 元)" if e.amount is not None else ""
+    verb = "Awarded" if kind == "award" else "Penalized"
+    rel = res.path.relative_to(book.root).as_posix()
+    typer.echo(f"{verb} {p.name} ({p.id}) {label}{times}{money}: {e.points:+d} on {e.date.isoformat()} → {rel}")
+
+
+@app.command()
+@handle
+def award(
+    person: str = typer.Argument(..., help="Roster id of the person awarded."),
+    item: str = typer.Argument(..., help="Award item id or label from rules.yaml (points.awards), e.g. lecture_outreach or 特刊文章."),
+    count: Optional[int] = typer.Option(None, "--count", help="How many times (default 1); multiplies the item's points."),
+    amount: Optional[int] = typer.Option(None, "--amount", help="Donations: the amount in yuan (one point per whole 100)."),
+    on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
+    note: Optional[str] = typer.Option(None, "--note", help="What it was (no callers' data)."),
+):
+    """Record points earned (奖励积分): lectures, articles, events, donations, interviews."""
+    _record("award", person, item, count, amount, on, note)
+
+
+@app.command()
+@handle
+def penalize(
+    person: str = typer.Argument(..., help="Roster id of the person penalized."),
+    item: str = typer.Argument(..., help="Penalty item id or label from rules.yaml (points.penalties), e.g. hygiene or 脱岗."),
+    count: Optional[int] = typer.Option(None, "--count", help="How many times (default 1)."),
+    on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
+    note: Optional[str] = typer.Option(None, "--note", help="What happened (no callers' data)."),
+):
+    """Record a penalty (扣分): no Mandarin, hygiene, information leak, leaving the post, late or early."""
+    _record("penalty", person, item, count, None, on, note)
+
+
+def _parse_year(text: str) -> int:
+    from .errors import UsageError
+
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise UsageError(f"--year '{text}' is not a year; use YYYY, e.g. 2026")
+    return int(text)
+
+
+@app.command()
+@handle
+def score(
+    month: Optional[str] = typer.Option(None, "--month", help="The month to score, YYYY-MM."),
+    year: Optional[str] = typer.Option(None, "--year", help="The year to score, YYYY (sum of its entries)."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
+):
+    """Points ranking of people and groups (积分排名) for a month or a year, with warnings."""
+    from . import ledger
+    from .errors import UsageError
+    from .times import parse_month
+
+    check_format(fmt)
+    if (month is None) == (year is None):
+        raise UsageError("give exactly one of --month YYYY-MM or --year YYYY")
+    ym = parse_month(month) if month else None
+    y = _parse_year(year) if year else None
+    book = open_book()
+    problems: list[str] = []
+    s = ledger.score_month(book, *ym, problems) if ym else ledger.score_year(book, y, problems)
+    for p in problems:
+        err(p)
+    if person is not None:
+        _breakdown(book, s, person, fmt)
+        return
+    if fmt == "json":
+        from .render import to_json
+
+        typer.echo(to_json(s.to_dict()))
+        return
+    from .render import rows_out
+
+    if fmt == "csv":
+        rows = [{"kind": "person", "id": p.id, "name": p.name, "group": p.group or "", "score": p.score,
+                 "rank": p.rank, "points": p.points} for p in s.people]
+        rows += [{"kind": "group", "id": g.id, "name": g.name, "group": g.id, "score": g.score, "rank": g.rank,
+                  "points": g.points} for g in s.groups]
+        cols = [(k, k) for k in ("kind", "id", "name", "group", "score", "rank", "points")]
+        typer.echo(rows_out(rows, "csv", cols))
+        for w in s.warnings:
+            err(f"warning: {w}")
+        return
+    typer.echo(_table(book, s))
+
+
+def _signed(n: int) -> str:
+    return f"{n:+d}" if n else "0"
+
+
+def _table(book, s) -> str:
+    from .render import rows_out
+
+    what = "month 月度" if len(s.period) == 7 else "year 年度"
+    out = [f"Points 积分 {s.period} ({what}; everyone starts at {s.base} 基础分 {s.base})", "", "people 个人"]
+    gname = {g.id: g.name for g in book.roster.groups}
+    rows = [{"rank": p.rank, "id": p.id, "name": p.name, "group": gname.get(p.group, "—") if p.group else "—",
+             "points": _signed(p.points), "score": p.score} for p in s.people]
+    out.append(rows_out(rows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 姓名"),
+                                        ("group", "group 小组"), ("points", "+/- 加减"), ("score", "score 积分")]))
+    out += ["", "groups 小组"]
+    grows = [{"rank": g.rank, "id": g.id, "name": g.name, "points": _signed(g.points), "score": g.score}
+             for g in s.groups]
+    if grows:
+        out.append(rows_out(grows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 名称"),
+                                             ("points", "+/- 加减"), ("score", "score 积分")]))
+    else:
+        out.append("(no groups in roster.yaml)")
+    if s.recommended is not None:
+        r = s.recommended
+        out += ["", f"Recommended 推荐: group {r.id} {r.name} is the top group of {s.period} with {r.score} points "
+                    f"— to be recommended for the year's commendation (推荐评优)."]
+    if s.warnings:
+        out += ["", "warnings 警告:"] + [f"  ! {w}" for w in s.warnings]
+    elif len(s.period) == 7:
+        out += ["", "No warnings 无警告."]
+    out += ["", f"{len(s.entries)} entr{'y' if len(s.entries) == 1 else 'ies'} counted. "
+                f"`hotline score --{'month' if len(s.period) == 7 else 'year'} {s.period} --person ID` shows one person's."]
+    return "\n".join(out)
+
+
+def _breakdown(book, s, pid: str, fmt: str) -> None:
+    from .errors import UsageError
+    from .points import item_label
+    from .render import rows_out, to_json
+
+    p = s.person(pid)
+    if p is None:
+        known = ", ".join(x.id for x in s.people)
+        if book.roster.person(pid) is not None:
+            raise UsageError(f"--person '{pid}' is inactive and has no entries in {s.period}; people scored: {known}")
+        raise UsageError(f"unknown --person '{pid}'; people scored in {s.period}: {known}")
+    entries = s.entries_of(pid)
+    rows = [{"date": e.date.isoformat(), "item": e.item, "label": item_label(book.rules, e.item),
+             "count": e.count, "amount": e.amount, "points": e.points, "source": e.source, "note": e.note}
+            for e in entries]
+    if fmt == "json":
+        typer.echo(to_json({
+            "period": s.period,
+            "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank},
+            "start": s.base, "entries": rows, "points": p.points, "score": p.score,
+        }))
+        return
+    if fmt == "csv":
+        cols = [(k, k) for k in ("date", "item", "label", "count", "amount", "points", "source", "note")]
+        typer.echo(rows_out(rows, "csv", cols))
+        return
+    out = [f"{p.name} ({p.id}) — points 积分 {s.period}, rank 名次 {p.rank}", ""]
+    table = [{"date": "", "item": "start 基础分", "points": str(s.base), "source": "rules.yaml points.start"}]
+    for r in rows:
+        extra = f" ×{r['count']}" if r["count"] != 1 else ""
+        extra += f" ({r['amount']} 元)" if r["amount"] is not None else ""
+        table.append({"date": r["date"], "item": f"{r['label']} {r['item']}{extra}", "points": f"{r['points']:+d}",
+                      "source": r["source"] + (f"  {r['note']}" if r["note"] else "")})
+    out.append(rows_out(table, "table", [("date", "date 日期"), ("item", "item 项目"), ("points", "points 分"),
+                                         ("source", "source 来源")]))
+    out += ["", f"total 总分 {p.score} = {s.base} {p.points:+d} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"]
+    typer.echo("\n".join(out))
