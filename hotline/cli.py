@@ -487,6 +487,7 @@ def list_cases(
     book = open_book()
     if owner is not None:
         book.person(owner, "--owner")
+    roster = book.roster  # validated even when no filter needs it: a broken roster is reported
     problems: list = []
     cases = book.store.all(problems)
     _report_problems(book, problems)
@@ -506,6 +507,8 @@ def list_cases(
             r["grade"] = L("grade", r["grade"]).split("·")[0]
             r["status"] = STATUS_LABELS[r["status"]]
             r["channel"] = L("channel", r["channel"])
+            p = roster.person(r["owner"])
+            r["owner"] = p.name if p else r["owner"]
             r["categories"] = "、".join(L("category", x) for x in r["categories"])
     cols = [("id", "id"), ("received", "received 受理"), ("status", "status 状态"), ("grade", "grade 分级"),
             ("owner", "owner 负责人"), ("channel", "channel 渠道"), ("categories", "categories 类别")]

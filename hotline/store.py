@@ -259,7 +259,11 @@ class Store:
         return out
 
     def write(self, case: Case, path: Path | None = None) -> Path:
+        """Write atomically (call under the write lock, so any temp file here is a crash's leftover)."""
         path = path or self.path_for(case.id)
+        if path.parent.is_dir():
+            for stale in path.parent.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         yamlio.atomic_write(path, dump_case(case))
         return path
 
@@ -271,38 +275,57 @@ class Store:
                 return cid
         raise BookError("could not find a free case id in 64 tries; is the cases folder writable?")
 
-    # the write lock: one writer at a time per clone (ids, files and the git index)
+    # the write lock: one writer at a time per clone (ids, files and the git index).
+    # An OS file lock, so a writer killed at any moment never leaves the book locked.
     @contextmanager
-    def lock(self, git_dir: Path | None = None, timeout: float = 60.0):
+    def lock(self, git_dir: Path | None = None, timeout: float = 120.0):
         lock_path = (git_dir or self.root) / "hotline-write.lock"
-        deadline = time.monotonic() + timeout
-        delay = 0.01
-        while True:
-            try:
-                fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.write(fd, str(os.getpid()).encode())
-                os.close(fd)
-                break
-            except FileExistsError:
-                try:
-                    if time.time() - lock_path.stat().st_mtime > 120:  # left by a killed writer
-                        lock_path.unlink(missing_ok=True)
-                        continue
-                except FileNotFoundError:
-                    continue
-                if time.monotonic() > deadline:
-                    raise BookError(f"another hotline command has held {lock_path} for {timeout:.0f} s; if none is running, delete that file") from None
-                time.sleep(delay)
-                delay = min(delay * 1.5, 0.2)
-            except PermissionError:
-                raise UsageError(f"cannot write in {lock_path.parent}: the book is read-only here") from None
         try:
-            yield
-        finally:
+            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        except PermissionError:
+            raise UsageError(f"cannot write in {lock_path.parent}: the book is read-only here") from None
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        try:
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise BookError(f"another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again")
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.1)
             try:
-                lock_path.unlink()
-            except OSError:
-                pass
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def parse_date(v: Any) -> date | None:

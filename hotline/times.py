@@ -11,8 +11,13 @@ _FORMS = "ISO 8601 (2026-11-20T15:00+08:00) or 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD
 
 def parse_time(text: str, tz: tzinfo, option: str = "--at") -> datetime:
     t = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-        t += "T00:00"
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", t)
+    if m:  # what people type: 2026-11-20 9:00, 2026/11/20 15:00, 2026-11-20
+        y, mo, d, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+        try:
+            return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
+        except ValueError:
+            raise UsageError(f"{option} '{text}' is not a real date and time; use {_FORMS}") from None
     try:
         dt = datetime.fromisoformat(t)
     except ValueError:

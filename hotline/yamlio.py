@@ -54,9 +54,7 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
 
 
 def _str_representer(dumper, data: str):
-    if "\n" in data:
-        if not data.endswith("\n"):
-            data = data + "\n"
+    if "\n" in data:  # literal block; the emitter picks |- when there is no final newline
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
@@ -83,7 +81,7 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
     try:
         return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark = e.context_mark or e.problem_mark  # where the broken construct began
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(x) for x in (e.context, e.problem) if x) or "not valid YAML"
         raise BookError(f"not valid YAML: {msg}", path, line) from None

@@ -37,7 +37,7 @@ def test_case_file_is_readable_chinese_with_stable_keys(book):
 
 def test_multiline_summary_is_a_literal_block(book):
     cid = book.intake("--summary", "第一行\n第二行")
-    assert "summary: |\n  第一行\n  第二行\n" in book.case_file(cid).read_text(encoding="utf-8")
+    assert "summary: |-\n  第一行\n  第二行\n" in book.case_file(cid).read_text(encoding="utf-8")
 
 
 def test_ids_sort_by_intake_time(book):
