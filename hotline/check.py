@@ -69,6 +69,9 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
                                             f"give one of them a new id with `git mv` and edit its id: line"))
         else:
             seen[case.id] = rel
+    from .ledger import check_ledger
+
+    problems.extend(Problem(_rel(book, path), line, msg) for path, line, msg in check_ledger(book))
     problems.extend(_check_uncommitted(book))
     return problems
 

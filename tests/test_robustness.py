@@ -228,3 +228,11 @@ def test_the_same_case_edited_in_two_clones_is_named_by_check(book, tmp_path):
     assert f"{cid}.yaml:" in out and "conflict marker" in out and "git commit" in out
     # the listing still shows the other cases and names the broken one
     assert f"{cid}.yaml" in book.run("list", expect=0).output
+
+
+def test_check_names_a_broken_ledger_file(book):
+    (book.root / "ledger" / "2026-11.yaml").write_text(
+        "entries:\n  - date: '2026-11-12'\n    person: ghost\n    item: hygiene\n    points: -3\n    by: wang\n",
+        encoding="utf-8")
+    out = book.run("check", expect=1).stdout
+    assert "ledger/2026-11.yaml:" in out and "'ghost' is not in roster.yaml" in out
