@@ -585,6 +585,7 @@ def rekey():
 
 from . import cli_deadlines  # noqa: E402,F401  (registers overdue)
 from . import cli_points  # noqa: E402,F401  (registers award, penalize, score)
+from . import cli_report  # noqa: E402,F401  (registers report)
 
 
 def main() -> None:
