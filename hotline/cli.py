@@ -489,7 +489,21 @@ def list_cases(
         book.person(owner, "--owner")
     roster = book.roster  # validated even when no filter needs it: a broken roster is reported
     problems: list = []
-    cases = book.store.all(problems)
+    where, params = ["1"], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    if ym:
+        from .bulletin import month_bounds
+        from .index import _utc
+
+        start, end = month_bounds(book.calendar, *ym)
+        where.append("received >= ? AND received <= ?")
+        params += [_utc(start), _utc(end)]
+    cases = book.store.query(" AND ".join(where), params, problems)
     _report_problems(book, problems)
     L = book.rules.label
     rows = []

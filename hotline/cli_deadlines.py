@@ -63,7 +63,8 @@ def overdue(
         known = ", ".join(g.id for g in book.roster.groups) or "none"
         raise UsageError(f"unknown --group '{group}'; groups in roster.yaml: {known}")
     problems: list = []
-    cases = book.store.all(problems)
+    revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
+    cases = book.store.for_period(when, when, problems, revisit_grades=revisit)
     _report_problems(book, problems)
     rows, warnings = overdue_rows(book, cases, when, dur, group)
     for w in warnings:

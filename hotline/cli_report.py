@@ -184,18 +184,13 @@ def bulletin_json(data: dict) -> str:
 
 # ====================================================================== the command
 
-def month_scores(book, year: int, month: int, cases: list | None = None):
+def month_scores(book, year: int, month: int):
     """The month's points ranking from hotline.ledger, or (None, why-not)."""
-    try:
-        from .ledger import score_month
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.ledger":
-            raise
-        return None, "积分模块尚未安装 (hotline.ledger)"
     from .errors import HotlineError
+    from .ledger import score_month
 
     try:
-        return score_month(book, year, month, cases=cases), None
+        return score_month(book, year, month), None
     except HotlineError as e:
         return None, str(e)
 
@@ -232,9 +227,15 @@ def report(
     year, mon = times.parse_month(month)
     book = open_book()
     problems: list = []
-    cases = book.store.all(problems)
+    from .bulletin import TREND_MONTHS, month_bounds, shift_month
+
+    start, end = month_bounds(book.calendar, year, mon)
+    trend_start = month_bounds(book.calendar, *shift_month(year, mon, -(TREND_MONTHS - 1)))[0]
+    revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
+    cases = book.store.for_period(start, end, problems, revisit_grades=revisit, received_since=trend_start,
+                                  with_earlier_callers=True)
     _report_problems(book, problems)
-    scores, why = month_scores(book, year, mon, cases)
+    scores, why = month_scores(book, year, mon)
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, mon, scores, now=times.now(book.tz))
     if problems:
         data["warnings"].append(f"{len(problems)} 个个案文件无法读取，未计入本报告（`hotline check` 列出详情）")

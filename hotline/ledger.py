@@ -400,7 +400,7 @@ def load_entries(book, start: date, end: date, problems: list[str] | None = None
     until = min(_start_of(book, end + timedelta(days=1)), now(book.tz))
     if cases is None:
         loaded: list = []
-        cases = book.store.all(loaded if problems is not None else None)
+        cases = book.store.for_period(_start_of(book, start), until, loaded if problems is not None else None)
         if problems is not None:
             for lp in loaded:
                 e = lp.error

@@ -203,6 +203,72 @@ class Store:
     def __init__(self, root: Path):
         self.root = root
         self.cases_dir = root / CASES
+        self._index = None        # the derived index (index.py), opened on first read
+        self._fresh = False       # refreshed once per process
+
+    # ------------------------------------------------------------ the derived index
+    def _index_path(self) -> Path | None:
+        """.git/hotline-index.sqlite of the clone holding the book (never tracked); None outside git."""
+        if os.environ.get("HOTLINE_NO_INDEX"):
+            return None
+        for d in (self.root, *self.root.parents):
+            g = d / ".git"
+            if g.is_dir():
+                return g / "hotline-index.sqlite"
+            if g.is_file():  # a worktree: .git names the real git folder
+                try:
+                    text = g.read_text(encoding="utf-8").strip()
+                except OSError:
+                    return None
+                if text.startswith("gitdir:"):
+                    gd = Path(text[7:].strip())
+                    return (gd if gd.is_absolute() else d / gd) / "hotline-index.sqlite"
+                return None
+        return None
+
+    def index(self, progress=None):
+        """The refreshed index, or None when there is none (outside git, read-only, disabled)."""
+        if self._fresh:
+            return self._index
+        self._fresh = True
+        path = self._index_path()
+        if path is None:
+            return None
+        from .index import Index
+        import sqlite3
+
+        idx = Index(self.cases_dir, path)
+        try:
+            idx.refresh(self.load, progress)
+        except (sqlite3.Error, OSError):
+            idx.close()
+            return None  # cannot keep an index here: read the files instead
+        self._index = idx
+        return idx
+
+    def query(self, where: str = "1", params=(), problems: list[LoadProblem] | None = None,
+              fallback=None) -> list[Case]:
+        """Cases whose index row matches `where` (SQL over the index columns).
+
+        Without an index, every file is parsed and `fallback(case)` filters (default: keep all),
+        so results never depend on the index.  Broken files go to `problems`.
+        """
+        idx = self.index()
+        if idx is None:
+            cases = self._parse_all(problems)
+            return [c for c in cases if fallback(c)] if fallback else cases
+        from .index import case_from_json
+
+        out = []
+        for rel, data, error, line in idx.select(where, params):
+            if error is not None:
+                e = BookError(error, self.cases_dir / rel, line)
+                if problems is None:
+                    raise e
+                problems.append(LoadProblem(self.cases_dir / rel, e))
+                continue
+            out.append(case_from_json(data))
+        return out
 
     # paths and ids
     def path_for(self, case_id: str) -> Path:
@@ -246,8 +312,39 @@ class Store:
             for month in sorted(p for p in year.iterdir() if p.is_dir()):
                 yield from sorted(p for p in month.iterdir() if p.suffix == ".yaml" and not p.name.startswith("."))
 
+    def for_period(self, start: datetime, end: datetime, problems: list[LoadProblem] | None = None,
+                   revisit_grades: tuple[str, ...] = (), received_since: datetime | None = None,
+                   with_earlier_callers: bool = False) -> list[Case]:
+        """Every case that can matter to a question about [start, end]: received by `end` and
+        not settled before `start` (open then, closed or touched since, or — for the grades in
+        `revisit_grades` — still awaiting its revisit); plus, optionally, every case received
+        since `received_since`, and earlier cases of the callers of cases received in the period.
+        Consumers still judge each case themselves; this only leaves out what cannot count."""
+        from .index import _utc
+
+        S, E = _utc(start), _utc(end)
+        g = ",".join("?" * len(revisit_grades)) or "NULL"
+        clauses = ["closed_at IS NULL", "closed_at >= ?", "last_event >= ?",
+                   f"(grade IN ({g}) AND (revisit_at IS NULL OR revisit_at >= ?))"]
+        params: list = [S, S, *revisit_grades, S]
+        if received_since is not None:
+            clauses.append("received >= ?")
+            params.append(_utc(received_since))
+        if with_earlier_callers:
+            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
+            params += [S, E]
+        where = f"received <= ? AND ({' OR '.join(clauses)})"
+
+        def keep(c: Case) -> bool:  # the same question without the index
+            return c.received <= end  # everything else only narrows what cannot count
+
+        return self.query(where, [E, *params], problems, fallback=keep)
+
     def all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
         """Every case that loads; the broken ones go to `problems` (never hide the rest)."""
+        return self.query("1", (), problems)
+
+    def _parse_all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
         out = []
         for f in self.files():
             try:

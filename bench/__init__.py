@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` builds synthetic books and times whole-process runs."""

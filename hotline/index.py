@@ -1,0 +1,193 @@
+"""A derived index of the case files: SQLite, outside the tracked files, deletable at will.
+
+It lives in the clone's git folder (`.git/hotline-index.sqlite`), so it is never committed
+or pushed.  Each row is keyed on the file's path, mtime and size: a file that changed
+(a write, an edit by hand, a `git pull`) is parsed again, a file that vanished is dropped.
+A broken file is indexed *as broken* — its `path:line: message` is returned on every read,
+never hidden.  A schema version mismatch or a damaged index file is dropped and rebuilt;
+if the index cannot be written at all, reads fall back to parsing the files.
+
+The index holds each case as JSON (the same content as the YAML file) plus a few columns
+that let reads fetch only the cases a question can concern, e.g. cases still open at a time.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .errors import BookError
+from .model import Case, Event, Personal
+
+SCHEMA_VERSION = 3
+RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
+
+
+def _utc(t: datetime | None) -> str | None:
+    return None if t is None else t.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+from datetime import timezone as _tz  # noqa: E402
+
+_UTC = _tz.utc
+
+
+def summarise(c: Case) -> dict:
+    """The indexed columns of a case."""
+    closed = c.closed_event()
+    revisit = None
+    if closed is not None:
+        revisit = next((e.at for e in c.events if e.type == "revisit" and e.at >= closed.at), None)
+    return {
+        "id": c.id,
+        "received": _utc(c.received),
+        "last_event": _utc(max(e.at for e in c.events)),
+        "closed_at": _utc(closed.at if closed else None),
+        "revisit_at": _utc(revisit),
+        "grade": c.grade,
+        "owner": c.current_owner(),
+        "status": c.status(),
+        "caller": c.personal.caller if c.personal else None,
+    }
+
+
+def case_to_json(c: Case) -> str:
+    from .store import case_to_dict
+
+    return json.dumps(case_to_dict(c), ensure_ascii=False, separators=(",", ":"))
+
+
+def case_from_json(text: str) -> Case:
+    """Rebuild a case from indexed JSON (validated when it was indexed)."""
+    d = json.loads(text)
+    caller = d["caller"]
+    p = d.get("personal")
+    fromiso = datetime.fromisoformat
+    return Case(
+        id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
+        role=caller["role"], gender=caller["gender"], age_group=caller["age_group"], region=caller["region"],
+        occupation=caller["occupation"], categories=d["categories"], needs=d["needs"], summary=d["summary"],
+        consent_publish=d["consent_publish"],
+        personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
+        events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
+                      outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False))
+                for e in d["events"]],
+    )
+
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS cases (
+  path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,
+  id TEXT, received TEXT, last_event TEXT, closed_at TEXT, revisit_at TEXT,
+  grade TEXT, owner TEXT, status TEXT, caller TEXT,
+  data TEXT, error TEXT, error_line INTEGER
+);
+CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
+CREATE INDEX IF NOT EXISTS cases_closed ON cases(closed_at);
+CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
+CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
+"""
+
+
+def scan(cases_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every case file under cases/YYYY/MM/: relative path -> (mtime_ns, size)."""
+    out: dict[str, tuple[int, int]] = {}
+    if not cases_dir.is_dir():
+        return out
+    for year in os.scandir(cases_dir):
+        if not year.is_dir() or year.name.startswith("."):
+            continue
+        for month in os.scandir(year.path):
+            if not month.is_dir() or month.name.startswith("."):
+                continue
+            prefix = f"{year.name}/{month.name}/"
+            for f in os.scandir(month.path):
+                name = f.name
+                if name.endswith(".yaml") and not name.startswith("."):
+                    st = f.stat()
+                    out[prefix + name] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+class Index:
+    def __init__(self, cases_dir: Path, db_path: Path):
+        self.cases_dir = cases_dir
+        self.db_path = db_path
+        self.db: sqlite3.Connection | None = None
+
+    # ------------------------------------------------------------ opening
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA synchronous=OFF")  # derived data: a crash costs a rebuild, nothing else
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            db.execute("DROP TABLE IF EXISTS cases")
+            db.executescript(_DDL)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return db
+
+    def open(self) -> sqlite3.Connection:
+        if self.db is not None:
+            return self.db
+        try:
+            self.db = self._connect()
+            self.db.execute("SELECT count(*) FROM cases").fetchone()
+        except sqlite3.DatabaseError:  # damaged or not a database: drop it, it is only derived data
+            if self.db is not None:
+                self.db.close()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+            self.db = self._connect()
+        return self.db
+
+    # ------------------------------------------------------------ freshness
+    def refresh(self, parse: Callable[[Path], Case], progress: Callable[[int, int], None] | None = None) -> None:
+        db = self.open()
+        on_disk = scan(self.cases_dir)
+        known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM cases")}
+        stale = [p for p, ms in on_disk.items() if known.get(p) != ms]
+        gone = [p for p in known if p not in on_disk]
+        if not stale and not gone:
+            return
+        racy_after = (time.time() - RACY_SECONDS) * 1e9
+        rows = []
+        for n, rel in enumerate(stale, 1):
+            if progress:
+                progress(n, len(stale))
+            mtime, size = on_disk[rel]
+            if mtime > racy_after:
+                mtime = -1  # changed just now: parse it again next time, whatever its mtime says
+            path = self.cases_dir / rel
+            try:
+                case = parse(path)
+            except BookError as e:
+                rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, None, None,
+                             e.message, e.line))
+                continue
+            s = summarise(case)
+            rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["closed_at"], s["revisit_at"],
+                         s["grade"], s["owner"], s["status"], s["caller"], case_to_json(case), None, None))
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("DELETE FROM cases WHERE path = ?", [(p,) for p in gone])
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------ reading
+    def select(self, where: str = "1", params: Iterable = ()) -> Iterator[tuple[str, str | None, str | None, int | None]]:
+        """(relative path, case JSON, error, error line) for rows matching `where` (broken rows always)."""
+        db = self.open()
+        sql = f"SELECT path, data, error, error_line FROM cases WHERE error IS NOT NULL OR ({where}) ORDER BY path"
+        yield from db.execute(sql, tuple(params))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
