@@ -1,0 +1,139 @@
+"""The derived index is invisible: the same answers with it, without it, and after it goes stale."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+READS = [
+    ("list", "--format", "json"),
+    ("list", "--status", "open", "--format", "json"),
+    ("list", "--month", "2026-10", "--format", "json"),
+    ("overdue", "--as-of", "2026-11-20 18:00", "--format", "json"),
+    ("overdue", "--as-of", "2026-10-20 18:00", "--soon", "3 days", "--format", "json"),
+    ("report", "--month", "2026-10", "--format", "json"),
+    ("score", "--month", "2026-10", "--format", "json"),
+]
+
+
+def age_files(book, seconds=3600):
+    """Make every case file look old, so the index trusts its mtime (no racy re-parse)."""
+    past = time.time() - seconds
+    for f in (book.root / "cases").rglob("*.yaml"):
+        os.utime(f, (past, past))
+
+
+def answers(book, no_index=False):
+    env = {"HOTLINE_NO_INDEX": "1"} if no_index else None
+    out = {}
+    for args in READS:
+        r = book.run(*args, env=env)
+        data = json.loads(r.stdout)
+        if isinstance(data, dict):
+            data.pop("as_of", None)
+        out[args] = data
+    return out
+
+
+@pytest.fixture
+def busy(book):
+    """A book with cases across two months: open, referred, closed late and on time, repeat callers."""
+    a = book.intake("--contact", "13800000001", grade="gray", at="2026-09-28 10:00")
+    book.run("refer", a, "--to", "legal-aid", "--at", "2026-09-29 10:00")
+    book.run("close", a, "--outcome", "resolved", "--at", "2026-10-15 10:00")
+    b = book.intake("--contact", "13800000001", grade="red", at="2026-10-08 10:00", user="li")
+    book.run("followup", b, "--note", "已回电", "--at", "2026-10-08 10:30", user="li")
+    c = book.intake(grade="green", at="2026-10-09 15:00")
+    book.run("close", c, "--outcome", "resolved", "--at", "2026-10-12 10:00")
+    book.intake(grade="green", at="2026-10-20 11:00", user="li")
+    d = book.intake(grade="gray", at="2026-11-02 11:00")
+    book.run("urge", d, "--at", "2026-11-10 10:00", user="zhao")
+    book.run("award", "li", "lecture_outreach", "--date", "2026-10-12")
+    age_files(book)
+    return book
+
+
+def index_file(book):
+    return book.root / ".git" / "hotline-index.sqlite"
+
+
+def test_same_answers_with_and_without_the_index(busy):
+    with_index = answers(busy)
+    assert index_file(busy).exists()
+    assert with_index == answers(busy, no_index=True)
+    assert with_index == answers(busy)  # warm index
+
+
+def test_deleting_the_index_loses_nothing(busy):
+    first = answers(busy)
+    index_file(busy).unlink()
+    assert answers(busy) == first
+
+
+def test_a_corrupted_index_is_rebuilt(busy):
+    first = answers(busy)
+    index_file(busy).write_bytes(b"this is not a database" * 100)
+    assert answers(busy) == first
+
+
+def test_an_edit_by_hand_is_noticed(busy):
+    answers(busy)
+    f = next(p for p in (busy.root / "cases").rglob("*.yaml") if "grade: green" in p.read_text(encoding="utf-8"))
+    text = f.read_text(encoding="utf-8").replace("grade: green", "grade: red  ")  # same size, in place
+    st = f.stat()
+    with open(f, "r+", encoding="utf-8") as fh:
+        fh.write(text)
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    rows = {r["id"]: r["grade"] for r in json.loads(busy.run("list", "--format", "json").stdout)}
+    assert rows[f.stem] == "red"
+    assert answers(busy) == answers(busy, no_index=True)
+
+
+def test_changes_from_git_pull_are_noticed(busy, tmp_path):
+    answers(busy)
+    other = tmp_path / "office2"
+    subprocess.run(["git", "clone", "-q", str(busy.root), str(other)], check=True)
+    from typer.testing import CliRunner
+
+    from hotline.cli import app
+
+    env = {"HOTLINE_BOOK": str(other), "HOTLINE_USER": "li"}
+    runner = CliRunner()
+    first = json.loads(runner.invoke(app, ["list", "--status", "open", "--format", "json"], env=env).stdout)[0]["id"]
+    assert runner.invoke(app, ["close", first, "--outcome", "resolved", "--at", "2026-11-21 10:00"], env=env).exit_code == 0
+    r = runner.invoke(app, ["intake", "--no-input", "-q", "--channel", "phone", "--grade", "green", "--role", "party",
+                            "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-10-21 10:00"], env=env)
+    new = r.stdout.strip()
+    subprocess.run(["git", "pull", "-q", "--no-rebase", "--no-edit", str(other), "HEAD"], cwd=busy.root, check=True,
+                   capture_output=True)
+    rows = {r["id"]: r["status"] for r in json.loads(busy.run("list", "--format", "json").stdout)}
+    assert new in rows and rows[first] == "closed"
+    assert answers(busy) == answers(busy, no_index=True)
+
+
+def test_a_broken_file_is_reported_every_time_not_hidden_by_the_index(busy):
+    f = busy.root / "cases" / "2026" / "10" / "261020-ZZZZZ.yaml"
+    f.write_text("id: [broken\n", encoding="utf-8")
+    for _ in range(2):
+        r = busy.run("list", "--format", "json")
+        assert "261020-ZZZZZ.yaml:1:" in r.output
+        r = busy.run("overdue", "--format", "json")
+        assert "261020-ZZZZZ.yaml:1:" in r.output
+
+
+def test_a_deleted_case_file_leaves_the_index(busy):
+    answers(busy)
+    f = next((busy.root / "cases").rglob("*.yaml"))
+    f.unlink()
+    ids = [r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)]
+    assert f.stem not in ids
+
+
+def test_repeat_callers_found_through_the_index(busy):
+    r = busy.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party",
+                 "--category", "divorce", "--need", "legal", "--summary", "x", "--contact", "138 0000 0001",
+                 "--at", "2026-11-21 10:00")
+    assert "2 earlier case(s)" in r.stdout
