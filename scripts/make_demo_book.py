@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -249,6 +249,23 @@ CASES = [
 URGES = [("2026-11-10 14:20", ["2026-11-17 10:00", "2026-11-19 10:00"], "liub")]
 
 
+# Points entries that do not come from cases (12355 rules): (date, by, kind, person, item, count, amount, note)
+LEDGER = [
+    ("2026-10-10", "xu", "award", "shi", "lecture_outreach", None, None, "第一中学心理健康讲座"),
+    ("2026-10-17", "xu", "award", "zhou", "public_event", None, None, "社区广场心理咨询活动"),
+    ("2026-10-20", "xu", "award", "mal", "article_special", 2, None, "特刊两篇"),
+    ("2026-10-25", "xu", "award", "liub", "donation", None, 500, "社会捐款"),
+    ("2026-10-28", "xu", "penalty", "yan", "late_or_early", None, None, "值班迟到"),
+    ("2026-10-30", "xu", "penalty", "jia", "hygiene", None, None, "值班室卫生"),
+    ("2026-11-05", "xu", "award", "chen", "lecture_centre", None, None, "中心家长讲座，30人"),
+    ("2026-11-08", "xu", "award", "wangc", "article_provincial", None, None, "省报文章"),
+    ("2026-11-12", "xu", "award", "duan", "lecture_outreach", None, None, "电子厂女工权益讲座"),
+    ("2026-11-14", "xu", "penalty", "yang", "left_post", None, None, "值班时离岗"),
+    ("2026-11-19", "xu", "award", "xu", "tv_interview", None, None, "市电视台采访"),
+    ("2026-11-21", "xu", "penalty", "shen", "no_mandarin", None, None, "接线未使用普通话"),
+]
+
+
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
@@ -289,6 +306,10 @@ def build(tmp: Path) -> Path:
                 actions.followup(book, cid, args[0], at=t)
             elif typ == "revisit":
                 actions.followup(book, cid, args[0], revisit=True, at=t)
+    from hotline import ledger
+
+    for day, by, kind, person, item, count, amount, note in LEDGER:
+        ledger.add_entry(Book(book_dir, acting=by), kind, person, item, date.fromisoformat(day), count, amount, note)
     for when, urges, leader in URGES:
         for u in urges:
             actions.urge(Book(book_dir, acting=leader), received_to_id[when], "请尽快反馈", at=at(u))
@@ -308,8 +329,9 @@ def main() -> None:
         (ROOT / "templates").mkdir(exist_ok=True)
         for f in (book_dir / "templates").iterdir():
             shutil.copyfile(f, ROOT / "templates" / f.name)
-        (ROOT / "ledger").mkdir(exist_ok=True)
-        (ROOT / "ledger" / ".gitkeep").touch()
+        if (ROOT / "ledger").exists():
+            shutil.rmtree(ROOT / "ledger")
+        shutil.copytree(book_dir / "ledger", ROOT / "ledger")
         (ROOT / "demo").mkdir(exist_ok=True)
         ident = (tmp / "xu-identity.txt").read_text(encoding="utf-8")
         (ROOT / "demo" / "identity.txt").write_text(

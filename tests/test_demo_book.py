@@ -1,0 +1,43 @@
+"""The repository root is the demo book: it must stay valid and match what `init` writes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS = ROOT / "hotline" / "defaults"
+
+
+def test_demo_rules_and_templates_equal_the_packaged_defaults():
+    assert (ROOT / "rules.yaml").read_text(encoding="utf-8") == (DEFAULTS / "rules.yaml").read_text(encoding="utf-8")
+    for t in (DEFAULTS / "templates").glob("*.j2"):
+        assert (ROOT / "templates" / t.name).read_text(encoding="utf-8") == t.read_text(encoding="utf-8"), t.name
+
+
+def run_here(*args: str) -> subprocess.CompletedProcess:
+    env = {"HOTLINE_NO_INDEX": "1", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(ROOT / ".no-home")}
+    return subprocess.run([sys.executable, "-m", "hotline", "--book", str(ROOT), *args], capture_output=True,
+                          text=True, encoding="utf-8", env=env, timeout=120)
+
+
+def test_demo_book_passes_check_and_reports_november():
+    # read-only commands only: tests never write into this repository
+    files = list((ROOT / "cases").rglob("*.yaml"))
+    assert 20 <= len(files) <= 80
+    p = run_here("report", "--month", "2026-11", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["received"] > 10 and sum(data["by_grade"].values()) == data["received"]
+    for fmt in ("md", "html"):
+        p = run_here("report", "--month", "2026-11", "--format", fmt)
+        assert p.returncode == 0 and "热线月报" in p.stdout, p.stderr
+    p = run_here("score", "--month", "2026-11", "--format", "json")
+    assert p.returncode == 0 and json.loads(p.stdout)["people"]
+
+
+def test_demo_book_is_clean_apart_from_work_in_progress():
+    p = run_here("check", "--format", "json")
+    problems = json.loads(p.stdout)
+    assert [x for x in problems if "not committed" not in x["message"]] == []
