@@ -152,8 +152,13 @@ def _check_uncommitted(book: Book) -> list[Problem]:
     out = []
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
     under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger")]
-    for rel in git.uncommitted(top, under):
+    for status, rel in git.uncommitted(top, under):
         if rel.endswith(".yaml"):
-            p = (top / rel)
-            out.append(Problem(_rel(book, p), None, "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"))
+            if "D" in status:
+                msg = "deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back"
+            elif "U" in status or status in ("AA", "DD"):
+                msg = "unmerged (a git conflict): resolve it, then `git add` and `git commit`"
+            else:
+                msg = "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"
+            out.append(Problem(_rel(book, top / rel), None, msg))
     return out

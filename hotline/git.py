@@ -99,15 +99,16 @@ def history(root: Path, path: Path) -> list[Commit]:
     return out
 
 
-def uncommitted(root: Path, under: list[str]) -> list[str]:
-    """Paths (relative to root) under the given folders that differ from HEAD or are untracked."""
+def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
+    """(two-letter status, path relative to root) under the given folders that differ from HEAD
+    or are untracked."""
     p = _run(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *under], check=False)
     if p.returncode != 0:
         return []
     out = []
     for entry in p.stdout.split("\0"):
         if len(entry) > 3:
-            out.append(entry[3:])
+            out.append((entry[:2], entry[3:]))
     return out
 
 
