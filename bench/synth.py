@@ -93,7 +93,7 @@ def build(root: Path, n: int, end: datetime | None = None, seed: int = 1, person
                 t += timedelta(days=rng.uniform(0.5, 8))
                 outcome = "resolved" if rng.random() < 0.85 else "unresolved"
                 evs.append(Event("close", t, owner, outcome=outcome, reason="来电者失联" if outcome == "unresolved" else None))
-                if rng.random() < 0.8:
+                if rng.random() < 0.97:  # the overdue list makes leaders chase the few forgotten revisits
                     t += timedelta(days=rng.uniform(20, 40))
                     evs.append(Event("revisit", t, owner, note="回访，情况稳定"))
         evs = [e for e in evs if e.at <= end]

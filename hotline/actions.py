@@ -115,7 +115,8 @@ def ensure_caller_key(book: Book, keys: list[str]) -> Path | None:
 
 
 def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[str]:
-    same = book.store.query("caller = ?", (tag,), problems=[], fallback=lambda c: bool(c.personal and c.personal.caller == tag))
+    same = book.store.query("caller = ?", (tag,), problems=[], light=True,
+                            fallback=lambda c: bool(c.personal and c.personal.caller == tag))
     return sorted(c.id for c in same if c.personal and c.personal.caller == tag and c.id != before)
 
 

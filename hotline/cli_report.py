@@ -232,11 +232,14 @@ def report(
     start, end = month_bounds(book.calendar, year, mon)
     trend_start = month_bounds(book.calendar, *shift_month(year, mon, -(TREND_MONTHS - 1)))[0]
     revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
-    cases = book.store.for_period(start, end, problems, revisit_grades=revisit, received_since=trend_start,
+    prev_start = month_bounds(book.calendar, *shift_month(year, mon, -1))[0]
+    cases = book.store.for_period(start, end, problems, revisit_grades=revisit, received_since=prev_start,
                                   with_earlier_callers=True)
+    trend = book.store.received_grades(trend_start, end)
     _report_problems(book, problems)
     scores, why = month_scores(book, year, mon)
-    data = bulletin(cases, book.rules, book.calendar, book.roster, year, mon, scores, now=times.now(book.tz))
+    data = bulletin(cases, book.rules, book.calendar, book.roster, year, mon, scores, now=times.now(book.tz),
+                    received_grades=trend)
     if problems:
         data["warnings"].append(f"{len(problems)} 个个案文件无法读取，未计入本报告（`hotline check` 列出详情）")
     if scores is None and why:

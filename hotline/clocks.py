@@ -64,8 +64,10 @@ def _now(cal: Calendar, as_of: datetime | None) -> datetime:
     return cal.local(as_of) if as_of is not None else datetime.now(cal.tz)
 
 
-def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> list[Clock]:
-    """Every clock of one case as it stood at `as_of` (None: all events, state as of now)."""
+def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None,
+                kinds: tuple[str, ...] | None = None) -> list[Clock]:
+    """Every clock of one case as it stood at `as_of` (None: all events, state as of now);
+    with `kinds`, only the clocks of those kinds (the others are not computed)."""
     now = _now(cal, as_of)
     received = cal.local(case.received)
     if as_of is not None and received > now:
@@ -76,7 +78,7 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = 
     clocks: list[Clock] = []
 
     def add(kind: str, basis: str, dur: Duration | None, start: datetime, stop: Event | None) -> None:
-        if dur is None:
+        if dur is None or (kinds is not None and kind not in kinds):
             return
         due = cal.due(start, dur)
         stopped = cal.local(stop.at) if stop is not None else None
@@ -149,7 +151,9 @@ def due_clocks(
     horizon = cal.due(now, soon) if soon is not None else None
     out: list[tuple[Clock, bool]] = []
     for case in cases:
-        for c in case_clocks(case, rules, cal, now):
+        # once a case is closed, only its revisit clock can still be running
+        kinds = ("revisit",) if case.closed_event(now) is not None else None
+        for c in case_clocks(case, rules, cal, now, kinds):
             if c.stopped is not None:
                 continue
             if c.due < now:

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from .errors import BookError
 from .model import Case, Event, Personal
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -90,6 +90,7 @@ CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
 CREATE INDEX IF NOT EXISTS cases_closed ON cases(closed_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
@@ -113,10 +114,26 @@ def scan(cases_dir: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+def _git(root: Path, *args: str) -> str | None:
+    import subprocess
+
+    try:
+        p = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout.decode("utf-8", "surrogateescape") if p.returncode == 0 else None
+
+
+def _is_case_path(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 3 and parts[2].endswith(".yaml") and not parts[2].startswith(".")
+
+
 class Index:
-    def __init__(self, cases_dir: Path, db_path: Path):
+    def __init__(self, cases_dir: Path, db_path: Path, git_root: Path | None = None):
         self.cases_dir = cases_dir
         self.db_path = db_path
+        self.git_root = git_root
         self.db: sqlite3.Connection | None = None
 
     # ------------------------------------------------------------ opening
@@ -126,6 +143,7 @@ class Index:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
             db.execute("DROP TABLE IF EXISTS cases")
+            db.execute("DROP TABLE IF EXISTS meta")
             db.executescript(_DDL)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return db
@@ -145,20 +163,81 @@ class Index:
         return self.db
 
     # ------------------------------------------------------------ freshness
-    def refresh(self, parse: Callable[[Path], Case], progress: Callable[[int, int], None] | None = None) -> None:
+    def refresh(self, parse: Callable[[Path], Case], progress: Callable[[int, int], None] | None = None,
+                light: bool = False) -> None:
+        """Bring the index up to date with the files.
+
+        Inside git, git itself says what changed: the committed tree of cases/ against the one
+        seen last time (`git diff-tree`), and the working tree against HEAD (`git status`, which
+        uses git's own stat cache, so edits by hand and `git pull` are both seen).  Only those
+        files are parsed again.  Without git, every file's mtime and size are compared.
+        `light`: only what arrived through commits (for intake's repeat-caller hint, which must
+        not cost a scan of the whole book); work in progress seen by the last full refresh stays.
+        """
         db = self.open()
+        if self.git_root is not None and self._refresh_by_git(db, parse, progress, light):
+            return
+        self._refresh_by_stat(db, parse, progress)
+
+    def _meta(self, db, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _refresh_by_git(self, db, parse, progress, light: bool = False) -> bool:
+        try:
+            rel = self.cases_dir.resolve().relative_to(self.git_root.resolve()).as_posix()
+        except ValueError:
+            return False
+        tree = (_git(self.git_root, "rev-parse", "-q", "--verify", f"HEAD:{rel}") or "").strip() or None
+        old_tree, old_dirty = self._meta(db, "tree"), self._meta(db, "dirty")
+        if light and old_dirty is not None and old_tree and tree:
+            dirty = json.loads(old_dirty)
+        else:
+            light = False
+            status = _git(self.git_root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", rel)
+            if status is None:
+                return False
+            prefix = rel + "/"
+            dirty = sorted({e[3:][len(prefix):] for e in status.split("\0") if len(e) > 3 and e[3:].startswith(prefix)})
+            dirty = [p for p in dirty if _is_case_path(p)]
+        if old_dirty is None or not old_tree or not tree:
+            self._refresh_by_stat(db, parse, progress)  # first build, or no commit to compare with
+        else:
+            todo = set() if light else set(dirty) | set(json.loads(old_dirty))
+            if tree != old_tree:
+                diff = _git(self.git_root, "diff-tree", "-r", "--name-only", "--no-renames", "-z", old_tree, tree)
+                if diff is None:
+                    self._refresh_by_stat(db, parse, progress)
+                    todo = set()
+                else:
+                    todo |= {p for p in diff.split("\0") if _is_case_path(p)}
+            if todo:
+                stale, gone = [], []
+                for p in todo:
+                    try:
+                        st = (self.cases_dir / p).stat()
+                    except FileNotFoundError:
+                        gone.append(p)
+                        continue
+                    stale.append((p, st.st_mtime_ns, st.st_size))
+                self._apply(db, parse, progress, stale, gone)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?), ('dirty', ?)", (tree or "", json.dumps(dirty)))
+        return True
+
+    def _refresh_by_stat(self, db, parse, progress) -> None:
         on_disk = scan(self.cases_dir)
         known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM cases")}
-        stale = [p for p, ms in on_disk.items() if known.get(p) != ms]
+        stale = [(p, *ms) for p, ms in on_disk.items() if known.get(p) != ms]
         gone = [p for p in known if p not in on_disk]
-        if not stale and not gone:
-            return
+        if stale or gone:
+            self._apply(db, parse, progress, stale, gone)
+
+    def _apply(self, db, parse, progress, stale: list[tuple[str, int, int]], gone: list[str]) -> None:
         racy_after = (time.time() - RACY_SECONDS) * 1e9
         rows = []
-        for n, rel in enumerate(stale, 1):
+        for n, (rel, mtime, size) in enumerate(stale, 1):
             if progress:
                 progress(n, len(stale))
-            mtime, size = on_disk[rel]
             if mtime > racy_after:
                 mtime = -1  # changed just now: parse it again next time, whatever its mtime says
             path = self.cases_dir / rel

@@ -207,14 +207,15 @@ class Store:
         self._fresh = False       # refreshed once per process
 
     # ------------------------------------------------------------ the derived index
-    def _index_path(self) -> Path | None:
-        """.git/hotline-index.sqlite of the clone holding the book (never tracked); None outside git."""
+    def _index_path(self) -> tuple[Path, Path] | None:
+        """(.git/hotline-index.sqlite, work tree root) of the clone holding the book (never
+        tracked); None outside git or when disabled with $HOTLINE_NO_INDEX."""
         if os.environ.get("HOTLINE_NO_INDEX"):
             return None
         for d in (self.root, *self.root.parents):
             g = d / ".git"
             if g.is_dir():
-                return g / "hotline-index.sqlite"
+                return g / "hotline-index.sqlite", d
             if g.is_file():  # a worktree: .git names the real git folder
                 try:
                     text = g.read_text(encoding="utf-8").strip()
@@ -222,24 +223,25 @@ class Store:
                     return None
                 if text.startswith("gitdir:"):
                     gd = Path(text[7:].strip())
-                    return (gd if gd.is_absolute() else d / gd) / "hotline-index.sqlite"
+                    return (gd if gd.is_absolute() else d / gd) / "hotline-index.sqlite", d
                 return None
         return None
 
-    def index(self, progress=None):
-        """The refreshed index, or None when there is none (outside git, read-only, disabled)."""
+    def index(self, progress=None, light: bool = False):
+        """The refreshed index, or None when there is none (outside git, read-only, disabled).
+        `light`: see Index.refresh (committed changes only)."""
         if self._fresh:
             return self._index
-        self._fresh = True
-        path = self._index_path()
-        if path is None:
+        self._fresh = not light
+        found = self._index_path()
+        if found is None:
             return None
         from .index import Index
         import sqlite3
 
-        idx = Index(self.cases_dir, path)
+        idx = self._index or Index(self.cases_dir, *found)
         try:
-            idx.refresh(self.load, progress)
+            idx.refresh(self.load, progress, light)
         except (sqlite3.Error, OSError):
             idx.close()
             return None  # cannot keep an index here: read the files instead
@@ -247,13 +249,13 @@ class Store:
         return idx
 
     def query(self, where: str = "1", params=(), problems: list[LoadProblem] | None = None,
-              fallback=None) -> list[Case]:
+              fallback=None, light: bool = False) -> list[Case]:
         """Cases whose index row matches `where` (SQL over the index columns).
 
         Without an index, every file is parsed and `fallback(case)` filters (default: keep all),
         so results never depend on the index.  Broken files go to `problems`.
         """
-        idx = self.index()
+        idx = self.index(light=light)
         if idx is None:
             cases = self._parse_all(problems)
             return [c for c in cases if fallback(c)] if fallback else cases
@@ -339,6 +341,18 @@ class Store:
             return c.received <= end  # everything else only narrows what cannot count
 
         return self.query(where, [E, *params], problems, fallback=keep)
+
+    def received_grades(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+        """(received, grade) of every readable case received in [start, end] — for counts
+        over many months without loading the cases themselves."""
+        idx = self.index()
+        if idx is None:
+            return [(c.received, c.grade) for c in self._parse_all([]) if start <= c.received <= end]
+        from .index import _UTC, _utc
+
+        rows = idx.open().execute("SELECT received, grade FROM cases WHERE error IS NULL AND received >= ? AND received <= ?",
+                                  (_utc(start), _utc(end)))
+        return [(datetime.fromisoformat(r).replace(tzinfo=_UTC), g) for r, g in rows]
 
     def all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
         """Every case that loads; the broken ones go to `problems` (never hide the rest)."""
