@@ -215,7 +215,7 @@ def bulletin(
     month: int,
     scores: Any = None,
     now: datetime | None = None,
-    received_grades: Iterable[tuple[datetime, str]] | None = None,
+    trend_counts: dict[tuple[int, int], dict[str, int]] | None = None,
 ) -> dict[str, Any]:
     """The monthly bulletin's data as a plain dict (see the module docstring).
 
@@ -463,12 +463,14 @@ def bulletin(
     months = [shift_month(year, month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
     first_start, _ = month_bounds(cal, *months[0])
     per: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    # (received, grade) of every case, or of the trend's months when the caller knows them cheaper
-    pairs = received_grades if received_grades is not None else ((c.received, c.grade) for c in cases)
-    for received_at, grade in pairs:
-        t = local(received_at)
-        if first_start <= t <= end:
-            per[(t.year, t.month)][grade] += 1
+    if trend_counts is not None:  # counted by the caller (from the index), month -> grade -> n
+        for ym, counts in trend_counts.items():
+            per[ym].update(counts)
+    else:
+        for c in cases:
+            t = local(c.received)
+            if first_start <= t <= end:
+                per[(t.year, t.month)][c.grade] += 1
     trend = []
     for y, m in months:
         cnt = per.get((y, m), Counter())

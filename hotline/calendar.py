@@ -347,7 +347,10 @@ class Calendar:
 
     def local(self, at: datetime) -> datetime:
         """An aware time in the book's timezone; a naive time is taken as already local."""
-        if at.tzinfo is None or at.tzinfo.utcoffset(at) is None:
+        tz = at.tzinfo
+        if tz is self.tz:
+            return at
+        if tz is None or tz.utcoffset(at) is None:
             return at.replace(tzinfo=self.tz)
         return at.astimezone(self.tz)
 

@@ -28,10 +28,12 @@ class Problem:
 def _rel(book: Book, path: Path | None) -> str:
     if path is None:
         return "."
-    try:
-        return Path(path).resolve().relative_to(book.root).as_posix()
-    except ValueError:
-        return str(path)
+    for p in (Path(path), Path(path).resolve()):
+        try:
+            return p.relative_to(book.root).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _from_error(book: Book, e: BookError, fallback: Path) -> Problem:
@@ -50,25 +52,15 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         return problems
     files = list(book.store.files())
     seen: dict[str, str] = {}
-    from . import yamlio
-
-    for n, f in enumerate(files, 1):
-        if progress:
-            progress(n, len(files))
-        try:
-            text = yamlio.read_text(f)
-            case = _parse(text, f)
-        except BookError as e:
-            problems.append(_from_error(book, e, f))
+    for rel, found, case_id in _check_all(book, files, progress):
+        problems.extend(found)
+        if case_id is None:
             continue
-        rel = _rel(book, f)
-        for line_keys, msg in check_case(book, case, f):
-            problems.append(Problem(rel, yamlio.line_of(text, line_keys), msg))
-        if case.id in seen:
-            problems.append(Problem(rel, 1, f"duplicate case id '{case.id}', also in {seen[case.id]}: "
+        if case_id in seen:
+            problems.append(Problem(rel, 1, f"duplicate case id '{case_id}', also in {seen[case_id]}: "
                                             f"give one of them a new id with `git mv` and edit its id: line"))
         else:
-            seen[case.id] = rel
+            seen[case_id] = rel
     from .ledger import check_ledger
 
     problems.extend(Problem(_rel(book, path), line, msg) for path, line, msg in check_ledger(book))
@@ -76,10 +68,56 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     return problems
 
 
-def _parse(text: str, path: Path) -> Case:
+def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None]:
+    """(relative path, problems, case id or None when unreadable) of one case file."""
+    from . import yamlio
     from .store import parse_case
 
-    return parse_case(text, path)
+    rel = _rel(book, f)
+    try:
+        text = yamlio.read_text(f)
+        case = parse_case(text, f)
+    except BookError as e:
+        return rel, [_from_error(book, e, f)], None
+    return rel, [Problem(rel, yamlio.line_of(text, keys), msg) for keys, msg in check_case(book, case, f)], case.id
+
+
+PARALLEL_FROM = 3000  # files; below this a second process costs more than it saves
+_worker_book: Book | None = None
+
+
+def _worker_init(root: str) -> None:
+    global _worker_book
+    _worker_book = Book(Path(root))
+
+
+def _worker(chunk: list[str]) -> list[tuple[str, list[Problem], str | None]]:
+    assert _worker_book is not None
+    return [check_file(_worker_book, Path(f)) for f in chunk]
+
+
+def _check_all(book: Book, files: list[Path], progress):
+    """Check every case file, on every core when there are many (parsing is the cost)."""
+    import os
+
+    cores = os.cpu_count() or 1
+    if len(files) < PARALLEL_FROM or cores < 2:
+        for n, f in enumerate(files, 1):
+            if progress:
+                progress(n, len(files))
+            yield check_file(book, f)
+        return
+    import multiprocessing
+
+    size = 500
+    chunks = [[str(f) for f in files[i:i + size]] for i in range(0, len(files), size)]
+    done = 0
+    with multiprocessing.get_context("spawn").Pool(min(cores, 8), _worker_init, (str(book.root),)) as pool:
+        for result in pool.imap(_worker, chunks):
+            done += len(result)
+            if progress:
+                progress(done, len(files))
+            yield from result
 
 
 def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]:

@@ -11,7 +11,6 @@ JSON escapes < > & as \\u003c \\u003e \\u0026 so it can be pasted into a page.
 """
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -165,12 +164,10 @@ def md_cell(text: Any) -> str:
 
 def _md_safe(data: dict) -> dict:
     """A copy of the bulletin with every volunteer-typed string escaped for Markdown."""
-    d = copy.deepcopy(data)
-    for t in d["typical_cases"]:
-        t["summary"] = md_text(t["summary"])
-        t["region"] = md_cell(t["region"])
-    for r in d["dist"]["region"]:
-        r["label"] = md_cell(r["label"])
+    d = dict(data)  # only the parts that hold typed text are copied and escaped
+    d["typical_cases"] = [dict(t, summary=md_text(t["summary"]), region=md_cell(t["region"]))
+                          for t in data["typical_cases"]]
+    d["dist"] = dict(data["dist"], region=[dict(r, label=md_cell(r["label"])) for r in data["dist"]["region"]])
     return d
 
 
@@ -184,13 +181,13 @@ def bulletin_json(data: dict) -> str:
 
 # ====================================================================== the command
 
-def month_scores(book, year: int, month: int):
+def month_scores(book, year: int, month: int, cases: list):
     """The month's points ranking from hotline.ledger, or (None, why-not)."""
     from .errors import HotlineError
     from .ledger import score_month
 
     try:
-        return score_month(book, year, month), None
+        return score_month(book, year, month, cases=cases), None
     except HotlineError as e:
         return None, str(e)
 
@@ -225,21 +222,24 @@ def report(
 
     check_format(fmt, REPORT_FORMATS)
     year, mon = times.parse_month(month)
+    from .bulletin import TREND_MONTHS, month_bounds, shift_month
+    from .points import lookback
+
     book = open_book()
     problems: list = []
-    from .bulletin import TREND_MONTHS, month_bounds, shift_month
-
     start, end = month_bounds(book.calendar, year, mon)
-    trend_start = month_bounds(book.calendar, *shift_month(year, mon, -(TREND_MONTHS - 1)))[0]
     revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
     prev_start = month_bounds(book.calendar, *shift_month(year, mon, -1))[0]
-    cases = book.store.for_period(start, end, problems, revisit_grades=revisit, received_since=prev_start,
+    # one read serves the bulletin and the points (whose warnings look back a few months)
+    since = month_bounds(book.calendar, *shift_month(year, mon, -(lookback(book.rules) - 1)))[0]
+    cases = book.store.for_period(since, end, problems, revisit_grades=revisit, received_since=prev_start,
                                   with_earlier_callers=True)
-    trend = book.store.received_grades(trend_start, end)
+    months = [shift_month(year, mon, -i) for i in range(TREND_MONTHS)]
+    trend = book.store.grade_counts({ym: month_bounds(book.calendar, *ym) for ym in months})
     _report_problems(book, problems)
-    scores, why = month_scores(book, year, mon)
+    scores, why = month_scores(book, year, mon, cases)
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, mon, scores, now=times.now(book.tz),
-                    received_grades=trend)
+                    trend_counts=trend)
     if problems:
         data["warnings"].append(f"{len(problems)} 个个案文件无法读取，未计入本报告（`hotline check` 列出详情）")
     if scores is None and why:

@@ -132,8 +132,8 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = 
 
 def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> datetime | None:
     """The due time of the case's first close clock that ran out (overdue or late), if any."""
-    for c in case_clocks(case, rules, cal, as_of):
-        if c.kind == "close" and c.ran_out:
+    for c in case_clocks(case, rules, cal, as_of, kinds=("close",)):
+        if c.ran_out:
             return c.due
     return None
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from .errors import BookError
 from .model import Case, Event, Personal
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -84,8 +84,10 @@ CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,
   id TEXT, received TEXT, last_event TEXT, closed_at TEXT, revisit_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT,
-  data TEXT, error TEXT, error_line INTEGER
+  error TEXT, error_line INTEGER
 );
+-- the cases' content apart, so a question scans narrow rows and reads only the answers
+CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
 CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
 CREATE INDEX IF NOT EXISTS cases_closed ON cases(closed_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
@@ -144,6 +146,7 @@ class Index:
         if version != SCHEMA_VERSION:
             db.execute("DROP TABLE IF EXISTS cases")
             db.execute("DROP TABLE IF EXISTS meta")
+            db.execute("DROP TABLE IF EXISTS bodies")
             db.executescript(_DDL)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return db
@@ -234,36 +237,51 @@ class Index:
 
     def _apply(self, db, parse, progress, stale: list[tuple[str, int, int]], gone: list[str]) -> None:
         racy_after = (time.time() - RACY_SECONDS) * 1e9
-        rows = []
-        for n, (rel, mtime, size) in enumerate(stale, 1):
-            if progress:
-                progress(n, len(stale))
-            if mtime > racy_after:
-                mtime = -1  # changed just now: parse it again next time, whatever its mtime says
-            path = self.cases_dir / rel
-            try:
-                case = parse(path)
-            except BookError as e:
-                rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, None, None,
-                             e.message, e.line))
-                continue
-            s = summarise(case)
-            rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["closed_at"], s["revisit_at"],
-                         s["grade"], s["owner"], s["status"], s["caller"], case_to_json(case), None, None))
+        rows: list = []
+        bodies: list = []
+
+        def flush() -> None:
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
+            rows.clear()
+            bodies.clear()
+
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("DELETE FROM cases WHERE path = ?", [(p,) for p in gone])
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("DELETE FROM bodies WHERE path = ?", [(p,) for p in gone])
+            for n, (rel, mtime, size) in enumerate(stale, 1):
+                if progress:
+                    progress(n, len(stale))
+                self._index_one(parse, rel, mtime, size, racy_after, rows, bodies)
+                if len(rows) >= 2000:  # memory stays flat while a whole book is indexed
+                    flush()
+            flush()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
+    def _index_one(self, parse, rel: str, mtime: int, size: int, racy_after: float, rows: list, bodies: list) -> None:
+        if mtime > racy_after:
+            mtime = -1  # changed just now: parse it again next time, whatever its mtime says
+        try:
+            case = parse(self.cases_dir / rel)
+        except BookError as e:
+            rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, None, e.message, e.line))
+            bodies.append((rel, None))
+            return
+        s = summarise(case)
+        rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["closed_at"], s["revisit_at"],
+                     s["grade"], s["owner"], s["status"], s["caller"], None, None))
+        bodies.append((rel, case_to_json(case)))
+
     # ------------------------------------------------------------ reading
     def select(self, where: str = "1", params: Iterable = ()) -> Iterator[tuple[str, str | None, str | None, int | None]]:
         """(relative path, case JSON, error, error line) for rows matching `where` (broken rows always)."""
         db = self.open()
-        sql = f"SELECT path, data, error, error_line FROM cases WHERE error IS NOT NULL OR ({where}) ORDER BY path"
+        sql = (f"SELECT c.path, b.data, c.error, c.error_line FROM cases c JOIN bodies b ON b.path = c.path "
+               f"WHERE c.path IN (SELECT path FROM cases WHERE error IS NOT NULL OR ({where})) ORDER BY c.path")
         yield from db.execute(sql, tuple(params))
 
     def close(self) -> None:

@@ -342,17 +342,25 @@ class Store:
 
         return self.query(where, [E, *params], problems, fallback=keep)
 
-    def received_grades(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
-        """(received, grade) of every readable case received in [start, end] — for counts
-        over many months without loading the cases themselves."""
+    def grade_counts(self, periods: dict) -> dict:
+        """{key: {grade: n}} of the readable cases received in each (start, end) of `periods`
+        — counts over many months without loading the cases themselves."""
         idx = self.index()
         if idx is None:
-            return [(c.received, c.grade) for c in self._parse_all([]) if start <= c.received <= end]
-        from .index import _UTC, _utc
+            cases = self._parse_all([])
+            out: dict = {}
+            for key, (start, end) in periods.items():
+                counts: dict[str, int] = {}
+                for c in cases:
+                    if start <= c.received <= end:
+                        counts[c.grade] = counts.get(c.grade, 0) + 1
+                out[key] = counts
+            return out
+        from .index import _utc
 
-        rows = idx.open().execute("SELECT received, grade FROM cases WHERE error IS NULL AND received >= ? AND received <= ?",
-                                  (_utc(start), _utc(end)))
-        return [(datetime.fromisoformat(r).replace(tzinfo=_UTC), g) for r, g in rows]
+        db = idx.open()
+        sql = "SELECT grade, count(*) FROM cases WHERE error IS NULL AND received >= ? AND received <= ? GROUP BY grade"
+        return {key: dict(db.execute(sql, (_utc(start), _utc(end)))) for key, (start, end) in periods.items()}
 
     def all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
         """Every case that loads; the broken ones go to `problems` (never hide the rest)."""

@@ -236,3 +236,29 @@ def test_check_names_a_broken_ledger_file(book):
         encoding="utf-8")
     out = book.run("check", expect=1).stdout
     assert "ledger/2026-11.yaml:" in out and "'ghost' is not in roster.yaml" in out
+
+
+def test_check_names_a_duplicate_case_id(book):
+    cid = book.intake()
+    src = book.case_file(cid)
+    dup = book.root / "cases" / "2026" / "10" / src.name
+    dup.parent.mkdir(parents=True, exist_ok=True)
+    dup.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    out = book.run("check", expect=1).stdout
+    assert f"duplicate case id '{cid}'" in out
+
+
+def test_parallel_check_finds_the_same_problems(book, monkeypatch):
+    from hotline import check
+    from hotline.book import Book
+
+    for h in range(8, 14):
+        book.intake(at=f"2026-11-20 {h}:00")
+    bad = book.root / "cases" / "2026" / "11" / "261120-ZZZZZ.yaml"
+    bad.write_text("id: [broken\n", encoding="utf-8")
+    f = next(p for p in (book.root / "cases").rglob("*.yaml") if p != bad)
+    f.write_text(f.read_text(encoding="utf-8").replace("channel: phone", "channel: pigeon"), encoding="utf-8")
+    serial = [str(p) for p in check.check_book(Book(book.root))]
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    parallel = [str(p) for p in check.check_book(Book(book.root))]
+    assert parallel == serial and any("pigeon" in p for p in serial) and any("ZZZZZ" in p for p in serial)
