@@ -26,7 +26,8 @@ key_app = typer.Typer(help="Your personal age key (identity) for reading callers
                       no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(key_app, name="key")
 
-_state: dict[str, Optional[str]] = {"book": None, "as": None}
+_state: dict = {"book": None, "as": None, "opened": None}
+READS_MANY = ("list", "overdue", "report", "score")  # read commands over many cases
 
 STATUS_LABELS = {"open": "处理中", "referred": "已转介", "closed": "已结案"}
 EVENT_LABELS = {
@@ -62,9 +63,11 @@ def handle(fn: Callable) -> Callable:
 
 
 def open_book():
+    """The book of this command (already opened, with the index's freshness check running in
+    the background, when the command reads many cases)."""
     from .book import Book
 
-    return Book.open(_state["book"], _state["as"])
+    return _state["opened"] or Book.open(_state["book"], _state["as"])
 
 
 def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
@@ -88,10 +91,21 @@ def who(book, pid: str) -> str:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     book: Optional[str] = typer.Option(None, "--book", help="The case book folder (default: $HOTLINE_BOOK, else the nearest one above)."),
     as_: Optional[str] = typer.Option(None, "--as", help="Act as this roster person (default: $HOTLINE_USER, else your git email)."),
 ):
-    _state["book"], _state["as"] = book, as_
+    _state["book"], _state["as"], _state["opened"] = book, as_, None
+    if ctx.invoked_subcommand in READS_MANY:
+        # ask git what changed at once: it works on the other core while the command starts
+        from .book import Book
+        from .errors import HotlineError
+
+        try:
+            _state["opened"] = Book.open(book, as_)
+            _state["opened"].store.prefetch()
+        except HotlineError:
+            _state["opened"] = None  # the command itself will say what is wrong
 
 
 # ====================================================================== init & keys

@@ -116,14 +116,39 @@ def scan(cases_dir: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _start_git(root: Path, *args: str):
+    """Start a git command in the background; `_finish_git` collects its output."""
     import subprocess
 
     try:
-        p = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
+        return subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
         return None
-    return p.stdout.decode("utf-8", "surrogateescape") if p.returncode == 0 else None
+
+
+def _finish_git(proc) -> str | None:
+    import subprocess
+
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return None
+    return out.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    return _finish_git(_start_git(root, *args))
+
+
+def _questions(cases_rel: str) -> dict[str, tuple[str, ...]]:
+    """The two git questions a refresh asks: the committed tree of cases/, and what differs from it."""
+    return {
+        "tree": ("rev-parse", "-q", "--verify", f"HEAD:{cases_rel}"),
+        "status": ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", cases_rel),
+    }
 
 
 def _is_case_path(rel: str) -> bool:
@@ -137,6 +162,23 @@ class Index:
         self.db_path = db_path
         self.git_root = git_root
         self.db: sqlite3.Connection | None = None
+        self._asked: dict = {}  # git questions already running in the background (prefetch)
+
+    def _cases_rel(self) -> str | None:
+        try:
+            return self.cases_dir.resolve().relative_to(self.git_root.resolve()).as_posix()
+        except (ValueError, AttributeError):
+            return None
+
+    def prefetch(self) -> None:
+        """Ask git what changed now, in the background, while the command gets ready."""
+        rel = self._cases_rel() if self.git_root is not None else None
+        if rel is not None and not self._asked:
+            self._asked = {k: _start_git(self.git_root, *args) for k, args in _questions(rel).items()}
+
+    def _answer(self, key: str, rel: str) -> str | None:
+        proc = self._asked.pop(key, None)
+        return _finish_git(proc) if proc is not None else _git(self.git_root, *_questions(rel)[key])
 
     # ------------------------------------------------------------ opening
     def _connect(self) -> sqlite3.Connection:
@@ -187,17 +229,16 @@ class Index:
         return row[0] if row else None
 
     def _refresh_by_git(self, db, parse, progress, light: bool = False) -> bool:
-        try:
-            rel = self.cases_dir.resolve().relative_to(self.git_root.resolve()).as_posix()
-        except ValueError:
+        rel = self._cases_rel()
+        if rel is None:
             return False
-        tree = (_git(self.git_root, "rev-parse", "-q", "--verify", f"HEAD:{rel}") or "").strip() or None
+        tree = (self._answer("tree", rel) or "").strip() or None
         old_tree, old_dirty = self._meta(db, "tree"), self._meta(db, "dirty")
         if light and old_dirty is not None and old_tree and tree:
             dirty = json.loads(old_dirty)
         else:
             light = False
-            status = _git(self.git_root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", rel)
+            status = self._answer("status", rel)
             if status is None:
                 return False
             prefix = rel + "/"

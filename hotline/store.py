@@ -227,6 +227,17 @@ class Store:
                 return None
         return None
 
+    def prefetch(self) -> None:
+        """Start the index's freshness check in the background (for read commands: git works on
+        the second core while Python imports and parses the rules)."""
+        found = self._index_path()
+        if found is None or self._index is not None:
+            return
+        from .index import Index
+
+        self._index = Index(self.cases_dir, *found)
+        self._index.prefetch()
+
     def index(self, progress=None, light: bool = False):
         """The refreshed index, or None when there is none (outside git, read-only, disabled).
         `light`: see Index.refresh (committed changes only)."""
