@@ -46,6 +46,14 @@ def config_email(root: Path) -> str | None:
 
 
 FAST_MAX_PATHS = 20  # up to this many paths, commit by rewriting only the trees they live in
+BUSY_WAIT = 5.0      # seconds to wait for another git command's index.lock before giving up
+
+
+def _recover(rel: list[str], message: str, why: str) -> GitError:
+    return GitError(
+        f"the change is saved in {', '.join(rel)} but git could not commit it ({why}); "
+        f"fix that, then run: git add {' '.join(rel)} && git commit -m \"{message}\""
+    )
 
 
 def commit(root: Path, paths: list[Path], message: str, author_name: str, author_email: str) -> str:
@@ -62,17 +70,17 @@ def commit(root: Path, paths: list[Path], message: str, author_name: str, author
         GIT_COMMITTER_NAME=author_name, GIT_COMMITTER_EMAIL=author_email,
     )
     if len(rel) <= FAST_MAX_PATHS:
-        for attempt in range(20):
+        deadline = time.monotonic() + BUSY_WAIT
+        while True:
             try:
                 done = _commit_plumbing(root, rel, message, env)
-            except _Busy:
-                time.sleep(0.05 + 0.05 * attempt)
+            except _Busy as e:
+                if time.monotonic() > deadline:
+                    raise _recover(rel, message, str(e) or "another git command holds the index") from None
+                time.sleep(0.1)
                 continue
             except GitError as e:
-                raise GitError(
-                    f"the change is saved in {', '.join(rel)} but git could not commit it ({e}); "
-                    f"fix that, then run: git add {' '.join(rel)} && git commit -m \"{message}\""
-                ) from None
+                raise _recover(rel, message, str(e)) from None
             if done is not None:
                 return done
             break  # not possible here (unborn branch, odd tree): the porcelain way
@@ -139,7 +147,7 @@ def _commit_plumbing(root: Path, rel: list[str], message: str, env: dict) -> str
                stdin="\0".join(rel) + "\0")
     if upd.returncode != 0:
         if "index.lock" in (upd.stderr or ""):
-            raise _Busy()
+            raise _Busy((upd.stderr or "").strip().splitlines()[0])
         raise GitError((upd.stderr or "git update-index failed").strip().splitlines()[-1])
     staged: dict[str, tuple[bytes, bytes]] = {}  # what git stored (after its filters): path -> (mode, id)
     ls = _run(root, ["ls-files", "--stage", "-z", "--", *rel], check=False)
@@ -189,7 +197,8 @@ def _commit_porcelain(root: Path, rel: list[str], message: str, author_name: str
         GIT_COMMITTER_NAME=author_name, GIT_COMMITTER_EMAIL=author_email,
     )
     last = ""
-    for attempt in range(40):
+    deadline = time.monotonic() + BUSY_WAIT
+    while True:
         # paths go through stdin: a rekey of thousands of files must not hit command-line limits
         spec = "\0".join(rel)
         add = _run(root, ["add", "--pathspec-from-file=-", "--pathspec-file-nul"], env=env, check=False, stdin=spec)
@@ -201,15 +210,12 @@ def _commit_porcelain(root: Path, rel: list[str], message: str, author_name: str
             last = (c.stderr or c.stdout).strip()
         else:
             last = (add.stderr or add.stdout).strip()
-        if "index.lock" in last or "cannot lock ref" in last or "Unable to create" in last:
-            time.sleep(0.05 + 0.05 * attempt)
+        busy = "index.lock" in last or "cannot lock ref" in last or "Unable to create" in last
+        if busy and time.monotonic() < deadline:
+            time.sleep(0.1)
             continue
         break
-    first = last.splitlines()[0] if last else "git commit failed"
-    raise GitError(
-        f"the change is saved in {', '.join(rel)} but git could not commit it ({first}); "
-        f"fix that, then run: git add {' '.join(rel)} && git commit -m \"{message}\""
-    )
+    raise _recover(rel, message, last.splitlines()[0] if last else "git commit failed")
 
 
 @dataclass
