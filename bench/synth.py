@@ -26,7 +26,7 @@ def roster_text(key: str) -> str:
     for i, g in enumerate(GROUPS, 1):
         lines += [f"  - id: {g}", f"    name: {'一二三四'[i - 1]}组"]
     lines.append("people:")
-    lines += ["  - id: boss", "    name: 主任", "    roles: [director]", f'    phone: "13900000000"', f"    key: {key}"]
+    lines += ["  - id: boss", "    name: 主任", "    roles: [director]", '    phone: "13900000000"', f"    key: {key}"]
     for g in GROUPS:
         for j in range(10):
             pid = f"{g}p{j}"

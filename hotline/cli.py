@@ -138,7 +138,7 @@ def key_new():
 
     path, public = privacy.new_identity()
     typer.echo(f"Created {path}")
-    typer.echo(f"Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
+    typer.echo("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
     typer.echo(public)
 
 

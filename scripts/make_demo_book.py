@@ -237,7 +237,7 @@ CASES = [
      "惠州", "", "离婚后想收养亲戚的孩子，咨询收养条件。", None, False, []),
     ("2026-11-20 15:00", "chen", "phone", "green", "party", ["cross_border_marriage"], ["consultation"], "female", "youth",
      "福建", "", "与外籍男友登记结婚需要哪些材料。", None, False, []),
-    ("2026-11-20 16:40", "mal", "qq", "green", "party", ["threat"], ["other" if False else "consultation"], "unknown", "unknown",
+    ("2026-11-20 16:40", "mal", "qq", "green", "party", ["threat"], ["consultation"], "unknown", "unknown",
      "", "", "来电者反复辱骂并威胁值班员，按规程礼貌拒绝后挂断，已报告秘书。", None, False, [(0, "16:50", "close", "resolved")]),
     ("2026-11-21 14:15", "shen", "phone", "green", "party", ["study_stress", "peer_relationship"], ["emotional_support"], "female", "teen",
      "商丘", "初三学生", "周末补课压力大，和同桌闹矛盾。", None, False, []),

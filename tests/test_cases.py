@@ -202,7 +202,6 @@ def test_no_acting_person_is_a_clear_error(book):
 
 
 def test_acting_person_from_git_email(book):
-    cid = book.intake(user=None) if False else None
     r = book.run("intake", "--no-input", "-q", "--channel", "phone", "--grade", "green", "--role", "party",
                  "--category", "divorce", "--need", "legal", "--summary", "x", user=None)
     cid = r.stdout.strip()

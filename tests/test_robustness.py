@@ -107,7 +107,6 @@ def test_numbers_where_text_belongs_are_named(book):
     roster.write_text(roster.read_text(encoding="utf-8").replace('phone: "13900000001"', "phone: 13900000001"), encoding="utf-8")
     r = book.run("list", expect=1)
     assert "roster.yaml:" in r.output and "put it in quotes" in r.output
-    cid_text = book.root / "cases" / "2026" / "11"
 
 
 def test_case_with_a_number_summary_is_named(book):
