@@ -67,7 +67,9 @@ def open_book():
     the background, when the command reads many cases)."""
     from .book import Book
 
-    return _state["opened"] or Book.open(_state["book"], _state["as"])
+    book = _state["opened"] or Book.open(_state["book"], _state["as"])
+    book.store.progress = _progress("indexing cases")
+    return book
 
 
 def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:

@@ -205,6 +205,7 @@ class Store:
         self.cases_dir = root / CASES
         self._index = None        # the derived index (index.py), opened on first read
         self._fresh = False       # refreshed once per process
+        self.progress = None      # callback(n, total) while (re)indexing many files, set by the CLI
 
     # ------------------------------------------------------------ the derived index
     def _index_path(self) -> tuple[Path, Path] | None:
@@ -252,7 +253,7 @@ class Store:
 
         idx = self._index or Index(self.cases_dir, *found)
         try:
-            idx.refresh(self.load, progress, light)
+            idx.refresh(self.load, progress or self.progress, light)
         except (sqlite3.Error, OSError):
             idx.close()
             return None  # cannot keep an index here: read the files instead
