@@ -191,17 +191,9 @@ class _Clocks:
 
 def _may_have_open_clock(case: Case, rules: Any, end: datetime) -> bool:
     """False when every clock of the case has surely stopped by `end` (skip the work)."""
-    events = case.events_until(end)
-    closed_at = None
-    for i, e in enumerate(events):
-        if e.type == "close":
-            closed_at = i
-            break
-    if closed_at is None:
-        return True
-    if not (rules.deadlines.get("revisit") or {}).get(case.grade):
-        return False
-    return not any(e.type == "revisit" for e in events[closed_at + 1:])
+    from .clocks import open_kinds
+
+    return open_kinds(case, rules, end) != ()
 
 
 # ---------------------------------------------------------------- the bulletin

@@ -63,8 +63,9 @@ def overdue(
         known = ", ".join(g.id for g in book.roster.groups) or "none"
         raise UsageError(f"unknown --group '{group}'; groups in roster.yaml: {known}")
     problems: list = []
-    revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
-    cases = book.store.for_period(when, when, problems, revisit_grades=revisit)
+    from .clocks import revisit_grades
+
+    cases = book.store.for_period(when, when, problems, revisit_grades=revisit_grades(book.rules))
     _report_problems(book, problems)
     rows, warnings = overdue_rows(book, cases, when, dur, group)
     for w in warnings:

@@ -228,7 +228,9 @@ def report(
     book = open_book()
     problems: list = []
     start, end = month_bounds(book.calendar, year, mon)
-    revisit = tuple((book.rules.deadlines.get("revisit") or {}).keys())
+    from .clocks import revisit_grades
+
+    revisit = revisit_grades(book.rules)
     prev_start = month_bounds(book.calendar, *shift_month(year, mon, -1))[0]
     # one read serves the bulletin and the points (whose warnings look back a few months)
     since = month_bounds(book.calendar, *shift_month(year, mon, -(lookback(book.rules) - 1)))[0]

@@ -130,6 +130,23 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = 
     return clocks
 
 
+def revisit_grades(rules: Any) -> tuple[str, ...]:
+    """The grades that have a revisit clock after closing."""
+    return tuple(g for g, d in (rules.deadlines.get("revisit") or {}).items() if d)
+
+
+def open_kinds(case: Case, rules: Any, as_of: datetime) -> tuple[str, ...] | None:
+    """Which clocks of the case can still be running at `as_of`: None (any, the case is open),
+    ("revisit",) (closed, awaiting its revisit) or () (closed and settled)."""
+    closed = case.closed_event(as_of)
+    if closed is None:
+        return None
+    if case.grade not in revisit_grades(rules):
+        return ()
+    revisited = any(e.type == "revisit" and closed.at <= e.at for e in case.events_until(as_of))
+    return () if revisited else ("revisit",)
+
+
 def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> datetime | None:
     """The due time of the case's first close clock that ran out (overdue or late), if any."""
     for c in case_clocks(case, rules, cal, as_of, kinds=("close",)):
@@ -151,8 +168,9 @@ def due_clocks(
     horizon = cal.due(now, soon) if soon is not None else None
     out: list[tuple[Clock, bool]] = []
     for case in cases:
-        # once a case is closed, only its revisit clock can still be running
-        kinds = ("revisit",) if case.closed_event(now) is not None else None
+        kinds = open_kinds(case, rules, now)
+        if kinds == ():
+            continue
         for c in case_clocks(case, rules, cal, now, kinds):
             if c.stopped is not None:
                 continue
