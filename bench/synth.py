@@ -13,9 +13,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hotline import ids, privacy, store
-from hotline.model import Case, Event, Personal
-from hotline.rules import parse as parse_rules, default_text
+from hotline import privacy
+from hotline.domain.model import Case, Event, Personal
+from hotline.storage import casefile as store
+from hotline.storage import ids
+from hotline.storage.config import default_rules_text as default_text
+from hotline.storage.config import parse_rules
 
 TZ = ZoneInfo("Asia/Shanghai")
 GROUPS = ["g1", "g2", "g3", "g4"]

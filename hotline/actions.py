@@ -1,55 +1,25 @@
 """What the write commands do, callable from Python (the CLI is a skin over this).
 
-Each action validates everything first (UsageError, nothing written), then, under
-the book's write lock, writes the case file atomically and commits exactly the
-files it touched with the acting person as author and a message free of personal
-data.
+Each action validates everything first (UsageError, nothing written), then, under the
+book's write lock, writes the file atomically and commits exactly the files it touched,
+with the acting person as author and a message free of personal data.  A time not given
+is the book's "now" (`book.now`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from . import privacy
 from .book import Book
+from .domain import points as pts
+from .domain.cases import IntakeInput, clean_text, escalation_targets, validate_intake
+from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError
-from .model import Case, Event, Person, Personal
 
-MAX_TEXT = 5000       # a summary or note longer than this is a paste accident
-MAX_SHORT = 200       # names, regions, contacts
-
-
-def clean_text(value: str | None, option: str, required: bool = False, limit: int = MAX_TEXT) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        raise UsageError(f"{option} is empty; it is required")
-    if len(text) > limit:
-        raise UsageError(f"{option} is {len(text)} characters long; at most {limit} are allowed")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise UsageError(f"{option} holds control characters; type plain text")
-    return text
-
-
-@dataclass
-class IntakeInput:
-    channel: str
-    grade: str
-    role: str
-    categories: list[str]
-    needs: list[str]
-    summary: str
-    gender: str = "unknown"
-    age_group: str = "unknown"
-    region: str = ""
-    occupation: str = ""
-    name: str = ""
-    contact: str = ""
-    address: str = ""
-    notes: str = ""
-    owner: str | None = None
-    consent_publish: bool = False
-    at: datetime | None = None
+__all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
+           "record_points", "PointsResult", "earlier_cases_of"]
 
 
 @dataclass
@@ -61,35 +31,6 @@ class WriteResult:
     escalated_to: list[Person] = field(default_factory=list)
     earlier_cases: list[str] = field(default_factory=list)   # repeat caller: ids of earlier cases
     repeat_check: str = "done"   # done | no-contact | no-identity
-
-
-def validate_intake(book: Book, raw: IntakeInput) -> IntakeInput:
-    """Resolve ids/labels against the rules and the roster; clean text. No I/O beyond reading them."""
-    v = book.rules.vocab
-    out = IntakeInput(
-        channel=v["channel"].resolve(raw.channel, "--channel"),
-        grade=v["grade"].resolve(raw.grade, "--grade"),
-        role=v["role"].resolve(raw.role, "--role"),
-        categories=list(dict.fromkeys(v["category"].resolve(c, "--category") for c in raw.categories)),
-        needs=list(dict.fromkeys(v["need"].resolve(n, "--need") for n in raw.needs)),
-        summary=clean_text(raw.summary, "--summary", required=True),
-        gender=v["gender"].resolve(raw.gender or "unknown", "--gender"),
-        age_group=v["age_group"].resolve(raw.age_group or "unknown", "--age-group"),
-        region=clean_text(raw.region, "--region", limit=MAX_SHORT),
-        occupation=clean_text(raw.occupation, "--occupation", limit=MAX_SHORT),
-        name=clean_text(raw.name, "--name", limit=MAX_SHORT),
-        contact=clean_text(raw.contact, "--contact", limit=MAX_SHORT),
-        address=clean_text(raw.address, "--address", limit=MAX_SHORT),
-        notes=clean_text(raw.notes, "--notes"),
-        owner=raw.owner,
-        consent_publish=bool(raw.consent_publish),
-        at=raw.at,
-    )
-    if not out.categories:
-        raise UsageError("--category is required (at least one)")
-    if not out.needs:
-        raise UsageError("--need is required (at least one)")
-    return out
 
 
 def _caller_key(book: Book, identity) -> bytes | None:
@@ -108,7 +49,7 @@ def ensure_caller_key(book: Book, keys: list[str]) -> Path | None:
     path = book.root / privacy.CALLER_KEY_FILE
     if path.exists():
         return None
-    from .yamlio import atomic_write
+    from .storage.yamlio import atomic_write
 
     atomic_write(path, privacy.encrypt(privacy.new_caller_key().hex().encode("ascii"), keys))
     return path
@@ -120,48 +61,43 @@ def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[st
     return sorted(c.id for c in same if c.personal and c.personal.caller == tag and c.id != before)
 
 
+def _repeat_caller(book: Book, contact: str, identity) -> tuple[str | None, str, list[str]]:
+    """(pseudonym, how the repeat-caller check went, earlier case ids) for a contact."""
+    if not contact:
+        return None, "no-contact", []
+    ckey = _caller_key(book, identity)
+    if ckey is None:
+        return None, "no-identity", []
+    tag = privacy.caller_tag(contact, ckey)
+    return tag, "done", earlier_cases_of(book, tag)
+
+
 def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     actor = book.actor()
-    data = validate_intake(book, raw)
+    data = validate_intake(book.rules, raw)
     owner = book.person(data.owner or actor.id, "--owner")
-    from .times import now
-
-    received = data.at or now(book.tz)
+    received = data.at or book.now
     keys = [p.key for p in book.roster.recipients()]
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
-    esc_people: list[Person] = []
-    if data.grade in book.rules.escalate_grades:
-        esc_people = book.roster.with_role("director") or book.roster.with_role("deputy_director")
+    esc_people = escalation_targets(book.rules, book.roster, data.grade)
 
     with book.lock():
         touched: list[Path] = []
         created_key = ensure_caller_key(book, keys) if (has_personal and keys) else None
         if created_key:
             touched.append(created_key)
-        tag = None
-        repeat = "no-contact"
-        earlier: list[str] = []
-        if data.contact:
-            ckey = _caller_key(book, identity)
-            if ckey is None:
-                repeat = "no-identity"
-            else:
-                tag = privacy.caller_tag(data.contact, ckey)
-                earlier = earlier_cases_of(book, tag)
-                repeat = "done"
+        tag, repeat, earlier = _repeat_caller(book, data.contact, identity)
         personal = None
         if has_personal:
             personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
         cid = book.store.allocate(received)
         events = [Event(type="intake", at=received, by=actor.id, note="")]
         if esc_people:
-            events.append(
-                Event(type="escalate", at=received, by=actor.id, to=[p.id for p in esc_people],
-                      note="红色个案，已报告主任")
-            )
+            events.append(Event(type="escalate", at=received, by=actor.id, to=[p.id for p in esc_people],
+                                note="红色个案，已报告主任"))
         case = Case(
             id=cid, received=received, channel=data.channel, grade=data.grade, owner=owner.id,
             role=data.role, gender=data.gender, age_group=data.age_group, region=data.region,
@@ -180,9 +116,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
 # ------------------------------------------------------------------ events on a case
 
 def _event_time(book: Book, case: Case, at: datetime | None) -> datetime:
-    from .times import now
-
-    t = at or now(book.tz)
+    t = at or book.now
     last = case.events[-1].at
     if t < last:
         raise UsageError(
@@ -282,3 +216,33 @@ def reveal(book: Book, case: Case, identity) -> dict:
     if case.personal is None:
         return {}
     return privacy.decrypt_personal(case.personal.armor, identity)
+
+
+# ------------------------------------------------------------------ points
+
+@dataclass
+class PointsResult:
+    entry: LedgerEntry
+    path: Path
+    commit: str
+    message: str
+
+
+def record_points(book: Book, kind: str, person: str, item: str, on: date | None = None,
+                  count: int | None = None, amount: int | None = None, note: str = "") -> PointsResult:
+    """Record an award (kind "award") or a penalty ("penalty"): validate (UsageError, nothing
+    written), then under the lock append it to ledger/YYYY-MM.yaml and commit that file alone."""
+    from .storage import ledger
+
+    if kind not in ("award", "penalty"):
+        raise ValueError(kind)
+    actor = book.actor()
+    on = on or book.now.date()
+    entry = pts.make_entry(book.rules, book.roster, kind, person, item, on, actor.id, count, amount, note)
+    verb = "award" if kind == "award" else "penalize"
+    extra = f" (x{entry.count})" if entry.count != 1 else ""
+    message = f"{verb} {entry.person} {entry.item} {entry.points:+d}{extra}"
+    with book.lock():
+        path = ledger.append(book.root, entry)
+        commit = book.commit([path], message, actor)
+    return PointsResult(entry, path, commit, message)

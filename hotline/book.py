@@ -1,4 +1,7 @@
-"""A case book: where it is, its roster and rules, who is acting, and committing.
+"""A case book: where it is, its roster and rules, who is acting, "now", and committing.
+
+This is the library's entry point (the CLI is a skin over it): `Book.open()` finds the
+book, and `actions.py` (writes), `queries.py` (reads), `check.py` and `setup.py` take it.
 
 The book is found like git finds .git: --book DIR, else $HOTLINE_BOOK, else the
 nearest ancestor of the working directory holding rules.yaml and cases/.
@@ -8,14 +11,15 @@ email equals `git config user.email`.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from . import git
+from .domain.model import Person, Roster
+from .domain.rules import Rules
 from .errors import BookError, UsageError
-from .model import Person, Roster
-from .rules import Rules
-from .store import Store
+from .storage import git
+from .storage.store import Store
 
 
 def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
@@ -38,32 +42,43 @@ def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
 
 
 class Book:
-    def __init__(self, root: Path, acting: str | None = None):
+    def __init__(self, root: Path, acting: str | None = None, now: datetime | None = None):
         self.root = root
         self._acting = acting
-        self.store = Store(root)
+        self._now = now
+        self.store = Store(root, rules=lambda: self.rules)
 
     @classmethod
-    def open(cls, book: str | None = None, acting: str | None = None) -> "Book":
-        return cls(find_root(book), acting)
+    def open(cls, book: str | None = None, acting: str | None = None, now: datetime | None = None) -> "Book":
+        return cls(find_root(book), acting, now)
+
+    @cached_property
+    def now(self) -> datetime:
+        """The command's "now", in the book's time zone: given when the book was opened, else
+        read once from the clock (`times.now`, which honours $HOTLINE_NOW)."""
+        if self._now is not None:
+            return self._now.astimezone(self.tz)
+        from .times import now
+
+        return now(self.tz)
 
     @cached_property
     def rules(self) -> Rules:
-        from . import rules
+        from .storage.config import load_rules
 
         path = self.root / "rules.yaml"
         if not path.exists():
             raise BookError("missing rules.yaml (copy it from a fresh `hotline init`)", path)
-        return rules.load(path)
+        return load_rules(path)
 
     @cached_property
     def roster(self) -> Roster:
-        from . import roster
+        from .storage.config import load_roster
 
         path = self.root / "roster.yaml"
         if not path.exists():
             raise BookError("missing roster.yaml (copy it from a fresh `hotline init`)", path)
-        return roster.load(path)
+        return load_roster(path)
 
     @cached_property
     def tz(self):
@@ -73,7 +88,7 @@ class Book:
 
     @cached_property
     def calendar(self):
-        from .calendar import Calendar
+        from .domain.calendar import Calendar
 
         return Calendar.from_rules(self.rules)
 
@@ -119,8 +134,22 @@ class Book:
         return git.commit(self.git_root, paths, message, author.name, email)
 
     def lock(self):
-        return self.store.lock(self._git_dir())
+        """The write lock of this clone (an OS file lock in its git folder)."""
+        from .storage.lock import write_lock
+
+        return write_lock(self._git_dir())
 
     def _git_dir(self) -> Path:
         d = self.git_root / ".git"
         return d if d.is_dir() else self.root
+
+    def rel(self, path: Path | None) -> str:
+        """A path as shown to people: relative to the book, forward slashes."""
+        if path is None:
+            return "."
+        for p in (Path(path), Path(path).resolve()):
+            try:
+                return p.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return str(path)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import ids
 from .book import Book
+from .domain.model import Case
 from .errors import BookError
-from .model import Case
+from .storage import ids
 
 
 @dataclass
@@ -25,19 +25,8 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
-def _rel(book: Book, path: Path | None) -> str:
-    if path is None:
-        return "."
-    for p in (Path(path), Path(path).resolve()):
-        try:
-            return p.relative_to(book.root).as_posix()
-        except ValueError:
-            continue
-    return str(path)
-
-
 def _from_error(book: Book, e: BookError, fallback: Path) -> Problem:
-    return Problem(_rel(book, e.path or fallback), e.line, e.message)
+    return Problem(book.rel(e.path or fallback), e.line, e.message)
 
 
 def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
@@ -61,19 +50,32 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
                                             f"give one of them a new id with `git mv` and edit its id: line"))
         else:
             seen[case_id] = rel
-    from .ledger import check_ledger
-
-    problems.extend(Problem(_rel(book, path), line, msg) for path, line, msg in check_ledger(book))
+    problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in ledger_problems(book))
     problems.extend(_check_uncommitted(book))
     return problems
 
 
+def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
+    """Every problem of the points ledger, as (path, line, message): unreadable files, and
+    entries the rules or roster refuse."""
+    from .domain.points import entry_problems
+    from .storage import ledger
+
+    out: list[tuple[Path, int | None, str]] = []
+    for path, line, problem, entries in ledger.scan(book.root):
+        if problem is not None:
+            out.append((path, line, problem))
+        for i, (le, ln) in enumerate(entries):
+            out.extend((path, ln, f"entries[{i}]: {msg}") for msg in entry_problems(le, book.rules, book.roster))
+    return out
+
+
 def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None]:
     """(relative path, problems, case id or None when unreadable) of one case file."""
-    from . import yamlio
-    from .store import parse_case
+    from .storage import yamlio
+    from .storage.casefile import parse_case
 
-    rel = _rel(book, f)
+    rel = book.rel(f)
     try:
         text = yamlio.read_text(f)
         case = parse_case(text, f)
@@ -181,7 +183,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
 
 
 def _check_uncommitted(book: Book) -> list[Problem]:
-    from . import git
+    from .storage import git
 
     try:
         top = book.git_root
@@ -198,5 +200,5 @@ def _check_uncommitted(book: Book) -> list[Problem]:
                 msg = "unmerged (a git conflict): resolve it, then `git add` and `git commit`"
             else:
                 msg = "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"
-            out.append(Problem(_rel(book, top / rel), None, msg))
+            out.append(Problem(book.rel(top / rel), None, msg))
     return out

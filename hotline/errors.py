@@ -41,3 +41,18 @@ class GitError(HotlineError):
     """git failed; the file written stays in place and the message says how to recover."""
 
     exit_code = 1
+
+
+class DataError(HotlineError):
+    """Bad data in a book file, located by its key path (mapping keys and list indexes).
+
+    The domain validates plain data and raises this; storage, which holds the file's text,
+    turns the key path into `path:line: message` (a BookError).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, keypath: list | tuple = ()):
+        self.message = message
+        self.keypath = list(keypath)
+        super().__init__(message)

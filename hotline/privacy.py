@@ -130,14 +130,14 @@ def decrypt(armor: str, identity) -> bytes:
 
 
 def encrypt_personal(fields: dict[str, str], keys: list[str]) -> str:
-    from . import yamlio
+    from .storage import yamlio
 
     clean = {k: fields[k] for k in PERSONAL_FIELDS if fields.get(k)}
     return encrypt(yamlio.dump(clean).encode("utf-8"), keys)
 
 
 def decrypt_personal(armor: str, identity) -> dict[str, Any]:
-    from . import yamlio
+    from .storage import yamlio
 
     data = yamlio.load_text(decrypt(armor, identity).decode("utf-8"), "<personal block>")
     return data if isinstance(data, dict) else {}

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import git, privacy
+from . import privacy
 from .book import Book
 from .errors import UsageError
-from .yamlio import atomic_write
-
-DEFAULTS = Path(__file__).parent / "defaults"
+from .storage import git
+from .storage.config import DEFAULTS
+from .storage.yamlio import atomic_write
 
 
 @dataclass

@@ -306,10 +306,8 @@ def build(tmp: Path) -> Path:
                 actions.followup(book, cid, args[0], at=t)
             elif typ == "revisit":
                 actions.followup(book, cid, args[0], revisit=True, at=t)
-    from hotline import ledger
-
     for day, by, kind, person, item, count, amount, note in LEDGER:
-        ledger.add_entry(Book(book_dir, acting=by), kind, person, item, date.fromisoformat(day), count, amount, note)
+        actions.record_points(Book(book_dir, acting=by), kind, person, item, date.fromisoformat(day), count, amount, note)
     for when, urges, leader in URGES:
         for u in urges:
             actions.urge(Book(book_dir, acting=leader), received_to_id[when], "请尽快反馈", at=at(u))

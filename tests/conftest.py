@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from hotline import privacy
 from hotline.cli import app
 
+NOW = "2026-11-23 12:00"  # "now" for every test (Beijing time); tests that need another pass --at / --as-of
+
 ROSTER = """\
 groups:
   - id: g1
@@ -104,6 +106,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("HOTLINE_IDENTITY", str(tmp_path / "identity.txt"))
+    monkeypatch.setenv("HOTLINE_NOW", NOW)  # the suite never depends on the machine's clock
     return tmp_path
 
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline import rules as rules_mod
-from hotline.calendar import Calendar, CalendarError, Duration, parse_duration
+from hotline.domain.calendar import Calendar, CalendarError, Duration, parse_duration
 from hotline.errors import UsageError
+from hotline.storage import config
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -272,15 +272,15 @@ class FakeRules:
 
 
 def test_from_rules_default_file():
-    rules = rules_mod.parse(rules_mod.default_text(), Path("rules.yaml"))
+    rules = config.parse_rules(config.default_rules_text(), Path("rules.yaml"))
     cal = Calendar.from_rules(rules)
-    assert cal.tzname == "Asia/Shanghai"
+    assert str(cal.tz) == "Asia/Shanghai"
     assert cal.service_hours(date(2026, 10, 1)) == [(time(14), time(17))]
     assert cal.due(at(2026, 9, 30, 10), D("3 working days")) == eod(2026, 10, 10)
 
 
 def test_from_rules_yaml_with_2027_and_12355():
-    text = rules_mod.default_text()
+    text = config.default_rules_text()
     text = text.replace(
         "calendar:\n  holidays: []\n  workdays: []\n",
         "calendar:\n  holidays: [2027-01-01, '2027-02-06..2027-02-12']\n  workdays: ['2027-02-20']\n  years: [2028]\n",
@@ -291,7 +291,7 @@ def test_from_rules_yaml_with_2027_and_12355():
         "  wed: [14:30-18:00]\n  thu: [14:30-18:00]\n  fri: [14:30-18:00]\n"
         "  sat: [08:00-21:00]\n  sun: [08:00-21:00]\n",
     )
-    rules = rules_mod.parse(text, Path("rules.yaml"))
+    rules = config.parse_rules(text, Path("rules.yaml"))
     cal = Calendar.from_rules(rules)
     assert cal.holidays >= {date(2027, 1, 1), date(2027, 2, 6), date(2027, 2, 12)}
     assert cal.is_working_day(date(2027, 2, 20))
@@ -329,9 +329,9 @@ def test_from_rules_bad_data(calendar, hours, bad):
 
 
 def test_bad_rules_file_names_the_value():
-    text = rules_mod.default_text().replace('other_day: ["14:00-17:00"]', 'other_day: ["2pm-5pm"]')
+    text = config.default_rules_text().replace('other_day: ["14:00-17:00"]', 'other_day: ["2pm-5pm"]')
     with pytest.raises(Exception, match="2pm-5pm"):
-        rules_mod.parse(text, Path("rules.yaml"))
+        config.parse_rules(text, Path("rules.yaml"))
 
 
 def test_unknown_timezone():

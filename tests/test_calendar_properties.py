@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.calendar import Calendar, Duration, parse_duration
+from hotline.domain.calendar import Calendar, Duration, parse_duration
 
 SH = ZoneInfo("Asia/Shanghai")
 HOURS_12355 = {

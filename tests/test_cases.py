@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from hotline import store
+from hotline.storage import store
 
 
 def log(book, *fmt):

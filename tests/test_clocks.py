@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline import rules as rules_mod
-from hotline.calendar import Calendar, parse_duration
-from hotline.clocks import Clock, case_clocks, due_clocks, late_closure
-from hotline.model import Case, Event
+from hotline.domain.calendar import Calendar, parse_duration
+from hotline.domain.clocks import Clock, case_clocks, due_clocks, late_closure
+from hotline.domain.model import Case, Event
+from hotline.storage import config
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -30,7 +30,7 @@ def eod(y, mo, d):
 
 @pytest.fixture(scope="module")
 def rules():
-    return rules_mod.parse(rules_mod.default_text(), Path("rules.yaml"))
+    return config.parse_rules(config.default_rules_text(), Path("rules.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -231,8 +231,8 @@ def test_as_of_ignores_later_events(rules, cal):
     assert r.state == "running" and r.stopped is None
     # before the case was received there is nothing
     assert case_clocks(case, rules, cal, at(2026, 9, 27)) == []
-    # None: every event counts
-    (c,) = only(case_clocks(case, rules, cal, None), "close")
+    # a time after the last event: every event counts ("now" is always passed in)
+    (c,) = only(case_clocks(case, rules, cal, at(2026, 12, 1)), "close")
     assert c.state == "late" and c.stopped == at(2026, 10, 9, 12)
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotline import roster, rules, store, yamlio
+from hotline.storage import casefile as store
+from hotline.storage import yamlio
+from hotline.storage.config import parse_roster, parse_rules
 from hotline.errors import BookError, HotlineError
 
 P = Path("cases/2026/11/261120-AAAAA.yaml")
@@ -42,7 +44,7 @@ def test_case_loader_on_any_yaml_structure_raises_only_book_errors(tree):
 @given(st.binary(max_size=200))
 def test_roster_and_rules_loaders_on_any_bytes(data):
     text = data.decode("utf-8", errors="replace")
-    for parse in (roster.parse, rules.parse):
+    for parse in (parse_roster, parse_rules):
         try:
             parse(text, Path("x.yaml"))
         except HotlineError:
@@ -53,7 +55,7 @@ def test_a_valid_case_round_trips():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from hotline.model import Case, Event
+    from hotline.domain.model import Case, Event
 
     t = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     c = Case(id="261120-AAAAA", received=t, channel="phone", grade="red", owner="wang", role="survivor",

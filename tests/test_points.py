@@ -11,8 +11,9 @@ from datetime import date
 
 import pytest
 
-from hotline import ledger, points
+from hotline import check, queries
 from hotline.book import Book
+from hotline.domain import dates, points
 
 
 def log(book):
@@ -37,10 +38,10 @@ def test_competition_ranks():
 
 
 def test_month_helpers():
-    assert points.month_bounds(2026, 2) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert points.month_bounds(2026, 12) == (date(2026, 12, 1), date(2026, 12, 31))
-    assert points.prev_month(2026, 1) == (2025, 12)
-    assert points.prev_month(2026, 3, 2) == (2026, 1)
+    assert dates.days(2026, 2) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert dates.days(2026, 12) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert dates.shift(2026, 1, -1) == (2025, 12)
+    assert dates.shift(2026, 3, -2) == (2026, 1)
 
 
 # ---------------------------------------------------------------- a hand-computed month
@@ -237,7 +238,7 @@ def test_award_and_penalize_write_the_ledger_one_commit_each(book):
     ]
     assert book.git("show", "--name-only", "--format=", "HEAD").split() == ["ledger/2026-11.yaml"]
     assert book.git("status", "--porcelain") == ""
-    assert ledger.check_ledger(Book(book.root)) == []
+    assert check.ledger_problems(Book(book.root)) == []
 
 
 def test_award_keeps_hand_comments_and_defaults_to_today(book):
@@ -298,7 +299,7 @@ def test_broken_ledger_is_reported_with_its_line(book):
     (d / "2026-11.yaml").write_text(
         "entries:\n- date: '2026-11-09'\n  person: ghost\n  item: bake_sale\n  points: 4\n  by: wang\n"
         "- date: '2026-11-10'\n  person: li\n  item: donation\n  points: 1\n  by: wang\n", encoding="utf-8")
-    probs = ledger.check_ledger(Book(book.root))
+    probs = check.ledger_problems(Book(book.root))
     assert (probs[0][0].name, probs[0][1]) == ("2026-10.yaml", 7) and "not in 2026-10" in probs[0][2]
     assert [(p.name, line) for p, line, _ in probs[1:]] == [("2026-11.yaml", 2), ("2026-11.yaml", 2), ("2026-11.yaml", 7)]
     assert "person 'ghost'" in probs[1][2] and "unknown item 'bake_sale'" in probs[2][2] and "needs 'amount'" in probs[3][2]
@@ -313,8 +314,8 @@ def test_broken_ledger_is_reported_with_its_line(book):
 def test_score_month_for_the_bulletin(book):
     _october(book)
     b = Book(book.root)
-    s = ledger.score_month(b, 2026, 10)
+    s = queries.score_month(b, 2026, 10)
     assert s.person("li").score == 121 and s.group("g2").rank == 2 and s.warnings == []
     assert sum(e.points for e in s.entries_of("zhao")) == -8
-    y = ledger.score_year(b, 2026, cases=b.store.all(problems=[]))
+    y = queries.score_year(b, 2026, cases=b.store.all(problems=[]))
     assert y.recommended.id == "g1"

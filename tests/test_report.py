@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hotline.bulletin import coarse_region, scrub
+from hotline.domain.anonymise import coarse_region, scrub
 
 SCRIPT = "<script>alert(1)</script>"
 NAME, CONTACT = "张三", "13812345678"
@@ -273,7 +273,7 @@ def test_the_books_own_template_wins(book):
 
 
 def test_svg_labels_are_escaped():
-    from hotline.cli_report import svg_bars, svg_trend
+    from hotline.render.charts import svg_bars, svg_trend
 
     svg = str(svg_bars([{"id": "x", "label": "<b>&", "count": 2, "pct": 50.0}], "t<"))
     assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg and 'aria-label="t&lt;"' in svg
@@ -283,8 +283,8 @@ def test_svg_labels_are_escaped():
 
 def test_a_long_overdue_list_is_cut_to_the_30_oldest(book):
     from hotline.book import Book
-    from hotline.bulletin import bulletin
-    from hotline.cli_report import render_report
+    from hotline.domain.bulletin import bulletin
+    from hotline.render.report import render_report
 
     b = Book(book.root)
     data = bulletin([], b.rules, b.calendar, b.roster, 2026, 10)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from hotline import store
+from hotline.storage import store
 
 INTAKE = ["intake", "--no-input", "-q", "--channel", "phone", "--grade", "green", "--role", "party",
           "--category", "divorce", "--need", "legal", "--summary", "离婚咨询", "--at", "2026-11-20 15:00"]

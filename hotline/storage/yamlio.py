@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from .errors import BookError
+from ..errors import BookError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -147,10 +147,6 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise BookError("not UTF-8 text (save the file as UTF-8)", path, line) from None
-
-
-def load_file(path: Path) -> Any:
-    return load_text(read_text(path), path)
 
 
 def dump(data: Any) -> str:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = [
     "CalendarError",
@@ -245,7 +245,6 @@ class Calendar:
             self.tz = ZoneInfo(tz)
         except Exception:
             raise UsageError(f"unknown timezone '{tz}' (e.g. Asia/Shanghai)") from None
-        self.tzname = tz
         self.holidays = frozenset(_dates("holidays", list(holidays)))
         self.workdays = frozenset(_dates("workdays", list(workdays)))
         both = sorted(self.holidays & self.workdays)

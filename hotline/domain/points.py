@@ -1,8 +1,8 @@
-"""Points (SPEC §5): entries, scores, competition ranks, warnings — pure computation.
+"""Points (SPEC §5): entries, award arithmetic, scores, competition ranks, warnings — pure.
 
 No printing, no git, no file reading: the callers hand over the cases, the ledger
-entries (see `ledger.py`, which also holds `score_month` / `score_year` for the
-CLI and the monthly bulletin), the roster and the rules.
+entries (read by `storage/ledger.py`; `queries.py` holds `score_month` / `score_year`
+for the CLI and the monthly bulletin), the roster and the rules.
 
 Entries come from two places:
 - cases, derived every time and never stored: +`points.resolved_case` to the owner
@@ -16,14 +16,16 @@ through the person's group, for each group; ranks are competition ranks (1, 2, 2
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from .errors import BookError
-from .model import Case, Roster
+from ..errors import BookError, UsageError
+from . import dates
+from .cases import clean_text
+from .labels import CASE_ITEMS
+from .model import Case, LedgerEntry, Roster
 
-# case-derived items: id -> Chinese label (the ledger items' labels live in rules.yaml)
-CASE_ITEMS = {"resolved_case": "个案已解决", "late_closure": "未及时结案"}
+MAX_NOTE = 500
 WARNING_DEFAULTS = {"group_last_months": 2, "person_bottom": 3, "person_bottom_months": 3}
 
 
@@ -220,17 +222,6 @@ def rank(values: Sequence[int]) -> list[int]:
     return [first[v] for v in values]
 
 
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    start = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return start, nxt - timedelta(days=1)
-
-
-def prev_month(year: int, month: int, back: int = 1) -> tuple[int, int]:
-    n = year * 12 + (month - 1) - back
-    return n // 12, n % 12 + 1
-
-
 def scores(entries: Iterable[Entry], roster: Roster, rules: Any, start: date, end: date,
            period: str | None = None) -> Scores:
     """Scores of every person and every group for the entries dated start..end (inclusive).
@@ -275,7 +266,7 @@ def scores(entries: Iterable[Entry], roster: Roster, rules: Any, start: date, en
     people.sort(key=lambda p: (p.rank, order[p.id]))
     g_order = {g.id: i for i, g in enumerate(roster.groups)}
     groups.sort(key=lambda g: (g.rank, g_order[g.id]))
-    label = period or (f"{start:%Y-%m}" if (start.day == 1 and end == month_bounds(start.year, start.month)[1])
+    label = period or (f"{start:%Y-%m}" if (start.day == 1 and end == dates.last_day(start.year, start.month))
                        else f"{start.isoformat()}..{end.isoformat()}")
     return Scores(label, start, end, base, people, groups, mine)
 
@@ -343,9 +334,9 @@ def month_scores(entries: Sequence[Entry], roster: Roster, rules: Any, year: int
     """
     history = []
     for back in range(lookback(rules) - 1, -1, -1):
-        y, m = prev_month(year, month, back)
-        start, end = month_bounds(y, m)
-        history.append(scores(entries, roster, rules, start, end, f"{y:04d}-{m:02d}"))
+        y, m = dates.shift(year, month, -back)
+        start, end = dates.days(y, m)
+        history.append(scores(entries, roster, rules, start, end, dates.text(y, m)))
     cur = history[-1]
     cur.alerts = warnings_for(history, rules)
     return cur
@@ -363,3 +354,99 @@ def year_scores(entries: Sequence[Entry], roster: Roster, rules: Any, year: int)
                               f"groups {names} tie for first with {top[0].score}: the committee chooses the group "
                               f"to recommend (推荐评优)"))
     return s
+
+
+# ---------------------------------------------------------------- the ledger's items
+
+def items(rules: Any, kind: str) -> dict[str, dict]:
+    """The award (kind "award") or penalty items of the rules: id -> {label, points, ...}."""
+    return rules.points.get("awards" if kind == "award" else "penalties") or {}
+
+
+def resolve_item(rules: Any, kind: str, value: str) -> str:
+    """An award/penalty item by id or Chinese label (exact, then case-insensitive id)."""
+    table = items(rules, kind)
+    v = str(value).strip()
+    if v in table:
+        return v
+    for k, spec in table.items():
+        if v == spec.get("label") or v.lower() == k.lower():
+            return k
+    # a label without its parenthesised part, e.g. 中心讲座 for 中心讲座(20人以上)
+    short = [k for k, spec in table.items() if v and str(spec.get("label", "")).split("(")[0].split("（")[0] == v]
+    if len(short) == 1:
+        return short[0]
+    allowed = ", ".join(f"{k} ({spec.get('label', k)})" for k, spec in table.items())
+    what = "award item" if kind == "award" else "penalty item"
+    hint = ""
+    if v in CASE_ITEMS:
+        hint = f" ('{v}' comes from the cases automatically)"
+    else:
+        other = "penalize" if kind == "award" else "award"
+        other_items = items(rules, "penalty" if kind == "award" else "award")
+        if v in other_items or any(v == s.get("label") for s in other_items.values()):
+            hint = f" ('{v}' is used with `hotline {other}`)"
+    raise UsageError(f"unknown {what} '{value}'{hint}; allowed: {allowed}")
+
+
+def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on: date, by: str,
+               count: int | None = None, amount: int | None = None, note: str = "") -> LedgerEntry:
+    """Validate an award/penalty and compute its points; UsageError names the bad value."""
+    p = roster.person(person)
+    if p is None:
+        known = ", ".join(x.id for x in roster.people)
+        raise UsageError(f"unknown person '{person}'; people in roster.yaml: {known}")
+    item_id = resolve_item(rules, kind, item)
+    spec = items(rules, kind)[item_id]
+    label = spec.get("label", item_id)
+    yuan = per_yuan(rules, item_id)
+    if count is not None and count < 1:
+        raise UsageError(f"--count {count} is not allowed; give a whole number of times, 1 or more")
+    if yuan is not None:
+        if amount is None:
+            raise UsageError(f"'{item_id}' ({label}) needs --amount YUAN (one point per whole {yuan} yuan)")
+        if amount < 1:
+            raise UsageError(f"--amount {amount} is not allowed; give the donation in whole yuan, 1 or more")
+        if count is not None and count != 1:
+            raise UsageError(f"--count does not apply to '{item_id}' ({label}); give the total with --amount")
+        total = spec["points"] * (amount // yuan)
+        n = 1
+    else:
+        if amount is not None:
+            raise UsageError(f"--amount applies only to donations, not to '{item_id}' ({label})")
+        n = count or 1
+        total = spec["points"] * n
+    return LedgerEntry(date=on, person=p.id, item=item_id, points=total, count=n, amount=amount,
+                       note=clean_text(note, "--note", limit=MAX_NOTE), by=by)
+
+
+def entry_problems(le: LedgerEntry, rules: Any, roster: Roster) -> list[str]:
+    """What is wrong with a ledger entry as the rules and roster stand (for `hotline check`)."""
+    out: list[str] = []
+    awards, penalties = items(rules, "award"), items(rules, "penalty")
+    if roster.person(le.person) is None:
+        out.append(f"person '{le.person}' is not in roster.yaml")
+    if roster.person(le.by) is None:
+        out.append(f"by '{le.by}' is not in roster.yaml")
+    if le.item in CASE_ITEMS:
+        out.append(f"item '{le.item}' comes from the cases automatically; it must not be in the ledger")
+        return out
+    if le.item not in awards and le.item not in penalties:
+        out.append(f"unknown item '{le.item}'; allowed: {', '.join([*awards, *penalties])}")
+        return out
+    try:
+        yuan = per_yuan(rules, le.item)
+    except BookError:
+        yuan = None
+    if yuan is not None and le.amount is None:
+        out.append(f"'{le.item}' needs 'amount' (in yuan)")
+    if yuan is None and le.amount is not None:
+        out.append(f"'amount' applies only to donations, not to '{le.item}'")
+    sign = 1 if le.item in awards else -1
+    if le.points * sign < 0:
+        out.append(f"'{le.item}' is {'an award' if sign > 0 else 'a penalty'}, but points is {le.points}")
+    return out
+
+
+def from_ledger(le: LedgerEntry, source: str) -> Entry:
+    return Entry(le.date, le.person, le.item, le.points, source, le.note, le.count, le.amount, le.by)

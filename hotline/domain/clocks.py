@@ -25,7 +25,6 @@ from .calendar import Calendar, Duration, parse_duration
 from .model import Case, Event
 
 CLOCK_KINDS = ("close", "respond", "refer", "follow_up", "revisit")
-STATES = ("running", "overdue", "met", "late")
 
 
 @dataclass
@@ -60,19 +59,15 @@ def _state(due: datetime, stopped: datetime | None, now: datetime) -> str:
     return "overdue" if due < now else "running"
 
 
-def _now(cal: Calendar, as_of: datetime | None) -> datetime:
-    return cal.local(as_of) if as_of is not None else datetime.now(cal.tz)
-
-
-def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None,
+def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime,
                 kinds: tuple[str, ...] | None = None) -> list[Clock]:
-    """Every clock of one case as it stood at `as_of` (None: all events, state as of now);
+    """Every clock of one case as it stood at `as_of` (events after it are ignored);
     with `kinds`, only the clocks of those kinds (the others are not computed)."""
-    now = _now(cal, as_of)
+    now = cal.local(as_of)
     received = cal.local(case.received)
-    if as_of is not None and received > now:
+    if received > now:
         return []
-    order = sorted(enumerate(case.events_until(now if as_of is not None else None)), key=lambda p: (p[1].at, p[0]))
+    order = sorted(enumerate(case.events_until(now)), key=lambda p: (p[1].at, p[0]))
     events: list[Event] = [e for _, e in order]
     grade = case.grade
     clocks: list[Clock] = []
@@ -130,9 +125,32 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = 
     return clocks
 
 
+def started_at(case: Case, rules: Any, cal: Calendar, at: datetime) -> list[Clock]:
+    """The clocks an event at `at` has just started (running ones whose start is `at`)."""
+    return [c for c in case_clocks(case, rules, cal, as_of=at) if c.start == at and c.state == "running"]
+
+
 def revisit_grades(rules: Any) -> tuple[str, ...]:
     """The grades that have a revisit clock after closing."""
     return tuple(g for g, d in (rules.deadlines.get("revisit") or {}).items() if d)
+
+
+def settled_at(case: Case, rules: Any) -> datetime | None:
+    """The moment from which no clock of the case can run any more, or None while one still
+    can: a closed case is settled at its close, or — for the grades with a revisit clock — at
+    the first revisit after the close.  This is the one definition of "which clocks run after
+    closing"; the index stores it so a read asks only for cases not settled by then."""
+    closed = case.closed_event()
+    if closed is None:
+        return None
+    if case.grade not in revisit_grades(rules):
+        return closed.at
+    return next((e.at for e in case.events if e.type == "revisit" and closed.at <= e.at), None)
+
+
+def settle_fingerprint(rules: Any) -> str:
+    """What `settled_at` depends on in the rules: when it changes, stored answers are stale."""
+    return "revisit:" + ",".join(sorted(revisit_grades(rules)))
 
 
 def open_kinds(case: Case, rules: Any, as_of: datetime) -> tuple[str, ...] | None:
@@ -141,13 +159,18 @@ def open_kinds(case: Case, rules: Any, as_of: datetime) -> tuple[str, ...] | Non
     closed = case.closed_event(as_of)
     if closed is None:
         return None
-    if case.grade not in revisit_grades(rules):
+    settled = settled_at(case, rules)
+    if settled is not None and settled <= as_of:
         return ()
-    revisited = any(e.type == "revisit" and closed.at <= e.at for e in case.events_until(as_of))
-    return () if revisited else ("revisit",)
+    return ("revisit",)
 
 
-def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime | None = None) -> datetime | None:
+def needs_committee(case: Case, rules: Any, as_of: datetime) -> bool:
+    """Urged more than `urge_limit` times and still open at `as_of`: report to the committee."""
+    return case.urges(as_of) > rules.urge_limit and case.status(as_of) != "closed"
+
+
+def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> datetime | None:
     """The due time of the case's first close clock that ran out (overdue or late), if any."""
     for c in case_clocks(case, rules, cal, as_of, kinds=("close",)):
         if c.ran_out:

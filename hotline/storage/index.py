@@ -16,38 +16,25 @@ import json
 import os
 import sqlite3
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import BookError
-from .model import Case, Event, Personal
+from ..domain.clocks import settle_fingerprint, settled_at
+from ..domain.model import Case
+from ..errors import BookError
+from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
-def _utc(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-from datetime import timezone as _tz  # noqa: E402
-
-_UTC = _tz.utc
-
-
-def summarise(c: Case) -> dict:
-    """The indexed columns of a case."""
-    closed = c.closed_event()
-    revisit = None
-    if closed is not None:
-        revisit = next((e.at for e in c.events if e.type == "revisit" and e.at >= closed.at), None)
+def summarise(c: Case, rules) -> dict:
+    """The indexed columns of a case (`settled_at` from the domain's one definition)."""
     return {
         "id": c.id,
-        "received": _utc(c.received),
-        "last_event": _utc(max(e.at for e in c.events)),
-        "closed_at": _utc(closed.at if closed else None),
-        "revisit_at": _utc(revisit),
+        "received": utc_text(c.received),
+        "last_event": utc_text(max(e.at for e in c.events)),
+        "settled_at": utc_text(settled_at(c, rules)) if rules is not None else None,
         "grade": c.grade,
         "owner": c.current_owner(),
         "status": c.status(),
@@ -55,41 +42,17 @@ def summarise(c: Case) -> dict:
     }
 
 
-def case_to_json(c: Case) -> str:
-    from .store import case_to_dict
-
-    return json.dumps(case_to_dict(c), ensure_ascii=False, separators=(",", ":"))
-
-
-def case_from_json(text: str) -> Case:
-    """Rebuild a case from indexed JSON (validated when it was indexed)."""
-    d = json.loads(text)
-    caller = d["caller"]
-    p = d.get("personal")
-    fromiso = datetime.fromisoformat
-    return Case(
-        id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
-        role=caller["role"], gender=caller["gender"], age_group=caller["age_group"], region=caller["region"],
-        occupation=caller["occupation"], categories=d["categories"], needs=d["needs"], summary=d["summary"],
-        consent_publish=d["consent_publish"],
-        personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
-        events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
-                      outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False))
-                for e in d["events"]],
-    )
-
-
 _DDL = """
 CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,
-  id TEXT, received TEXT, last_event TEXT, closed_at TEXT, revisit_at TEXT,
+  id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT,
   error TEXT, error_line INTEGER
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
 CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
-CREATE INDEX IF NOT EXISTS cases_closed ON cases(closed_at);
+CREATE INDEX IF NOT EXISTS cases_settled ON cases(settled_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -157,10 +120,11 @@ def _is_case_path(rel: str) -> bool:
 
 
 class Index:
-    def __init__(self, cases_dir: Path, db_path: Path, git_root: Path | None = None):
+    def __init__(self, cases_dir: Path, db_path: Path, git_root: Path | None = None, rules=None):
         self.cases_dir = cases_dir
         self.db_path = db_path
         self.git_root = git_root
+        self._rules = rules       # callable: the book's rules (derived columns depend on them)
         self.db: sqlite3.Connection | None = None
         self._asked: dict = {}  # git questions already running in the background (prefetch)
 
@@ -185,13 +149,19 @@ class Index:
         db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         db.execute("PRAGMA synchronous=OFF")  # derived data: a crash costs a rebuild, nothing else
         version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and self._meta(db, "rules") != self._fingerprint():
+            version = -1  # the rules the derived columns were computed with have changed
         if version != SCHEMA_VERSION:
             db.execute("DROP TABLE IF EXISTS cases")
             db.execute("DROP TABLE IF EXISTS meta")
             db.execute("DROP TABLE IF EXISTS bodies")
             db.executescript(_DDL)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (self._fingerprint(),))
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return db
+
+    def _fingerprint(self) -> str:
+        return settle_fingerprint(self._rules()) if self._rules is not None else ""
 
     def open(self) -> sqlite3.Connection:
         if self.db is not None:
@@ -224,8 +194,12 @@ class Index:
             return
         self._refresh_by_stat(db, parse, progress)
 
-    def _meta(self, db, key: str) -> str | None:
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    @staticmethod
+    def _meta(db, key: str) -> str | None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # no meta table yet
+            return None
         return row[0] if row else None
 
     def _refresh_by_git(self, db, parse, progress, light: bool = False) -> bool:
@@ -282,7 +256,7 @@ class Index:
         bodies: list = []
 
         def flush() -> None:
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
             rows.clear()
             bodies.clear()
@@ -309,11 +283,11 @@ class Index:
         try:
             case = parse(self.cases_dir / rel)
         except BookError as e:
-            rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, None, e.message, e.line))
+            rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, e.message, e.line))
             bodies.append((rel, None))
             return
-        s = summarise(case)
-        rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["closed_at"], s["revisit_at"],
+        s = summarise(case, self._rules() if self._rules is not None else None)
+        rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["settled_at"],
                      s["grade"], s["owner"], s["status"], s["caller"], None, None))
         bodies.append((rel, case_to_json(case)))
 

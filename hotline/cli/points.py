@@ -1,28 +1,28 @@
 """`hotline award`, `hotline penalize`, `hotline score`: the points ledger and the rankings.
 
-The computation is in `points.py`; reading and writing the book in `ledger.py`
-(the monthly bulletin uses `ledger.score_month(book, year, month)` too).
+The computation is in `domain/points.py`; `actions.record_points` writes the ledger and
+`queries.score_month` / `score_year` read the book.
 """
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import typer
 
-from .cli import app, check_format, err, handle, open_book
+from .app import app
+from .common import check_format, err, handle, open_book
 
 
 def _record(kind: str, person: str, item: str, count: Optional[int], amount: Optional[int],
             on: Optional[str], note: Optional[str]) -> None:
-    from . import ledger
-    from .points import item_label
-    from .times import parse_date
+    from .. import actions
+    from ..domain.dates import parse_date
+    from ..domain.points import item_label
 
     book = open_book()
     book.actor()  # fail before anything else if nobody is acting
     day = parse_date(on, "--date") if on else None
-    res = ledger.add_entry(book, kind, person, item, day, count, amount, note or "")
+    res = actions.record_points(book, kind, person, item, day, count, amount, note or "")
     e = res.entry
     p = book.roster.person(e.person)
     label = item_label(book.rules, e.item)
@@ -60,14 +60,6 @@ def penalize(
     _record("penalty", person, item, count, None, on, note)
 
 
-def _parse_year(text: str) -> int:
-    from .errors import UsageError
-
-    if not re.fullmatch(r"\d{4}", text.strip()):
-        raise UsageError(f"--year '{text}' is not a year; use YYYY, e.g. 2026")
-    return int(text)
-
-
 @app.command()
 @handle
 def score(
@@ -77,29 +69,29 @@ def score(
     person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
 ):
     """Points ranking of people and groups (积分排名) for a month or a year, with warnings."""
-    from . import ledger
-    from .errors import UsageError
-    from .times import parse_month
+    from .. import queries
+    from ..domain.dates import parse_month, parse_year
+    from ..errors import UsageError
 
     check_format(fmt)
     if (month is None) == (year is None):
         raise UsageError("give exactly one of --month YYYY-MM or --year YYYY")
     ym = parse_month(month) if month else None
-    y = _parse_year(year) if year else None
+    y = parse_year(year) if year else None
     book = open_book()
     problems: list[str] = []
-    s = ledger.score_month(book, *ym, problems) if ym else ledger.score_year(book, y, problems)
+    s = queries.score_month(book, *ym, problems) if ym else queries.score_year(book, y, problems)
     for p in problems:
         err(p)
     if person is not None:
         _breakdown(book, s, person, fmt)
         return
     if fmt == "json":
-        from .render import to_json
+        from ..render.tables import to_json
 
         typer.echo(to_json(s.to_dict()))
         return
-    from .render import rows_out
+    from ..render.tables import rows_out
 
     if fmt == "csv":
         rows = [{"kind": "person", "id": p.id, "name": p.name, "group": p.group or "", "score": p.score,
@@ -119,7 +111,7 @@ def _signed(n: int) -> str:
 
 
 def _table(book, s) -> str:
-    from .render import rows_out
+    from ..render.tables import rows_out
 
     what = "month 月度" if len(s.period) == 7 else "year 年度"
     out = [f"Points 积分 {s.period} ({what}; everyone starts at {s.base} 基础分 {s.base})", "", "people 个人"]
@@ -150,9 +142,9 @@ def _table(book, s) -> str:
 
 
 def _breakdown(book, s, pid: str, fmt: str) -> None:
-    from .errors import UsageError
-    from .points import item_label
-    from .render import rows_out, to_json
+    from ..domain.points import item_label
+    from ..errors import UsageError
+    from ..render.tables import rows_out, to_json
 
     p = s.person(pid)
     if p is None:

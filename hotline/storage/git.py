@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GitError, UsageError
+from ..errors import GitError
 
 
 def _run(root: Path, args: list[str], env: dict | None = None, check: bool = True,
@@ -251,8 +251,3 @@ def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
         if len(entry) > 3:
             out.append((entry[:2], entry[3:]))
     return out
-
-
-def require_repo(root: Path) -> None:
-    if toplevel(root) is None:
-        raise UsageError(f"{root} is not inside a git work tree: run `git init` there (hotline's audit trail is git)")

@@ -1,0 +1,55 @@
+"""Setting up: `init` a book, `key new|show` for your personal key."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import app, key_app
+from .common import handle
+
+
+@app.command()
+@handle
+def init(
+    directory: Path = typer.Argument(..., help="Folder for the new case book (created if missing)."),
+    person: Optional[str] = typer.Option(None, "--id", help="Your roster id (default: from your git email)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Your name for the roster (default: git user.name)."),
+):
+    """Create a case book: rules, example roster, templates, cases/, ledger/, your key, first commit."""
+    from ..setup import init_book
+
+    res = init_book(directory, person, name)
+    typer.echo(f"Created case book in {res.root}")
+    typer.echo(f"  you are '{res.person}' in roster.yaml (edit it to add your groups, people and partners)")
+    if res.new_identity:
+        typer.echo(f"  your private key: {res.identity} (keep it safe, outside the book; never commit it)")
+    else:
+        typer.echo(f"  using your existing key: {res.identity}")
+    typer.echo("  next: cd into it and run `hotline intake`")
+
+
+@key_app.command("new")
+@handle
+def key_new():
+    """Create your private key (identity) outside the book and print its public key."""
+    from .. import privacy
+
+    path, public = privacy.new_identity()
+    typer.echo(f"Created {path}")
+    typer.echo("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
+    typer.echo(public)
+
+
+@key_app.command("show")
+@handle
+def key_show():
+    """Print your public key."""
+    from .. import privacy
+    from ..errors import UsageError
+
+    ident = privacy.load_identity()
+    if ident is None:
+        raise UsageError(f"no identity at {privacy.identity_path()}; create one with `hotline key new`")
+    typer.echo(privacy.public_key(ident))

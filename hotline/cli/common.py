@@ -1,0 +1,110 @@
+"""What every command shares: errors to exit codes, opening the book, small renderings.
+
+Exit codes: 0 success; 1 check found problems or a read could not finish;
+2 bad usage or bad input (one line naming the value and what is allowed).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable, Optional
+
+import typer
+
+state: dict = {"book": None, "acting": None, "opened": None}
+
+
+def err(message: str) -> None:
+    typer.echo(f"hotline: {message}", err=True)
+
+
+def handle(fn: Callable) -> Callable:
+    """Turn library errors into one clear line and the SPEC exit code; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..errors import HotlineError
+
+        try:
+            return fn(*args, **kwargs)
+        except HotlineError as e:
+            err(str(e))
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            err("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except OSError as e:
+            err(f"{e.strerror or e} ({e.filename})" if getattr(e, "filename", None) else str(e))
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_book():
+    """The book of this command (already opened, with the index's freshness check running in
+    the background, when the command reads many cases)."""
+    from ..book import Book
+
+    book = state["opened"] or Book.open(state["book"], state["acting"])
+    book.store.progress = progress("indexing cases")
+    return book
+
+
+def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
+    from ..errors import UsageError
+
+    if fmt not in allowed:
+        raise UsageError(f"--format '{fmt}' is not known; use one of: {', '.join(allowed)}")
+    return fmt
+
+
+def parse_at(book, at: Optional[str], option: str = "--at"):
+    from ..domain.dates import parse_time
+
+    return parse_time(at, book.tz, option) if at else None
+
+
+def who(book, pid: str) -> str:
+    p = book.roster.person(pid)
+    return f"{p.name} ({pid})" if p else pid
+
+
+def report_problems(book, problems) -> None:
+    """Unreadable case files, one `path:line: message` line each, on stderr."""
+    from ..queries import problem_lines
+
+    for line in problem_lines(book, problems):
+        err(line)
+
+
+def print_new_deadlines(book, case, since) -> None:
+    """Print the clocks an event just started."""
+    from ..domain import labels
+    from ..domain.calendar import CalendarError
+    from ..domain.clocks import started_at
+
+    try:
+        started = started_at(case, book.rules, book.calendar, since)
+    except CalendarError as e:  # the write is done; say plainly which deadline cannot be computed
+        err(f"deadlines of {case.id} cannot be computed yet: {e}")
+        return
+    for c in started:
+        typer.echo(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M} ({labels.deadline(c.kind)})")
+
+
+def progress(label: str):
+    """A progress callback that draws on a terminal's stderr and stays quiet when piped."""
+    if not sys.stderr.isatty():
+        return None
+    last = {"pct": -1}
+
+    def tick(n: int, total: int) -> None:
+        pct = n * 100 // max(total, 1)
+        if pct != last["pct"] and total > 200:
+            last["pct"] = pct
+            sys.stderr.write(f"\r{label} {n}/{total} ({pct}%)")
+            if n == total:
+                sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+    return tick

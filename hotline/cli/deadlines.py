@@ -1,0 +1,69 @@
+"""`hotline overdue`: what is late or due soon, grouped so each leader sees their people."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .app import app
+from .common import check_format, err, handle, open_book, report_problems
+
+
+def _table(book, rows: list[dict], when, dur) -> str:
+    from ..domain import labels
+    from ..domain.overdue import leaders_of
+    from ..render.tables import rows_out
+
+    L = book.rules.label
+    cols = [("case", "case 个案"), ("kind", "deadline 时限"), ("due", "due 截止"), ("state", "state 状态"),
+            ("owner", "owner 负责人"), ("grade", "grade 分级"), ("urges", "urges 催办")]
+    out = []
+    for gid in dict.fromkeys(r["group"] for r in rows):
+        g = book.roster.group(gid) if gid else None
+        leaders = leaders_of(book.roster, gid)
+        title = f"{g.name} ({gid})" if g else "no group 无小组"
+        out.append(title + (f" — leader 组长 {', '.join(leaders)}" if leaders else ""))
+        table = [{
+            "case": r["case"], "kind": f"{labels.deadline(r['kind'])} {r['kind']}",
+            "due": r["due"].astimezone(book.tz), "state": "超时 OVERDUE" if r["overdue"] else "临期 due soon",
+            "owner": r["owner_name"], "grade": L("grade", r["grade"]).split("·")[0],
+            "urges": f"{r['urges']} !! 上报委员会" if r["committee"] else str(r["urges"]),
+        } for r in rows if r["group"] == gid]
+        out.append(rows_out(table, "table", cols))
+        out.append("")
+    late = sum(1 for r in rows if r["overdue"])
+    out.append(f"{late} overdue, {len(rows) - late} due soon, as of {when:%Y-%m-%d %H:%M}.")
+    return "\n".join(out)
+
+
+@app.command()
+@handle
+def overdue(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Replay as of this time (default: now); later events are ignored."),
+    soon: Optional[str] = typer.Option(None, "--soon", help="Also list deadlines due within this duration (e.g. '1 working day', '2 days')."),
+    group: Optional[str] = typer.Option(None, "--group", help="Only this group's people."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+):
+    """Cases past or near their deadlines (超时/临期), by group, with urge counts."""
+    from .. import queries
+    from ..domain.calendar import parse_duration
+    from ..domain.dates import parse_time
+    from ..render.tables import rows_out
+
+    check_format(fmt)
+    book = open_book()
+    when = parse_time(as_of, book.tz, "--as-of") if as_of else book.now
+    dur = parse_duration(soon) if soon else None
+    problems: list = []
+    rows, warnings = queries.overdue(book, when, dur, group, problems)
+    report_problems(book, problems)
+    for w in warnings:
+        err(w)
+    if fmt != "table":
+        keys = ("case", "kind", "due", "owner", "group", "overdue", "urges", "committee", "grade", "status")
+        typer.echo(rows_out([{k: r[k] for k in keys} for r in rows], fmt, [(k, k) for k in keys]))
+        return
+    if not rows:
+        typer.echo(f"Nothing overdue as of {when:%Y-%m-%d %H:%M}" + (f" or due within {dur}" if dur else "") + ".")
+        return
+    typer.echo(_table(book, rows, when, dur))

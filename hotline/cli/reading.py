@@ -1,0 +1,135 @@
+"""Reading cases: `show`, `list`, `history`."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .app import app
+from .common import check_format, handle, open_book, report_problems
+
+SHOW_STATES = {"running": "running 进行中", "met": "met 按时", "overdue": "OVERDUE 已超时", "late": "late 超时完成"}
+
+
+def _name(p: dict) -> str:
+    return f"{p['name']} ({p['id']})" if p["name"] is not None else p["id"]
+
+
+def _indented(text: str) -> str:
+    return text.replace("\n", "\n             ")
+
+
+def _event_line(e: dict) -> str:
+    extra = ""
+    if e["type"] == "refer":
+        extra = f" → {e['to']['name']}"
+    elif e["type"] == "assign":
+        extra = f" → {_name(e['to'])}"
+    elif e["type"] == "escalate":
+        extra = " → " + ", ".join(_name(x) for x in e["to"])
+    elif e["type"] == "close":
+        extra = f" [{e['outcome_label']}]" + (f" 原因: {e['reason']}" if e["reason"] else "")
+    note = f"  {e['note']}" if e["note"] else ""
+    return f"  {e['at']:%Y-%m-%d %H:%M}  {e['type_label']}({e['type']}) by {_name(e['by'])}{extra}{note}"
+
+
+def card_text(card: dict, personal: dict | None) -> str:
+    """The text layout of a case card (domain.casecard.case_card)."""
+    c, caller = card, card["caller"]
+    moved = f"  → now {_name(c['current_owner'])}" if c["current_owner"]["id"] != c["owner"]["id"] else ""
+    out = [
+        f"Case {c['id']}   {c['status_label']} ({c['status']})",
+        f"  received   {c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}",
+        f"  grade      {c['grade_label']}",
+        f"  owner      {_name(c['owner'])}{moved}",
+        f"  caller     {caller['role_label']} · {caller['gender_label']} · {caller['age_group_label']}"
+        + (f" · {caller['region']}" if caller["region"] else "") + (f" · {caller['occupation']}" if caller["occupation"] else ""),
+        f"  categories {'、'.join(x['label'] for x in c['categories'])}",
+        f"  needs      {'、'.join(x['label'] for x in c['needs'])}",
+        f"  publish    {'同意作为典型案例公开 (anonymised)' if c['consent_publish'] else '不公开'}",
+        "  summary    " + _indented(c["summary"]),
+    ]
+    if c["personal"] is None:
+        out.append("  personal   (none recorded)")
+    elif personal is not None:
+        out += [f"  {k:<10} " + _indented(str(val)) for k, val in personal.items()]  # name, contact, address, notes
+    else:
+        out.append(f"  personal   encrypted for {c['personal']['recipients']} recipient(s) — `hotline show {c['id']} --reveal` to read")
+    out.append("events:")
+    out += [_event_line(e) for e in c["events"]]
+    if c["deadline_error"]:
+        out.append(f"deadlines: cannot be computed: {c['deadline_error']}")
+    if c["deadlines"]:
+        out.append("deadlines:")
+        out += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}  {SHOW_STATES.get(k['state'], k['state'])}"
+                for k in c["deadlines"]]
+    if c["urges"]:
+        flag = "  !! report to the committee 上报委员会" if c["committee"] else ""
+        out.append(f"urged {c['urges']} time(s){flag}")
+    return "\n".join(out)
+
+
+@app.command()
+@handle
+def show(
+    case: str = typer.Argument(..., help="Case id (or an unambiguous prefix)."),
+    reveal: bool = typer.Option(False, "--reveal", help="Decrypt the caller's personal data (needs your key)."),
+):
+    """Show a case: the registration form, its events and its deadlines."""
+    from .. import actions, privacy
+    from ..domain.casecard import case_card
+
+    book = open_book()
+    c = book.store.get(case)
+    personal = actions.reveal(book, c, privacy.load_identity()) if (reveal and c.personal is not None) else None
+    typer.echo(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
+
+
+@app.command("list")
+@handle
+def list_cases(
+    status: Optional[str] = typer.Option(None, "--status", help="open, referred or closed."),
+    month: Optional[str] = typer.Option(None, "--month", help="Cases received in YYYY-MM."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="Cases currently owned by this person."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+):
+    """List cases (no personal data)."""
+    from .. import queries
+    from ..domain import labels
+    from ..domain.dates import parse_month
+    from ..render.tables import rows_out
+
+    check_format(fmt)
+    ym = parse_month(month) if month else None
+    book = open_book()
+    problems: list = []
+    rows = queries.list_cases(book, status, ym, owner, problems)
+    report_problems(book, problems)
+    if fmt == "table":
+        L = book.rules.label
+        for r in rows:
+            r["grade"] = L("grade", r["grade"]).split("·")[0]
+            r["status"] = labels.status(r["status"])
+            r["channel"] = L("channel", r["channel"])
+            p = book.roster.person(r["owner"])
+            r["owner"] = p.name if p else r["owner"]
+            r["categories"] = "、".join(L("category", x) for x in r["categories"])
+    cols = [("id", "id"), ("received", "received 受理"), ("status", "status 状态"), ("grade", "grade 分级"),
+            ("owner", "owner 负责人"), ("channel", "channel 渠道"), ("categories", "categories 类别")]
+    typer.echo(rows_out(rows, fmt, cols))
+
+
+@app.command()
+@handle
+def history(case: str = typer.Argument(..., help="Case id (or an unambiguous prefix).")):
+    """The case's audit trail, from git."""
+    from ..storage import git
+
+    book = open_book()
+    path = book.store.resolve(case)
+    commits = git.history(book.git_root, path)
+    if not commits:
+        typer.echo(f"{path.stem}: no commits yet (the file is not committed)")
+        return
+    for cm in reversed(commits):
+        typer.echo(f"{cm.time}  {cm.author} <{cm.email}>  {cm.message}  [{cm.id[:8]}]")

@@ -1,0 +1,41 @@
+"""`hotline report --month YYYY-MM`: the monthly bulletin (SPEC §6), rendered."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import app
+from .common import check_format, err, handle, open_book, report_problems
+
+
+@app.command()
+@handle
+def report(
+    month: str = typer.Option(..., "--month", help="The month to report on, YYYY-MM."),
+    fmt: str = typer.Option("md", "--format", help="md (Markdown, default), html or json."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of printing it."),
+):
+    """The monthly bulletin (月报): cases, hot topics, red cases, referrals, closures, ranking."""
+    from .. import queries
+    from ..domain.dates import parse_month
+    from ..render.report import REPORT_FORMATS, render_report
+    from ..storage.yamlio import atomic_write
+
+    check_format(fmt, REPORT_FORMATS)
+    year, mon = parse_month(month)
+    book = open_book()
+    problems: list = []
+    data = queries.report(book, year, mon, problems)
+    report_problems(book, problems)
+    if data["ranking_note"]:
+        err(f"points ranking left out: {data['ranking_note']}")
+    text = render_report(book, data, fmt)
+    if not text.endswith("\n"):
+        text += "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    atomic_write(output, text)
+    typer.echo(f"Wrote the {data['month']} report ({fmt}, {data['received']} case(s)) to {output}")

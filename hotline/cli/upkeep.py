@@ -1,0 +1,41 @@
+"""Looking after the book: `check` every file, `rekey` the personal data."""
+from __future__ import annotations
+
+import typer
+
+from .app import app
+from .common import check_format, handle, open_book, progress
+
+
+@app.command()
+@handle
+def check(fmt: str = typer.Option("text", "--format", help="text or json.")):
+    """Validate every file of the book: path:line: message per problem; exit 1 if any."""
+    from ..check import check_book
+    from ..render.tables import to_json
+
+    check_format(fmt, ("text", "json"))
+    book = open_book()
+    problems = check_book(book, progress=progress("checking") if fmt == "text" else None)
+    if fmt == "json":
+        typer.echo(to_json([{"path": p.path, "line": p.line, "message": p.message} for p in problems]))
+    else:
+        for p in problems:
+            typer.echo(str(p))
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle
+def rekey():
+    """Re-encrypt every case's personal data to the current staff keys (one commit)."""
+    from ..setup import rekey_book
+
+    book = open_book()
+    res = rekey_book(book, progress=progress("re-encrypting"))
+    if res.files:
+        typer.echo(f"Re-encrypted {res.cases} case(s) to {res.recipients} recipient(s) in one commit.")
+        typer.echo("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that.")
+    else:
+        typer.echo(f"Nothing to re-encrypt; {res.recipients} recipient(s) in roster.yaml.")

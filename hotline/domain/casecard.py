@@ -1,0 +1,89 @@
+"""A case as a person reads it (`hotline show`): the registration form, its events and its
+deadlines, as plain data with labels — the CLI lays it out, `--format json` prints it."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..errors import UsageError
+from . import labels
+from .calendar import Calendar
+from .clocks import case_clocks, needs_committee
+from .model import Case, Event, Roster
+
+
+def _person(roster: Roster, pid: str) -> dict[str, str | None]:
+    """{id, name}; name is None for someone not in the roster."""
+    p = roster.person(pid)
+    return {"id": pid, "name": p.name if p else None}
+
+
+def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any]:
+    row: dict[str, Any] = {"at": cal.local(e.at), "type": e.type, "type_label": labels.event(e.type),
+                           "by": _person(roster, e.by), "note": e.note}
+    if e.type == "refer":
+        p = roster.partner(e.to)
+        row["to"] = {"id": e.to, "name": p.name if p else e.to}
+    elif e.type == "assign":
+        row["to"] = _person(roster, e.to)
+    elif e.type == "escalate":
+        row["to"] = [_person(roster, x) for x in (e.to or [])]
+    elif e.type == "close":
+        row["outcome"] = e.outcome
+        row["outcome_label"] = rules.label("outcome", e.outcome or "")
+        row["reason"] = e.reason
+    return row
+
+
+def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: datetime) -> dict[str, Any]:
+    """Everything `show` shows, as of `now` (or the case's last event, if later)."""
+    L = rules.label
+    status = case.status()
+    as_of = max(now, case.events[-1].at)
+    card: dict[str, Any] = {
+        "id": case.id,
+        "status": status,
+        "status_label": labels.status(status),
+        "received": cal.local(case.received),
+        "channel": case.channel, "channel_label": L("channel", case.channel),
+        "grade": case.grade, "grade_label": L("grade", case.grade),
+        "owner": _person(roster, case.owner),
+        "current_owner": _person(roster, case.current_owner()),
+        "caller": {
+            "role": case.role, "role_label": L("role", case.role),
+            "gender": case.gender, "gender_label": L("gender", case.gender),
+            "age_group": case.age_group, "age_group_label": L("age_group", case.age_group),
+            "region": case.region, "occupation": case.occupation,
+        },
+        "categories": [{"id": x, "label": L("category", x)} for x in case.categories],
+        "needs": [{"id": x, "label": L("need", x)} for x in case.needs],
+        "consent_publish": case.consent_publish,
+        "summary": case.summary,
+        "personal": {"recipients": case.personal.recipients} if case.personal is not None else None,
+        "events": [_event(e, rules, cal, roster) for e in case.events],
+        "deadlines": [],
+        "deadline_error": None,
+        "urges": case.urges() if status != "closed" else 0,
+        "committee": needs_committee(case, rules, as_of),
+    }
+    try:
+        clocks = case_clocks(case, rules, cal, as_of=as_of)
+    except UsageError as e:  # a calendar gap (CalendarError) or a rule that cannot be computed
+        card["deadline_error"] = str(e)
+        clocks = []
+    card["deadlines"] = [{"kind": k.kind, "kind_label": labels.deadline(k.kind), "due": cal.local(k.due),
+                          "state": k.state, "state_label": labels.state(k.state)} for k in clocks]
+    return card
+
+
+def referral_context(case: Case, rules: Any, cal: Calendar, roster: Roster, personal: dict) -> dict[str, Any]:
+    """What the referral / task-assignment form shows for the case's latest referral: the
+    partner, who referred, when feedback is due (the close clock the referral started), and
+    the caller's personal data only when given (the caller agreed)."""
+    event = case.events[-1]
+    due = [c for c in case_clocks(case, rules, cal, as_of=event.at) if c.kind == "close" and c.start == event.at]
+    return {
+        "case": case, "event": event, "partner": roster.partner(event.to), "by": roster.person(event.by),
+        "feedback_due": f"{due[0].due.astimezone(cal.tz):%Y-%m-%d %H:%M}" if due else "—",
+        "personal": personal, "label": rules.label,
+    }

@@ -1,0 +1,91 @@
+"""What a volunteer types about a case, checked against the rules before anything is written.
+
+Pure: the intake form's fields resolved against the vocabularies (id or Chinese label),
+free text cleaned and bounded.  `actions.py` calls these and then writes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..errors import UsageError
+from .model import Person, Roster
+from .rules import Rules
+
+MAX_TEXT = 5000       # a summary or note longer than this is a paste accident
+MAX_SHORT = 200       # names, regions, contacts
+
+
+def clean_text(value: str | None, option: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise UsageError(f"{option} is empty; it is required")
+    if len(text) > limit:
+        raise UsageError(f"{option} is {len(text)} characters long; at most {limit} are allowed")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise UsageError(f"{option} holds control characters; type plain text")
+    return text
+
+
+@dataclass
+class IntakeInput:
+    channel: str
+    grade: str
+    role: str
+    categories: list[str]
+    needs: list[str]
+    summary: str
+    gender: str = "unknown"
+    age_group: str = "unknown"
+    region: str = ""
+    occupation: str = ""
+    name: str = ""
+    contact: str = ""
+    address: str = ""
+    notes: str = ""
+    owner: str | None = None
+    consent_publish: bool = False
+    at: datetime | None = None
+
+    def missing(self) -> list[str]:
+        """The options of required fields left empty."""
+        return [opt for opt, val in (("--channel", self.channel), ("--grade", self.grade), ("--role", self.role),
+                                     ("--category", self.categories), ("--need", self.needs),
+                                     ("--summary", (self.summary or "").strip())) if not val]
+
+
+def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
+    """Resolve ids/labels against the rules and clean the text; UsageError names a bad value."""
+    v = rules.vocab
+    out = IntakeInput(
+        channel=v["channel"].resolve(raw.channel, "--channel"),
+        grade=v["grade"].resolve(raw.grade, "--grade"),
+        role=v["role"].resolve(raw.role, "--role"),
+        categories=list(dict.fromkeys(v["category"].resolve(c, "--category") for c in raw.categories)),
+        needs=list(dict.fromkeys(v["need"].resolve(n, "--need") for n in raw.needs)),
+        summary=clean_text(raw.summary, "--summary", required=True),
+        gender=v["gender"].resolve(raw.gender or "unknown", "--gender"),
+        age_group=v["age_group"].resolve(raw.age_group or "unknown", "--age-group"),
+        region=clean_text(raw.region, "--region", limit=MAX_SHORT),
+        occupation=clean_text(raw.occupation, "--occupation", limit=MAX_SHORT),
+        name=clean_text(raw.name, "--name", limit=MAX_SHORT),
+        contact=clean_text(raw.contact, "--contact", limit=MAX_SHORT),
+        address=clean_text(raw.address, "--address", limit=MAX_SHORT),
+        notes=clean_text(raw.notes, "--notes"),
+        owner=raw.owner,
+        consent_publish=bool(raw.consent_publish),
+        at=raw.at,
+    )
+    if not out.categories:
+        raise UsageError("--category is required (at least one)")
+    if not out.needs:
+        raise UsageError("--need is required (at least one)")
+    return out
+
+
+def escalation_targets(rules: Rules, roster: Roster, grade: str) -> list[Person]:
+    """Whom a case of this grade is reported to at intake (重大紧急情况报告主任): the active
+    director(s), else the deputy directors; nobody for grades not in `escalate_grades`."""
+    if grade not in rules.escalate_grades:
+        return []
+    return roster.with_role("director") or roster.with_role("deputy_director")

@@ -1,0 +1,104 @@
+"""Dates and times as people type them, and month arithmetic: the one home for both.
+
+Typed times: ISO 8601 or `YYYY-MM-DD HH:MM`; a naive time is in the book's time zone.
+Months: `relativedelta` (python-dateutil) does the arithmetic, so "three months later",
+"the month before" and "the last day of February" are never written by hand.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, tzinfo
+
+from dateutil.relativedelta import relativedelta
+
+from ..errors import UsageError
+
+_FORMS = "ISO 8601 (2026-11-20T15:00+08:00) or 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD'"
+
+
+# ---------------------------------------------------------------- typed input
+
+def parse_time(text: str, tz: tzinfo, option: str = "--at") -> datetime:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", t)
+    if m:  # what people type: 2026-11-20 9:00, 2026/11/20 15:00, 2026-11-20
+        y, mo, d, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+        try:
+            return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
+        except ValueError:
+            raise UsageError(f"{option} '{text}' is not a real date and time; use {_FORMS}") from None
+    try:
+        dt = datetime.fromisoformat(t)
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a time; use {_FORMS}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.astimezone(tz).replace(microsecond=0)
+
+
+def parse_date(text: str, option: str = "--date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def parse_month(text: str, option: str = "--month") -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise UsageError(f"{option} '{text}' is not a month; use YYYY-MM, e.g. 2026-11")
+    return int(m.group(1)), int(m.group(2))
+
+
+def parse_year(text: str, option: str = "--year") -> int:
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise UsageError(f"{option} '{text}' is not a year; use YYYY, e.g. 2026")
+    return int(text)
+
+
+# ---------------------------------------------------------------- months
+
+def shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    """The month `delta` months after (or, negative, before) year-month."""
+    d = date(year, month, 1) + relativedelta(months=delta)
+    return d.year, d.month
+
+
+def first_day(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+def last_day(year: int, month: int) -> date:
+    return date(year, month, 1) + relativedelta(months=1, days=-1)
+
+
+def days(year: int, month: int) -> tuple[date, date]:
+    """First and last day of the month."""
+    return first_day(year, month), last_day(year, month)
+
+
+def bounds(tz: tzinfo, year: int, month: int) -> tuple[datetime, datetime]:
+    """First and last second of the month in the time zone `tz`."""
+    if not 1 <= month <= 12:
+        raise UsageError(f"month {month} is not 1–12")
+    start = datetime(year, month, 1, tzinfo=tz)
+    nxt = start.replace(tzinfo=None) + relativedelta(months=1)
+    return start, nxt.replace(tzinfo=tz) - timedelta(seconds=1)
+
+
+def months_between(start: date, end: date) -> list[tuple[int, int]]:
+    """Every (year, month) from start's month to end's month, inclusive."""
+    out = []
+    d = date(start.year, start.month, 1)
+    while (d.year, d.month) <= (end.year, end.month):
+        out.append((d.year, d.month))
+        d += relativedelta(months=1)
+    return out
+
+
+def text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def start_of_day(d: date, tz: tzinfo) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=tz)

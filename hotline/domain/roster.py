@@ -1,0 +1,94 @@
+"""The roster (roster.yaml) as a value: groups, people, partner organisations — validated
+from plain data.  Pure: a bad value is a DataError naming its key path; storage turns it
+into `roster.yaml:LINE: message`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import DataError
+from .model import Group, Partner, Person, Roster
+
+ID_RE = re.compile(r"^[a-z0-9_-]+$")
+PARTNER_KINDS = ("external", "internal")
+
+
+def _text(section: str, i: int, item: dict, key: str, required: bool = False) -> str | None:
+    v = item.get(key)
+    if v is None:
+        if required:
+            raise DataError(f"{section}[{i}] needs '{key}'", [section, i])
+        return None
+    if isinstance(v, bool) or not isinstance(v, str):
+        hint = " — a number here loses leading zeros; put it in quotes" if isinstance(v, (int, float)) else ""
+        raise DataError(f"{section}[{i}].{key} must be text, not {v!r}{hint}", [section, i, key])
+    return v
+
+
+def _items(data: dict, section: str) -> list[dict]:
+    raw = data.get(section) or []
+    if not isinstance(raw, list):
+        raise DataError(f"'{section}' must be a list", [section])
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise DataError(f"{section}[{i}] must be a mapping (id: ..., name: ...)", [section, i])
+    return raw
+
+
+def _id(section: str, i: int, item: dict, seen: set) -> str:
+    pid = _text(section, i, item, "id", required=True)
+    assert pid is not None
+    if not ID_RE.match(pid):
+        raise DataError(f"{section} id '{pid}' may hold only a-z, 0-9, _ and -", [section, i, "id"])
+    if pid in seen:
+        raise DataError(f"duplicate {section} id '{pid}'", [section, i, "id"])
+    seen.add(pid)
+    return pid
+
+
+def _person(i: int, p: dict, seen: set, group_ids: set) -> Person:
+    pid = _id("people", i, p, seen)
+    group = _text("people", i, p, "group")
+    if group is not None and group not in group_ids:
+        raise DataError(f"person '{pid}' is in unknown group '{group}'; groups: {', '.join(sorted(group_ids)) or 'none'}",
+                        ["people", i, "group"])
+    roles = p.get("roles") or []
+    if isinstance(roles, str):
+        roles = [roles]
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise DataError(f"person '{pid}': roles must be a list like [leader, volunteer]", ["people", i, "roles"])
+    key = _text("people", i, p, "key")
+    if key is not None and not key.startswith("age1"):
+        raise DataError(f"person '{pid}': key must be an age public key (age1...), not '{key[:12]}...'",
+                        ["people", i, "key"])
+    active = p.get("active", True)
+    if not isinstance(active, bool):
+        raise DataError(f"person '{pid}': active must be true or false, not {active!r}", ["people", i, "active"])
+    return Person(id=pid, name=_text("people", i, p, "name", required=True) or pid, group=group, roles=list(roles),
+                  email=_text("people", i, p, "email"), phone=_text("people", i, p, "phone"), key=key, active=active)
+
+
+def from_data(data: Any) -> Roster:
+    """A Roster from roster.yaml's parsed content; DataError (with its key path) on a bad value."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DataError("roster.yaml must be a mapping with groups, people and partners", [])
+    groups: list[Group] = []
+    seen: set = set()
+    for i, g in enumerate(_items(data, "groups")):
+        gid = _id("groups", i, g, seen)
+        groups.append(Group(gid, _text("groups", i, g, "name", required=True) or gid))
+    group_ids = {g.id for g in groups}
+    seen = set()
+    people = [_person(i, p, seen, group_ids) for i, p in enumerate(_items(data, "people"))]
+    partners: list[Partner] = []
+    seen = set()
+    for i, p in enumerate(_items(data, "partners")):
+        pid = _id("partners", i, p, seen)
+        kind = _text("partners", i, p, "kind") or "external"
+        if kind not in PARTNER_KINDS:
+            raise DataError(f"partner '{pid}': kind '{kind}' must be external or internal", ["partners", i, "kind"])
+        partners.append(Partner(pid, _text("partners", i, p, "name", required=True) or pid, kind,
+                                _text("partners", i, p, "contact")))
+    return Roster(groups, people, partners)

@@ -1,0 +1,152 @@
+"""What the read commands ask of a book, callable from Python (the CLI renders the answers).
+
+Each query picks from the store only the cases its question can concern (through the
+index), hands them to the pure domain functions, and returns plain data.  Broken files
+go to `problems` and never hide the rest.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .book import Book
+from .domain import dates
+from .domain import points as pts
+from .domain.calendar import Duration
+from .domain.model import STATUSES
+from .errors import HotlineError, UsageError
+from .storage.store import LoadProblem
+
+
+def problem_lines(book: Book, problems: list[LoadProblem]) -> list[str]:
+    """Unreadable case files as `path:line: message` lines."""
+    out = []
+    for p in problems:
+        e = p.error
+        where = book.rel(e.path or p.path)
+        out.append(f"{where}:{e.line}: {e.message}" if e.line else f"{where}: {e.message}")
+    return out
+
+
+# ---------------------------------------------------------------- list
+
+def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | None = None,
+               owner: str | None = None, problems: list[LoadProblem] | None = None) -> list[dict[str, Any]]:
+    """Rows {id, received (local), status, grade, owner (current), channel, categories}, by id."""
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status '{status}' is not known; use one of: {', '.join(STATUSES)}")
+    if owner is not None:
+        book.person(owner, "--owner")
+    book.roster  # validated even when no filter needs it: a broken roster is reported
+    from .storage.casefile import utc_text
+
+    where, params = ["1"], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    if month:
+        start, end = dates.bounds(book.tz, *month)
+        where.append("received >= ? AND received <= ?")
+        params += [utc_text(start), utc_text(end)]
+    rows = []
+    for c in book.store.query(" AND ".join(where), params, problems):
+        st = c.status()
+        local = c.received.astimezone(book.tz)
+        if status and st != status or month and (local.year, local.month) != month or owner and c.current_owner() != owner:
+            continue
+        rows.append({"id": c.id, "received": local, "status": st, "grade": c.grade, "owner": c.current_owner(),
+                     "channel": c.channel, "categories": list(c.categories)})
+    return rows
+
+
+# ---------------------------------------------------------------- overdue
+
+def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: str | None = None,
+            problems: list[LoadProblem] | None = None) -> tuple[list[dict], list[str]]:
+    """The rows of `hotline overdue` (domain.overdue.overdue_rows) and calendar warnings."""
+    from .domain.overdue import overdue_rows
+
+    if group is not None and book.roster.group(group) is None:
+        known = ", ".join(g.id for g in book.roster.groups) or "none"
+        raise UsageError(f"unknown --group '{group}'; groups in roster.yaml: {known}")
+    cases = book.store.for_period(as_of, as_of, problems)
+    return overdue_rows(cases, book.rules, book.calendar, book.roster, as_of, soon, group)
+
+
+# ---------------------------------------------------------------- points
+
+def load_entries(book: Book, start: date, end: date, problems: list[str] | None = None,
+                 cases: list | None = None) -> list[pts.Entry]:
+    """Every points entry dated start..end: derived from the cases as they stood at the end of
+    `end` (or now, if earlier), plus the ledger's.  Broken files raise BookError, or with
+    `problems` are named there and left out (never hiding the rest)."""
+    from .storage import ledger
+
+    until = min(dates.start_of_day(end + timedelta(days=1), book.tz), book.now)
+    since = dates.start_of_day(start, book.tz)
+    if cases is None:
+        loaded: list = []
+        cases = book.store.for_period(since, until, loaded if problems is not None else None)
+        if problems is not None:
+            problems.extend(f"{line} (this case is not counted)" for line in problem_lines(book, loaded))
+    found = pts.case_entries(cases, book.rules, book.calendar, until, since=since, problems=problems)
+    entries = [e for e in found if start <= e.date <= end]
+    entries += ledger.read_entries(book.root, start, end, problems)
+    entries.sort(key=lambda e: (e.date, e.source))
+    return entries
+
+
+def score_month(book: Book, year: int, month: int, problems: list[str] | None = None,
+                cases: list | None = None) -> pts.Scores:
+    """The month's scores and ranks, with warnings from the consecutive months before it.
+
+    Pass `cases` when already loaded to avoid reading them again.  Problems (broken files,
+    calendar gaps) end up in `Scores.problems` as well as in `problems`.
+    """
+    first = dates.shift(year, month, -(pts.lookback(book.rules) - 1))
+    probs: list[str] = [] if problems is None else problems
+    entries = load_entries(book, dates.first_day(*first), dates.last_day(year, month), probs, cases)
+    s = pts.month_scores(entries, book.roster, book.rules, year, month)
+    s.problems = list(probs)
+    return s
+
+
+def score_year(book: Book, year: int, problems: list[str] | None = None, cases: list | None = None) -> pts.Scores:
+    """The year's scores (start + the year's entries) and the top group to recommend."""
+    probs: list[str] = [] if problems is None else problems
+    entries = load_entries(book, date(year, 1, 1), date(year, 12, 31), probs, cases)
+    s = pts.year_scores(entries, book.roster, book.rules, year)
+    s.problems = list(probs)
+    return s
+
+
+# ---------------------------------------------------------------- the monthly bulletin
+
+def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None = None) -> dict[str, Any]:
+    """The bulletin's data (domain.bulletin), with the month's points ranking.
+
+    One read serves the bulletin and the points (whose warnings look back a few months): the
+    cases that can matter from the first month the warnings need, plus the previous month's
+    (for rising topics) and the earlier cases of the month's callers (repeat callers).
+    """
+    from .domain.bulletin import bulletin, trend_months
+
+    problems = [] if problems is None else problems
+    start, end = dates.bounds(book.tz, year, month)
+    prev_start = dates.bounds(book.tz, *dates.shift(year, month, -1))[0]
+    since = dates.bounds(book.tz, *dates.shift(year, month, -(pts.lookback(book.rules) - 1)))[0]
+    cases = book.store.for_period(since, end, problems, received_since=prev_start, with_earlier_callers=True)
+    trend = book.store.grade_counts({ym: dates.bounds(book.tz, *ym) for ym in trend_months(year, month)})
+    try:
+        scores, why = score_month(book, year, month, cases=cases), ""
+    except HotlineError as e:
+        scores, why = None, str(e)
+    data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
+                    trend_counts=trend)
+    if problems:
+        data["warnings"].append(f"{len(problems)} 个个案文件无法读取，未计入本报告（`hotline check` 列出详情）")
+    data["ranking_note"] = why
+    return data

@@ -1,0 +1,127 @@
+"""The bulletin's charts as inline SVG (no scripts, no network, no external files).
+
+Every label is escaped before it becomes Markup.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+GRADE_COLORS = {"green": "#2f9e5b", "red": "#d64541", "gray": "#8a8f98"}
+PALETTE = ("#3b6fb6", "#e08e2b", "#7a5cb8", "#2aa6a0", "#c2577f", "#6b8e23", "#9c6b3a", "#4f6d7a")
+
+
+def _esc(text: Any) -> str:
+    from markupsafe import escape
+
+    return str(escape(str(text)))
+
+
+def _color(key: str, i: int) -> str:
+    return GRADE_COLORS.get(key) or PALETTE[i % len(PALETTE)]
+
+
+def _text_width(text: str, size: float) -> float:
+    """Rough rendered width: CJK and full-width characters are about one em, the rest ~0.6 em."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+
+
+def svg_bars(rows: Sequence[dict], title: str = "", colors: dict[str, str] | None = None,
+             skip_zero: bool = False, limit: int | None = None):
+    """A horizontal bar chart of rows [{id, label, count}] as inline SVG Markup."""
+    from markupsafe import Markup
+
+    rows = [r for r in rows if r.get("count") or not skip_zero]
+    if limit is not None:
+        rows = rows[:limit]
+    if not rows:
+        return Markup('<p class="empty">（本月无数据）</p>')
+    size, bar_h, gap, width = 14.0, 22, 8, 460
+    label_w = min(180.0, max(_text_width(str(r["label"]), size) for r in rows) + 12)
+    count_w = 96.0
+    bar_max = width - label_w - count_w
+    top = 6
+    height = top + len(rows) * (bar_h + gap)
+    peak = max(int(r["count"]) for r in rows) or 1
+    parts = [
+        f'<svg class="chart bars" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">',
+        f"<title>{_esc(title)}</title>",
+    ]
+    for i, r in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        n = int(r["count"])
+        w = bar_max * n / peak
+        color = (colors or {}).get(str(r.get("id")), None) or _color(str(r.get("id")), i)
+        pct = f" · {r['pct']:g}%" if r.get("pct") is not None and n else ""
+        parts.append(
+            f'<text x="{label_w - 8:.1f}" y="{y + bar_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
+            f'font-size="{size:g}" fill="#333">{_esc(r["label"])}</text>'
+        )
+        parts.append(f'<rect x="{label_w:.1f}" y="{y}" width="{max(w, 1.5 if n else 0):.1f}" height="{bar_h}" rx="3" fill="{color}"/>')
+        parts.append(
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" font-size="13" '
+            f'fill="#555">{n}{_esc(pct)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
+    """Stacked columns per month, one colour per grade, with a legend; inline SVG Markup."""
+    from markupsafe import Markup
+
+    width, height = 600, 250
+    left, right, top, bottom = 34, 10, 30, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([int(m["received"]) for m in trend] + [1])
+    step = _nice_step(peak)
+    ymax = step * -(-peak // step)
+    col = plot_w / max(len(trend), 1)
+    bw = col * 0.62
+    parts = [
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">',
+        f"<title>{_esc(title)}</title>",
+    ]
+    # legend
+    x = left
+    for i, g in enumerate(grades):
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{_color(g["id"], i)}"/>')
+        lab = str(g["label"]).split("·")[0]
+        parts.append(f'<text x="{x + 16}" y="12" dominant-baseline="central" font-size="12" fill="#333">{_esc(lab)}</text>')
+        x += 16 + _text_width(lab, 12) + 18
+    # grid
+    v = 0
+    while v <= ymax:
+        y = top + plot_h - plot_h * v / ymax
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e3e3" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="central" font-size="11" fill="#777">{v}</text>')
+        v += step
+    # columns
+    for i, m in enumerate(trend):
+        cx = left + col * i + (col - bw) / 2
+        y = top + plot_h
+        for j, g in enumerate(grades):
+            n = int(m["by_grade"].get(g["id"], 0))
+            if not n:
+                continue
+            h = plot_h * n / ymax
+            y -= h
+            parts.append(f'<rect x="{cx:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{_color(g["id"], j)}">'
+                         f'<title>{_esc(m["month"])} {_esc(g["label"])}: {n}</title></rect>')
+        if m["received"]:
+            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" fill="#333">{int(m["received"])}</text>')
+        yy, mm = str(m["month"]).split("-")
+        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{int(mm)}月</text>')
+        if i == 0 or mm == "01":
+            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" font-size="10" fill="#888">{_esc(yy)}</text>')
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999" stroke-width="1"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _nice_step(peak: int) -> int:
+    for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if peak / s <= 5:
+            return s
+    return 10 ** len(str(peak))

@@ -1,0 +1,48 @@
+"""Listings as a table (tabulate), JSON or CSV: the format is chosen apart from the numbers."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any, Sequence
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+
+
+def rows_out(rows: Sequence[dict], fmt: str, columns: Sequence[tuple[str, str]]) -> str:
+    """rows: dicts of plain values; columns: (key, header) pairs for table and csv."""
+    if fmt == "json":
+        return to_json([{k: _plain(v) for k, v in r.items()} for r in rows])
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([k for k, _ in columns])
+        for r in rows:
+            w.writerow([_cell(r.get(k)) for k, _ in columns])
+        return buf.getvalue().rstrip("\n")
+    from tabulate import tabulate
+
+    return tabulate([[_cell(r.get(k)) for k, _ in columns] for r in rows], headers=[h for _, h in columns],
+                    disable_numparse=True)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    return str(v)

@@ -1,0 +1,217 @@
+"""A case file's text: the electronic registration form as YAML, and back.
+
+The intake record first, then the append-only events (stable key order, Chinese as
+Chinese, block style).  Loading checks structure and types and names a problem as
+`path:line: message`; vocabulary and roster references are checked by `check.py`, so a
+relabelled rule never hides old cases.  The index keeps the same content as JSON.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..domain.model import EVENT_TYPES, Case, Event, Personal
+from ..errors import BookError
+from . import yamlio
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+def utc_text(t: datetime | None) -> str | None:
+    """A time as sortable UTC text (the index's columns), None stays None."""
+    return None if t is None else t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+# ---------------------------------------------------------------- writing
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    d: dict[str, Any] = {"at": iso(e.at), "type": e.type, "by": e.by}
+    if e.to is not None:
+        d["to"] = list(e.to) if isinstance(e.to, (list, tuple)) else e.to
+    if e.outcome is not None:
+        d["outcome"] = e.outcome
+    if e.reason:
+        d["reason"] = e.reason
+    if e.contact_shared:
+        d["contact_shared"] = True
+    if e.note:
+        d["note"] = e.note
+    return d
+
+
+def case_to_dict(c: Case) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": c.id,
+        "received": iso(c.received),
+        "channel": c.channel,
+        "grade": c.grade,
+        "owner": c.owner,
+        "caller": {
+            "role": c.role,
+            "gender": c.gender,
+            "age_group": c.age_group,
+            "region": c.region,
+            "occupation": c.occupation,
+        },
+        "categories": list(c.categories),
+        "needs": list(c.needs),
+        "summary": c.summary,
+        "consent_publish": bool(c.consent_publish),
+    }
+    if c.personal is not None:
+        p: dict[str, Any] = {"recipients": c.personal.recipients}
+        if c.personal.caller:
+            p["caller"] = c.personal.caller
+        p["age"] = c.personal.armor
+        d["personal"] = p
+    d["events"] = [event_to_dict(e) for e in c.events]
+    return d
+
+
+def dump_case(c: Case) -> str:
+    return yamlio.dump(case_to_dict(c))
+
+
+def case_to_json(c: Case) -> str:
+    return json.dumps(case_to_dict(c), ensure_ascii=False, separators=(",", ":"))
+
+
+def case_from_json(text: str) -> Case:
+    """Rebuild a case from indexed JSON (validated when it was indexed)."""
+    d = json.loads(text)
+    caller = d["caller"]
+    p = d.get("personal")
+    fromiso = datetime.fromisoformat
+    return Case(
+        id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
+        role=caller["role"], gender=caller["gender"], age_group=caller["age_group"], region=caller["region"],
+        occupation=caller["occupation"], categories=d["categories"], needs=d["needs"], summary=d["summary"],
+        consent_publish=d["consent_publish"],
+        personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
+        events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
+                      outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False))
+                for e in d["events"]],
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+class _Reader:
+    """Typed access to a loaded mapping, failing with path:line."""
+
+    def __init__(self, text: str, path: Path):
+        self.text, self.path = text, path
+
+    def fail(self, keypath: list, msg: str) -> BookError:
+        return BookError(msg, self.path, yamlio.line_of(self.text, keypath))
+
+    def text_of(self, d: dict, key: str, kp: list, required: bool = True, default: str = "") -> str:
+        if key not in d or d[key] is None:
+            if required:
+                raise self.fail(kp, f"missing '{key}'")
+            return default
+        v = d[key]
+        if isinstance(v, bool) or not isinstance(v, str):
+            hint = " (a number here loses leading zeros: put it in quotes)" if isinstance(v, (int, float)) else ""
+            raise self.fail(kp + [key], f"'{key}' must be text, not {v!r}{hint}")
+        return v
+
+    def time_of(self, d: dict, key: str, kp: list) -> datetime:
+        v = d.get(key)
+        if isinstance(v, datetime):
+            t = v
+        elif isinstance(v, str):
+            try:
+                t = datetime.fromisoformat(v)
+            except ValueError:
+                raise self.fail(kp + [key], f"'{key}' is not an ISO time: {v!r}") from None
+        elif v is None:
+            raise self.fail(kp, f"missing '{key}'")
+        else:
+            raise self.fail(kp + [key], f"'{key}' must be a time like 2026-11-20T15:00:00+08:00, not {v!r}")
+        if t.tzinfo is None:
+            raise self.fail(kp + [key], f"'{key}' has no UTC offset: {v!r}")
+        return t
+
+    def list_of(self, d: dict, key: str, kp: list) -> list[str]:
+        v = d.get(key) or []
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise self.fail(kp + [key], f"'{key}' must be a list of ids")
+        return v
+
+
+def _personal(r: _Reader, data: dict) -> Personal | None:
+    if data.get("personal") is None:
+        return None
+    p = data["personal"]
+    if not isinstance(p, dict):
+        raise r.fail(["personal"], "'personal' must be a mapping (recipients, caller, age)")
+    armor = r.text_of(p, "age", ["personal"])
+    if not armor.startswith("-----BEGIN AGE ENCRYPTED FILE-----"):
+        raise r.fail(["personal", "age"], "'personal.age' must be an age-encrypted block; personal data is never stored in clear")
+    n = p.get("recipients", 0)
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise r.fail(["personal", "recipients"], f"'recipients' must be a number, not {n!r}")
+    return Personal(armor=armor, recipients=n, caller=r.text_of(p, "caller", ["personal"], required=False) or None)
+
+
+def _event(r: _Reader, i: int, ev: Any) -> Event:
+    kp = ["events", i]
+    if not isinstance(ev, dict):
+        raise r.fail(kp, f"events[{i}] must be a mapping (at, type, by, ...)")
+    typ = r.text_of(ev, "type", kp)
+    if typ not in EVENT_TYPES:
+        raise r.fail(kp + ["type"], f"unknown event type '{typ}'; allowed: {', '.join(EVENT_TYPES)}")
+    to = ev.get("to")
+    if to is not None and not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(x, str) for x in to))):
+        raise r.fail(kp + ["to"], f"'to' must be an id (or a list of ids), not {to!r}")
+    return Event(
+        type=typ,
+        at=r.time_of(ev, "at", kp),
+        by=r.text_of(ev, "by", kp),
+        note=r.text_of(ev, "note", kp, required=False),
+        to=to,
+        outcome=r.text_of(ev, "outcome", kp, required=False) or None,
+        reason=r.text_of(ev, "reason", kp, required=False) or None,
+        contact_shared=ev.get("contact_shared") is True,
+    )
+
+
+def parse_case(text: str, path: Path) -> Case:
+    data = yamlio.load_text(text, path)
+    r = _Reader(text, path)
+    if not isinstance(data, dict):
+        raise BookError("a case file must be a mapping (id:, received:, ..., events:)", path, 1)
+    caller = data.get("caller") or {}
+    if not isinstance(caller, dict):
+        raise r.fail(["caller"], "'caller' must be a mapping (role, gender, age_group, region, occupation)")
+    consent = data.get("consent_publish", False)
+    if not isinstance(consent, bool):
+        raise r.fail(["consent_publish"], f"'consent_publish' must be true or false, not {consent!r}")
+    personal = _personal(r, data)
+    raw_events = data.get("events")
+    if not isinstance(raw_events, list) or not raw_events:
+        raise r.fail(["events"], "'events' must be a non-empty list (the first is the intake)")
+    events = [_event(r, i, ev) for i, ev in enumerate(raw_events)]
+    return Case(
+        id=r.text_of(data, "id", []),
+        received=r.time_of(data, "received", []),
+        channel=r.text_of(data, "channel", []),
+        grade=r.text_of(data, "grade", []),
+        owner=r.text_of(data, "owner", []),
+        role=r.text_of(caller, "role", ["caller"]),
+        gender=r.text_of(caller, "gender", ["caller"], required=False, default="unknown"),
+        age_group=r.text_of(caller, "age_group", ["caller"], required=False, default="unknown"),
+        region=r.text_of(caller, "region", ["caller"], required=False),
+        occupation=r.text_of(caller, "occupation", ["caller"], required=False),
+        categories=r.list_of(data, "categories", []),
+        needs=r.list_of(data, "needs", []),
+        summary=r.text_of(data, "summary", [], required=False),
+        consent_publish=consent,
+        personal=personal,
+        events=events,
+    )

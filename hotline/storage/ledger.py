@@ -1,0 +1,246 @@
+"""The points ledger's files (`ledger/YYYY-MM.yaml`): reading with `path:line` errors, and
+appending an entry.  The arithmetic and the judgement of entries are in `domain/points.py`.
+
+A ledger file holds the awards and penalties that do not come from cases:
+
+    entries:
+    - date: '2026-11-05'
+      person: li
+      item: lecture_outreach
+      points: 10
+      by: wang
+    - date: '2026-11-12'
+      person: chen
+      item: donation
+      points: 3
+      amount: 350
+      note: 春节募捐
+      by: xu
+
+`count` (when not 1), `amount` (donations, in yuan) and `note` are optional; `points`
+is the entry's total (item points × count, or one point per whole `per_yuan`).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from ..domain import dates
+from ..domain import points as pts
+from ..domain.model import LedgerEntry
+from ..errors import BookError
+from . import yamlio
+
+LEDGER = "ledger"
+FILE_RE = re.compile(r"^(\d{4})-(\d{2})\.yaml$")
+KEYS = ("date", "person", "item", "points", "count", "amount", "note", "by")
+
+
+# ---------------------------------------------------------------- paths
+
+def ledger_dir(root: Path) -> Path:
+    return root / LEDGER
+
+
+def path_for(root: Path, d: date) -> Path:
+    return ledger_dir(root) / f"{d:%Y-%m}.yaml"
+
+
+def rel(root: Path, path: Path) -> str:
+    """A path as shown to people: relative to the book, with forward slashes."""
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def month_of(path: Path) -> tuple[int, int] | None:
+    m = FILE_RE.match(path.name)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+# ---------------------------------------------------------------- reading
+
+def _entry_lines(text: str) -> list[int]:
+    """1-based line of each item of the `entries:` list (one compose, not one per entry)."""
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == "entries" and isinstance(v, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in v.value]
+    return []
+
+
+def parse_ledger(text: str, path: Path) -> list[tuple[LedgerEntry, int | None]]:
+    """The entries of one ledger file, each with its line; structure errors are BookErrors with path:line.
+
+    Checks shape and types, and that every date lies in the file's month (so a month's
+    score reads one file).  Roster and rules references are judged by `points.entry_problems`.
+    """
+    data = yamlio.load_text(text, path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise BookError("a ledger file must be a mapping with an 'entries:' list", path, 1)
+    extra = [k for k in data if k != "entries"]
+    if extra:
+        raise BookError(f"unknown key '{extra[0]}'; a ledger file holds only 'entries:'", path,
+                        yamlio.line_of(text, [extra[0]]))
+    raw = data.get("entries")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BookError("'entries' must be a list of {date, person, item, points, by}", path, yamlio.line_of(text, ["entries"]))
+    lines = _entry_lines(text)
+    month = month_of(path)
+    return [(_entry(text, path, i, e, month), lines[i] if i < len(lines) else None) for i, e in enumerate(raw)]
+
+
+def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None) -> LedgerEntry:
+    def fail(msg: str, key: str | None = None) -> BookError:
+        return BookError(f"entries[{i}]: {msg}", path, yamlio.line_of(text, ["entries", i] + ([key] if key else [])))
+
+    if not isinstance(e, dict):
+        raise fail("must be a mapping (date, person, item, points, by)")
+    for k in e:
+        if k not in KEYS:
+            raise fail(f"unknown key '{k}'; allowed: {', '.join(KEYS)}", str(k))
+    for k in ("date", "person", "item", "points", "by"):
+        if e.get(k) is None:
+            raise fail(f"missing '{k}'")
+    d = e["date"]
+    if isinstance(d, datetime):
+        raise fail(f"date {d} is a time; write the day as 'YYYY-MM-DD'", "date")
+    if isinstance(d, str):
+        try:
+            d = date.fromisoformat(d)
+        except ValueError:
+            raise fail(f"date '{e['date']}' is not a date; write 'YYYY-MM-DD'", "date") from None
+    if not isinstance(d, date):
+        raise fail(f"date {e['date']!r} is not a date; write 'YYYY-MM-DD'", "date")
+    if month is not None and (d.year, d.month) != month:
+        raise fail(f"date {d.isoformat()} is not in {month[0]:04d}-{month[1]:02d}; "
+                   f"move the entry to ledger/{d:%Y-%m}.yaml", "date")
+    for k in ("person", "item", "by"):
+        if not isinstance(e[k], str) or not e[k].strip():
+            raise fail(f"'{k}' must be an id (text), not {e[k]!r}", k)
+    note = e.get("note", "")
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        raise fail(f"'note' must be text, not {note!r}", "note")
+
+    def whole(k: str, minimum: int | None, default: Any) -> Any:
+        v = e.get(k, default)
+        if v is default:
+            return v
+        if not isinstance(v, int) or isinstance(v, bool) or (minimum is not None and v < minimum):
+            more = f" ≥ {minimum}" if minimum is not None else ""
+            raise fail(f"'{k}' must be a whole number{more}, not {v!r}", k)
+        return v
+
+    return LedgerEntry(date=d, person=e["person"], item=e["item"], points=whole("points", None, None),
+                       count=whole("count", 1, 1), amount=whole("amount", 1, None), note=note, by=e["by"])
+
+
+def read_file(path: Path) -> list[tuple[LedgerEntry, int | None]]:
+    return parse_ledger(yamlio.read_text(path), path)
+
+
+def read_entries(root: Path, start: date, end: date, problems: list[str] | None = None) -> list[pts.Entry]:
+    """The ledger entries dated start..end, as points entries with `ledger/YYYY-MM.yaml:<line>` sources.
+
+    A broken file raises BookError, or, with `problems`, is named there and skipped.
+    """
+    out: list[pts.Entry] = []
+    for y, m in dates.months_between(start, end):
+        path = ledger_dir(root) / f"{dates.text(y, m)}.yaml"
+        if not path.is_file():
+            continue
+        try:
+            entries = read_file(path)
+        except BookError as e:
+            if problems is None:
+                raise
+            problems.append(f"{rel(root, e.path or path)}{':' + str(e.line) if e.line else ''}: {e.message} "
+                            f"(this file's entries are not counted)")
+            continue
+        where = rel(root, path)
+        for le, line in entries:
+            if start <= le.date <= end:
+                out.append(pts.from_ledger(le, f"{where}:{line}" if line else where))
+    return out
+
+
+def scan(root: Path) -> Iterator[tuple[Path, int | None, str | None, list[tuple[LedgerEntry, int | None]]]]:
+    """Every file in ledger/: (path, line, problem, entries) — a problem with no entries for a
+    file that is not a readable ledger file, else no problem and the file's entries."""
+    d = ledger_dir(root)
+    if not d.exists():
+        return
+    if not d.is_dir():
+        yield d, None, "'ledger' must be a folder of YYYY-MM.yaml files", []
+        return
+    for path in sorted(p for p in d.iterdir() if not p.name.startswith(".")):
+        if path.is_dir() or path.suffix != ".yaml":
+            if path.name not in (".gitkeep", "README.md"):
+                yield path, None, "not a ledger file: the ledger holds only YYYY-MM.yaml files", []
+            continue
+        if month_of(path) is None:
+            yield path, None, f"ledger file name '{path.name}' is not YYYY-MM.yaml", []
+            continue
+        try:
+            entries = read_file(path)
+        except BookError as e:
+            yield e.path or path, e.line, e.message, []
+            continue
+        yield path, None, None, entries
+
+
+# ---------------------------------------------------------------- writing
+
+def entry_to_dict(e: LedgerEntry) -> dict[str, Any]:
+    d: dict[str, Any] = {"date": e.date.isoformat(), "person": e.person, "item": e.item, "points": e.points}
+    if e.count != 1:
+        d["count"] = e.count
+    if e.amount is not None:
+        d["amount"] = e.amount
+    if e.note:
+        d["note"] = e.note
+    d["by"] = e.by
+    return d
+
+
+def _new_text(old: str | None, path: Path, old_entries: list[LedgerEntry], entry: LedgerEntry) -> str:
+    """The file with `entry` appended: as text after the existing lines when that parses back to
+    exactly old + new (comments and hand layout kept, a one-hunk diff), else a clean re-dump."""
+    item = entry_to_dict(entry)
+    if old is not None and old.strip():
+        tail = yamlio.dump([item])
+        candidate = (old if old.endswith("\n") else old + "\n") + tail
+        try:
+            back = [le for le, _ in parse_ledger(candidate, path)]
+            if back == [*old_entries, entry]:
+                return candidate
+        except BookError:
+            pass
+    return yamlio.dump({"entries": [entry_to_dict(e) for e in old_entries] + [item]})
+
+
+def append(root: Path, entry: LedgerEntry) -> Path:
+    """Append `entry` to its month's file, atomically (call under the book's write lock)."""
+    path = path_for(root, entry.date)
+    old = yamlio.read_text(path) if path.exists() else None
+    old_entries = [le for le, _ in parse_ledger(old, path)] if old is not None else []
+    yamlio.atomic_write(path, _new_text(old, path, old_entries, entry))
+    return path

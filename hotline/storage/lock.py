@@ -1,0 +1,63 @@
+"""The write lock: one writer at a time per clone (ids, files and the git index).
+
+An OS file lock, so a writer killed at any moment never leaves the book locked.
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import BookError, UsageError
+
+
+@contextmanager
+def write_lock(directory: Path, timeout: float = 120.0):
+    lock_path = directory / "hotline-write.lock"
+    try:
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+    except PermissionError:
+        raise UsageError(f"cannot write in {lock_path.parent}: the book is read-only here") from None
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    try:
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise BookError(f"another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.1)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,0 +1,230 @@
+"""The case store: where case files live, finding them by id, loading and writing them.
+
+A case lives at cases/YYYY/MM/<id>.yaml (year and month of intake); its text is
+`casefile.py`'s business.  Reads go through the derived index (`index.py`) when the book
+is in git, else parse the files; the answers are the same either way.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..domain.model import Case
+from ..errors import BookError, UsageError
+from . import ids, yamlio
+from .casefile import dump_case, parse_case, utc_text
+
+CASES = "cases"
+
+
+# ---------------------------------------------------------------- the store
+
+@dataclass
+class LoadProblem:
+    path: Path
+    error: BookError
+
+
+class Store:
+    def __init__(self, root: Path, rules: Callable[[], Any] | None = None):
+        self.root = root
+        self.cases_dir = root / CASES
+        self.rules = rules        # the book's rules, asked for when the index derives its columns
+        self._index = None        # the derived index (index.py), opened on first read
+        self._fresh = False       # refreshed once per process
+        self.progress = None      # callback(n, total) while (re)indexing many files, set by the CLI
+
+    # ------------------------------------------------------------ the derived index
+    def _index_path(self) -> tuple[Path, Path] | None:
+        """(.git/hotline-index.sqlite, work tree root) of the clone holding the book (never
+        tracked); None outside git or when disabled with $HOTLINE_NO_INDEX."""
+        if os.environ.get("HOTLINE_NO_INDEX"):
+            return None
+        for d in (self.root, *self.root.parents):
+            g = d / ".git"
+            if g.is_dir():
+                return g / "hotline-index.sqlite", d
+            if g.is_file():  # a worktree: .git names the real git folder
+                try:
+                    text = g.read_text(encoding="utf-8").strip()
+                except OSError:
+                    return None
+                if text.startswith("gitdir:"):
+                    gd = Path(text[7:].strip())
+                    return (gd if gd.is_absolute() else d / gd) / "hotline-index.sqlite", d
+                return None
+        return None
+
+    def prefetch(self) -> None:
+        """Start the index's freshness check in the background (for read commands: git works on
+        the second core while Python imports and parses the rules)."""
+        found = self._index_path()
+        if found is None or self._index is not None:
+            return
+        from .index import Index
+
+        self._index = Index(self.cases_dir, *found, rules=self.rules)
+        self._index.prefetch()
+
+    def index(self, progress=None, light: bool = False):
+        """The refreshed index, or None when there is none (outside git, read-only, disabled).
+        `light`: see Index.refresh (committed changes only)."""
+        if self._fresh:
+            return self._index
+        self._fresh = not light
+        found = self._index_path()
+        if found is None:
+            return None
+        from .index import Index
+        import sqlite3
+
+        idx = self._index or Index(self.cases_dir, *found, rules=self.rules)
+        try:
+            idx.refresh(self.load, progress or self.progress, light)
+        except (sqlite3.Error, OSError):
+            idx.close()
+            return None  # cannot keep an index here: read the files instead
+        self._index = idx
+        return idx
+
+    def query(self, where: str = "1", params=(), problems: list[LoadProblem] | None = None,
+              fallback=None, light: bool = False) -> list[Case]:
+        """Cases whose index row matches `where` (SQL over the index columns).
+
+        Without an index, every file is parsed and `fallback(case)` filters (default: keep all),
+        so results never depend on the index.  Broken files go to `problems`.
+        """
+        idx = self.index(light=light)
+        if idx is None:
+            cases = self._parse_all(problems)
+            return [c for c in cases if fallback(c)] if fallback else cases
+        from .casefile import case_from_json
+
+        out = []
+        for rel, data, error, line in idx.select(where, params):
+            if error is not None:
+                e = BookError(error, self.cases_dir / rel, line)
+                if problems is None:
+                    raise e
+                problems.append(LoadProblem(self.cases_dir / rel, e))
+                continue
+            out.append(case_from_json(data))
+        return out
+
+    # paths and ids
+    def path_for(self, case_id: str) -> Path:
+        ym = ids.month_of(case_id)
+        if ym is None:
+            raise UsageError(f"'{case_id}' is not a case id (like 261120-4D7KQ)")
+        return self.cases_dir / ym[0] / ym[1] / f"{case_id}.yaml"
+
+    def resolve(self, text: str) -> Path:
+        """A case id or an unambiguous prefix of one → the case file."""
+        want = ids.normalise(text)
+        if not want or len(want.replace("-", "")) < 4:
+            raise UsageError(f"case '{text}' is too short: give at least the date part of the id (like 261120-4D)")
+        ym = ids.month_of(want)
+        if ym is not None and len(want) > 6 and want[6] != "-":
+            want = want[:6] + "-" + want[6:]  # "2611204D7KQ" → "261120-4D7KQ"
+        dirs = [self.cases_dir / ym[0] / ym[1]] if ym else []
+        matches = []
+        for d in dirs:
+            if d.is_dir():
+                for f in d.iterdir():
+                    if f.suffix == ".yaml" and f.stem.startswith(want):
+                        matches.append(f)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UsageError(f"no case '{text}' in this book (`hotline list` shows the ids)")
+        shown = ", ".join(sorted(m.stem for m in matches)[:8])
+        raise UsageError(f"case '{text}' is ambiguous: it matches {len(matches)} cases ({shown}); give more of the id")
+
+    def load(self, path: Path) -> Case:
+        return parse_case(yamlio.read_text(path), path)
+
+    def get(self, text: str) -> Case:
+        return self.load(self.resolve(text))
+
+    def files(self) -> Iterator[Path]:
+        if not self.cases_dir.is_dir():
+            return
+        for year in sorted(p for p in self.cases_dir.iterdir() if p.is_dir()):
+            for month in sorted(p for p in year.iterdir() if p.is_dir()):
+                yield from sorted(p for p in month.iterdir() if p.suffix == ".yaml" and not p.name.startswith("."))
+
+    def for_period(self, start: datetime, end: datetime, problems: list[LoadProblem] | None = None,
+                   received_since: datetime | None = None, with_earlier_callers: bool = False) -> list[Case]:
+        """Every case that can matter to a question about [start, end]: received by `end` and
+        not settled before `start` (a clock may still run then, or an event came since — see
+        `clocks.settled_at`); plus, optionally, every case received since `received_since`, and
+        earlier cases of the callers of cases received in the period.  Consumers still judge
+        each case themselves; this only leaves out what cannot count."""
+        S, E = utc_text(start), utc_text(end)
+        clauses = ["settled_at IS NULL", "settled_at >= ?", "last_event >= ?"]
+        params: list = [S, S]
+        if received_since is not None:
+            clauses.append("received >= ?")
+            params.append(utc_text(received_since))
+        if with_earlier_callers:
+            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
+            params += [S, E]
+        where = f"received <= ? AND ({' OR '.join(clauses)})"
+
+        def keep(c: Case) -> bool:  # the same question without the index
+            return c.received <= end  # everything else only narrows what cannot count
+
+        return self.query(where, [E, *params], problems, fallback=keep)
+
+    def grade_counts(self, periods: dict) -> dict:
+        """{key: {grade: n}} of the readable cases received in each (start, end) of `periods`
+        — counts over many months without loading the cases themselves."""
+        idx = self.index()
+        if idx is None:
+            cases = self._parse_all([])
+            out: dict = {}
+            for key, (start, end) in periods.items():
+                counts: dict[str, int] = {}
+                for c in cases:
+                    if start <= c.received <= end:
+                        counts[c.grade] = counts.get(c.grade, 0) + 1
+                out[key] = counts
+            return out
+        db = idx.open()
+        sql = "SELECT grade, count(*) FROM cases WHERE error IS NULL AND received >= ? AND received <= ? GROUP BY grade"
+        return {key: dict(db.execute(sql, (utc_text(start), utc_text(end)))) for key, (start, end) in periods.items()}
+
+    def all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
+        """Every case that loads; the broken ones go to `problems` (never hide the rest)."""
+        return self.query("1", (), problems)
+
+    def _parse_all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
+        out = []
+        for f in self.files():
+            try:
+                out.append(self.load(f))
+            except BookError as e:
+                if problems is None:
+                    raise
+                problems.append(LoadProblem(f, e))
+        return out
+
+    def write(self, case: Case, path: Path | None = None) -> Path:
+        """Write atomically (call under the write lock, so any temp file here is a crash's leftover)."""
+        path = path or self.path_for(case.id)
+        if path.parent.is_dir():
+            for stale in path.parent.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
+        yamlio.atomic_write(path, dump_case(case))
+        return path
+
+    def allocate(self, received: datetime) -> str:
+        """A fresh id not yet used in this clone (call under the write lock)."""
+        for _ in range(64):
+            cid = ids.new_id(received)
+            if not self.path_for(cid).exists():
+                return cid
+        raise BookError("could not find a free case id in 64 tries; is the cases folder writable?")

@@ -1,0 +1,62 @@
+"""Property tests: the one definition of "which clocks can still run after closing"
+(`clocks.settled_at`) agrees with the clocks themselves at every moment."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hotline.domain.calendar import Calendar
+from hotline.domain.clocks import case_clocks, needs_committee, open_kinds, settled_at
+from hotline.domain.model import Case, Event
+from hotline.storage import config
+
+SH = ZoneInfo("Asia/Shanghai")
+RULES = config.parse_rules(config.default_rules_text(), Path("rules.yaml"))
+CAL = Calendar.from_rules(RULES)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+
+steps = st.lists(st.tuples(st.sampled_from(["followup", "refer", "urge", "close", "revisit"]),
+                           st.integers(min_value=0, max_value=5 * 24 * 60)), max_size=8)
+
+
+def build(grade: str, seq) -> Case:
+    t = START
+    events = [Event("intake", START, "p1")]
+    closed = False
+    for typ, minutes in seq:
+        t = t + timedelta(minutes=minutes)
+        if typ == "revisit" and not closed or typ != "revisit" and closed:
+            continue  # the commands refuse these
+        closed = closed or typ == "close"
+        events.append(Event(typ, t, "p1", to="legal-aid" if typ == "refer" else None,
+                            outcome="resolved" if typ == "close" else None))
+    return Case(id="260302-00000", received=START, channel="phone", grade=grade, owner="p1", role="other",
+                events=events)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["green", "red", "gray"]), steps, st.integers(min_value=0, max_value=60 * 24 * 60))
+def test_settled_at_says_when_no_clock_can_run(grade, seq, minutes):
+    case = build(grade, seq)
+    as_of = START + timedelta(minutes=minutes)
+    settled = settled_at(case, RULES)
+    kinds = open_kinds(case, RULES, as_of)
+    assert (kinds == ()) == (settled is not None and settled <= as_of)
+    running = [c for c in case_clocks(case, RULES, CAL, as_of) if c.stopped is None]
+    if settled is not None and settled <= as_of:
+        assert running == []  # what the index leaves out can never have a running clock
+    elif kinds is not None:
+        assert {c.kind for c in running} <= set(kinds)
+
+
+def test_committee_after_the_fourth_urge_and_only_while_open():
+    urges = [("urge", 60)] * 4
+    case = build("gray", urges + [("close", 60)])
+    third, fourth, closed = (START + timedelta(minutes=60 * n) for n in (3, 4, 5))
+    assert not needs_committee(case, RULES, third)          # 3 urges: not more than 3
+    assert needs_committee(case, RULES, fourth)             # 4 urges, open
+    assert not needs_committee(case, RULES, closed)         # closed: never flagged
