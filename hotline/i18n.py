@@ -1,0 +1,81 @@
+"""Messages in the volunteers' language: gettext catalogs, chosen per book and per person.
+
+Source strings are English; `hotline/locale/<lang>/LC_MESSAGES/hotline.po` translates them
+(maintained with Babel: extract → update → compile; the compiled `.mo` ships in the package).
+The language is, in order: `$HOTLINE_LANG`, the book's `rules.yaml` `language:`, `zh-CN`.
+
+    from .i18n import _, ngettext
+    raise UsageError(_("unknown partner '{value}'; partners in roster.yaml: {known}").format(...))
+
+Ids (`phone`, `gray`) and option names (`--note`) are never translated; they are placeholders.
+"""
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from pathlib import Path
+
+DOMAIN = "hotline"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("zh-CN", "en")
+DEFAULT = "zh-CN"
+
+_state: dict = {"lang": None, "book": None, "tr": None}
+
+
+def normalise(lang: str | None) -> str | None:
+    """'zh_CN', 'zh-cn', 'zh', 'zh_CN.UTF-8' → 'zh-CN'; 'en_US' → 'en'; unknown → None."""
+    if not lang:
+        return None
+    code = lang.split(".")[0].replace("_", "-").lower()
+    if code.startswith("zh"):
+        return "zh-CN"
+    if code.startswith("en") or code in ("c", "posix"):
+        return "en"
+    return None
+
+
+def set_language(book_language: str | None = None) -> str:
+    """Choose the language: $HOTLINE_LANG wins, then the book's, then the default."""
+    lang = normalise(os.environ.get("HOTLINE_LANG")) or normalise(book_language) or DEFAULT
+    _state["book"] = book_language
+    if lang != _state["lang"]:
+        _state["lang"] = lang
+        _state["tr"] = _translation(lang)
+    return lang
+
+
+def language() -> str:
+    if _state["lang"] is None or normalise(os.environ.get("HOTLINE_LANG")) not in (None, _state["lang"]):
+        set_language(_state["book"])
+    return _state["lang"]
+
+
+def _translation(lang: str):
+    if lang == "en":
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang.replace("-", "_")], fallback=True)
+
+
+def _tr():
+    language()
+    return _state["tr"]
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return _tr().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _tr().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A short word whose translation depends on where it is used (e.g. 'open' as a status)."""
+    return _tr().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (translated where it is shown)."""
+    return message
