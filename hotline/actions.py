@@ -229,7 +229,7 @@ class PointsResult:
 
 
 def record_points(book: Book, kind: str, person: str, item: str, on: date | None = None,
-                  count: int | None = None, amount: int | None = None, note: str = "") -> PointsResult:
+                  count: int | str | None = None, amount: int | str | None = None, note: str = "") -> PointsResult:
     """Record an award (kind "award") or a penalty ("penalty"): validate (UsageError, nothing
     written), then under the lock append it to ledger/YYYY-MM.yaml and commit that file alone."""
     from .storage import ledger

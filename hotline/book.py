@@ -11,6 +11,7 @@ email equals `git config user.email`.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -133,15 +134,15 @@ class Book:
         email = author.email or f"{author.id}@hotline.invalid"
         return git.commit(self.git_root, paths, message, author.name, email)
 
+    @contextmanager
     def lock(self):
-        """The write lock of this clone (an OS file lock in its git folder)."""
+        """The write lock of this clone (an OS file lock in its git folder).  Once held, what an
+        earlier write left unfinished is finished first (`git.finish_pending`)."""
         from .storage.lock import write_lock
 
-        return write_lock(self._git_dir())
-
-    def _git_dir(self) -> Path:
-        d = self.git_root / ".git"
-        return d if d.is_dir() else self.root
+        with write_lock(git.git_dir(self.git_root)):
+            git.finish_pending(self.git_root)
+            yield
 
     def rel(self, path: Path | None) -> str:
         """A path as shown to people: relative to the book, forward slashes."""

@@ -234,13 +234,10 @@ def test_referral_form_has_no_contact_unless_asked(book, tmp_path):
 
 def test_failed_commit_keeps_the_file_and_says_how_to_recover(book):
     hook = book.root / ".git" / "hooks"
-    # make git refuse: a broken index lock that never goes away is like a crashed git
-    (book.root / ".git" / "index.lock").write_text("")
-    try:
-        r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party",
-                     "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-11-20 15:00", expect=1)
-    finally:
-        (book.root / ".git" / "index.lock").unlink()
+    # make git refuse: its object store is gone for this command (like a full or broken disk)
+    r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party",
+                 "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-11-20 15:00", expect=1,
+                 env={"GIT_OBJECT_DIRECTORY": str(book.root / "no-such-objects")})
     assert "git add" in r.output and "git commit" in r.output
     files = list((book.root / "cases").rglob("*.yaml"))
     assert len(files) == 1

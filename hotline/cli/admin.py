@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from .app import app, key_app
-from .common import handle
+from .common import handle, out
 
 
 @app.command()
@@ -21,13 +21,13 @@ def init(
     from ..setup import init_book
 
     res = init_book(directory, person, name)
-    typer.echo(f"Created case book in {res.root}")
-    typer.echo(f"  you are '{res.person}' in roster.yaml (edit it to add your groups, people and partners)")
+    out(f"Created case book in {res.root}")
+    out(f"  you are '{res.person}' in roster.yaml (edit it to add your groups, people and partners)")
     if res.new_identity:
-        typer.echo(f"  your private key: {res.identity} (keep it safe, outside the book; never commit it)")
+        out(f"  your private key: {res.identity} (keep it safe, outside the book; never commit it)")
     else:
-        typer.echo(f"  using your existing key: {res.identity}")
-    typer.echo("  next: cd into it and run `hotline intake`")
+        out(f"  using your existing key: {res.identity}")
+    out("  next: cd into it and run `hotline intake`")
 
 
 @key_app.command("new")
@@ -37,9 +37,9 @@ def key_new():
     from .. import privacy
 
     path, public = privacy.new_identity()
-    typer.echo(f"Created {path}")
-    typer.echo("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
-    typer.echo(public)
+    out(f"Created {path}")
+    out("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
+    out(public)
 
 
 @key_app.command("show")
@@ -52,4 +52,4 @@ def key_show():
     ident = privacy.load_identity()
     if ident is None:
         raise UsageError(f"no identity at {privacy.identity_path()}; create one with `hotline key new`")
-    typer.echo(privacy.public_key(ident))
+    out(privacy.public_key(ident))

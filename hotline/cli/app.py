@@ -4,14 +4,66 @@ Command modules register themselves on `app`; `hotline/cli/__init__.py` imports 
 """
 from __future__ import annotations
 
-from typing import Optional
+import sys
+from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import common
 
+
+def _not_text(args: list[str]) -> str | None:
+    """The first argument that is not UTF-8 text (on POSIX, bytes that are not UTF-8 arrive
+    as lone surrogates), shown safely; None when all are text."""
+    for a in args:
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in a):
+            return a.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return None
+
+
+class HotlineGroup(TyperGroup):
+    """The command group, with the project's own error handling around the framework's:
+    every usage error is one line on stderr and exit 2, an argument that is not text is
+    refused before anything runs, and output never fails on the console's encoding."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        from typer import _click  # the framework's exceptions (Typer vendors click)
+
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                try:
+                    stream.reconfigure(errors="replace")  # a GBK console shows '?' for an emoji, never a traceback
+                except (ValueError, OSError):
+                    pass
+        args = list(sys.argv[1:] if args is None else args)
+        bad = _not_text(args)
+        if bad is not None:
+            common.err(f"the argument '{bad}' is not UTF-8 text; type it again (or check the terminal's encoding)")
+            sys.exit(2)
+        try:
+            code = super().main(args=args, prog_name=prog_name or "hotline", complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except _click.exceptions.NoArgsIsHelpError as e:
+            typer.echo(e.format_message(), err=True)
+            sys.exit(2)
+        except _click.exceptions.UsageError as e:
+            hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx is not None else ""
+            common.err(e.format_message().rstrip(".") + hint)
+            sys.exit(2)
+        except _click.exceptions.ClickException as e:
+            common.err(e.format_message())
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            common.err("interrupted; nothing was written")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="hotline",
+    cls=HotlineGroup,
     help="A case register for counselling hotlines, kept as plain files in git.",
     add_completion=False,
     no_args_is_help=True,

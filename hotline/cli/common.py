@@ -14,8 +14,25 @@ import typer
 state: dict = {"book": None, "acting": None, "opened": None}
 
 
+def out(text: str = "", nl: bool = True) -> None:
+    """Print to stdout, terminal control characters made visible."""
+    from ..render.text import safe
+
+    typer.echo(safe(text), nl=nl)
+
+
 def err(message: str) -> None:
-    typer.echo(f"hotline: {message}", err=True)
+    """An error or a warning: always one line on stderr, `hotline: ` first."""
+    from ..render.text import one_line
+
+    typer.echo(f"hotline: {one_line(message)}", err=True)
+
+
+def notice(text: str) -> None:
+    """Several lines on stderr that must catch the eye (an escalation), made safe."""
+    from ..render.text import safe
+
+    typer.echo(safe(text), err=True)
 
 
 def handle(fn: Callable) -> Callable:
@@ -89,7 +106,7 @@ def print_new_deadlines(book, case, since) -> None:
         err(f"deadlines of {case.id} cannot be computed yet: {e}")
         return
     for c in started:
-        typer.echo(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M} ({labels.deadline(c.kind)})")
+        out(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M} ({labels.deadline(c.kind)})")
 
 
 def progress(label: str):

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import check_format, err, handle, open_book, report_problems
+from .common import check_format, err, handle, open_book, out, report_problems
 
 
 def _table(book, rows: list[dict], when, dur) -> str:
@@ -17,23 +17,23 @@ def _table(book, rows: list[dict], when, dur) -> str:
     L = book.rules.label
     cols = [("case", "case 个案"), ("kind", "deadline 时限"), ("due", "due 截止"), ("state", "state 状态"),
             ("owner", "owner 负责人"), ("grade", "grade 分级"), ("urges", "urges 催办")]
-    out = []
+    lines = []
     for gid in dict.fromkeys(r["group"] for r in rows):
         g = book.roster.group(gid) if gid else None
         leaders = leaders_of(book.roster, gid)
         title = f"{g.name} ({gid})" if g else "no group 无小组"
-        out.append(title + (f" — leader 组长 {', '.join(leaders)}" if leaders else ""))
+        lines.append(title + (f" — leader 组长 {', '.join(leaders)}" if leaders else ""))
         table = [{
             "case": r["case"], "kind": f"{labels.deadline(r['kind'])} {r['kind']}",
             "due": r["due"].astimezone(book.tz), "state": "超时 OVERDUE" if r["overdue"] else "临期 due soon",
             "owner": r["owner_name"], "grade": L("grade", r["grade"]).split("·")[0],
             "urges": f"{r['urges']} !! 上报委员会" if r["committee"] else str(r["urges"]),
         } for r in rows if r["group"] == gid]
-        out.append(rows_out(table, "table", cols))
-        out.append("")
+        lines.append(rows_out(table, "table", cols))
+        lines.append("")
     late = sum(1 for r in rows if r["overdue"])
-    out.append(f"{late} overdue, {len(rows) - late} due soon, as of {when:%Y-%m-%d %H:%M}.")
-    return "\n".join(out)
+    lines.append(f"{late} overdue, {len(rows) - late} due soon, as of {when:%Y-%m-%d %H:%M}.")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -61,9 +61,9 @@ def overdue(
         err(w)
     if fmt != "table":
         keys = ("case", "kind", "due", "owner", "group", "overdue", "urges", "committee", "grade", "status")
-        typer.echo(rows_out([{k: r[k] for k in keys} for r in rows], fmt, [(k, k) for k in keys]))
+        out(rows_out([{k: r[k] for k in keys} for r in rows], fmt, [(k, k) for k in keys]))
         return
     if not rows:
-        typer.echo(f"Nothing overdue as of {when:%Y-%m-%d %H:%M}" + (f" or due within {dur}" if dur else "") + ".")
+        out(f"Nothing overdue as of {when:%Y-%m-%d %H:%M}" + (f" or due within {dur}" if dur else "") + ".")
         return
-    typer.echo(_table(book, rows, when, dur))
+    out(_table(book, rows, when, dur))

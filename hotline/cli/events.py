@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import handle, open_book, parse_at, print_new_deadlines, who
+from .common import handle, open_book, out, parse_at, print_new_deadlines, who
 
 CASE_ARG = "Case id (or an unambiguous prefix)."
 
@@ -26,7 +26,7 @@ def followup(
 
     book = open_book()
     res = actions.followup(book, case, note, revisit, parse_at(book, at))
-    typer.echo(f"Recorded {labels.event(res.case.events[-1].type)} on {res.case.id}")
+    out(f"Recorded {labels.event(res.case.events[-1].type)} on {res.case.id}")
 
 
 @app.command()
@@ -49,7 +49,7 @@ def refer(
         pre = book.store.get(case)
         personal = actions.reveal(book, pre, privacy.load_identity())
     res = actions.refer(book, case, to, note or "", when, contact_shared=bool(personal))
-    typer.echo(f"Referred {res.case.id} to {book.roster.partner(to).name}")
+    out(f"Referred {res.case.id} to {book.roster.partner(to).name}")
     print_new_deadlines(book, res.case, res.case.events[-1].at)
     if form:
         from ..domain.casecard import referral_context
@@ -58,7 +58,7 @@ def refer(
 
         ctx = referral_context(res.case, book.rules, book.calendar, book.roster, personal)
         atomic_write(form, render_template(book.root, "referral.md.j2", ctx))
-        typer.echo(f"Referral form written to {form}")
+        out(f"Referral form written to {form}")
 
 
 @app.command()
@@ -75,9 +75,9 @@ def urge(
     book = open_book()
     res = actions.urge(book, case, note or "", parse_at(book, at))
     n = res.case.urges()
-    typer.echo(f"Urged {res.case.id} ({n} time{'s' if n != 1 else ''}); owner {who(book, res.case.current_owner())}")
+    out(f"Urged {res.case.id} ({n} time{'s' if n != 1 else ''}); owner {who(book, res.case.current_owner())}")
     if needs_committee(res.case, book.rules, res.case.events[-1].at):
-        typer.echo(f"!! urged more than {book.rules.urge_limit} times and still open: report to the committee 上报委员会")
+        out(f"!! urged more than {book.rules.urge_limit} times and still open: report to the committee 上报委员会")
 
 
 @app.command()
@@ -93,7 +93,7 @@ def assign(
 
     book = open_book()
     res = actions.assign(book, case, to, note or "", parse_at(book, at))
-    typer.echo(f"Assigned {res.case.id} to {who(book, to)}")
+    out(f"Assigned {res.case.id} to {who(book, to)}")
 
 
 @app.command()
@@ -110,5 +110,5 @@ def close(
 
     book = open_book()
     res = actions.close(book, case, outcome, reason or "", note or "", parse_at(book, at))
-    typer.echo(f"Closed {res.case.id}: {book.rules.label('outcome', res.case.events[-1].outcome)}")
+    out(f"Closed {res.case.id}: {book.rules.label('outcome', res.case.events[-1].outcome)}")
     print_new_deadlines(book, res.case, res.case.events[-1].at)

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import err, handle, open_book, parse_at, print_new_deadlines, who
+from .common import err, handle, notice, open_book, out, parse_at, print_new_deadlines, who
 
 
 def _interactive(no_input: bool) -> bool:
@@ -22,9 +22,9 @@ def _ask_choice(vocab, title: str, multi: bool = False, optional: bool = False) 
     from ..errors import UsageError
 
     keys = list(vocab.labels)
-    typer.echo(f"{title}:")
+    out(f"{title}:")
     for i, k in enumerate(keys, 1):
-        typer.echo(f"  {i:>2}) {vocab.labels[k]} ({k})")
+        out(f"  {i:>2}) {vocab.labels[k]} ({k})")
     hint = " (several: 1,3)" if multi else ""
     hint += " [Enter: skip]" if optional else ""
     while True:
@@ -33,16 +33,16 @@ def _ask_choice(vocab, title: str, multi: bool = False, optional: bool = False) 
             return [] if multi else ""
         parts = [a.strip() for a in answer.replace("，", ",").replace("、", ",").split(",") if a.strip()] if multi else [answer]
         try:
-            out = []
+            lines = []
             for a in parts:
                 if a.isdigit() and 1 <= int(a) <= len(keys):
-                    out.append(keys[int(a) - 1])
+                    lines.append(keys[int(a) - 1])
                 else:
-                    out.append(vocab.resolve(a, title))
-            if out:
-                return out if multi else out[0]
+                    lines.append(vocab.resolve(a, title))
+            if lines:
+                return lines if multi else lines[0]
         except UsageError as e:
-            typer.echo(f"  {e}")
+            out(f"  {e}")
 
 
 def _ask_missing(v, raw) -> None:
@@ -71,18 +71,18 @@ def _report(book, res, quiet: bool) -> None:
     v = book.rules.vocab
     if res.escalated_to:
         lines = [f"  {p.name} ({p.id}) {p.phone or '(no phone in roster)'}" for p in res.escalated_to]
-        err("!! RED CASE 红色个案: inform the director now 立即报告主任:\n" + "\n".join(lines))
+        notice("hotline: !! RED CASE 红色个案: inform the director now 立即报告主任:\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
         err("!! RED CASE 红色个案: no director in roster.yaml to inform — tell the shift leader at once")
     if quiet:
-        typer.echo(case.id)
+        out(case.id)
         return
-    typer.echo(f"Registered {case.id}: {v['grade'].label(case.grade)}, {v['channel'].label(case.channel)}, owner {who(book, case.owner)}")
+    out(f"Registered {case.id}: {v['grade'].label(case.grade)}, {v['channel'].label(case.channel)}, owner {who(book, case.owner)}")
     print_new_deadlines(book, case, case.received)
     if res.earlier_cases:
-        typer.echo(f"This caller has {len(res.earlier_cases)} earlier case(s): {', '.join(res.earlier_cases)}")
+        out(f"This caller has {len(res.earlier_cases)} earlier case(s): {', '.join(res.earlier_cases)}")
     elif res.repeat_check == "no-identity":
-        typer.echo("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
+        out("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
 
 
 @app.command()

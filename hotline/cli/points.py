@@ -10,10 +10,10 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import check_format, err, handle, open_book
+from .common import check_format, err, handle, open_book, out
 
 
-def _record(kind: str, person: str, item: str, count: Optional[int], amount: Optional[int],
+def _record(kind: str, person: str, item: str, count: Optional[str], amount: Optional[str],
             on: Optional[str], note: Optional[str]) -> None:
     from .. import actions
     from ..domain.dates import parse_date
@@ -30,7 +30,7 @@ def _record(kind: str, person: str, item: str, count: Optional[int], amount: Opt
     money = f" ({e.amount} yuan 元)" if e.amount is not None else ""
     verb = "Awarded" if kind == "award" else "Penalized"
     rel = res.path.relative_to(book.root).as_posix()
-    typer.echo(f"{verb} {p.name} ({p.id}) {label}{times}{money}: {e.points:+d} on {e.date.isoformat()} → {rel}")
+    out(f"{verb} {p.name} ({p.id}) {label}{times}{money}: {e.points:+d} on {e.date.isoformat()} → {rel}")
 
 
 @app.command()
@@ -38,8 +38,8 @@ def _record(kind: str, person: str, item: str, count: Optional[int], amount: Opt
 def award(
     person: str = typer.Argument(..., help="Roster id of the person awarded."),
     item: str = typer.Argument(..., help="Award item id or label from rules.yaml (points.awards), e.g. lecture_outreach or 特刊文章."),
-    count: Optional[int] = typer.Option(None, "--count", help="How many times (default 1); multiplies the item's points."),
-    amount: Optional[int] = typer.Option(None, "--amount", help="Donations: the amount in yuan (one point per whole 100)."),
+    count: Optional[str] = typer.Option(None, "--count", help="How many times (default 1); multiplies the item's points."),
+    amount: Optional[str] = typer.Option(None, "--amount", help="Donations: the amount in yuan (one point per whole 100)."),
     on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", help="What it was (no callers' data)."),
 ):
@@ -52,7 +52,7 @@ def award(
 def penalize(
     person: str = typer.Argument(..., help="Roster id of the person penalized."),
     item: str = typer.Argument(..., help="Penalty item id or label from rules.yaml (points.penalties), e.g. hygiene or 脱岗."),
-    count: Optional[int] = typer.Option(None, "--count", help="How many times (default 1)."),
+    count: Optional[str] = typer.Option(None, "--count", help="How many times (default 1)."),
     on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", help="What happened (no callers' data)."),
 ):
@@ -89,7 +89,7 @@ def score(
     if fmt == "json":
         from ..render.tables import to_json
 
-        typer.echo(to_json(s.to_dict()))
+        out(to_json(s.to_dict()))
         return
     from ..render.tables import rows_out
 
@@ -99,11 +99,11 @@ def score(
         rows += [{"kind": "group", "id": g.id, "name": g.name, "group": g.id, "score": g.score, "rank": g.rank,
                   "points": g.points} for g in s.groups]
         cols = [(k, k) for k in ("kind", "id", "name", "group", "score", "rank", "points")]
-        typer.echo(rows_out(rows, "csv", cols))
+        out(rows_out(rows, "csv", cols))
         for w in s.warnings:
             err(f"warning: {w}")
         return
-    typer.echo(_table(book, s))
+    out(_table(book, s))
 
 
 def _signed(n: int) -> str:
@@ -114,31 +114,31 @@ def _table(book, s) -> str:
     from ..render.tables import rows_out
 
     what = "month 月度" if len(s.period) == 7 else "year 年度"
-    out = [f"Points 积分 {s.period} ({what}; everyone starts at {s.base} 基础分 {s.base})", "", "people 个人"]
+    lines = [f"Points 积分 {s.period} ({what}; everyone starts at {s.base} 基础分 {s.base})", "", "people 个人"]
     gname = {g.id: g.name for g in book.roster.groups}
     rows = [{"rank": p.rank, "id": p.id, "name": p.name, "group": gname.get(p.group, "—") if p.group else "—",
              "points": _signed(p.points), "score": p.score} for p in s.people]
-    out.append(rows_out(rows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 姓名"),
+    lines.append(rows_out(rows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 姓名"),
                                         ("group", "group 小组"), ("points", "+/- 加减"), ("score", "score 积分")]))
-    out += ["", "groups 小组"]
+    lines += ["", "groups 小组"]
     grows = [{"rank": g.rank, "id": g.id, "name": g.name, "points": _signed(g.points), "score": g.score}
              for g in s.groups]
     if grows:
-        out.append(rows_out(grows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 名称"),
+        lines.append(rows_out(grows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 名称"),
                                              ("points", "+/- 加减"), ("score", "score 积分")]))
     else:
-        out.append("(no groups in roster.yaml)")
+        lines.append("(no groups in roster.yaml)")
     if s.recommended is not None:
         r = s.recommended
-        out += ["", f"Recommended 推荐: group {r.id} {r.name} is the top group of {s.period} with {r.score} points "
+        lines += ["", f"Recommended 推荐: group {r.id} {r.name} is the top group of {s.period} with {r.score} points "
                     f"— to be recommended for the year's commendation (推荐评优)."]
     if s.warnings:
-        out += ["", "warnings 警告:"] + [f"  ! {w}" for w in s.warnings]
+        lines += ["", "warnings 警告:"] + [f"  ! {w}" for w in s.warnings]
     elif len(s.period) == 7:
-        out += ["", "No warnings 无警告."]
-    out += ["", f"{len(s.entries)} entr{'y' if len(s.entries) == 1 else 'ies'} counted. "
+        lines += ["", "No warnings 无警告."]
+    lines += ["", f"{len(s.entries)} entr{'y' if len(s.entries) == 1 else 'ies'} counted. "
                 f"`hotline score --{'month' if len(s.period) == 7 else 'year'} {s.period} --person ID` shows one person's."]
-    return "\n".join(out)
+    return "\n".join(lines)
 
 
 def _breakdown(book, s, pid: str, fmt: str) -> None:
@@ -157,7 +157,7 @@ def _breakdown(book, s, pid: str, fmt: str) -> None:
              "count": e.count, "amount": e.amount, "points": e.points, "source": e.source, "note": e.note}
             for e in entries]
     if fmt == "json":
-        typer.echo(to_json({
+        out(to_json({
             "period": s.period,
             "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank},
             "start": s.base, "entries": rows, "points": p.points, "score": p.score,
@@ -165,16 +165,16 @@ def _breakdown(book, s, pid: str, fmt: str) -> None:
         return
     if fmt == "csv":
         cols = [(k, k) for k in ("date", "item", "label", "count", "amount", "points", "source", "note")]
-        typer.echo(rows_out(rows, "csv", cols))
+        out(rows_out(rows, "csv", cols))
         return
-    out = [f"{p.name} ({p.id}) — points 积分 {s.period}, rank 名次 {p.rank}", ""]
+    lines = [f"{p.name} ({p.id}) — points 积分 {s.period}, rank 名次 {p.rank}", ""]
     table = [{"date": "", "item": "start 基础分", "points": str(s.base), "source": "rules.yaml points.start"}]
     for r in rows:
         extra = f" ×{r['count']}" if r["count"] != 1 else ""
         extra += f" ({r['amount']} 元)" if r["amount"] is not None else ""
         table.append({"date": r["date"], "item": f"{r['label']} {r['item']}{extra}", "points": f"{r['points']:+d}",
                       "source": r["source"] + (f"  {r['note']}" if r["note"] else "")})
-    out.append(rows_out(table, "table", [("date", "date 日期"), ("item", "item 项目"), ("points", "points 分"),
+    lines.append(rows_out(table, "table", [("date", "date 日期"), ("item", "item 项目"), ("points", "points 分"),
                                          ("source", "source 来源")]))
-    out += ["", f"total 总分 {p.score} = {s.base} {p.points:+d} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"]
-    typer.echo("\n".join(out))
+    lines += ["", f"total 总分 {p.score} = {s.base} {p.points:+d} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"]
+    out("\n".join(lines))

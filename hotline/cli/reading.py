@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import check_format, handle, open_book, report_problems
+from .common import check_format, handle, open_book, out, report_problems
 
 SHOW_STATES = {"running": "running 进行中", "met": "met 按时", "overdue": "OVERDUE 已超时", "late": "late 超时完成"}
 
@@ -37,7 +37,7 @@ def card_text(card: dict, personal: dict | None) -> str:
     """The text layout of a case card (domain.casecard.case_card)."""
     c, caller = card, card["caller"]
     moved = f"  → now {_name(c['current_owner'])}" if c["current_owner"]["id"] != c["owner"]["id"] else ""
-    out = [
+    lines = [
         f"Case {c['id']}   {c['status_label']} ({c['status']})",
         f"  received   {c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}",
         f"  grade      {c['grade_label']}",
@@ -50,23 +50,23 @@ def card_text(card: dict, personal: dict | None) -> str:
         "  summary    " + _indented(c["summary"]),
     ]
     if c["personal"] is None:
-        out.append("  personal   (none recorded)")
+        lines.append("  personal   (none recorded)")
     elif personal is not None:
-        out += [f"  {k:<10} " + _indented(str(val)) for k, val in personal.items()]  # name, contact, address, notes
+        lines += [f"  {k:<10} " + _indented(str(val)) for k, val in personal.items()]  # name, contact, address, notes
     else:
-        out.append(f"  personal   encrypted for {c['personal']['recipients']} recipient(s) — `hotline show {c['id']} --reveal` to read")
-    out.append("events:")
-    out += [_event_line(e) for e in c["events"]]
+        lines.append(f"  personal   encrypted for {c['personal']['recipients']} recipient(s) — `hotline show {c['id']} --reveal` to read")
+    lines.append("events:")
+    lines += [_event_line(e) for e in c["events"]]
     if c["deadline_error"]:
-        out.append(f"deadlines: cannot be computed: {c['deadline_error']}")
+        lines.append(f"deadlines: cannot be computed: {c['deadline_error']}")
     if c["deadlines"]:
-        out.append("deadlines:")
-        out += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}  {SHOW_STATES.get(k['state'], k['state'])}"
+        lines.append("deadlines:")
+        lines += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}  {SHOW_STATES.get(k['state'], k['state'])}"
                 for k in c["deadlines"]]
     if c["urges"]:
         flag = "  !! report to the committee 上报委员会" if c["committee"] else ""
-        out.append(f"urged {c['urges']} time(s){flag}")
-    return "\n".join(out)
+        lines.append(f"urged {c['urges']} time(s){flag}")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -82,7 +82,7 @@ def show(
     book = open_book()
     c = book.store.get(case)
     personal = actions.reveal(book, c, privacy.load_identity()) if (reveal and c.personal is not None) else None
-    typer.echo(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
+    out(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
 
 
 @app.command("list")
@@ -116,7 +116,7 @@ def list_cases(
             r["categories"] = "、".join(L("category", x) for x in r["categories"])
     cols = [("id", "id"), ("received", "received 受理"), ("status", "status 状态"), ("grade", "grade 分级"),
             ("owner", "owner 负责人"), ("channel", "channel 渠道"), ("categories", "categories 类别")]
-    typer.echo(rows_out(rows, fmt, cols))
+    out(rows_out(rows, fmt, cols))
 
 
 @app.command()
@@ -129,7 +129,7 @@ def history(case: str = typer.Argument(..., help="Case id (or an unambiguous pre
     path = book.store.resolve(case)
     commits = git.history(book.git_root, path)
     if not commits:
-        typer.echo(f"{path.stem}: no commits yet (the file is not committed)")
+        out(f"{path.stem}: no commits yet (the file is not committed)")
         return
     for cm in reversed(commits):
-        typer.echo(f"{cm.time}  {cm.author} <{cm.email}>  {cm.message}  [{cm.id[:8]}]")
+        out(f"{cm.time}  {cm.author} <{cm.email}>  {cm.message}  [{cm.id[:8]}]")

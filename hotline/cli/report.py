@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import check_format, err, handle, open_book, report_problems
+from .common import check_format, err, handle, open_book, out, report_problems
 
 
 @app.command()
@@ -35,7 +35,7 @@ def report(
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
-        typer.echo(text, nl=False)
+        out(text, nl=False)
         return
     atomic_write(output, text)
-    typer.echo(f"Wrote the {data['month']} report ({fmt}, {data['received']} case(s)) to {output}")
+    out(f"Wrote the {data['month']} report ({fmt}, {data['received']} case(s)) to {output}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import typer
 
 from .app import app
-from .common import check_format, handle, open_book, progress
+from .common import check_format, handle, open_book, out, progress
 
 
 @app.command()
@@ -18,10 +18,10 @@ def check(fmt: str = typer.Option("text", "--format", help="text or json.")):
     book = open_book()
     problems = check_book(book, progress=progress("checking") if fmt == "text" else None)
     if fmt == "json":
-        typer.echo(to_json([{"path": p.path, "line": p.line, "message": p.message} for p in problems]))
+        out(to_json([{"path": p.path, "line": p.line, "message": p.message} for p in problems]))
     else:
         for p in problems:
-            typer.echo(str(p))
+            out(str(p))
     if problems:
         raise typer.Exit(1)
 
@@ -35,7 +35,7 @@ def rekey():
     book = open_book()
     res = rekey_book(book, progress=progress("re-encrypting"))
     if res.files:
-        typer.echo(f"Re-encrypted {res.cases} case(s) to {res.recipients} recipient(s) in one commit.")
-        typer.echo("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that.")
+        out(f"Re-encrypted {res.cases} case(s) to {res.recipients} recipient(s) in one commit.")
+        out("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that.")
     else:
-        typer.echo(f"Nothing to re-encrypt; {res.recipients} recipient(s) in roster.yaml.")
+        out(f"Nothing to re-encrypt; {res.recipients} recipient(s) in roster.yaml.")

@@ -24,6 +24,7 @@ from . import dates
 from .cases import clean_text
 from .labels import CASE_ITEMS
 from .model import Case, LedgerEntry, Roster
+from .numbers import MAX_AMOUNT, MAX_COUNT, MAX_POINTS, parse_whole
 
 MAX_NOTE = 500
 WARNING_DEFAULTS = {"group_last_months": 2, "person_bottom": 3, "person_bottom_months": 3}
@@ -390,8 +391,9 @@ def resolve_item(rules: Any, kind: str, value: str) -> str:
 
 
 def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on: date, by: str,
-               count: int | None = None, amount: int | None = None, note: str = "") -> LedgerEntry:
-    """Validate an award/penalty and compute its points; UsageError names the bad value."""
+               count: int | str | None = None, amount: int | str | None = None, note: str = "") -> LedgerEntry:
+    """Validate an award/penalty and compute its points; UsageError names the bad value.
+    `count` and `amount` may be typed text (`numbers.parse_whole` bounds them)."""
     p = roster.person(person)
     if p is None:
         known = ", ".join(x.id for x in roster.people)
@@ -400,13 +402,13 @@ def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on
     spec = items(rules, kind)[item_id]
     label = spec.get("label", item_id)
     yuan = per_yuan(rules, item_id)
-    if count is not None and count < 1:
-        raise UsageError(f"--count {count} is not allowed; give a whole number of times, 1 or more")
+    if count is not None:
+        count = parse_whole(count, "--count", 1, MAX_COUNT)
+    if amount is not None:
+        amount = parse_whole(amount, "--amount", 1, MAX_AMOUNT)
     if yuan is not None:
         if amount is None:
             raise UsageError(f"'{item_id}' ({label}) needs --amount YUAN (one point per whole {yuan} yuan)")
-        if amount < 1:
-            raise UsageError(f"--amount {amount} is not allowed; give the donation in whole yuan, 1 or more")
         if count is not None and count != 1:
             raise UsageError(f"--count does not apply to '{item_id}' ({label}); give the total with --amount")
         total = spec["points"] * (amount // yuan)
@@ -445,6 +447,10 @@ def entry_problems(le: LedgerEntry, rules: Any, roster: Roster) -> list[str]:
     sign = 1 if le.item in awards else -1
     if le.points * sign < 0:
         out.append(f"'{le.item}' is {'an award' if sign > 0 else 'a penalty'}, but points is {le.points}")
+    for key, value, top in (("points", abs(le.points), MAX_POINTS), ("count", le.count, MAX_COUNT),
+                            ("amount", le.amount or 0, MAX_AMOUNT)):
+        if value > top:
+            out.append(f"'{key}' {value} is beyond what one entry can hold (at most {top}); a typo?")
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -15,8 +16,13 @@ def _plain(v: Any) -> Any:
     return v
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+    """JSON, Chinese as Chinese; control characters (json escapes C0 itself) as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def rows_out(rows: Sequence[dict], fmt: str, columns: Sequence[tuple[str, str]]) -> str:

@@ -1,39 +1,81 @@
 """git, through its command line: commit exactly the paths a command touched, read history.
 
-Every write command is one commit of exactly its files (`git commit --only`), with the
-acting person as author.  A failed commit never removes the file: the error says how
-to commit it by hand.
+How hotline commits (one policy, whatever the number of files):
+- the new commit is built with git's plumbing, never through the real index: blobs with
+  `hash-object` (the path's attributes and filters apply), trees rewritten from HEAD's
+  along the changed paths only (by object id, so any path works), `commit-tree`, then
+  `update-ref HEAD new old` — a compare-and-swap, so a commit someone made meanwhile is
+  never lost nor swallowed: hotline rebuilds on top of it and tries again;
+- git hooks never run (hotline checks what it writes itself); a commit is signed exactly
+  when git's `commit.gpgSign` is true, as `git commit` would do;
+- afterwards the real index is refreshed for those paths, so `git status` stays clean; if
+  another git command holds the index lock, that refresh waits for the next write;
+- before trying, the commit is written down in the clone's git folder
+  (`hotline-pending/`); a commit that failed or was killed is finished, under its own
+  author and message, by the next write — so nobody else's commit ever carries it.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GitError
 
+TIMEOUT = 120
+RETRY_SECONDS = 10.0   # how long to keep rebuilding on top of a HEAD that others move
+INDEX_WAIT = 1.0       # how long to wait for git's index lock before leaving the refresh for later
+PENDING = "hotline-pending"
+
 
 def _run(root: Path, args: list[str], env: dict | None = None, check: bool = True,
-         stdin: str | None = None) -> subprocess.CompletedProcess:
+         stdin: str | bytes | None = None, text: bool = True) -> subprocess.CompletedProcess:
     try:
-        p = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8", errors="replace",
-            env=env, timeout=120, input=stdin,
-        )
+        p = subprocess.run(["git", *args], cwd=root, capture_output=True, env=env, timeout=TIMEOUT, input=stdin,
+                           **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}))
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH; hotline keeps its audit trail in git") from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took longer than 120 s") from None
+        raise GitError(f"git {args[0]} took longer than {TIMEOUT} s") from None
     if check and p.returncode != 0:
-        raise GitError((p.stderr or p.stdout).strip().splitlines()[-1] if (p.stderr or p.stdout).strip() else f"git {args[0]} failed")
+        raise GitError(_why(p, args[0]))
     return p
 
 
+def _why(p: subprocess.CompletedProcess, what: str) -> str:
+    out = p.stderr or p.stdout or ""
+    if isinstance(out, bytes):
+        out = out.decode("utf-8", "replace")
+    lines = [ln for ln in out.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else f"git {what} failed"
+
+
 def toplevel(path: Path) -> Path | None:
-    p = _run(path, ["rev-parse", "--show-toplevel"], check=False)
-    return Path(p.stdout.strip()) if p.returncode == 0 else None
+    """The work tree holding `path`: the nearest folder up with a `.git` (a folder, or a
+    worktree's `.git` file); None outside git.  No git process is started."""
+    path = Path(path).resolve()
+    for d in (path, *path.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def git_dir(top: Path) -> Path:
+    """The git folder of the work tree at `top` (`.git`, or where a worktree's `.git` file points)."""
+    g = top / ".git"
+    if g.is_file():
+        try:
+            text = g.read_text(encoding="utf-8").strip()
+        except OSError:
+            text = ""
+        if text.startswith("gitdir:"):
+            d = Path(text[7:].strip())
+            return d if d.is_absolute() else (top / d)
+    return g
 
 
 def init(path: Path) -> None:
@@ -45,79 +87,53 @@ def config_email(root: Path) -> str | None:
     return p.stdout.strip() or None
 
 
-FAST_MAX_PATHS = 20  # up to this many paths, commit by rewriting only the trees they live in
-BUSY_WAIT = 5.0      # seconds to wait for another git command's index.lock before giving up
+def _config_bool(root: Path, key: str) -> bool:
+    p = _run(root, ["config", "--bool", "--get", key], check=False)
+    return p.stdout.strip() == "true"
 
 
-def _recover(rel: list[str], message: str, why: str) -> GitError:
-    return GitError(
-        f"the change is saved in {', '.join(rel)} but git could not commit it ({why}); "
-        f"fix that, then run: git add {' '.join(rel)} && git commit -m \"{message}\""
-    )
+# ---------------------------------------------------------------- reading objects
+
+class _Objects:
+    """One `git cat-file --batch` process answering object ids (never paths) one at a time."""
+
+    def __init__(self, root: Path):
+        try:
+            self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH; hotline keeps its audit trail in git") from None
+
+    def get(self, oid: str) -> tuple[str, bytes] | None:
+        """(type, content) of an object, None when it does not exist."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(oid.encode("ascii") + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().decode("ascii", "replace").rstrip("\n")
+        parts = header.split(" ")
+        if len(parts) != 3 or not parts[2].isdigit():
+            if not header:
+                raise GitError("git cat-file stopped answering")
+            return None  # "<oid> missing" or "<oid> ambiguous"
+        data = self.proc.stdout.read(int(parts[2]) + 1)
+        return parts[1], data[:-1]
+
+    def close(self) -> None:
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
 
 
-def commit(root: Path, paths: list[Path], message: str, author_name: str, author_email: str) -> str:
-    """Stage and commit exactly `paths`; return the new commit id.
-
-    A few paths (every case command) are committed with git's plumbing, rewriting only the
-    trees on their way to the root, so the cost does not grow with the book; many paths
-    (init, rekey) or an unborn branch go through `git commit --only`.
-    """
-    rel = [Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths]
-    env = dict(os.environ)
-    env.update(
-        GIT_AUTHOR_NAME=author_name, GIT_AUTHOR_EMAIL=author_email,
-        GIT_COMMITTER_NAME=author_name, GIT_COMMITTER_EMAIL=author_email,
-    )
-    if len(rel) <= FAST_MAX_PATHS:
-        deadline = time.monotonic() + BUSY_WAIT
-        while True:
-            try:
-                done = _commit_plumbing(root, rel, message, env)
-            except _Busy as e:
-                if time.monotonic() > deadline:
-                    raise _recover(rel, message, str(e) or "another git command holds the index") from None
-                time.sleep(0.1)
-                continue
-            except GitError as e:
-                raise _recover(rel, message, str(e)) from None
-            if done is not None:
-                return done
-            break  # not possible here (unborn branch, odd tree): the porcelain way
-    return _commit_porcelain(root, rel, message, author_name, author_email)
-
-
-class _Busy(Exception):
-    """Someone else holds git's index lock or moved HEAD meanwhile: try again."""
-
-
-def _read_objects(root: Path, names: list[str]) -> list[tuple[str, str, bytes] | None]:
-    """(id, type, content) of each object name, via one `git cat-file --batch`; None if missing."""
-    p = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=("\n".join(names) + "\n").encode("utf-8"),
-                       capture_output=True, timeout=120)
-    if p.returncode != 0:
-        raise GitError(p.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
-    out, pos, data = [], 0, p.stdout
-    for _ in names:
-        nl = data.index(b"\n", pos)
-        header = data[pos:nl].decode("utf-8", "replace").split()
-        pos = nl + 1
-        if len(header) == 3 and header[1] != "missing":
-            size = int(header[2])
-            out.append((header[0], header[1], data[pos:pos + size]))
-            pos += size + 1
-        else:
-            out.append(None)
-    return out
-
-
-def _parse_tree(content: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+def _parse_tree(content: bytes, width: int) -> dict[bytes, tuple[bytes, bytes]]:
     entries, pos = {}, 0
     while pos < len(content):
         sp = content.index(b" ", pos)
         nul = content.index(b"\0", sp)
-        entries[content[sp + 1:nul]] = (content[pos:sp], content[nul + 1:nul + 21])
-        pos = nul + 21
+        entries[content[sp + 1:nul]] = (content[pos:sp], content[nul + 1:nul + 1 + width])
+        pos = nul + 1 + width
     return entries
 
 
@@ -128,95 +144,214 @@ def _tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:
     return b"".join(entries[n][0] + b" " + n + b"\0" + entries[n][1] for n in sorted(entries, key=key))
 
 
-def _write_tree(root: Path, content: bytes) -> str:
-    p = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--stdin"], cwd=root, input=content,
-                       capture_output=True, timeout=120)
-    if p.returncode != 0:
-        raise GitError(p.stderr.decode("utf-8", "replace").strip() or "git hash-object failed")
-    return p.stdout.decode().strip()
+# ---------------------------------------------------------------- committing
+
+@dataclass
+class _Commit:
+    rel: list[str]
+    message: str
+    name: str
+    email: str
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(GIT_AUTHOR_NAME=self.name, GIT_AUTHOR_EMAIL=self.email,
+                   GIT_COMMITTER_NAME=self.name, GIT_COMMITTER_EMAIL=self.email)
+        return env
 
 
-def _commit_plumbing(root: Path, rel: list[str], message: str, env: dict) -> str | None:
-    heads = _read_objects(root, ["HEAD"])
-    if heads[0] is None or heads[0][1] != "commit":
+class _Moved(Exception):
+    """HEAD moved while the commit was being built: build again on top of it."""
+
+
+def _head(root: Path) -> str | None:
+    p = _run(root, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False)
+    return p.stdout.strip() or None
+
+
+def _blobs(root: Path, c: _Commit) -> dict[str, tuple[bytes, bytes] | None]:
+    """path -> (mode, binary id) of what git stores for each file now; None for a removed one."""
+    present = [r for r in c.rel if (root / r).is_file()]
+    ids: list[str] = []
+    if present:
+        p = _run(root, ["hash-object", "-w", "--stdin-paths"], stdin="\n".join(present) + "\n", check=False)
+        if p.returncode != 0:
+            raise GitError(_why(p, "hash-object"))
+        ids = p.stdout.split()
+    out: dict[str, tuple[bytes, bytes] | None] = {r: None for r in c.rel}
+    for r, oid in zip(present, ids):
+        mode = b"100755" if os.access(root / r, os.X_OK) and os.name != "nt" else b"100644"
+        out[r] = (mode, bytes.fromhex(oid))
+    return out
+
+
+def _rewrite(root: Path, objs: _Objects, tree: str | None, changes: dict, width: int, top: bool) -> str | None:
+    """The id of `tree` with `changes` (relative path -> entry or None) applied; None if it ends empty."""
+    entries: dict[bytes, tuple[bytes, bytes]] = {}
+    if tree is not None:
+        got = objs.get(tree)
+        if got is None or got[0] != "tree":
+            raise GitError(f"tree {tree} is missing from the repository")
+        entries = _parse_tree(got[1], width)
+    below: dict[str, dict] = {}
+    for path, entry in changes.items():
+        head, sep, rest = path.partition("/")
+        if sep:
+            below.setdefault(head, {})[rest] = entry
+        elif entry is None:
+            entries.pop(head.encode("utf-8"), None)
+        else:
+            entries[head.encode("utf-8")] = entry
+    for name, sub in below.items():
+        key = name.encode("utf-8")
+        cur = entries.get(key)
+        sub_id = _rewrite(root, objs, cur[1].hex() if cur and cur[0] == b"40000" else None, sub, width, False)
+        if sub_id is None:
+            entries.pop(key, None)
+        else:
+            entries[key] = (b"40000", bytes.fromhex(sub_id))
+    if not entries and not top:
         return None
-    head, _, head_body = heads[0]
-    root_tree = head_body.split(b"\n", 1)[0].split(b" ")[1].decode()
-    # blobs and index entries (with stat data, so `git status` stays clean) for exactly these paths
-    upd = _run(root, ["update-index", "--add", "--remove", "-z", "--stdin"], env=env, check=False,
-               stdin="\0".join(rel) + "\0")
-    if upd.returncode != 0:
-        if "index.lock" in (upd.stderr or ""):
-            raise _Busy((upd.stderr or "").strip().splitlines()[0])
-        raise GitError((upd.stderr or "git update-index failed").strip().splitlines()[-1])
-    staged: dict[str, tuple[bytes, bytes]] = {}  # what git stored (after its filters): path -> (mode, id)
-    ls = _run(root, ["ls-files", "--stage", "-z", "--", *rel], check=False)
-    for item in ls.stdout.split("\0"):
-        if "\t" in item:
-            meta, path = item.split("\t", 1)
-            mode, sha, _stage = meta.split()
-            staged[path] = (mode.lstrip("0").encode() or b"0", bytes.fromhex(sha))
-    changes: dict[str, dict[bytes, tuple[bytes, bytes] | None]] = {}
-    for r in rel:
-        d, _, name = r.rpartition("/")
-        changes.setdefault(d, {})[name.encode("utf-8")] = staged.get(r)  # None: removed
-        while d:
-            d = d.rpartition("/")[0]
-            changes.setdefault(d, {})
-    dirs = sorted(changes, key=lambda d: d.count("/") + (1 if d else 0), reverse=True)
-    trees = _read_objects(root, [f"{head}:{d}" if d else root_tree for d in dirs])
-    for d, obj in zip(dirs, trees):
-        if obj is not None and obj[1] != "tree":
-            return None
-        entries = _parse_tree(obj[2]) if obj else {}
-        for name, entry in changes[d].items():
-            if entry is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = entry
-        sha = _write_tree(root, _tree_bytes(entries)) if (entries or not d) else None
-        if not d:
-            new_root = sha
-            break
-        parent, _, base = d.rpartition("/")
-        changes[parent][base.encode("utf-8")] = (b"40000", bytes.fromhex(sha)) if sha else None
-    c = _run(root, ["commit-tree", new_root, "-p", head, "-m", message], env=env, check=False)
-    if c.returncode != 0:
-        raise GitError((c.stderr or "git commit-tree failed").strip().splitlines()[-1])
-    new = c.stdout.strip()
-    u = _run(root, ["update-ref", "-m", f"commit: {message}", "HEAD", new, head], env=env, check=False)
+    p = _run(root, ["hash-object", "-w", "-t", "tree", "--stdin"], stdin=_tree_bytes(entries), text=False, check=False)
+    if p.returncode != 0:
+        raise GitError(_why(p, "hash-object"))
+    return p.stdout.decode("ascii").strip()
+
+
+def _commit_once(root: Path, c: _Commit, blobs: dict) -> str:
+    head = _head(root)
+    objs = _Objects(root)
+    try:
+        base = None
+        if head is not None:
+            got = objs.get(head)
+            if got is None:
+                raise GitError(f"HEAD commit {head} is missing from the repository")
+            base = got[1].split(b"\n", 1)[0].split(b" ")[1].decode("ascii")
+        tree = _rewrite(root, objs, base, blobs, len(head or "") // 2 or 20, True)
+    finally:
+        objs.close()
+    if tree == base and head is not None:
+        return head  # nothing changed: no empty commit
+    args = ["commit-tree", tree, *(["-p", head] if head else []), "-m", c.message]
+    if _config_bool(root, "commit.gpgSign"):
+        args.insert(1, "-S")
+    p = _run(root, args, env=c.env(), check=False)
+    if p.returncode != 0:
+        raise GitError(_why(p, "commit-tree"))
+    new = p.stdout.strip()
+    old = head or "0" * len(new)
+    u = _run(root, ["update-ref", "-m", f"commit: {c.message}", "HEAD", new, old], env=c.env(), check=False)
     if u.returncode != 0:
-        raise _Busy()  # HEAD moved under us (another git command): start again from the new HEAD
+        if _head(root) != head:
+            raise _Moved()
+        raise GitError(_why(u, "update-ref"))
     return new
 
 
-def _commit_porcelain(root: Path, rel: list[str], message: str, author_name: str, author_email: str) -> str:
-    env = dict(os.environ)
-    env.update(
-        GIT_AUTHOR_NAME=author_name, GIT_AUTHOR_EMAIL=author_email,
-        GIT_COMMITTER_NAME=author_name, GIT_COMMITTER_EMAIL=author_email,
-    )
-    last = ""
-    deadline = time.monotonic() + BUSY_WAIT
+def _refresh_index(root: Path, rel: list[str]) -> bool:
+    """Make git's index agree with the new commit for these paths; False if its lock stayed busy."""
+    deadline = time.monotonic() + INDEX_WAIT
     while True:
-        # paths go through stdin: a rekey of thousands of files must not hit command-line limits
-        spec = "\0".join(rel)
-        add = _run(root, ["add", "--pathspec-from-file=-", "--pathspec-file-nul"], env=env, check=False, stdin=spec)
-        if add.returncode == 0:
-            c = _run(root, ["commit", "-q", "--no-verify", "-m", message, "--only",
-                            "--pathspec-from-file=-", "--pathspec-file-nul"], env=env, check=False, stdin=spec)
-            if c.returncode == 0:
-                return _run(root, ["rev-parse", "HEAD"]).stdout.strip()
-            last = (c.stderr or c.stdout).strip()
-        else:
-            last = (add.stderr or add.stdout).strip()
-        busy = "index.lock" in last or "cannot lock ref" in last or "Unable to create" in last
-        if busy and time.monotonic() < deadline:
-            time.sleep(0.1)
-            continue
-        break
-    raise _recover(rel, message, last.splitlines()[0] if last else "git commit failed")
+        p = _run(root, ["update-index", "--add", "--remove", "-z", "--stdin"], stdin="\0".join(rel) + "\0", check=False)
+        if p.returncode == 0:
+            return True
+        if "index.lock" not in (p.stderr or "") or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
+
+def _pending_dir(root: Path) -> Path:
+    return git_dir(root) / PENDING
+
+
+def _remember(root: Path, c: _Commit, kind: str = "commit") -> Path:
+    d = _pending_dir(root)
+    d.mkdir(exist_ok=True)
+    path = d / f"{uuid.uuid4().hex}.json"
+    path.write_text(json.dumps({"kind": kind, "paths": c.rel, "message": c.message, "name": c.name,
+                                "email": c.email}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _recover_message(c: _Commit, why: str) -> GitError:
+    return GitError(
+        f"the change is saved in {', '.join(c.rel)} but git could not commit it ({why}); "
+        f"hotline commits it at the next write, or run: git add {' '.join(c.rel)} && git commit -m \"{c.message}\""
+    )
+
+
+def _commit(root: Path, c: _Commit) -> str:
+    deadline = time.monotonic() + RETRY_SECONDS
+    blobs = _blobs(root, c)
+    while True:
+        try:
+            new = _commit_once(root, c, blobs)
+            break
+        except _Moved:
+            if time.monotonic() > deadline:
+                raise GitError("other git commands kept moving HEAD; try again") from None
+    if not _refresh_index(root, c.rel):
+        _remember(root, c, kind="index")
+    return new
+
+
+def commit(root: Path, paths: list[Path], message: str, author_name: str, author_email: str) -> str:
+    """Commit exactly `paths` (as they are on disk; a missing one is removed) with this author;
+    return the new commit id.  Call under the book's write lock, after `finish_pending`."""
+    c = _Commit([Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths],
+                message, author_name, author_email)
+    note = _remember(root, c)
+    try:
+        new = _commit(root, c)
+    except GitError as e:
+        raise _recover_message(c, str(e)) from None
+    note.unlink(missing_ok=True)
+    return new
+
+
+def pending(root: Path) -> list[dict]:
+    """Commits written down but not finished (a failed or killed write), oldest first."""
+    d = _pending_dir(root)
+    if not d.is_dir():
+        return []
+    out = []
+    for f in sorted(d.glob("*.json"), key=lambda f: f.stat().st_mtime_ns):
+        try:
+            rec = json.loads(f.read_text(encoding="utf-8"))
+            rec["file"] = f
+            out.append(rec)
+        except (OSError, ValueError):
+            f.unlink(missing_ok=True)
+    return out
+
+
+def finish_pending(root: Path) -> None:
+    """Finish what earlier writes left: each unfinished commit under its own author and message,
+    and index refreshes that found git's index locked.  Raises GitError when git still refuses,
+    so a new write never carries someone else's change."""
+    for rec in pending(root):
+        c = _Commit(rec["paths"], rec["message"], rec["name"], rec["email"])
+        if rec.get("kind") == "index":
+            if _refresh_index(root, c.rel):
+                rec["file"].unlink(missing_ok=True)
+            continue
+        try:
+            _commit(root, c)
+        except GitError as e:
+            raise GitError(f"an earlier change by {c.name} ({c.message}) is not committed yet and git still "
+                           f"refuses it ({e}); fix that first, or run: git add {' '.join(c.rel)} && "
+                           f"git commit -m \"{c.message}\"") from None
+        rec["file"].unlink(missing_ok=True)
+
+
+def index_lock(root: Path) -> Path | None:
+    """git's index lock, when one is there."""
+    lock = git_dir(root) / "index.lock"
+    return lock if lock.exists() else None
+
+
+# ---------------------------------------------------------------- reading
 
 @dataclass
 class Commit:
@@ -242,10 +377,10 @@ def history(root: Path, path: Path) -> list[Commit]:
 
 def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
     """(two-letter status, path relative to root) under the given folders that differ from HEAD
-    or are untracked."""
+    or are untracked.  GitError when git cannot tell (a damaged index, a full disk)."""
     p = _run(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *under], check=False)
     if p.returncode != 0:
-        return []
+        raise GitError(f"git status failed, so what is not committed cannot be told: {_why(p, 'status')}")
     out = []
     for entry in p.stdout.split("\0"):
         if len(entry) > 3:

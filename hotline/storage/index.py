@@ -1,18 +1,21 @@
 """A derived index of the case files: SQLite, outside the tracked files, deletable at will.
 
 It lives in the clone's git folder (`.git/hotline-index.sqlite`), so it is never committed
-or pushed.  Each row is keyed on the file's path, mtime and size: a file that changed
-(a write, an edit by hand, a `git pull`) is parsed again, a file that vanished is dropped.
-A broken file is indexed *as broken* — its `path:line: message` is returned on every read,
-never hidden.  A schema version mismatch or a damaged index file is dropped and rebuilt;
-if the index cannot be written at all, reads fall back to parsing the files.
+or pushed.  Freshness comes from the files themselves, never from git's opinion of them:
+each row is keyed on its file's signature (mtime, size, inode, ctime), and a read compares
+every file's signature with its row — a write, an edit by hand, a `git pull`, a branch
+switch, an ignored or assume-unchanged file all look the same.  A file that changed is
+parsed again, a file that vanished is dropped.  A broken file is indexed *as broken*: its
+`path:line: message` is returned on every read, never hidden.  A refresh is one SQLite
+transaction (schema, rows and bookkeeping together), so two processes refreshing at once
+serialise and never leave a half-built index.  A schema or rules mismatch, or a damaged
+file, is dropped and rebuilt; if the index cannot be written at all, reads parse the files.
 
 The index holds each case as JSON (the same content as the YAML file) plus a few columns
 that let reads fetch only the cases a question can concern, e.g. cases still open at a time.
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -24,7 +27,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -44,155 +47,123 @@ def summarise(c: Case, rules) -> dict:
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS cases (
-  path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,
+  path TEXT PRIMARY KEY, sig TEXT,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT,
   error TEXT, error_line INTEGER
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
+-- each month folder's mtime at the last refresh (a light refresh looks only where it moved)
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
 CREATE INDEX IF NOT EXISTS cases_settled ON cases(settled_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+RACY = "racy"   # the signature of a file (or folder) changed too recently to be trusted next time
 
 
-def scan(cases_dir: Path) -> dict[str, tuple[int, int]]:
-    """Every case file under cases/YYYY/MM/: relative path -> (mtime_ns, size)."""
-    out: dict[str, tuple[int, int]] = {}
-    if not cases_dir.is_dir():
+def _sig(st: os.stat_result, racy_after: float) -> str:
+    if st.st_mtime_ns > racy_after or st.st_ctime_ns > racy_after:
+        return RACY  # it may change again within the same clock tick: look again next time
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}"
+
+
+def month_dirs(cases_dir: Path) -> dict[str, int]:
+    """Every cases/YYYY/MM folder: relative path -> mtime_ns."""
+    out: dict[str, int] = {}
+    try:
+        years = list(os.scandir(cases_dir))
+    except (FileNotFoundError, NotADirectoryError):
         return out
-    for year in os.scandir(cases_dir):
-        if not year.is_dir() or year.name.startswith("."):
+    for year in years:
+        if not year.is_dir(follow_symlinks=False) or year.name.startswith("."):
             continue
         for month in os.scandir(year.path):
-            if not month.is_dir() or month.name.startswith("."):
-                continue
-            prefix = f"{year.name}/{month.name}/"
-            for f in os.scandir(month.path):
-                name = f.name
-                if name.endswith(".yaml") and not name.startswith("."):
-                    st = f.stat()
-                    out[prefix + name] = (st.st_mtime_ns, st.st_size)
+            if month.is_dir(follow_symlinks=False) and not month.name.startswith("."):
+                out[f"{year.name}/{month.name}"] = month.stat(follow_symlinks=False).st_mtime_ns
     return out
 
 
-def _start_git(root: Path, *args: str):
-    """Start a git command in the background; `_finish_git` collects its output."""
-    import subprocess
-
-    try:
-        return subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except OSError:
-        return None
-
-
-def _finish_git(proc) -> str | None:
-    import subprocess
-
-    if proc is None:
-        return None
-    try:
-        out, _ = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return None
-    return out.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
-
-
-def _git(root: Path, *args: str) -> str | None:
-    return _finish_git(_start_git(root, *args))
-
-
-def _questions(cases_rel: str) -> dict[str, tuple[str, ...]]:
-    """The two git questions a refresh asks: the committed tree of cases/, and what differs from it."""
-    return {
-        "tree": ("rev-parse", "-q", "--verify", f"HEAD:{cases_rel}"),
-        "status": ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", cases_rel),
-    }
-
-
-def _is_case_path(rel: str) -> bool:
-    parts = rel.split("/")
-    return len(parts) == 3 and parts[2].endswith(".yaml") and not parts[2].startswith(".")
+def scan(cases_dir: Path, dirs: list[str] | None = None, racy_after: float = 0.0) -> dict[str, str]:
+    """Every case file under cases/YYYY/MM/ (or only under `dirs`): relative path -> signature.
+    Symbolic links are listed too (never followed): reading one is refused, and says so."""
+    out: dict[str, str] = {}
+    for d in dirs if dirs is not None else month_dirs(cases_dir):
+        try:
+            entries = list(os.scandir(cases_dir / d))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for f in entries:
+            name = f.name
+            if name.endswith(".yaml") and not name.startswith("."):
+                out[f"{d}/{name}"] = _sig(f.stat(follow_symlinks=False), racy_after)
+    return out
 
 
 class Index:
-    def __init__(self, cases_dir: Path, db_path: Path, git_root: Path | None = None, rules=None):
+    def __init__(self, cases_dir: Path, db_path: Path, rules=None):
         self.cases_dir = cases_dir
         self.db_path = db_path
-        self.git_root = git_root
         self._rules = rules       # callable: the book's rules (derived columns depend on them)
         self.db: sqlite3.Connection | None = None
-        self._asked: dict = {}  # git questions already running in the background (prefetch)
-
-    def _cases_rel(self) -> str | None:
-        try:
-            return self.cases_dir.resolve().relative_to(self.git_root.resolve()).as_posix()
-        except (ValueError, AttributeError):
-            return None
+        self._scan = None         # a scan of the files started in the background (prefetch)
 
     def prefetch(self) -> None:
-        """Ask git what changed now, in the background, while the command gets ready."""
-        rel = self._cases_rel() if self.git_root is not None else None
-        if rel is not None and not self._asked:
-            self._asked = {k: _start_git(self.git_root, *args) for k, args in _questions(rel).items()}
+        """Start looking at the files now, on a thread, while the command gets ready
+        (the file system calls release the interpreter)."""
+        import threading
 
-    def _answer(self, key: str, rel: str) -> str | None:
-        proc = self._asked.pop(key, None)
-        return _finish_git(proc) if proc is not None else _git(self.git_root, *_questions(rel)[key])
+        if self._scan is None:
+            result: dict = {}
+
+            def work() -> None:
+                try:
+                    result["dirs"] = month_dirs(self.cases_dir)
+                    result["files"] = scan(self.cases_dir, list(result["dirs"]), self._racy_after())
+                except OSError as e:
+                    result["error"] = e
+
+            t = threading.Thread(target=work, daemon=True)
+            t.start()
+            self._scan = (t, result)
+
+    @staticmethod
+    def _racy_after() -> float:
+        return (time.time() - RACY_SECONDS) * 1e9
 
     # ------------------------------------------------------------ opening
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA synchronous=OFF")  # derived data: a crash costs a rebuild, nothing else
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION and self._meta(db, "rules") != self._fingerprint():
-            version = -1  # the rules the derived columns were computed with have changed
-        if version != SCHEMA_VERSION:
-            db.execute("DROP TABLE IF EXISTS cases")
-            db.execute("DROP TABLE IF EXISTS meta")
-            db.execute("DROP TABLE IF EXISTS bodies")
-            db.executescript(_DDL)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (self._fingerprint(),))
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        return db
-
     def _fingerprint(self) -> str:
         return settle_fingerprint(self._rules()) if self._rules is not None else ""
 
     def open(self) -> sqlite3.Connection:
-        if self.db is not None:
-            return self.db
-        try:
-            self.db = self._connect()
-            self.db.execute("SELECT count(*) FROM cases").fetchone()
-        except sqlite3.DatabaseError:  # damaged or not a database: drop it, it is only derived data
-            if self.db is not None:
-                self.db.close()
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                Path(str(self.db_path) + suffix).unlink(missing_ok=True)
-            self.db = self._connect()
+        if self.db is None:
+            try:
+                self.db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA synchronous=OFF")  # derived data: a crash costs a rebuild, nothing else
+                self.db.execute("PRAGMA user_version").fetchone()
+            except sqlite3.DatabaseError:  # damaged or not a database: drop it, it is only derived data
+                self.close()
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+                self.db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA synchronous=OFF")
         return self.db
 
-    # ------------------------------------------------------------ freshness
-    def refresh(self, parse: Callable[[Path], Case], progress: Callable[[int, int], None] | None = None,
-                light: bool = False) -> None:
-        """Bring the index up to date with the files.
-
-        Inside git, git itself says what changed: the committed tree of cases/ against the one
-        seen last time (`git diff-tree`), and the working tree against HEAD (`git status`, which
-        uses git's own stat cache, so edits by hand and `git pull` are both seen).  Only those
-        files are parsed again.  Without git, every file's mtime and size are compared.
-        `light`: only what arrived through commits (for intake's repeat-caller hint, which must
-        not cost a scan of the whole book); work in progress seen by the last full refresh stays.
-        """
-        db = self.open()
-        if self.git_root is not None and self._refresh_by_git(db, parse, progress, light):
+    def _ensure_schema(self, db: sqlite3.Connection) -> None:
+        """Inside the refresh's transaction: drop and recreate when the schema or the rules differ."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and self._meta(db, "rules") == self._fingerprint():
             return
-        self._refresh_by_stat(db, parse, progress)
+        for table in ("cases", "bodies", "dirs", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _DDL.split(";"):  # one by one: executescript() would commit the transaction
+            if statement.strip():
+                db.execute(statement)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (self._fingerprint(),))
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @staticmethod
     def _meta(db, key: str) -> str | None:
@@ -202,92 +173,88 @@ class Index:
             return None
         return row[0] if row else None
 
-    def _refresh_by_git(self, db, parse, progress, light: bool = False) -> bool:
-        rel = self._cases_rel()
-        if rel is None:
-            return False
-        tree = (self._answer("tree", rel) or "").strip() or None
-        old_tree, old_dirty = self._meta(db, "tree"), self._meta(db, "dirty")
-        if light and old_dirty is not None and old_tree and tree:
-            dirty = json.loads(old_dirty)
-        else:
-            light = False
-            status = self._answer("status", rel)
-            if status is None:
-                return False
-            prefix = rel + "/"
-            dirty = sorted({e[3:][len(prefix):] for e in status.split("\0") if len(e) > 3 and e[3:].startswith(prefix)})
-            dirty = [p for p in dirty if _is_case_path(p)]
-        if old_dirty is None or not old_tree or not tree:
-            self._refresh_by_stat(db, parse, progress)  # first build, or no commit to compare with
-        else:
-            todo = set() if light else set(dirty) | set(json.loads(old_dirty))
-            if tree != old_tree:
-                diff = _git(self.git_root, "diff-tree", "-r", "--name-only", "--no-renames", "-z", old_tree, tree)
-                if diff is None:
-                    self._refresh_by_stat(db, parse, progress)
-                    todo = set()
-                else:
-                    todo |= {p for p in diff.split("\0") if _is_case_path(p)}
-            if todo:
-                stale, gone = [], []
-                for p in todo:
-                    try:
-                        st = (self.cases_dir / p).stat()
-                    except FileNotFoundError:
-                        gone.append(p)
-                        continue
-                    stale.append((p, st.st_mtime_ns, st.st_size))
-                self._apply(db, parse, progress, stale, gone)
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?), ('dirty', ?)", (tree or "", json.dumps(dirty)))
-        return True
+    # ------------------------------------------------------------ freshness
+    def refresh(self, parse: Callable[[Path], Case], progress: Callable[[int, int], None] | None = None,
+                light: bool = False) -> None:
+        """Bring the index up to date with the files, in one transaction.
 
-    def _refresh_by_stat(self, db, parse, progress) -> None:
-        on_disk = scan(self.cases_dir)
-        known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM cases")}
-        stale = [(p, *ms) for p, ms in on_disk.items() if known.get(p) != ms]
-        gone = [p for p in known if p not in on_disk]
-        if stale or gone:
+        Full: every file's signature is compared with its row.  `light` (for intake's
+        repeat-caller hint, which must not cost a look at every file): only the month folders
+        whose mtime moved since the last refresh — new, replaced and deleted files (hotline's
+        own writes, `git pull`, branch switches) — not edits made in place by hand.
+        """
+        db = self.open()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._ensure_schema(db)
+            stale, gone, dirs = self._changes(db, light)
             self._apply(db, parse, progress, stale, gone)
+            db.execute("DELETE FROM dirs")
+            db.executemany("INSERT INTO dirs VALUES (?, ?)", dirs)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
-    def _apply(self, db, parse, progress, stale: list[tuple[str, int, int]], gone: list[str]) -> None:
-        racy_after = (time.time() - RACY_SECONDS) * 1e9
+    def _changes(self, db, light: bool) -> tuple[list[tuple[str, str]], list[str], list[tuple[str, int]]]:
+        """(files to parse again with their signature, rows to drop, folder mtimes to remember)."""
+        racy_after = self._racy_after()
+        found = None
+        if self._scan is not None:
+            thread, result = self._scan
+            thread.join()
+            self._scan = None
+            if "error" not in result:
+                found = result
+        dirs = found["dirs"] if found else month_dirs(self.cases_dir)
+        known_dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
+        if light and known_dirs:
+            look = [d for d, m in dirs.items() if known_dirs.get(d) != m]
+            gone_dirs = [d for d in known_dirs if d not in dirs]
+            files = scan(self.cases_dir, look, racy_after)
+            where = [*look, *gone_dirs]
+            known = {}
+            for d in where:
+                known.update(db.execute("SELECT path, sig FROM cases WHERE path >= ? AND path < ?", (d + "/", d + "0")))
+        else:
+            files = found["files"] if found else scan(self.cases_dir, list(dirs), racy_after)
+            known = dict(db.execute("SELECT path, sig FROM cases"))
+        stale = [(p, sig) for p, sig in files.items() if sig == RACY or known.get(p) != sig]
+        gone = [p for p in known if p not in files]
+        remember = [(d, -1 if m > racy_after else m) for d, m in dirs.items()]
+        return stale, gone, remember
+
+    def _apply(self, db, parse, progress, stale: list[tuple[str, str]], gone: list[str]) -> None:
         rows: list = []
         bodies: list = []
 
         def flush() -> None:
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
             rows.clear()
             bodies.clear()
 
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("DELETE FROM cases WHERE path = ?", [(p,) for p in gone])
-            db.executemany("DELETE FROM bodies WHERE path = ?", [(p,) for p in gone])
-            for n, (rel, mtime, size) in enumerate(stale, 1):
-                if progress:
-                    progress(n, len(stale))
-                self._index_one(parse, rel, mtime, size, racy_after, rows, bodies)
-                if len(rows) >= 2000:  # memory stays flat while a whole book is indexed
-                    flush()
-            flush()
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        db.executemany("DELETE FROM cases WHERE path = ?", [(p,) for p in gone])
+        db.executemany("DELETE FROM bodies WHERE path = ?", [(p,) for p in gone])
+        rules = self._rules() if self._rules is not None else None
+        for n, (rel, sig) in enumerate(stale, 1):
+            if progress:
+                progress(n, len(stale))
+            self._index_one(parse, rules, rel, sig, rows, bodies)
+            if len(rows) >= 2000:  # memory stays flat while a whole book is indexed
+                flush()
+        flush()
 
-    def _index_one(self, parse, rel: str, mtime: int, size: int, racy_after: float, rows: list, bodies: list) -> None:
-        if mtime > racy_after:
-            mtime = -1  # changed just now: parse it again next time, whatever its mtime says
+    def _index_one(self, parse, rules, rel: str, sig: str, rows: list, bodies: list) -> None:
         try:
             case = parse(self.cases_dir / rel)
         except BookError as e:
-            rows.append((rel, mtime, size, None, None, None, None, None, None, None, None, e.message, e.line))
+            rows.append((rel, sig, None, None, None, None, None, None, None, None, e.message, e.line))
             bodies.append((rel, None))
             return
-        s = summarise(case, self._rules() if self._rules is not None else None)
-        rows.append((rel, mtime, size, s["id"], s["received"], s["last_event"], s["settled_at"],
+        s = summarise(case, rules)
+        rows.append((rel, sig, s["id"], s["received"], s["last_event"], s["settled_at"],
                      s["grade"], s["owner"], s["status"], s["caller"], None, None))
         bodies.append((rel, case_to_json(case)))
 

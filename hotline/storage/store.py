@@ -39,24 +39,16 @@ class Store:
 
     # ------------------------------------------------------------ the derived index
     def _index_path(self) -> tuple[Path, Path] | None:
-        """(.git/hotline-index.sqlite, work tree root) of the clone holding the book (never
-        tracked); None outside git or when disabled with $HOTLINE_NO_INDEX."""
+        """(the index file in the clone's git folder, the work tree's root); never tracked.
+        None outside git or when disabled with $HOTLINE_NO_INDEX."""
         if os.environ.get("HOTLINE_NO_INDEX"):
             return None
-        for d in (self.root, *self.root.parents):
-            g = d / ".git"
-            if g.is_dir():
-                return g / "hotline-index.sqlite", d
-            if g.is_file():  # a worktree: .git names the real git folder
-                try:
-                    text = g.read_text(encoding="utf-8").strip()
-                except OSError:
-                    return None
-                if text.startswith("gitdir:"):
-                    gd = Path(text[7:].strip())
-                    return (gd if gd.is_absolute() else d / gd) / "hotline-index.sqlite", d
-                return None
-        return None
+        from .git import git_dir, toplevel
+
+        top = toplevel(self.root)
+        if top is None:
+            return None
+        return git_dir(top) / "hotline-index.sqlite", top
 
     def prefetch(self) -> None:
         """Start the index's freshness check in the background (for read commands: git works on
@@ -66,7 +58,7 @@ class Store:
             return
         from .index import Index
 
-        self._index = Index(self.cases_dir, *found, rules=self.rules)
+        self._index = Index(self.cases_dir, found[0], rules=self.rules)
         self._index.prefetch()
 
     def index(self, progress=None, light: bool = False):
@@ -81,7 +73,7 @@ class Store:
         from .index import Index
         import sqlite3
 
-        idx = self._index or Index(self.cases_dir, *found, rules=self.rules)
+        idx = self._index or Index(self.cases_dir, found[0], rules=self.rules)
         try:
             idx.refresh(self.load, progress or self.progress, light)
         except (sqlite3.Error, OSError):
