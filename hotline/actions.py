@@ -30,29 +30,7 @@ class WriteResult:
     message: str
     escalated_to: list[Person] = field(default_factory=list)
     earlier_cases: list[str] = field(default_factory=list)   # repeat caller: ids of earlier cases
-    repeat_check: str = "done"   # done | no-contact | no-identity
-
-
-def _caller_key(book: Book, identity) -> bytes | None:
-    """The book's caller-pseudonym key, decrypted with the volunteer's identity; None if not possible."""
-    path = book.root / privacy.CALLER_KEY_FILE
-    if identity is None or not path.exists():
-        return None
-    try:
-        return bytes.fromhex(privacy.decrypt(path.read_text(encoding="ascii"), identity).decode("ascii"))
-    except (UsageError, ValueError, UnicodeDecodeError):
-        return None
-
-
-def ensure_caller_key(book: Book, keys: list[str]) -> Path | None:
-    """Create keys/caller-key.age if the book has none yet; return its path when created."""
-    path = book.root / privacy.CALLER_KEY_FILE
-    if path.exists():
-        return None
-    from .storage.yamlio import atomic_write
-
-    atomic_write(path, privacy.encrypt(privacy.new_caller_key().hex().encode("ascii"), keys))
-    return path
+    repeat_check: str = "done"   # done | no-contact | no-identity | lost
 
 
 def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[str]:
@@ -61,15 +39,26 @@ def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[st
     return sorted(c.id for c in same if c.personal and c.personal.caller == tag and c.id != before)
 
 
-def _repeat_caller(book: Book, contact: str, identity) -> tuple[str | None, str, list[str]]:
-    """(pseudonym, how the repeat-caller check went, earlier case ids) for a contact."""
+def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple[str | None, str, list[str], list[Path]]:
+    """(pseudonym, how the repeat-caller check went, earlier case ids, key files written) for a
+    contact: done | no-contact | no-identity (your key cannot open the caller key) | lost (the
+    caller key is gone although cases carry pseudonyms: never silently replaced)."""
+    from .storage.keys import CALLER_KEY
+
     if not contact:
-        return None, "no-contact", []
-    ckey = _caller_key(book, identity)
-    if ckey is None:
-        return None, "no-identity", []
-    tag = privacy.caller_tag(contact, ckey)
-    return tag, "done", earlier_cases_of(book, tag)
+        return None, "no-contact", [], []
+    written: list[Path] = []
+    if (book.root / CALLER_KEY).exists():
+        key = privacy.open_caller_key(book.root, identity)
+        if key is None:
+            return None, "no-identity", [], []
+    elif privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
+        return None, "lost", [], []
+    else:
+        key = privacy.new_caller_key()
+        written = privacy.write_caller_key(book.root, key, keys)
+    tag = privacy.caller_tag(contact, key)
+    return tag, "done", earlier_cases_of(book, tag), written
 
 
 def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
@@ -85,11 +74,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     esc_people = escalation_targets(book.rules, book.roster, data.grade)
 
     with book.lock():
-        touched: list[Path] = []
-        created_key = ensure_caller_key(book, keys) if (has_personal and keys) else None
-        if created_key:
-            touched.append(created_key)
-        tag, repeat, earlier = _repeat_caller(book, data.contact, identity)
+        tag, repeat, earlier, touched = _repeat_caller(book, data.contact, keys, identity)
         personal = None
         if has_personal:
             personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)

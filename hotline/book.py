@@ -94,6 +94,13 @@ class Book:
         return Calendar.from_rules(self.rules)
 
     @cached_property
+    def template_source(self):
+        """Templates by name: the book's `templates/` first, then the packaged defaults."""
+        from .storage.templates import source
+
+        return source(self.root)
+
+    @cached_property
     def git_root(self) -> Path:
         top = git.toplevel(self.root)
         if top is None:

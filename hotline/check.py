@@ -51,7 +51,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         else:
             seen[case_id] = rel
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in ledger_problems(book))
-    problems.extend(_check_uncommitted(book))
+    problems.extend(_check_git(book))
     return problems
 
 
@@ -182,7 +182,9 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp, "a revisit before the case was closed"
 
 
-def _check_uncommitted(book: Book) -> list[Problem]:
+def _check_git(book: Book) -> list[Problem]:
+    """What git holds or lacks: git's index lock left behind, commits hotline could not finish,
+    files not committed, deleted, unmerged or ignored.  GitError when git cannot tell."""
     from .storage import git
 
     try:
@@ -190,15 +192,29 @@ def _check_uncommitted(book: Book) -> list[Problem]:
     except Exception:
         return [Problem(".", None, "the book is not inside a git work tree: run `git init` (git is the audit trail)")]
     out = []
+    lock = git.index_lock(top)
+    if lock is not None:
+        out.append(Problem(str(lock), None, "git's index is locked (left by a git command that was stopped?); if no "
+                                            "git command is running, delete this file"))
+    git.refresh_pending_index(top)  # harmless bookkeeping a write could not finish: do it now
+    for rec in git.pending(top):
+        if rec.get("kind") == "index":
+            continue
+        for rel in rec["paths"]:
+            out.append(Problem(book.rel(top / rel), None, f"'{rec['message']}' by {rec['name']} is not committed yet "
+                                                          f"(interrupted or refused by git): the next hotline write "
+                                                          f"commits it"))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
-    under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger")]
+    under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys")]
     for status, rel in git.uncommitted(top, under):
-        if rel.endswith(".yaml"):
-            if "D" in status:
-                msg = "deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back"
-            elif "U" in status or status in ("AA", "DD"):
-                msg = "unmerged (a git conflict): resolve it, then `git add` and `git commit`"
-            else:
-                msg = "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"
+        if status == "!!":
+            msg = "ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it"
+        elif "D" in status:
+            msg = "deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back"
+        elif "U" in status or status in ("AA", "DD"):
+            msg = "unmerged (a git conflict): resolve it, then `git add` and `git commit`"
+        else:
+            msg = "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"
+        if not rel.rsplit("/", 1)[-1].startswith("."):  # leftovers of writes are named apart
             out.append(Problem(book.rel(top / rel), None, msg))
     return out

@@ -26,7 +26,6 @@ from typing import Any
 from .errors import BookError, UsageError
 
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
-CALLER_KEY_FILE = Path("keys") / "caller-key.age"
 
 
 def _pyrage():
@@ -137,9 +136,14 @@ def encrypt_personal(fields: dict[str, str], keys: list[str]) -> str:
 
 
 def decrypt_personal(armor: str, identity) -> dict[str, Any]:
+    return parse_personal(decrypt(armor, identity))
+
+
+def parse_personal(plain: bytes) -> dict[str, Any]:
+    """A decrypted personal block's fields (name, contact, address, notes)."""
     from .storage import yamlio
 
-    data = yamlio.load_text(decrypt(armor, identity).decode("utf-8"), "<personal block>")
+    data = yamlio.load_text(plain.decode("utf-8"), "<personal block>")
     return data if isinstance(data, dict) else {}
 
 
@@ -163,3 +167,49 @@ def caller_tag(contact: str, key: bytes) -> str:
 
 def new_caller_key() -> bytes:
     return secrets.token_bytes(32)
+
+
+# ---------------------------------------------------------------- the book's caller key
+
+def open_caller_key(root: Path, identity) -> bytes | None:
+    """The book's caller-pseudonym key, decrypted with the volunteer's identity; None if not possible."""
+    from .storage import keys
+
+    if identity is None:
+        return None
+    try:
+        armor = keys.read_caller_key(root)
+        if armor is None:
+            return None
+        return bytes.fromhex(decrypt(armor, identity).decode("ascii"))
+    except (UsageError, BookError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def write_caller_key(root: Path, key: bytes, recipients: list[str]) -> list[Path]:
+    """Store `key` encrypted to `recipients`, and which they were; the paths written."""
+    from .storage import keys
+
+    return [keys.write_caller_key(root, encrypt(key.hex().encode("ascii"), recipients)),
+            keys.write_recipients(root, recipients)]
+
+
+def caller_key_lost(root: Path, has_pseudonyms: bool) -> bool:
+    """True when keys/caller-key.age is gone although cases carry pseudonyms made with it: a new
+    key must not silently replace it (earlier callers would never be recognised again)."""
+    from .storage import keys
+
+    return has_pseudonyms and not (root / keys.CALLER_KEY).exists()
+
+
+def must_rotate(root: Path, recipients: list[str]) -> bool:
+    """A staff key was removed since the caller key was last written (or that is not recorded):
+    whoever left keeps the old key, so a new one is needed."""
+    from .storage import keys
+
+    before = keys.read_recipients(root)
+    return before is None or bool(before - set(recipients))
+
+
+LOST_KEY = ("keys/caller-key.age is missing although cases carry caller pseudonyms: restore it "
+            "(`git checkout HEAD -- keys/caller-key.age`, or from a backup), then run `hotline rekey`")

@@ -9,6 +9,7 @@ from typing import Callable
 
 from . import privacy
 from .book import Book
+from .domain.model import Case
 from .errors import UsageError
 from .storage import git
 from .storage.config import DEFAULTS
@@ -73,9 +74,7 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
         keep = root / d / ".gitkeep"
         keep.touch()
         written.append(keep)
-    ckey = root / privacy.CALLER_KEY_FILE
-    atomic_write(ckey, privacy.encrypt(privacy.new_caller_key().hex().encode("ascii"), [public]))
-    written.append(ckey)
+    written += privacy.write_caller_key(root, privacy.new_caller_key(), [public])
 
     if git.toplevel(root) is None:
         git.init(root)
@@ -96,12 +95,16 @@ class RekeyResult:
     cases: int
     recipients: int
     files: list[Path]
+    rotated: bool = False   # a new caller key was made (a staff key was removed)
 
 
 def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -> RekeyResult:
     """Decrypt every personal block with the actor's key and encrypt it to the current recipients.
 
-    Everything is decrypted first: if any block cannot be opened, nothing is written.
+    Everything is decrypted first: if any block cannot be opened, nothing is written.  When a
+    staff key was removed since the caller key was last written (or the caller key is lost),
+    a new caller key is made and every case's pseudonym recomputed from its decrypted contact,
+    in the same commit: whoever left cannot test numbers against cases taken after.
     """
     actor = book.actor()
     keys = [p.key for p in book.roster.recipients()]
@@ -111,28 +114,37 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     if ident is None:
         raise UsageError(f"no identity at {privacy.identity_path()}: rekey needs a key that can open every case")
     with book.lock():
-        plan: list[tuple[Path, object, bytes]] = []
-        files = list(book.store.files())
-        for n, f in enumerate(files, 1):
-            if progress:
-                progress(n, len(files))
-            case = book.store.load(f)
-            if case.personal is None:
-                continue
-            try:
-                plain = privacy.decrypt(case.personal.armor, ident)
-            except UsageError:
-                raise UsageError(f"your key cannot open case {case.id}; ask a staff member whose key can to run rekey") from None
-            plan.append((f, case, plain))
-        ckey = book.root / privacy.CALLER_KEY_FILE
-        ckey_plain = privacy.decrypt(ckey.read_text(encoding="ascii"), ident) if ckey.exists() else privacy.new_caller_key().hex().encode()
+        plan = _decrypt_all(book, ident, progress)
+        old_key = privacy.open_caller_key(book.root, ident)
+        rotate = old_key is None or privacy.must_rotate(book.root, keys)
+        key = privacy.new_caller_key() if rotate else old_key
         touched: list[Path] = []
         for f, case, plain in plan:
-            case.personal.armor = privacy.encrypt(plain, keys)  # type: ignore[attr-defined]
-            case.personal.recipients = len(keys)  # type: ignore[attr-defined]
-            book.store.write(case, f)  # type: ignore[arg-type]
+            case.personal.armor = privacy.encrypt(plain, keys)
+            case.personal.recipients = len(keys)
+            if rotate or not case.personal.caller:
+                contact = privacy.parse_personal(plain).get("contact")
+                case.personal.caller = privacy.caller_tag(str(contact), key) if contact else None
+            book.store.write(case, f)
             touched.append(f)
-        atomic_write(ckey, privacy.encrypt(ckey_plain, keys))
-        touched.append(ckey)
-        book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s)", actor)
-    return RekeyResult(len(plan), len(keys), touched)
+        touched += privacy.write_caller_key(book.root, key, keys)
+        what = "; new caller key" if rotate else ""
+        book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
+    return RekeyResult(len(plan), len(keys), touched, rotate)
+
+
+def _decrypt_all(book: Book, ident, progress) -> list[tuple[Path, Case, bytes]]:
+    """Every case with a personal block, and the block decrypted; UsageError if one cannot be opened."""
+    plan = []
+    files = list(book.store.files())
+    for n, f in enumerate(files, 1):
+        if progress:
+            progress(n, len(files))
+        case = book.store.load(f)
+        if case.personal is None:
+            continue
+        try:
+            plan.append((f, case, privacy.decrypt(case.personal.armor, ident)))
+        except UsageError:
+            raise UsageError(f"your key cannot open case {case.id}; ask a staff member whose key can to run rekey") from None
+    return plan

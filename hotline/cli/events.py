@@ -57,7 +57,7 @@ def refer(
         from ..storage.yamlio import atomic_write
 
         ctx = referral_context(res.case, book.rules, book.calendar, book.roster, personal)
-        atomic_write(form, render_template(book.root, "referral.md.j2", ctx))
+        atomic_write(form, render_template(book.template_source, "referral.md.j2", ctx))
         out(f"Referral form written to {form}")
 
 

@@ -81,6 +81,10 @@ def _report(book, res, quiet: bool) -> None:
     print_new_deadlines(book, case, case.received)
     if res.earlier_cases:
         out(f"This caller has {len(res.earlier_cases)} earlier case(s): {', '.join(res.earlier_cases)}")
+    elif res.repeat_check == "lost":
+        from ..privacy import LOST_KEY
+
+        err(LOST_KEY)
     elif res.repeat_check == "no-identity":
         out("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
 

@@ -1,32 +1,63 @@
-"""Volunteer-typed text made inert in Markdown (and in the HTML Markdown often becomes).
+"""Text made inert in Markdown (and in the HTML that Markdown often becomes).
 
-HTML entities and Markdown punctuation are escaped; a line that would start a list or a
-heading is escaped at its start.
+Markdown templates escape every `{{ … }}` by themselves (like HTML autoescaping): a string
+becomes one inert line (`md_cell`), so a value can never start a heading, a list, a rule,
+a quote, a table row, a link or HTML.  A free text that keeps its lines goes through
+`md(...)` (`md_text`).  What these return is marked `MdSafe` and never escaped twice.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
+
+class MdSafe(str):
+    """Text already made inert for Markdown (templates print it as it is)."""
+
+    def __html__(self) -> str:  # Jinja's autoescaping leaves it alone
+        return self
 
 
-def md_text(text: Any) -> str:
-    """Volunteer-typed text made inert in Markdown (and in the HTML Markdown becomes)."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"^(\s*)([-+]|\d+\.)(\s)", r"\1\\\2\3", s, flags=re.M)
+def _inline(line: str) -> str:
+    s = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = re.sub(r"([\\`*_\[\]{}#|!~])", r"\\\1", s)
+    # autolinks (GFM: www., http://, e-mail addresses) are broken by an escaped punctuation mark
+    s = re.sub(r"(?i)\b(https?|ftp|mailto)(:)", r"\1\\\2", s)
+    s = re.sub(r"(?i)\bwww\.", "www\\.", s)
+    s = s.replace("@", "\\@")
+    # a line that could start a list, a heading, a rule, a setext underline or a quote
+    s = s.lstrip(" \t")  # four spaces would make a code block
+    m = re.match(r"(\d+)([.)])", s)
+    if m:
+        return f"{m.group(1)}\\{m.group(2)}{s[m.end():]}"
+    if s[:1] in ("-", "+", "=", "*", "#", ">"):
+        return "\\" + s
+    return s
 
 
-def md_cell(text: Any) -> str:
-    """md_text for a table cell: one line."""
-    return re.sub(r"\s*\n\s*", " ", md_text(text)).strip()
+def md_text(text: Any) -> MdSafe:
+    """Free text, its lines kept, made inert."""
+    if isinstance(text, MdSafe):
+        return text
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return MdSafe("\n".join(_inline(ln) for ln in lines))
 
 
-def md_safe(data: dict) -> dict:
-    """A copy of the bulletin with every volunteer-typed string escaped for Markdown."""
-    d = dict(data)  # only the parts that hold typed text are copied and escaped
-    d["typical_cases"] = [dict(t, summary=md_text(t["summary"]), region=md_cell(t["region"]))
-                          for t in data["typical_cases"]]
-    d["dist"] = dict(data["dist"], region=[dict(r, label=md_cell(r["label"])) for r in data["dist"]["region"]])
-    return d
+def md_cell(text: Any) -> MdSafe:
+    """One inert line (for a table cell, a heading, a list item)."""
+    if isinstance(text, MdSafe) and "\n" not in text:
+        return text
+    return MdSafe(_inline(re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip()))
+
+
+def finalize(value: Any) -> Any:
+    """Jinja's `finalize` for Markdown templates: every string printed is one inert line; what
+    is already safe (md(...), a macro's output) stays as it is."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return md_cell(value)
+    return value
+
+
+def join(items: Any, sep: str = "") -> MdSafe:
+    """Jinja's `join` for Markdown templates: each item made inert."""
+    return MdSafe(md_cell(sep).join(x if hasattr(x, "__html__") else md_cell(x) for x in items))

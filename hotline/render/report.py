@@ -19,20 +19,19 @@ def bulletin_json(data: dict) -> str:
 
 def render_report(book: Any, data: dict, fmt: str) -> str:
     """The bulletin `data` (domain.bulletin.bulletin) in `fmt`: md, html or json, through the
-    templates of `book` (its `root` and `rules`)."""
+    templates of `book` (its `template_source` and `rules`).  Markdown escapes every value
+    itself (render.markdown), HTML autoescapes."""
     from .templates import render_template
 
     if fmt == "json":
         return bulletin_json(data)
     if fmt == "md":
-        from .markdown import md_cell, md_safe, md_text
-
-        ctx = dict(md_safe(data))
-        ctx.update(report=ctx.copy(), label=book.rules.label, md=md_text, md_cell=md_cell)
+        ctx = dict(data)
+        ctx.update(report=data, label=book.rules.label)
     else:
         from .charts import GRADE_COLORS, svg_bars, svg_trend
 
         ctx = dict(data)
         ctx.update(report=data, label=book.rules.label, svg_bars=svg_bars, svg_trend=svg_trend,
                    grade_colors=GRADE_COLORS)
-    return render_template(book.root, TEMPLATES[fmt], ctx)
+    return render_template(book.template_source, TEMPLATES[fmt], ctx)

@@ -1,47 +1,63 @@
-"""Jinja2 templates: the book's own `templates/` first, then the packaged defaults.
+"""Jinja2 templates, rendered from sources the caller hands over (the book's `templates/`
+first, then the packaged defaults — see `storage/templates.py`).
 
-StrictUndefined, autoescape for HTML; user text is only ever data, never a template.
+StrictUndefined; HTML templates autoescape; Markdown templates escape every printed value
+for Markdown (`markdown.finalize`).  User text is only ever data, never a template.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "defaults" / "templates"
+# name -> (source, filename) or None when there is no such template
+Source = Callable[[str], "tuple[str, str] | None"]
 
 
-def jinja_env(book_root: Path):
-    """Templates from the book's templates/ first, then the packaged defaults."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def jinja_env(source: Source, markdown: bool = False):
+    from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+
+    from .markdown import finalize, join, md_cell, md_text
+
+    def load(name: str):
+        found = source(name)
+        if found is None:
+            return None
+        text, filename = found
+        return text, filename, lambda: False  # read once per command: never reloaded
 
     env = Environment(
-        loader=ChoiceLoader([
-            FileSystemLoader(str(book_root / "templates")),
-            FileSystemLoader(str(DEFAULT_TEMPLATES)),
-        ]),
-        autoescape=select_autoescape(enabled_extensions=("html", "htm", "html.j2"), default_for_string=False),
+        loader=FunctionLoader(load),
+        # Markdown: autoescaping on, and `finalize` makes each value inert for Markdown first
+        autoescape=True if markdown else select_autoescape(enabled_extensions=("html", "htm", "html.j2"),
+                                                           default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize if markdown else None,
     )
     env.filters["dt"] = lambda v, fmt="%Y-%m-%d %H:%M": v.strftime(fmt) if hasattr(v, "strftime") else v
+    if markdown:
+        env.globals.update(md=md_text, md_cell=md_cell)
+        env.filters["join"] = join
     return env
 
 
-def render_template(book_root: Path, name: str, context: dict) -> str:
-    """Render templates/<name>; a template error names the template and its line."""
-    from jinja2 import TemplateError, TemplateSyntaxError
+def render_template(source: Source, name: str, context: dict) -> str:
+    """Render template `name`; a template error names the template and its line."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
     from ..errors import BookError
 
-    env = jinja_env(book_root)
+    env = jinja_env(source, markdown=name.endswith((".md.j2", ".md")))
     try:
         return env.get_template(name).render(**context)
+    except TemplateNotFound:
+        raise BookError(f"template '{name}' is missing (neither templates/{name} nor the built-in one)") from None
     except TemplateSyntaxError as e:
         raise BookError(f"template error: {e.message}", Path("templates") / (e.name or name), e.lineno) from None
     except TemplateError as e:
-        line = _template_line(e, name)
-        raise BookError(f"template error: {e}", Path("templates") / name, line) from None
+        raise BookError(f"template error: {e}", Path("templates") / name, _template_line(e, name)) from None
 
 
 def _template_line(exc: BaseException, name: str) -> int | None:

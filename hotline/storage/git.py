@@ -345,6 +345,14 @@ def finish_pending(root: Path) -> None:
         rec["file"].unlink(missing_ok=True)
 
 
+def refresh_pending_index(root: Path) -> None:
+    """Refresh git's index where a write found it locked (safe without hotline's lock: git's
+    own index lock protects it)."""
+    for rec in pending(root):
+        if rec.get("kind") == "index" and _refresh_index(root, rec["paths"]):
+            rec["file"].unlink(missing_ok=True)
+
+
 def index_lock(root: Path) -> Path | None:
     """git's index lock, when one is there."""
     lock = git_dir(root) / "index.lock"
@@ -376,9 +384,10 @@ def history(root: Path, path: Path) -> list[Commit]:
 
 
 def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
-    """(two-letter status, path relative to root) under the given folders that differ from HEAD
-    or are untracked.  GitError when git cannot tell (a damaged index, a full disk)."""
-    p = _run(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *under], check=False)
+    """(two-letter status, path relative to root) under the given folders that differ from HEAD,
+    are untracked, or are ignored (`!!`).  GitError when git cannot tell (a damaged index, a full disk)."""
+    p = _run(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", *under],
+             check=False)
     if p.returncode != 0:
         raise GitError(f"git status failed, so what is not committed cannot be told: {_why(p, 'status')}")
     out = []

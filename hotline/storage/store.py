@@ -106,6 +106,19 @@ class Store:
             out.append(case_from_json(data))
         return out
 
+    def exists(self, where: str, params=(), fallback=None, light: bool = True) -> bool:
+        """Whether any readable case matches `where` (SQL over the index columns); without an
+        index, whether any parsed case passes `fallback`."""
+        idx = self.index(light=light)
+        if idx is None:
+            return any(fallback(c) for c in self._parse_all([]))
+        return idx.open().execute(f"SELECT 1 FROM cases WHERE error IS NULL AND ({where}) LIMIT 1",
+                                  tuple(params)).fetchone() is not None
+
+    def has_pseudonyms(self) -> bool:
+        """Whether any case carries a caller pseudonym (made with the book's caller key)."""
+        return self.exists("caller IS NOT NULL", fallback=lambda c: bool(c.personal and c.personal.caller))
+
     # paths and ids
     def path_for(self, case_id: str) -> Path:
         ym = ids.month_of(case_id)
@@ -207,9 +220,7 @@ class Store:
     def write(self, case: Case, path: Path | None = None) -> Path:
         """Write atomically (call under the write lock, so any temp file here is a crash's leftover)."""
         path = path or self.path_for(case.id)
-        if path.parent.is_dir():
-            for stale in path.parent.glob(".*.tmp"):
-                stale.unlink(missing_ok=True)
+        yamlio.clear_leftovers(path.parent)
         yamlio.atomic_write(path, dump_case(case))
         return path
 

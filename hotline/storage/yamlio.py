@@ -8,6 +8,7 @@ style, literal blocks for multi-line text.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -127,19 +128,39 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
         raise BookError("not valid YAML: nested too deeply", path) from None
 
 
-def read_text(path: Path) -> str:
-    """Read a book file as UTF-8, with clear errors for the usual accidents."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A book file's bytes: a regular file only (never a symbolic link, a device or a pipe — a
+    link to /dev/zero must not eat the memory), at most `limit` bytes, with clear errors."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BookError(f"file is {size} bytes; hotline files are never larger than {MAX_FILE_BYTES}", path)
-        data = path.read_bytes()
+        st = os.lstat(path)
     except FileNotFoundError:
         raise BookError("file not found", path) from None
-    except IsADirectoryError:
-        raise BookError("is a directory, expected a file", path) from None
     except PermissionError:
         raise BookError("permission denied", path) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise BookError("is a symbolic link; hotline reads only regular files (replace it by the file itself)", path)
+    if stat.S_ISDIR(st.st_mode):
+        raise BookError("is a directory, expected a file", path)
+    if not stat.S_ISREG(st.st_mode):
+        raise BookError("is not a regular file (a device, a pipe or a socket); hotline reads only regular files", path)
+    if st.st_size > limit:
+        raise BookError(f"file is {st.st_size} bytes; hotline files are never larger than {limit}", path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        raise BookError("permission denied", path) from None
+    except OSError as e:  # replaced by a link meanwhile (ELOOP), or gone
+        raise BookError(f"cannot be read ({e.strerror})", path) from None
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise BookError(f"file is larger than {limit} bytes; hotline files are never that large", path)
+    return data
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a book file as UTF-8 (see `read_bytes`), with clear errors for the usual accidents."""
+    data = read_bytes(path, limit)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -187,6 +208,21 @@ def line_of(text: str, keypath: Iterable[Any]) -> int | None:
         else:
             return line
     return line
+
+
+def leftovers(directory: Path) -> list[Path]:
+    """Temporary files an interrupted `atomic_write` left in `directory` (`.NAME.XXXX.tmp`)."""
+    try:
+        return sorted(p for p in directory.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def clear_leftovers(directory: Path) -> None:
+    """Remove what interrupted writes left in `directory`.  Only under the book's write lock:
+    then no other writer has a temporary file in flight."""
+    for p in leftovers(directory):
+        p.unlink(missing_ok=True)
 
 
 def atomic_write(path: Path, text: str) -> None:
