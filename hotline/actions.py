@@ -7,7 +7,7 @@ is the book's "now" (`book.now`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -64,7 +64,7 @@ def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple
 def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     actor = book.actor()
     data = validate_intake(book.rules, raw)
-    owner = book.person(data.owner or actor.id, "--owner")
+    owner = book.person(data.owner or actor.id, "--owner", active=True)
     received = data.at or book.now
     keys = [p.key for p in book.roster.recipients()]
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
@@ -144,19 +144,64 @@ def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: da
 
 
 def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime | None = None,
-          contact_shared: bool = False) -> WriteResult:
+          form: Path | None = None, personal: dict | None = None) -> WriteResult:
+    """Refer the case to a partner.  With `form`, the referral / task-assignment form is written
+    there too — prepared before the commit, so a path that cannot be written records nothing
+    (and a retry never records a second referral).  `personal` (decrypted, the caller agreed)
+    goes on the form; such a form is never written inside the book's work tree, where git
+    could pick it up in clear."""
     text = clean_text(note, "--note")
     p = book.roster.partner(partner)
     if p is None:
         known = ", ".join(x.id for x in book.roster.partners) or "none"
         raise UsageError(f"unknown partner '{partner}'; partners in roster.yaml: {known}")
+    staged = _stage_form(book, form, bool(personal)) if form is not None else None
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "a referral")
-        return Event(type="refer", at=_event_time(book, case, at), by=actor.id, to=p.id, note=text,
-                     contact_shared=contact_shared)
+        event = Event(type="refer", at=_event_time(book, case, at), by=actor.id, to=p.id, note=text,
+                      contact_shared=bool(personal))
+        if staged is not None:
+            staged.write(_referral_form(book, replace(case, events=[*case.events, event]), personal or {}))
+        return event
 
-    return _append(book, case_ref, make, lambda c, e: f"refer {c.id} to {p.id}")
+    try:
+        res = _append(book, case_ref, make, lambda c, e: f"refer {c.id} to {p.id}")
+    except BaseException:
+        if staged is not None:
+            staged.abort()
+        raise
+    if staged is not None:
+        try:
+            staged.commit()
+        except OSError as e:
+            raise UsageError(f"the referral is recorded, but the form could not be put at {form} "
+                             f"({e.strerror}); it is in {staged.tmp}") from None
+    return res
+
+
+def _stage_form(book: Book, form: Path, personal: bool):
+    from .storage.yamlio import Staged
+
+    target = Path(form).expanduser()
+    if personal:
+        top = book.git_root.resolve()
+        where = target.resolve()
+        if where == top or top in where.parents:
+            raise UsageError(f"--form '{form}' is inside the book: a form with the caller's personal data must be "
+                             f"written outside it (git would keep it in clear), e.g. on the desktop")
+    try:
+        return Staged(target)
+    except OSError as e:
+        raise UsageError(f"--form '{form}' cannot be written ({e.strerror or e}); nothing was recorded") from None
+
+
+def _referral_form(book: Book, case: Case, personal: dict) -> str:
+    from .domain.casecard import referral_context
+    from .render.templates import render_template
+
+    ctx = referral_context(case, book.rules, book.calendar, book.roster, personal)
+    return render_template(book.template_source, "referral.md.j2", ctx)
 
 
 def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None) -> WriteResult:
@@ -171,9 +216,7 @@ def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None) 
 
 def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime | None = None) -> WriteResult:
     text = clean_text(note, "--note")
-    to = book.person(person, "--to")
-    if not to.active:
-        raise UsageError(f"'{to.id}' is not active in roster.yaml; hand the case to an active person")
+    to = book.person(person, "--to", active=True)
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "a reassignment")  # re-assigning to the current owner just records the hand-over note

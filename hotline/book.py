@@ -127,13 +127,18 @@ class Book:
             raise UsageError(
                 "who is acting? pass --as ID, set $HOTLINE_USER, or put your git user.email on your roster entry"
             )
-        return self.person(pid, "--as")
+        return self.person(pid, "--as", active=True)
 
-    def person(self, pid: str, option: str = "person") -> Person:
+    def person(self, pid: str, option: str = "person", active: bool = False) -> Person:
+        """The roster person `pid`; with `active`, only someone active (who may act, own and
+        be handed cases — people marked `active: false` have left)."""
         p = self.roster.person(pid)
         if p is None:
             known = ", ".join(x.id for x in self.roster.people)
             raise UsageError(f"unknown {option} '{pid}'; people in roster.yaml: {known}")
+        if active and not p.active:
+            known = ", ".join(x.id for x in self.roster.people if x.active)
+            raise UsageError(f"{option} '{pid}' is not active in roster.yaml (active: false); active people: {known}")
         return p
 
     # ------------------------------------------------------------ writing

@@ -51,6 +51,8 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         else:
             seen[case_id] = rel
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in ledger_problems(book))
+    problems.extend(_check_leftovers(book))
+    problems.extend(_check_caller_key(book))
     problems.extend(_check_git(book))
     return problems
 
@@ -148,6 +150,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
                 yield [key], f"unknown {vocab} '{x}'"
     if not case.summary.strip():
         yield ["summary"], "summary is empty"
+    yield from _control_characters(case)
     if roster.person(case.owner) is None:
         yield ["owner"], f"owner '{case.owner}' is not in roster.yaml"
     events = case.events
@@ -182,6 +185,62 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp, "a revisit before the case was closed"
 
 
+def _control_characters(case: Case) -> Iterable[tuple[list, str]]:
+    """Clear-text fields holding a terminal control character (they arrive by hand edits and
+    merges; hotline shows them escaped, and names them here)."""
+    from .domain.text import first_control
+
+    fields = [(["summary"], case.summary), (["caller", "region"], case.region),
+              (["caller", "occupation"], case.occupation)]
+    for i, e in enumerate(case.events):
+        fields += [(["events", i, "note"], e.note), (["events", i, "reason"], e.reason or "")]
+    for keys, text in fields:
+        found = first_control(text)
+        if found:
+            yield keys, f"{keys[-1]} holds a control character ({found}); it could rewrite a terminal's screen: remove it"
+
+
+def _check_leftovers(book: Book) -> list[Problem]:
+    """Temporary files of interrupted writes (the next write in that folder removes them)."""
+    from .storage import yamlio
+
+    dirs = [book.root / "ledger", book.root / "keys"]
+    cases = book.root / "cases"
+    if cases.is_dir():
+        dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
+    return [Problem(book.rel(f), None, "left by an interrupted write; the next hotline write here removes it")
+            for d in dirs for f in yamlio.leftovers(d)]
+
+
+def _check_caller_key(book: Book) -> list[Problem]:
+    from . import privacy
+
+    if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
+        return [Problem("keys/caller-key.age", None, privacy.LOST_KEY)]
+    return []
+
+
+PERSONAL_MARK = "hotline: personal data of a caller"
+
+
+def _personal_in_clear(book: Book, top: Path, untracked: list[str]) -> list[Problem]:
+    """Untracked files in the book that carry a caller's personal data in clear (a referral
+    form with the contact, written there by hand or by an older hotline)."""
+    from .storage import yamlio
+
+    found = []
+    for rel in untracked:
+        path = top / rel
+        try:
+            text = yamlio.read_bytes(path, 2_000_000).decode("utf-8", "replace")
+        except BookError:
+            continue
+        if PERSONAL_MARK in text:
+            found.append(Problem(book.rel(path), None, "holds a caller's personal data in clear: move it out of the "
+                                                       "book (or delete it) before anyone runs `git add`"))
+    return found
+
+
 def _check_git(book: Book) -> list[Problem]:
     """What git holds or lacks: git's index lock left behind, commits hotline could not finish,
     files not committed, deleted, unmerged or ignored.  GitError when git cannot tell."""
@@ -206,6 +265,7 @@ def _check_git(book: Book) -> list[Problem]:
                                                           f"commits it"))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
     under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys")]
+    out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
     for status, rel in git.uncommitted(top, under):
         if status == "!!":
             msg = "ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it"

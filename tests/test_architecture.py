@@ -14,7 +14,7 @@ PKG = ROOT / "hotline"
 LAYERS = {
     "domain": {"domain"},
     "storage": {"storage", "domain"},
-    "render": {"render"},
+    "render": {"render", "domain"},
     "services": {"services", "storage", "domain", "render"},
     "cli": {"cli", "services", "storage", "domain", "render"},
 }

@@ -48,16 +48,10 @@ def refer(
     if include_contact:
         pre = book.store.get(case)
         personal = actions.reveal(book, pre, privacy.load_identity())
-    res = actions.refer(book, case, to, note or "", when, contact_shared=bool(personal))
+    res = actions.refer(book, case, to, note or "", when, form=form, personal=personal)
     out(f"Referred {res.case.id} to {book.roster.partner(to).name}")
     print_new_deadlines(book, res.case, res.case.events[-1].at)
     if form:
-        from ..domain.casecard import referral_context
-        from ..render.templates import render_template
-        from ..storage.yamlio import atomic_write
-
-        ctx = referral_context(res.case, book.rules, book.calendar, book.roster, personal)
-        atomic_write(form, render_template(book.template_source, "referral.md.j2", ctx))
         out(f"Referral form written to {form}")
 
 

@@ -121,7 +121,7 @@ def intake(
     book.actor()  # fail before any question if nobody is acting
     received = parse_at(book, at)
     if owner is not None:
-        book.person(owner, "--owner")
+        book.person(owner, "--owner", active=True)
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
                       summary=summary, gender=gender, age_group=age_group, region=region, occupation=occupation,
                       name=name, contact=contact, address=address, notes=notes, owner=owner,

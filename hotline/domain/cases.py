@@ -11,6 +11,7 @@ from datetime import datetime
 from ..errors import UsageError
 from .model import Person, Roster
 from .rules import Rules
+from .text import has_control
 
 MAX_TEXT = 5000       # a summary or note longer than this is a paste accident
 MAX_SHORT = 200       # names, regions, contacts
@@ -22,7 +23,9 @@ def clean_text(value: str | None, option: str, required: bool = False, limit: in
         raise UsageError(f"{option} is empty; it is required")
     if len(text) > limit:
         raise UsageError(f"{option} is {len(text)} characters long; at most {limit} are allowed")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise UsageError(f"{option} holds bytes that are not UTF-8 text; type it again")
+    if has_control(text):
         raise UsageError(f"{option} holds control characters; type plain text")
     return text
 

@@ -15,45 +15,75 @@ from ..errors import UsageError
 
 _FORMS = "ISO 8601 (2026-11-20T15:00+08:00) or 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD'"
 
+# The years a book holds: case ids and folders carry the year as two digits (YYMMDD, cases/20YY),
+# so 2000–2099.  Every date typed, and every date read from a file, must lie in them.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+RANGE_TEXT = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+
+
+def in_range(d: date | datetime) -> bool:
+    return FIRST_YEAR <= d.year <= LAST_YEAR
+
+
+def _outside(option: str, text: str) -> UsageError:
+    return UsageError(f"{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})")
+
 
 # ---------------------------------------------------------------- typed input
 
+def _typed(text: str) -> str:
+    """Full-width digits and punctuation (typed with a Chinese input method) as ASCII."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def parse_time(text: str, tz: tzinfo, option: str = "--at") -> datetime:
-    t = text.strip()
+    t = _typed(text)
     m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", t)
-    if m:  # what people type: 2026-11-20 9:00, 2026/11/20 15:00, 2026-11-20
-        y, mo, d, h, mi, sec = (int(x) if x else 0 for x in m.groups())
-        try:
-            return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
-        except ValueError:
-            raise UsageError(f"{option} '{text}' is not a real date and time; use {_FORMS}") from None
     try:
-        dt = datetime.fromisoformat(t)
+        if m:  # what people type: 2026-11-20 9:00, 2026/11/20 15:00, 2026-11-20
+            y, mo, d, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+            dt = datetime(y, mo, d, h, mi, sec, tzinfo=tz)
+        else:
+            dt = datetime.fromisoformat(t)
+            dt = (dt.replace(tzinfo=tz) if dt.tzinfo is None else dt).astimezone(tz).replace(microsecond=0)
     except ValueError:
-        raise UsageError(f"{option} '{text}' is not a time; use {_FORMS}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=tz)
-    return dt.astimezone(tz).replace(microsecond=0)
+        what = "a real date and time" if m else "a time"
+        raise UsageError(f"{option} '{text}' is not {what}; use {_FORMS}") from None
+    except OverflowError:  # 9999-12-31T23:59-12:00 is past the end of what a clock can hold
+        raise _outside(option, text) from None
+    if not in_range(dt):
+        raise _outside(option, text)
+    return dt
 
 
 def parse_date(text: str, option: str = "--date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        d = date.fromisoformat(_typed(text))
     except ValueError:
         raise UsageError(f"{option} '{text}' is not a date; use YYYY-MM-DD") from None
+    if not in_range(d):
+        raise _outside(option, text)
+    return d
 
 
 def parse_month(text: str, option: str = "--month") -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", _typed(text))
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise UsageError(f"{option} '{text}' is not a month; use YYYY-MM, e.g. 2026-11")
+    if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise _outside(option, text)
     return int(m.group(1)), int(m.group(2))
 
 
 def parse_year(text: str, option: str = "--year") -> int:
-    if not re.fullmatch(r"\d{4}", text.strip()):
+    t = _typed(text)
+    if not re.fullmatch(r"\d{4}", t):
         raise UsageError(f"{option} '{text}' is not a year; use YYYY, e.g. 2026")
-    return int(text)
+    if not FIRST_YEAR <= int(t) <= LAST_YEAR:
+        raise _outside(option, text)
+    return int(t)
 
 
 # ---------------------------------------------------------------- months

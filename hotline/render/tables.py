@@ -8,6 +8,8 @@ import re
 from datetime import date, datetime
 from typing import Any, Sequence
 
+from ..domain.text import CONTROL_CHARS
+
 def _plain(v: Any) -> Any:
     if isinstance(v, datetime):
         return v.isoformat(timespec="seconds")
@@ -16,7 +18,7 @@ def _plain(v: Any) -> Any:
     return v
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_JSON_UNSAFE = re.compile(f"[{CONTROL_CHARS}]")  # json.dumps escapes C0 itself, not the rest
 
 
 def to_json(data: Any) -> str:

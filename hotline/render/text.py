@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides/isolates
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+from ..domain.text import CONTROL_CHARS
+
+_UNSAFE = re.compile(f"[{CONTROL_CHARS}]")
+_UNSAFE_LINE = re.compile(f"[\n\r{CONTROL_CHARS}]")
 
 
 def _visible(m: re.Match) -> str:
@@ -31,8 +32,3 @@ def safe(text: str) -> str:
 def one_line(text: str) -> str:
     """`text` as one line: newlines and every control character made visible (for messages)."""
     return _UNSAFE_LINE.sub(_visible, text.replace("\r\n", "\n").strip("\n"))
-
-
-def has_control(text: str) -> bool:
-    """True when `text` holds a character `safe` would have to escape (for `hotline check`)."""
-    return _UNSAFE.search(text) is not None

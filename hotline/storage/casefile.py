@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..domain import dates
 from ..domain.model import EVENT_TYPES, Case, Event, Personal
 from ..errors import BookError
 from . import yamlio
@@ -135,6 +136,8 @@ class _Reader:
             raise self.fail(kp + [key], f"'{key}' must be a time like 2026-11-20T15:00:00+08:00, not {v!r}")
         if t.tzinfo is None:
             raise self.fail(kp + [key], f"'{key}' has no UTC offset: {v!r}")
+        if not dates.in_range(t):
+            raise self.fail(kp + [key], f"'{key}' {v} is outside the dates a book holds ({dates.RANGE_TEXT})")
         return t
 
     def list_of(self, d: dict, key: str, kp: list) -> list[str]:

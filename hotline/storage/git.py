@@ -395,3 +395,11 @@ def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
         if len(entry) > 3:
             out.append((entry[:2], entry[3:]))
     return out
+
+
+def untracked(root: Path, under: str) -> list[str]:
+    """Files under `under` that git does not track and does not ignore (paths relative to root)."""
+    p = _run(root, ["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", under], check=False)
+    if p.returncode != 0:
+        raise GitError(f"git ls-files failed: {_why(p, 'ls-files')}")
+    return [x for x in p.stdout.split("\0") if x]

@@ -60,7 +60,7 @@ def rel(root: Path, path: Path) -> str:
 
 def month_of(path: Path) -> tuple[int, int] | None:
     m = FILE_RE.match(path.name)
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m or not 1 <= int(m.group(2)) <= 12 or not dates.FIRST_YEAR <= int(m.group(1)) <= dates.LAST_YEAR:
         return None
     return int(m.group(1)), int(m.group(2))
 
@@ -128,6 +128,8 @@ def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None)
             raise fail(f"date '{e['date']}' is not a date; write 'YYYY-MM-DD'", "date") from None
     if not isinstance(d, date):
         raise fail(f"date {e['date']!r} is not a date; write 'YYYY-MM-DD'", "date")
+    if not dates.in_range(d):
+        raise fail(f"date {d.isoformat()} is outside the dates a book holds ({dates.RANGE_TEXT})", "date")
     if month is not None and (d.year, d.month) != month:
         raise fail(f"date {d.isoformat()} is not in {month[0]:04d}-{month[1]:02d}; "
                    f"move the entry to ledger/{d:%Y-%m}.yaml", "date")

@@ -225,6 +225,30 @@ def clear_leftovers(directory: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+class Staged:
+    """A file written in two steps: `Staged(path)` makes a temporary file beside `path` at once
+    (so a path that cannot be written fails before anything else is done), `write(text)` fills
+    it durably, `commit()` moves it into place, `abort()` removes it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def write(self, text: str) -> None:
+        with open(self.tmp, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write text to path so a crash leaves the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
