@@ -59,12 +59,12 @@ an e-mail over the QQ number in it); of equal spans the first kind in `KINDS` or
 (微信 13812345678 is a mobile).
 
 Not flagged: dates (2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日, 20261120), times and
-date-time ranges (15:30, 10:00-17:00), case ids (261120-D5WRT, 261120-D5), amounts (350元,
-¥1,200, 1200.50元, 3万元), counts and durations, percentages, years, versions, short
-numbers and the service numbers (12355, 110, 120, 400-…, 95588): none is a whole 11-digit
-run starting 1[3-9], a number starting with an area code, 16–19 digits, 18 characters
-holding a birth date, a 7–8 digit number right after a phone word or 5+ characters right
-after an account word.
+date-time ranges (15:30, 10:00-17:00), case ids (261120-D5WRT, 261120-D5: their years are 20
+and later, so even an all-digit one never starts 1[3-9]), amounts (350元, ¥1,200, 1200.50元,
+3万元), counts and durations, percentages, years, versions, short numbers and the service
+numbers (12355, 110, 120, 400-…, 95588): none is a whole 11-digit run starting 1[3-9], a
+number starting with an area code, 16–19 digits, 18 characters holding a birth date, a 7–8
+digit number right after a phone word or 5+ characters right after an account word.
 
 Not found (a volunteer's care, not this module's): numbers in Chinese numerals (一三八…) or
 spelt out, names, addresses, an id before its word (abc123是他的微信), an e-mail name in
@@ -111,9 +111,13 @@ _FOLD = _WIDTH | {ord(c): " " for c in "\t\u00a0\u2002\u2003\u2004\u2005\u2006\u
 
 
 def normalise_width(text: str) -> str:
-    """Full-width ASCII variants (U+FF01–U+FF5E: ０-９, Ａ-ｚ, ＠, ：, －, （ …) as ASCII and the
+    """Full-width ASCII variants (U+FF01–U+FF5E: ０-９, Ａ-ｚ, ＠, －, ：, （ …) as ASCII and the
     ideographic space U+3000 as a space; every other character kept.  Same length as `text`,
-    so a position in one is the same position in the other."""
+    so a position in one is the same position in the other.
+
+    The range holds the Chinese punctuation typed full-width too (，：；！？（）), so this is
+    for contact data (numbers, ids, addresses), not for prose: "你好，" becomes "你好,".
+    """
     return text.translate(_WIDTH)
 
 
