@@ -105,9 +105,11 @@ class Finding:
 # ---------------------------------------------------------------- width
 
 _WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
-_FOLD = _WIDTH | {ord(c): " " for c in "\t\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"} \
-    | {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"} \
-    | {ord(c): "." for c in "\u00b7\u30fb\uff65"} | {0xFE6B: "@"}
+_SPACES = "\t\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"
+_DOTS = "\u00b7\u30fb\uff65"
+_FOLD = (_WIDTH | dict.fromkeys(map(ord, _SPACES), " ") | dict.fromkeys(map(ord, _DASHES), "-")
+         | dict.fromkeys(map(ord, _DOTS), ".") | {0xFE6B: "@"})  # what the patterns see: same length
 
 
 def normalise_width(text: str) -> str:
