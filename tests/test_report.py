@@ -169,7 +169,7 @@ def test_no_script_name_contact_or_pseudonym_in_any_format(book):
 
 
 def test_summary_slips_are_blanked_and_regions_kept_coarse():
-    assert scrub("回电 139-1234-5678 或 a.b@example.org，微信号: wx_abc123") == "回电 〔已隐去〕 或 〔已隐去〕，微信号〔已隐去〕"
+    assert scrub("回电 139-1234-5678 或 a.b@example.org，微信号: wx_abc123") == "回电 〔已隐去〕 或 〔已隐去〕，微信号: 〔已隐去〕"
     assert scrub("3 个月没发工资，欠 5000 元") == "3 个月没发工资，欠 5000 元"
     assert coarse_region("广东省东莞市长安镇") == "东莞"
     assert coarse_region("东莞 长安") == "东莞"

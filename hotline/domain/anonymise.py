@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import re
 
-_DIGITS = re.compile(r"(?:\+?\d[\d\s\-]{5,}\d)")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_WECHAT = re.compile(r"(?i)(微信号?|wechat|wx|qq)\s*[:：]?\s*[A-Za-z0-9_\-]{5,}")
-REDACTED = "〔已隐去〕"
+from .detect import MARK, redact
 
 
 def scrub(text: str) -> str:
-    """Blank what looks like a phone number, an e-mail address or an account id.
+    """The summary with every piece of personal data `detect` finds replaced by 〔已隐去〕
+    (an account keeps its word: 微信号：〔已隐去〕).
 
-    The summary should never hold them (intake asks for none), but a typical case
-    is published: a slip must not leak.  Names cannot be recognised; they stay
-    the volunteer's responsibility.
+    The summary should never hold any, but a typical case is published: a slip must not
+    leak.  `detect` is the one detector; its module docstring says what it finds.  Names cannot be recognised; they stay the
+    volunteer's responsibility.
     """
-    text = _EMAIL.sub(REDACTED, text)
-    text = _WECHAT.sub(lambda m: m.group(1) + REDACTED, text)
-    return _DIGITS.sub(lambda m: REDACTED if sum(ch.isdigit() for ch in m.group(0)) >= 7 else m.group(0), text)
+    return redact(text, MARK)
 
 
 _REGION_SPLIT = re.compile(r"[\s,，、/·\-;；|]+")

@@ -1,0 +1,288 @@
+"""The one personal-data detector (hotline/domain/detect.py): what it finds, what it leaves
+alone, positions in the text as typed (full-width and all), and redaction."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hotline.domain.anonymise import scrub
+from hotline.domain.detect import KINDS, MARK, Finding, find, normalise_width, redact
+
+# ---------------------------------------------------------------- found: (text, kind, the exact match)
+
+FOUND = [
+    # mobile
+    ("来电人手机13812345678，要求回电", "mobile", "13812345678"),
+    ("手机 138 1234 5678", "mobile", "138 1234 5678"),
+    ("请拨138-1234-5678联系本人", "mobile", "138-1234-5678"),
+    ("号码是138.1234.5678", "mobile", "138.1234.5678"),
+    ("138/1234/5678 是她丈夫的", "mobile", "138/1234/5678"),
+    ("留了 +86 138 1234 5678", "mobile", "+86 138 1234 5678"),
+    ("+8613812345678（本人）", "mobile", "+8613812345678"),
+    ("国外亲属打来：0086-138-1234-5678", "mobile", "0086-138-1234-5678"),
+    ("(+86)139 8765 4321", "mobile", "(+86)139 8765 4321"),
+    ("手机１３８１２３４５６７８", "mobile", "１３８１２３４５６７８"),
+    ("１３８－１２３４－５６７８请回电", "mobile", "１３８－１２３４－５６７８"),
+    ("手机　１３８　１２３４　５６７８", "mobile", "１３８　１２３４　５６７８"),
+    ("电话 186 2000 1234 晚上打", "mobile", "186 2000 1234"),
+    ("外地打来加拨0：013812345678", "mobile", "013812345678"),
+    ("她说1591234 5678可以加", "mobile", "1591234 5678"),
+    ("电话：177－0000－1111。", "mobile", "177－0000－1111"),
+    ("手机号 199 1234 5678，晚上可接", "mobile", "199 1234 5678"),
+    ("手机 138 - 1234 - 5678 (本人)", "mobile", "138 - 1234 - 5678"),
+    ("备用145—1234—5678", "mobile", "145—1234—5678"),
+    ("微信 13812345678", "mobile", "13812345678"),  # an id that is a phone number: the more specific kind
+    # landline
+    ("单位电话0769-22334455", "landline", "0769-22334455"),
+    ("家里 0769/2233/4455", "landline", "0769/2233/4455"),
+    ("（0769）2233 4455 找李主任", "landline", "（0769）2233 4455"),
+    ("厂办 (0769) 2233 4455", "landline", "(0769) 2233 4455"),
+    ("打到020-12345678", "landline", "020-12345678"),
+    ("北京 010 8888 6666", "landline", "010 8888 6666"),
+    ("深圳 +86 755 8888 6666", "landline", "+86 755 8888 6666"),
+    ("座机：2233 4455", "landline", "2233 4455"),
+    ("电话是22334455", "landline", "22334455"),
+    ("tel 8765-4321", "landline", "8765-4321"),
+    ("宿舍０７６９－２２３３４４５５", "landline", "０７６９－２２３３４４５５"),
+    ("07552233445找人事", "landline", "07552233445"),
+    # id_number
+    ("身份证44190019900101123X", "id_number", "44190019900101123X"),
+    ("身份证号 44190019900101123x，已核实", "id_number", "44190019900101123x"),
+    ("证件 441900 19900101 123X", "id_number", "441900 19900101 123X"),
+    ("证件号４４１９００１９９００１０１１２３Ｘ", "id_number", "４４１９００１９９００１０１１２３Ｘ"),
+    ("身份证 110101-19851231-0012", "id_number", "110101-19851231-0012"),
+    # email
+    ("邮箱 zhang@qq.com", "email", "zhang@qq.com"),
+    ("邮箱zhang＠qq.com。", "email", "zhang＠qq.com"),
+    ("发到 li.si+hotline@mail.example.org.cn 即可", "email", "li.si+hotline@mail.example.org.cn"),
+    ("邮箱ｚｈａｎｇ＠ｑｑ．ｃｏｍ", "email", "ｚｈａｎｇ＠ｑｑ．ｃｏｍ"),
+    ("wang_99@163.com是她的邮箱", "email", "wang_99@163.com"),
+    ("邮箱zhang@qq。com", "email", "zhang@qq。com"),
+    ("QQ邮箱 12345678@qq.com", "email", "12345678@qq.com"),  # the e-mail, not the QQ number in it
+    # account: the id only, the word stays
+    ("微信：zhang_123", "account", "zhang_123"),
+    ("微信号 abc-123", "account", "abc-123"),
+    ("加了vx abc123", "account", "abc123"),
+    ("VX:Li_Hua88", "account", "Li_Hua88"),
+    ("wx号：hua-2026", "account", "hua-2026"),
+    ("QQ 123456789", "account", "123456789"),
+    ("qq号：12345", "account", "12345"),
+    ("QQ：１２３４５６７８", "account", "１２３４５６７８"),
+    ("ＱＱ号：２２３３４４５５６", "account", "２２３３４４５５６"),
+    ("微信号是 wxid_abcd1234", "account", "wxid_abcd1234"),
+    ("WeChat: LiHua_2000", "account", "LiHua_2000"),
+    ("扣扣88889999", "account", "88889999"),
+    ("QQ123456789", "account", "123456789"),
+    # bank_card
+    ("工资卡 6222 0212 3456 7890 123", "bank_card", "6222 0212 3456 7890 123"),
+    ("卡号6222021234567890123", "bank_card", "6222021234567890123"),
+    ("转到6228-4800-1234-5678", "bank_card", "6228-4800-1234-5678"),
+    ("银行卡：6217 0000 1234 5678", "bank_card", "6217 0000 1234 5678"),
+    ("卡号 6222 0212 3456 7890 12", "bank_card", "6222 0212 3456 7890 12"),  # 18 digits, no birth date
+]
+
+
+@pytest.mark.parametrize("text,kind,match", FOUND, ids=[t for t, _, _ in FOUND])
+def test_personal_data_is_found_exactly(text, kind, match):
+    assert [(f.kind, f.text) for f in find(text)] == [(kind, match)]
+    f = find(text)[0]
+    assert text[f.start:f.end] == f.text == match
+
+
+# ---------------------------------------------------------------- not found: realistic summaries
+
+NOT_FOUND = [
+    "2026年11月20日下午3点来电",
+    "个案 261120-D5WRT 已转介",
+    "见 261120-D5 的跟进",
+    "个案 261120-D5WRT、261121-A3B4C 合并处理",
+    "捐款350元",
+    "工作日10:00-17:00",
+    "拨打12355",
+    "建议拨打 12345 市民热线",
+    "请拨打110报警",
+    "已叫120救护车",
+    "400-888-8888 是公司客服，没人接",
+    "2026-11-20 来电",
+    "2026/11/20 复访",
+    "2026.11.20 面谈",
+    "20261120 已结案",
+    "15:30 回访",
+    "2026-11-20 15:30-17:00 面谈",
+    "2026-11-20 09:00 至 2026-11-21 17:00 住院",
+    "2026/11/20-2026/11/25 出差",
+    "2026.11.13-2026.11.20 请假",
+    "2026-11-20T15:30",
+    "开庭时间 2026.12.01 9:30",
+    "欠薪 ¥1,200",
+    "押金1200.50元未退",
+    "索赔3万元，另有1.5万元补偿",
+    "3 个月没发工资，欠 5000 元",
+    "拖欠 3 个月工资共 15000 元",
+    "分别欠150 3000 2000元",
+    "3个工作日内答复",
+    "20人以上集体讨薪",
+    "7天后复访",
+    "满意度 95%",
+    "2019 年入职，2026 年离职",
+    "1999-2005年在厂里",
+    "预计 2026-2027 年度",
+    "版本 v1.13.2",
+    "第13、14、15条",
+    "劳动法第44条",
+    "身高 165cm 体重 50kg",
+    "微信支付350元",
+    "QQ群里有人发帖",
+    "加了微信，未回复",
+    "电话费 1200元",
+    "打了 3 次电话",
+    "来电时长 45 分钟",
+    "工号 A1024，房间号 1203",
+    "合同编号 HT-2026-0088",
+    "@张老师 请跟进",
+    "邮箱未留，微信不用",
+    "考试成绩 138 分",
+    "路由器 192.168.10.123 连不上",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_ordinary_numbers_are_not_flagged(text):
+    assert find(text) == []
+    assert redact(text) == text
+
+
+# ---------------------------------------------------------------- positions, overlaps, redaction
+
+def test_positions_are_in_the_original_full_width_text():
+    text = "来电：１３８－１２３４－５６７８，邮箱ｚｈａｎｇ＠ｑｑ．ｃｏｍ，ＱＱ：１２３４５６"
+    found = find(text)
+    assert found == [
+        Finding("mobile", 3, 16, "１３８－１２３４－５６７８"),
+        Finding("email", 19, 31, "ｚｈａｎｇ＠ｑｑ．ｃｏｍ"),
+        Finding("account", 35, 41, "１２３４５６"),
+    ]
+    assert all(text[f.start:f.end] == f.text for f in found)
+    assert redact(text) == "来电：〔已隐去〕，邮箱〔已隐去〕，ＱＱ：〔已隐去〕"
+
+
+def test_normalise_width_keeps_length_and_everything_but_full_width_ascii():
+    assert normalise_width("ＱＱ：１２３４５　ｚｈａｎｇ＠ｑｑ．ｃｏｍ（本人）") == "QQ:12345 zhang@qq.com(本人)"
+    text = "全角１２３，中文标点。、“”—·保持"  # ，is full-width ASCII too; 。、“”—· are not
+    assert len(normalise_width(text)) == len(text)
+    assert normalise_width(text) == "全角123,中文标点。、“”—·保持"
+
+
+def test_redact_a_mixed_summary():
+    text = ("回电 139-1234-5678 或座机（0769）2233 4455，微信：zhang_123，邮箱 a.b@example.org，"
+            "身份证441900 19900101 123X，卡号6222 0212 3456 7890 123。个案261120-D5WRT，"
+            "2026年11月20日15:30来电，欠薪3万元，拨打12355。")
+    assert redact(text) == ("回电 〔已隐去〕 或座机〔已隐去〕，微信：〔已隐去〕，邮箱 〔已隐去〕，"
+                            "身份证〔已隐去〕，卡号〔已隐去〕。个案261120-D5WRT，"
+                            "2026年11月20日15:30来电，欠薪3万元，拨打12355。")
+    assert redact("微信zhang_123", mark="***") == "微信***"
+    assert scrub(text) == redact(text)
+
+
+def test_the_longest_finding_wins_and_none_overlap():
+    # the mobile-looking 19900101 123 inside an ID number, the QQ number inside an e-mail
+    assert [f.kind for f in find("441900 19900101 123X")] == ["id_number"]
+    assert [f.kind for f in find("QQ 12345@qq.com")] == ["email"]
+    found = find("13812345678/13912345678、0769-22334455或22334466")
+    assert [(f.kind, f.text) for f in found] == [("mobile", "13812345678"), ("mobile", "13912345678"),
+                                                 ("landline", "0769-22334455"), ("landline", "22334466")]
+
+
+def test_a_bare_eight_digit_number_is_a_phone_only_after_a_phone_word():
+    assert find("2233 4455") == [] and find("20261120") == []
+    assert [f.text for f in find("手机号码：2233 4455")] == ["2233 4455"]
+    assert [f.text for f in find("Tel: 2233-4455")] == ["2233-4455"]
+
+
+def test_every_kind_is_described_for_the_volunteer():
+    assert set(KINDS) == {"mobile", "landline", "id_number", "email", "account", "bank_card"}
+    assert {kind for _, kind, _ in FOUND} == set(KINDS)
+    assert all(isinstance(v, str) and v for v in KINDS.values())
+    assert MARK == "〔已隐去〕" and find("") == [] and redact("") == ""
+
+
+# ---------------------------------------------------------------- properties
+
+CONTEXT = st.text(alphabet=st.sampled_from("来电人称其丈夫手机号码打不通请回访欠薪工资，。：；！？、（）“”　 "), max_size=12)
+PLAIN = st.text(alphabet=st.sampled_from("来电人称其丈夫不通请回访欠薪工资于至共，。：；！？、（）“”　 "), max_size=12)  # no phone word
+SEPARATORS = ["", "", "", " ", "-", ".", "/", " - ", "  ", "－", "　", "．", "／", "—"]
+PREFIXES = ["", "", "+86", "0086", "(+86)", "（＋８６）", "86", "0"]
+
+
+def _full_width(ch: str) -> str:
+    return chr(ord(ch) + 0xFEE0)
+
+
+@st.composite
+def mobiles(draw) -> tuple[str, str]:
+    """(prefix, number): a mobile number as someone might type it, with any prefix, separators
+    between any digits after the first two, some digits full-width."""
+    digits = "1" + draw(st.sampled_from("3456789")) + "".join(
+        draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    out = digits[:2]
+    for ch in digits[2:]:
+        out += draw(st.sampled_from(SEPARATORS)) + ch
+    wide = draw(st.lists(st.booleans(), min_size=len(out), max_size=len(out)))
+    number = "".join(_full_width(c) if w and c.isdigit() else c for c, w in zip(out, wide))
+    prefix = draw(st.sampled_from(PREFIXES))
+    if prefix in ("+86", "0086", "(+86)", "（＋８６）"):  # a trunk 0 and a bare 86 are glued to the number
+        prefix += draw(st.sampled_from(["", " ", "-", "　", "－"]))
+    return prefix, number
+
+
+@settings(max_examples=500, deadline=None)
+@given(CONTEXT, mobiles(), CONTEXT)
+def test_a_mobile_in_any_spelling_is_found_whole_and_redacted(before, mobile, after):
+    prefix, number = mobile
+    text = before + prefix + number + after
+    end = len(before) + len(prefix) + len(number)
+    assert [(f.kind, f.start, f.end) for f in find(text)] == [("mobile", len(before), end)]
+    assert not re.search(r"\d", redact(text)), redact(text)  # nothing of it is left (the context has no digit)
+
+
+@st.composite
+def ordinary(draw) -> str:
+    """Numbers that are not personal data: dates, times, ranges, case ids, amounts, counts."""
+    y, m, d = draw(st.integers(1990, 2035)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    hh, mm, h2 = draw(st.integers(0, 23)), draw(st.integers(0, 59)), draw(st.integers(0, 23))
+    sep, yy = draw(st.sampled_from("-/.")), draw(st.integers(20, 99))
+    crockford = "".join(draw(st.lists(st.sampled_from("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), min_size=5, max_size=5)))
+    return draw(st.sampled_from([
+        f"{y}{sep}{m:02d}{sep}{d:02d}",
+        f"{y}{sep}{m}{sep}{d} {hh:02d}:{mm:02d}",
+        f"{y}{sep}{m:02d}{sep}{d:02d} {hh:02d}:{mm:02d}-{h2:02d}:{mm:02d}",
+        f"{y}{sep}{m:02d}{sep}{d:02d}-{y}{sep}{m:02d}{sep}{d:02d}",
+        f"{y}年{m}月{d}日{hh}点",
+        f"{y}{m:02d}{d:02d}",
+        f"{yy:02d}{m:02d}{d:02d}-{crockford}",  # case ids: the tool's years are 2020 on
+        f"{yy:02d}{m:02d}{d:02d}-{crockford[:2]}",
+        f"{draw(st.integers(0, 10**7))}元",
+        f"¥{draw(st.integers(0, 999))},{draw(st.integers(0, 999)):03d}",
+        f"{draw(st.integers(0, 99999))}.{draw(st.integers(0, 99)):02d}元",
+        f"{draw(st.integers(1, 999))}万元",
+        f"{draw(st.integers(1, 999))}个工作日",
+        f"{draw(st.integers(0, 100))}%",
+    ]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(PLAIN, st.lists(ordinary(), min_size=1, max_size=3), PLAIN)
+def test_dates_times_case_ids_and_amounts_are_never_flagged(before, numbers, after):
+    text = before + "，".join(numbers) + after
+    assert find(text) == [], text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789１３８ -./－　@＠xX微信QqVvw电话打号：:元abc.。，"), max_size=60))
+def test_findings_are_sorted_disjoint_slices_of_the_text(text):
+    found = find(text)
+    assert all(text[f.start:f.end] == f.text and f.kind in KINDS for f in found)
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
