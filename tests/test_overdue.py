@@ -75,15 +75,17 @@ def test_intake_and_refer_print_the_deadlines_they_start(book):
     assert "respond" in show and "met" in show
 
 
-def test_a_year_without_calendar_data_is_named_not_guessed(book):
-    book.intake(grade="gray", at="2026-12-30 15:00")  # 3 working days reach into 2027
-    r = book.run("overdue", "--as-of", "2027-01-10 12:00")
-    assert "2027" in r.output and "rules.yaml" in r.output
+def test_a_year_without_calendar_data_is_computed_provisionally(book):
+    cid = book.intake(grade="gray", at="2026-12-30 15:00")  # 3 working days reach into 2027
+    r = rows(book, "--as-of", "2027-01-10 12:00")
+    # Thu 12-31, (元旦 Fri, Sat, Sun), Mon 01-04, Tue 01-05
+    assert {(x["case"], x["kind"], x["due"]) for x in r} == {
+        (cid, "close", "2027-01-05T23:59:59+08:00"), (cid, "refer", "2027-01-05T23:59:59+08:00")}
 
 
-def test_intake_into_an_uncovered_year_is_written_and_says_why_no_deadline(book):
+def test_intake_into_an_uncovered_year_is_written_with_provisional_deadlines(book):
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "gray", "--role", "survivor",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-12-30 15:00")
-    assert "Registered" in r.stdout and "2027" in r.output
+    assert "Registered" in r.stdout and "deadline close: 2027-01-05 23:59" in r.stdout
     cid = r.stdout.split()[1].rstrip(":")
-    assert "cannot be computed" in book.run("show", cid).stdout
+    assert "due 2027-01-05 23:59" in book.run("show", cid).stdout
