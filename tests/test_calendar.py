@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.domain.calendar import Calendar, CalendarError, Duration, parse_duration
+from hotline.domain.calendar import (Calendar, CalendarError, Duration, parse_duration, provisional_yaml,
+                                     statutory_days_off)
 from hotline.errors import UsageError
 from hotline.storage import config
 
@@ -199,42 +200,148 @@ def test_no_service_at_all_is_an_error():
         cal.due(at(2026, 10, 9), D("same day"))
 
 
-# --------------------------------------------------------------------------- years not covered
+# --------------------------------------------------------------------------- years not covered: provisional
+#
+# 2027 by hand (the statutory rules of 2024; lunar dates: 春节 Sat 02-06, 清明 Mon 04-05,
+# 端午 Wed 06-09, 中秋 Wed 09-15):
+#   元旦 Fri 01-01; 除夕 Fri 02-05 + 初一..初三 Sat 02-06..Mon 02-08, 补假 for Sat/Sun → Tue 02-09,
+#   Wed 02-10; 清明 Mon 04-05; 劳动节 Sat 05-01, Sun 05-02 → 补假 Mon 05-03, Tue 05-04;
+#   端午 Wed 06-09; 中秋 Wed 09-15; 国庆 Fri 10-01..Sun 10-03 → 补假 Mon 10-04, Tue 10-05.
+#   No 调休: every Saturday and Sunday is off.
+
+DAYS_OFF_2027 = {
+    date(2027, 1, 1),
+    *(date(2027, 2, d) for d in range(5, 11)),
+    date(2027, 4, 5),
+    *(date(2027, 5, d) for d in range(1, 5)),
+    date(2027, 6, 9),
+    date(2027, 9, 15),
+    *(date(2027, 10, d) for d in range(1, 6)),
+}
 
 
-def test_2027_without_data_raises_naming_the_year(gender):
+def test_2027_provisional_days_off_by_hand():
+    assert statutory_days_off(2027) == DAYS_OFF_2027
+
+
+def test_the_holidays_package_gives_the_2027_lunar_dates():
+    import holidays
+
+    found = holidays.China(years=2027, observed=False, language="zh_CN")
+    assert {found.get(date(2027, 2, 5)), found.get(date(2027, 2, 6)), found.get(date(2027, 4, 5)),
+            found.get(date(2027, 6, 9)), found.get(date(2027, 9, 15))} == {"农历除夕", "春节", "清明节", "端午节", "中秋节"}
+
+
+def test_2028_new_year_on_saturday_and_mid_autumn_on_national_day():
+    off = statutory_days_off(2028)
+    assert date(2028, 1, 3) in off                         # 元旦 Sat → 补假 Mon
+    assert {date(2028, 1, d) for d in range(25, 29)} <= off  # 除夕 Tue 01-25, 初一..初三
+    assert date(2028, 5, 29) in off                        # 端午 Sun 05-28 → 补假 Mon
+    # 中秋 falls on 10-03 with 国庆 and counts once; 国庆 Sun 10-01 → 补假 Wed 10-04
+    assert {d for d in off if d.month in (9, 10)} == {date(2028, 10, d) for d in range(1, 5)}
+
+
+@pytest.mark.parametrize("year", [2003, 2024, 2101])
+def test_the_statutory_rules_cover_2025_to_2100_only(year):
+    assert statutory_days_off(year) is None
+
+
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 12, 31), True),   # Thu, chinesecalendar
+        (date(2027, 1, 1), False),    # Fri, 元旦
+        (date(2027, 1, 4), True),     # Mon
+        (date(2027, 2, 4), True),     # Thu
+        (date(2027, 2, 5), False),    # Fri, 除夕
+        (date(2027, 2, 10), False),   # Wed, 补假
+        (date(2027, 2, 11), True),    # Thu
+        (date(2027, 2, 20), False),   # Sat: no 调休 is guessed
+        (date(2027, 5, 4), False),    # Tue, 补假 for 劳动节
+        (date(2027, 5, 6), True),
+        (date(2027, 10, 6), True),    # Wed after 国庆
+    ],
+)
+def test_working_days_2027_provisional(gender, day, working):
+    assert gender.is_working_day(day) is working
+
+
+def test_2027_without_data_is_provisional_and_strict_raises_naming_the_year(gender):
+    assert gender.is_provisional_year(2027) and not gender.is_provisional_year(2026)
+    assert gender.due_and_provisional(at(2027, 3, 1, 10), D("3 working days")) == (eod(2027, 3, 4), True)
+    assert 2027 in gender.provisional_used
+    strict = Calendar(hours=GENDER_HOURS, strict=True)
+    assert not strict.is_provisional_year(2027)
     with pytest.raises(CalendarError, match="2027") as ei:
-        gender.due(at(2027, 3, 1, 10), D("3 working days"))
+        strict.due(at(2027, 3, 1, 10), D("3 working days"))
     assert isinstance(ei.value, UsageError)
     assert ei.value.year == 2027
     msg = str(ei.value)
     assert "\n" not in msg and "calendar: holidays/workdays" in msg and "years" in msg
 
 
-def test_deadline_running_into_2027_raises(gender):
-    # received on the last working day of 2026: the deadline needs January 2027
+def test_deadline_crossing_new_year_2027_is_provisional(gender):
+    # Wed 12-30 + 3 working days: Thu 12-31, (元旦 Fri 01-01, Sat, Sun), Mon 01-04, Tue 01-05
+    assert gender.due_and_provisional(at(2026, 12, 30, 15), D("3 working days")) == (eod(2027, 1, 5), True)
+    assert gender.due_and_provisional(at(2026, 12, 31, 10), D("3 working days")) == (eod(2027, 1, 6), True)
+    # within 2026, nothing provisional: Mon 12-28 + 3 = Thu 12-31
+    assert gender.due_and_provisional(at(2026, 12, 28, 10), D("3 working days")) == (eod(2026, 12, 31), False)
+    # same day: Thu 12-31 has service; after closing, 元旦 2027 (a day off, 14:00-17:00) is provisional
+    assert gender.due_and_provisional(at(2026, 12, 31, 10), D("same day")) == (eod(2026, 12, 31), False)
+    assert gender.due_and_provisional(at(2026, 12, 31, 18), D("same day")) == (eod(2027, 1, 1), True)
+    # calendar days and hours never need a working day
+    assert gender.due_and_provisional(at(2026, 12, 30, 15), D("7 days")) == (eod(2027, 1, 6), False)
+    strict = Calendar(hours=GENDER_HOURS, strict=True)
     with pytest.raises(CalendarError, match="2027"):
-        gender.due(at(2026, 12, 31, 10), D("3 working days"))
-    # same day is fine: Thu 12-31 has service
-    assert gender.due(at(2026, 12, 31, 10), D("same day")) == eod(2026, 12, 31)
+        strict.due(at(2026, 12, 31, 10), D("3 working days"))
     with pytest.raises(CalendarError, match="2027"):  # 12-31 after closing -> 2027-01-01 day type
-        gender.due(at(2026, 12, 31, 18), D("same day"))
+        strict.due(at(2026, 12, 31, 18), D("same day"))
 
 
-def test_before_2004_raises():
+@pytest.mark.parametrize(
+    "start, dur, expected",
+    [
+        (at(2027, 2, 4, 10), "3 working days", eod(2027, 2, 15)),   # Thu; 02-05..02-10 off; Thu, Fri, Mon
+        (at(2027, 2, 5, 10), "1 working day", eod(2027, 2, 11)),    # from 除夕 itself
+        (at(2027, 2, 1, 10), "7 working days", eod(2027, 2, 16)),   # Tue, Wed, Thu, then 02-11, 12, 15, 16
+        (at(2027, 2, 9, 22), "same day", eod(2027, 2, 10)),         # a 补假 evening: next day, other-day hours
+    ],
+)
+def test_deadline_over_spring_festival_2027(gender, start, dur, expected):
+    assert gender.due_and_provisional(start, D(dur)) == (expected, True)
+
+
+def test_before_2004_and_after_2100_raise():
     with pytest.raises(CalendarError, match="2003"):
         Calendar().is_working_day(date(2003, 6, 2))
+    with pytest.raises(CalendarError, match="2101"):
+        Calendar().is_working_day(date(2101, 6, 2))
+    assert not Calendar().is_provisional_year(2003)
 
 
 def test_2027_with_overrides_works():
+    # listing any day of 2027 makes the year official: rules.yaml's days, else Mon–Fri
     cal = Calendar(holidays={date(2027, 1, 1)}, workdays=set(), hours=GENDER_HOURS)
+    assert not cal.is_provisional_year(2027)
     assert not cal.is_working_day(date(2027, 1, 1))     # Fri, listed holiday
     assert not cal.is_working_day(date(2027, 1, 2))     # Sat
     assert cal.is_working_day(date(2027, 1, 4))         # Mon, plain weekday
-    assert cal.due(at(2026, 12, 31, 10), D("3 working days")) == eod(2027, 1, 6)
-    assert cal.due(at(2026, 12, 31, 18), D("same day")) == eod(2027, 1, 1)
+    assert cal.is_working_day(date(2027, 2, 5))         # 除夕, not listed: rules.yaml wins
+    assert cal.due_and_provisional(at(2026, 12, 31, 10), D("3 working days")) == (eod(2027, 1, 6), False)
+    assert cal.due_and_provisional(at(2026, 12, 31, 18), D("same day")) == (eod(2027, 1, 1), False)
+    assert cal.is_provisional_year(2028) and not cal.is_working_day(date(2028, 1, 3))  # provisional 补假
     with pytest.raises(CalendarError, match="2028"):
-        cal.is_working_day(date(2028, 1, 3))
+        Calendar(holidays={date(2027, 1, 1)}, strict=True).is_working_day(date(2028, 1, 3))
+
+
+def test_rules_yaml_overrides_win_over_the_provisional_days():
+    # the notice typed in: Spring Festival 02-05..02-11 off, Sat 02-20 worked
+    cal = Calendar(holidays={"2027-02-05..2027-02-11"}, workdays={date(2027, 2, 20)}, hours=GENDER_HOURS)
+    assert not cal.is_provisional_year(2027)
+    assert not cal.is_working_day(date(2027, 2, 11))
+    assert cal.is_working_day(date(2027, 2, 20))
+    assert cal.due_and_provisional(at(2027, 2, 4, 10), D("3 working days")) == (eod(2027, 2, 16), False)
+    assert cal.provisional_used == frozenset()
 
 
 def test_2027_make_up_workday_override():
@@ -245,8 +352,43 @@ def test_2027_make_up_workday_override():
 
 def test_2027_declared_by_years():
     cal = Calendar(years={2027})
+    assert not cal.is_provisional_year(2027)
     assert cal.is_working_day(date(2027, 3, 1))
-    assert cal.due(at(2027, 3, 5, 10), D("1 working day")) == eod(2027, 3, 8)
+    assert cal.is_working_day(date(2027, 2, 8))  # 初三: the year is rules.yaml's, and it lists no holiday
+    assert cal.due_and_provisional(at(2027, 3, 5, 10), D("1 working day")) == (eod(2027, 3, 8), False)
+    assert cal.due_and_provisional(at(2027, 2, 4, 10), D("3 working days")) == (eod(2027, 2, 9), False)
+
+
+def test_a_newer_chinesecalendar_wins(monkeypatch):
+    from hotline.domain import calendar as calmod
+
+    real = calmod._official_workday
+
+    def newer(d):  # a release that covers 2027 and makes Sat 02-20 a working day
+        return d == date(2027, 2, 20) or (d.weekday() < 5 and d != date(2027, 2, 5)) if d.year == 2027 else real(d)
+
+    monkeypatch.setattr(calmod, "_official_workday", newer)
+    cal = Calendar(hours=GENDER_HOURS)
+    assert not cal.is_provisional_year(2027)
+    assert cal.is_working_day(date(2027, 2, 20)) and not cal.is_working_day(date(2027, 2, 5))
+    # Thu 02-04: 除夕 Fri off, then Mon 02-08, Tue 02-09, Wed 02-10 (its 初三 is a working day)
+    assert cal.due_and_provisional(at(2027, 2, 4, 10), D("3 working days")) == (eod(2027, 2, 10), False)
+
+
+def test_the_rules_yaml_lines_for_2027_make_it_official():
+    lines = provisional_yaml([2027])
+    assert lines == (
+        "calendar:\n"
+        "  holidays: [2027-01-01, '2027-02-05..2027-02-10', 2027-04-05, '2027-05-01..2027-05-04', "
+        "2027-06-09, 2027-09-15, '2027-10-01..2027-10-05']\n"
+        "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+    )
+    text = config.default_rules_text().replace("calendar:\n  holidays: []\n  workdays: []\n", lines)
+    official = Calendar.from_rules(config.parse_rules(text, Path("rules.yaml")))
+    provisional = Calendar()
+    assert not official.is_provisional_year(2027) and provisional.is_provisional_year(2027)
+    days = [date(2027, 1, 1) + timedelta(days=i) for i in range(365)]
+    assert [official.is_working_day(d) for d in days] == [provisional.is_working_day(d) for d in days]
 
 
 def test_overrides_beat_chinesecalendar():
@@ -257,8 +399,10 @@ def test_overrides_beat_chinesecalendar():
 
 
 def test_12355_mon_tue_need_no_calendar_lookup(line12355):
-    # 12355's hours never depend on the day type, so 'same day' works in 2027 unaided
-    assert line12355.due(at(2027, 3, 1, 10), D("same day")) == eod(2027, 3, 3)
+    # 12355's hours never depend on the day type, so 'same day' in 2027 is not even provisional
+    assert line12355.due_and_provisional(at(2027, 3, 1, 10), D("same day")) == (eod(2027, 3, 3), False)
+    strict = Calendar(hours=LINE_12355, strict=True)
+    assert strict.due(at(2027, 3, 1, 10), D("same day")) == eod(2027, 3, 3)
 
 
 # --------------------------------------------------------------------------- from_rules

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.domain.calendar import Calendar, parse_duration
-from hotline.domain.clocks import Clock, case_clocks, due_clocks, late_closure
+from hotline.domain.clocks import Clock, case_clocks, due_clocks, late_close_clock, late_closure
 from hotline.domain.model import Case, Event
 from hotline.storage import config
 
@@ -263,6 +263,55 @@ def test_late_closure(rules, cal):
     assert late_closure(second, rules, cal, at(2026, 2, 12)) is None
     # 7 working days after 02-03: 04, 05, 06, 09, 10, 11, 12
     assert late_closure(second, rules, cal, at(2026, 2, 20)) == eod(2026, 2, 12)
+
+
+# --------------------------------------------------------------------------- provisional 2027
+#
+# 2027 has no official data (chinesecalendar ends with 2026): its days off are provisional —
+# 元旦 Fri 01-01; 除夕..初三 Fri 02-05..Mon 02-08 with 补假 Tue 02-09, Wed 02-10; weekends.
+
+
+def test_clocks_into_2027_are_provisional(rules, cal):
+    rec = at(2026, 12, 30, 15)
+    case = make_case("red", rec, ("followup", at(2026, 12, 30, 15, 30)), ("refer", at(2027, 1, 4, 10), "a"),
+                     ("close", at(2027, 1, 8, 10)))
+    got = {(c.kind, c.basis): (c.due, c.state, c.provisional) for c in case_clocks(case, rules, cal, at(2027, 3, 1))}
+    assert got == {
+        ("respond", "red"): (at(2026, 12, 30, 16), "met", False),           # an hour needs no calendar
+        # Thu 12-31, (元旦 Fri, Sat, Sun), Mon 01-04, Tue 01-05: the referral came in time
+        ("close", "red"): (eod(2027, 1, 5), "met", True),
+        # 7 working days after Mon 01-04: 05, 06, 07, 08, 11, 12, 13
+        ("close", "referred"): (eod(2027, 1, 13), "met", True),
+        ("follow_up", "referred"): (eod(2027, 1, 11), "met", False),        # 7 calendar days; the close
+        ("revisit", "red"): (eod(2027, 2, 7), "overdue", False),            # 30 calendar days
+    }
+
+
+def test_clocks_over_spring_festival_2027(rules, cal):
+    case = make_case("gray", at(2027, 2, 4, 10), cid="sf")
+    # 3 working days after Thu 02-04: 02-05..02-10 off, Thu 02-11, Fri 02-12, Mon 02-15
+    assert [(c.kind, c.due, c.state, c.provisional) for c in case_clocks(case, rules, cal, at(2027, 2, 16))] == [
+        ("close", eod(2027, 2, 15), "overdue", True),
+        ("refer", eod(2027, 2, 15), "overdue", True),
+    ]
+    assert [(c.kind, late, c.provisional) for c, late in due_clocks([case], rules, cal, at(2027, 2, 16))] == [
+        ("close", True, True), ("refer", True, True)]
+
+
+def test_clocks_within_2026_are_not_provisional(rules, cal):
+    case = make_case("gray", at(2026, 2, 13, 11), ("refer", at(2026, 2, 24, 10), "partner"))
+    assert not any(c.provisional for c in case_clocks(case, rules, cal, at(2026, 3, 10)))
+
+
+def test_late_closure_on_a_provisional_due_date(rules, cal):
+    case = make_case("gray", at(2026, 12, 30, 15), ("close", at(2027, 1, 7, 10)))
+    clock = late_close_clock(case, rules, cal, at(2027, 2, 1))
+    assert (clock.due, clock.state, clock.provisional) == (eod(2027, 1, 5), "late", True)
+    assert late_closure(case, rules, cal, at(2027, 2, 1)) == eod(2027, 1, 5)
+    # the notice typed into rules.yaml as a whole year (no holidays listed): 元旦 is worked
+    official = Calendar(years={2027})
+    clock = late_close_clock(case, rules, official, at(2027, 2, 1))
+    assert (clock.due, clock.provisional) == (eod(2027, 1, 4), False)   # Thu 12-31, Fri 01-01, Mon 01-04
 
 
 # --------------------------------------------------------------------------- due_clocks

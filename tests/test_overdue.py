@@ -75,15 +75,93 @@ def test_intake_and_refer_print_the_deadlines_they_start(book):
     assert "respond" in show and "met" in show
 
 
-def test_a_year_without_calendar_data_is_named_not_guessed(book):
-    book.intake(grade="gray", at="2026-12-30 15:00")  # 3 working days reach into 2027
-    r = book.run("overdue", "--as-of", "2027-01-10 12:00")
-    assert "2027" in r.output and "rules.yaml" in r.output
+PROVISIONAL_2027_LINES = (
+    "calendar:\n"
+    "  holidays: [2027-01-01, '2027-02-05..2027-02-10', 2027-04-05, '2027-05-01..2027-05-04', "
+    "2027-06-09, 2027-09-15, '2027-10-01..2027-10-05']\n"
+    "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+)
 
 
-def test_intake_into_an_uncovered_year_is_written_and_says_why_no_deadline(book):
+def test_a_year_without_calendar_data_is_provisional_and_says_what_to_add(book):
+    cid = book.intake(grade="gray", at="2026-12-30 15:00")  # 3 working days reach into 2027
+    done = book.intake(grade="gray", at="2026-11-20 15:00")  # due 11-25, entirely in 2026
+    r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")  # exit 0
+    got = {(x["case"], x["kind"]): (x["due"], x["provisional"]) for x in json.loads(r.stdout)}
+    # Thu 12-31, (元旦 Fri, Sat, Sun), Mon 01-04, Tue 01-05
+    assert got == {
+        (cid, "close"): ("2027-01-05T23:59:59+08:00", True), (cid, "refer"): ("2027-01-05T23:59:59+08:00", True),
+        (done, "close"): ("2026-11-25T23:59:59+08:00", False), (done, "refer"): ("2026-11-25T23:59:59+08:00", False),
+    }
+    # stderr, once: which year is provisional, and the lines to paste into rules.yaml
+    assert r.stderr.count("2027 are provisional (暂定)") == 1 and r.stderr.count("calendar:\n") == 1
+    assert PROVISIONAL_2027_LINES in r.stderr
+    table = book.run("overdue", "--as-of", "2027-01-10 12:00")
+    assert "2027-01-05 23:59 暂定" in table.stdout and "2026-11-25 23:59 暂定" not in table.stdout
+    assert "2 due time(s) marked 暂定 are provisional" in table.stdout
+    assert table.stderr.count(PROVISIONAL_2027_LINES) == 1
+    csv = book.run("overdue", "--format", "csv", "--as-of", "2027-01-10 12:00").stdout.splitlines()
+    assert csv[0].split(",")[:4] == ["case", "kind", "due", "provisional"]
+    assert csv[1].split(",")[3] == "no" and csv[-1].split(",")[3] == "yes"
+
+
+def test_overdue_within_official_years_says_nothing_provisional(book):
+    book.intake(grade="gray", at="2026-11-20 15:00")
+    r = book.run("overdue", "--as-of", "2026-11-30 18:00")
+    assert "暂定" not in r.output and "calendar:" not in r.output
+
+
+def _rules_with(book, calendar: str) -> None:
+    path = book.root / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "calendar:\n  holidays: []\n  workdays: []\n" in text
+    path.write_text(text.replace("calendar:\n  holidays: []\n  workdays: []\n", calendar), encoding="utf-8")
+
+
+def test_the_pasted_lines_make_2027_official(book):
+    cid = book.intake(grade="gray", at="2026-12-30 15:00")
+    _rules_with(book, PROVISIONAL_2027_LINES)
+    r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")
+    assert {(x["case"], x["due"], x["provisional"]) for x in json.loads(r.stdout)} == {
+        (cid, "2027-01-05T23:59:59+08:00", False)}
+    assert "暂定" not in r.output and "calendar:" not in r.stderr
+
+
+def test_rules_yaml_overrides_win_over_the_provisional_days(book):
+    cid = book.intake(grade="gray", at="2026-12-30 15:00")
+    # the notice as a secretary types it: 元旦 01-01..01-03, Sat 01-09 worked (invented for the test)
+    _rules_with(book, "calendar:\n  holidays: ['2027-01-01..2027-01-03']\n  workdays: [2027-01-09]\n")
+    r = rows(book, "--as-of", "2027-01-10 12:00")
+    assert {(x["case"], x["due"], x["provisional"]) for x in r} == {(cid, "2027-01-05T23:59:59+08:00", False)}
+    r = rows(book, "--as-of", "2027-02-04 10:00")  # 2027 is rules.yaml's now: 除夕 is not a day off there
+    assert all(not x["provisional"] for x in r)
+
+
+def test_calendar_years_2027_wins(book):
+    cid = book.intake(grade="gray", at="2026-12-30 15:00")
+    _rules_with(book, "calendar:\n  holidays: []\n  workdays: []\n  years: [2027]\n")
+    r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")
+    # a plain year: Thu 12-31, Fri 01-01, Mon 01-04
+    assert {(x["case"], x["due"], x["provisional"]) for x in json.loads(r.stdout)} == {
+        (cid, "2027-01-04T23:59:59+08:00", False)}
+    assert "暂定" not in r.output
+
+
+def test_intake_into_an_uncovered_year_prints_provisional_deadlines(book):
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "gray", "--role", "survivor",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-12-30 15:00")
-    assert "Registered" in r.stdout and "2027" in r.output
+    assert "Registered" in r.stdout and "deadline close: 2027-01-05 23:59 暂定" in r.stdout
+    assert "2027 are provisional (暂定)" in r.stderr and "hotline overdue" in r.stderr
     cid = r.stdout.split()[1].rstrip(":")
-    assert "cannot be computed" in book.run("show", cid).stdout
+    show = book.run("show", cid).stdout
+    assert "due 2027-01-05 23:59 暂定" in show and "2027" in show
+    out = book.run("refer", cid, "--to", "legal-aid", "--at", "2027-01-04 10:00").stdout
+    # 7 working days after Mon 01-04: 05, 06, 07, 08, 11, 12, 13; follow-up: 7 calendar days
+    assert "deadline close: 2027-01-13 23:59 暂定" in out and "deadline follow_up: 2027-01-11 23:59 (" in out
+
+
+def test_a_year_no_rule_covers_is_still_named(book):
+    book.intake(grade="gray", at="2003-12-30 15:00")  # before chinesecalendar, before the 2024 rules
+    r = book.run("overdue", "--as-of", "2004-01-10 12:00")
+    assert "the calendar has no data for 2003" in r.stderr and "rules.yaml" in r.stderr
+    assert "暂定" not in r.output

@@ -319,3 +319,33 @@ def test_score_month_for_the_bulletin(book):
     assert sum(e.points for e in s.entries_of("zhao")) == -8
     y = queries.score_year(b, 2026, cases=b.store.all(problems=[]))
     assert y.recommended.id == "g1"
+
+
+# ---------------------------------------------------------------- provisional working days
+
+def test_a_late_closure_on_a_provisional_due_date_counts_and_says_so():
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from hotline.domain.calendar import Calendar
+    from hotline.domain.model import Case, Event
+    from hotline.storage import config
+
+    sh = ZoneInfo("Asia/Shanghai")
+    rules = config.parse_rules(config.default_rules_text(), Path("rules.yaml"))
+    rec = datetime(2026, 12, 30, 15, tzinfo=sh)  # gray: close due Tue 2027-01-05 (元旦 off, provisional)
+    case = Case(id="261230-AAAAA", received=rec, channel="phone", grade="gray", owner="wang", role="survivor",
+                events=[Event("intake", rec, "wang"), Event("close", datetime(2027, 1, 7, 10, tzinfo=sh), "wang",
+                                                            outcome="unresolved")])
+    until = datetime(2027, 2, 1, tzinfo=sh)
+    problems: list[str] = []
+    (e,) = points.case_entries([case], rules, Calendar.from_rules(rules), until, problems=problems)
+    assert (e.date, e.person, e.item, e.points, e.note) == (date(2027, 1, 5), "wang", "late_closure", -5, "暂定")
+    assert problems == ["late closures counted on provisional working days (暂定) for 261230-AAAAA: their due "
+                        "dates may move when the State Council's notice is added to rules.yaml"]
+    # rules.yaml declares 2027 (no holidays listed): 元旦 is worked, due Mon 01-04, nothing provisional
+    official = Calendar(years={2027})
+    problems = []
+    (e,) = points.case_entries([case], rules, official, until, problems=problems)
+    assert (e.date, e.note, problems) == (date(2027, 1, 4), "", [])

@@ -298,3 +298,56 @@ def test_a_long_overdue_list_is_cut_to_the_30_oldest(book):
         text = render_report(b, data, fmt)
         assert "261001-00029" in text and "261001-00030" not in text
         assert "其余 1 件" in text and "hotline overdue --as-of 2026-10-31T23:59:59" in text
+
+
+# ---------------------------------------------------------------- a month on provisional working days
+
+def build_2027_01(book) -> dict:
+    """January 2027: no official calendar yet, so its working days are provisional (暂定).
+    元旦 Fri 01-01 and the weekends are the only days off in January."""
+    c = {}
+    c["a"] = intake(book, grade="gray", at="2026-12-30 15:00")   # open: close due Tue 01-05 → overdue
+    c["b"] = intake(book, at="2027-01-04 10:00")                 # same day (a working day's hours): on time
+    book.run("close", c["b"], "--outcome", "resolved", "--at", "2027-01-04 15:00")
+    c["c"] = intake(book, grade="red", at="2027-01-06 10:00")
+    book.run("followup", c["c"], "--note", "回电", "--at", "2027-01-06 10:30")  # 1 hour: never provisional
+    book.run("refer", c["c"], "--to", "legal-aid", "--at", "2027-01-07 10:00")  # 7 working days: due Mon 01-18
+    book.run("close", c["c"], "--outcome", "resolved", "--at", "2027-01-20 10:00")  # late
+    return c
+
+
+def test_a_bulletin_for_2027_01_says_which_figures_are_provisional(book):
+    c = build_2027_01(book)
+    after = {"HOTLINE_NOW": "2027-02-10 12:00"}
+    d = json.loads(book.run("report", "--month", "2027-01", "--format", "json", env=after).stdout)
+    assert d["provisional"] == {"years": [2027], "cases": 3}
+    assert (d["closures"]["count"], d["closures"]["on_time"], d["closures"]["late"], d["closures"]["provisional"]) == (2, 1, 1, 2)
+    assert (d["referrals"]["count"], d["referrals"]["late"], d["referrals"]["provisional"]) == (1, 1, 1)
+    assert (d["red_cases"]["count"], d["red_cases"]["responded_in_time"], d["red_cases"]["provisional"]) == (1, 1, 0)
+    over = d["overdue_at_month_end"]
+    assert (over["count"], over["provisional"]) == (1, 1)
+    assert [(r["id"], r["due"], r["provisional"]) for r in over["cases"]] == [(c["a"], "2027-01-05T23:59:59+08:00", True)]
+    (w,) = [w for w in d["warnings"] if "暂定" in w]
+    assert w.startswith("2027 年的工作日为暂定（按法定节假日推算，未含调休）：3 个个案的时限据此计算")
+    # points: the two late closures (a: overdue, c: late) are counted, and said to be provisional
+    assert any("provisional working days (暂定)" in p and c["a"] in p and c["c"] in p for p in d["ranking"]["problems"])
+    for fmt in ("md", "html"):
+        text = book.run("report", "--month", "2027-01", "--format", fmt, env=after).stdout
+        assert "2027 年的工作日为暂定" in text and "2027-01-05 暂定" in text
+        assert "其中 2 件按暂定时限判定" in text and "其中 1 件的时限为暂定" in text and "其中 1 次的反馈时限为暂定" in text
+    score = book.run("score", "--month", "2027-01", "--person", "wang", env=after)
+    assert "provisional working days (暂定)" in score.stderr and "暂定" in score.stdout
+
+
+def test_a_bulletin_for_2027_01_with_the_notice_in_rules_yaml_is_not_provisional(book):
+    build_2027_01(book)
+    path = book.root / "rules.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "calendar:\n  holidays: []\n  workdays: []\n", "calendar:\n  holidays: [2027-01-01]\n  workdays: []\n"),
+        encoding="utf-8")
+    after = {"HOTLINE_NOW": "2027-02-10 12:00"}
+    d = json.loads(book.run("report", "--month", "2027-01", "--format", "json", env=after).stdout)
+    assert d["provisional"] == {"years": [], "cases": 0}
+    assert (d["closures"]["provisional"], d["overdue_at_month_end"]["provisional"]) == (0, 0)
+    assert not any("暂定" in w for w in d["warnings"] + d["ranking"]["problems"])
+    assert "暂定" not in book.run("report", "--month", "2027-01", env=after).stdout

@@ -78,7 +78,7 @@ def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
 def parse_at(book, at: Optional[str], option: str = "--at"):
     from ..domain.dates import parse_time
 
-    return parse_time(at, book.tz, option) if at else None
+    return parse_time(at, book.tz, option) if at is not None else None
 
 
 def who(book, pid: str) -> str:
@@ -95,7 +95,7 @@ def report_problems(book, problems) -> None:
 
 
 def print_new_deadlines(book, case, since) -> None:
-    """Print the clocks an event just started."""
+    """Print the clocks an event just started; a provisional due time says 暂定."""
     from ..domain import labels
     from ..domain.calendar import CalendarError
     from ..domain.clocks import started_at
@@ -106,7 +106,32 @@ def print_new_deadlines(book, case, since) -> None:
         err(f"deadlines of {case.id} cannot be computed yet: {e}")
         return
     for c in started:
-        out(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M} ({labels.deadline(c.kind)})")
+        mark = " 暂定" if c.provisional else ""
+        out(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M}{mark} ({labels.deadline(c.kind)})")
+    if any(c.provisional for c in started):
+        provisional_note(book, with_lines=False)
+
+
+def provisional_note(book, with_lines: bool = True) -> None:
+    """Say on stderr which years' working days were provisional (暂定) in this command and, with
+    `with_lines`, the rules.yaml lines that make them official (plain, to paste)."""
+    from ..domain.calendar import provisional_yaml
+    from ..i18n import _
+
+    years = sorted(book.calendar.provisional_used)
+    if not years:
+        return
+    ys = ", ".join(str(y) for y in years)
+    err(_("the working days of {years} are provisional (暂定): computed from the statutory public holidays and "
+          "their 补假, without the make-up working days (调休) that only the State Council's notice gives.")
+        .format(years=ys))
+    if not with_lines:
+        err(_("when the notice is published, add its days to rules.yaml under calendar: holidays/workdays "
+              "(`hotline overdue` prints the computed lines to start from)."))
+        return
+    err(_("when the notice is published, add these lines to rules.yaml (into its calendar: section, if it has "
+          "one) and correct them from the notice; {years} then counts as official:").format(years=ys))
+    notice(provisional_yaml(years).rstrip("\n"))
 
 
 def progress(label: str):

@@ -5,8 +5,9 @@ from typing import Optional
 
 import typer
 
+from ..i18n import _
 from .app import app
-from .common import check_format, err, handle, open_book, out, report_problems
+from .common import check_format, err, handle, open_book, out, provisional_note, report_problems
 
 
 def _table(book, rows: list[dict], when, dur) -> str:
@@ -25,7 +26,8 @@ def _table(book, rows: list[dict], when, dur) -> str:
         lines.append(title + (f" — leader 组长 {', '.join(leaders)}" if leaders else ""))
         table = [{
             "case": r["case"], "kind": f"{labels.deadline(r['kind'])} {r['kind']}",
-            "due": r["due"].astimezone(book.tz), "state": "超时 OVERDUE" if r["overdue"] else "临期 due soon",
+            "due": f"{r['due'].astimezone(book.tz):%Y-%m-%d %H:%M}" + (" 暂定" if r["provisional"] else ""),
+            "state": "超时 OVERDUE" if r["overdue"] else "临期 due soon",
             "owner": r["owner_name"], "grade": L("grade", r["grade"]).split("·")[0],
             "urges": f"{r['urges']} !! 上报委员会" if r["committee"] else str(r["urges"]),
         } for r in rows if r["group"] == gid]
@@ -33,6 +35,9 @@ def _table(book, rows: list[dict], when, dur) -> str:
         lines.append("")
     late = sum(1 for r in rows if r["overdue"])
     lines.append(f"{late} overdue, {len(rows) - late} due soon, as of {when:%Y-%m-%d %H:%M}.")
+    provisional = sum(1 for r in rows if r["provisional"])
+    if provisional:
+        lines.append(_("{n} due time(s) marked 暂定 are provisional: see the note on stderr.").format(n=provisional))
     return "\n".join(lines)
 
 
@@ -52,15 +57,17 @@ def overdue(
 
     check_format(fmt)
     book = open_book()
-    when = parse_time(as_of, book.tz, "--as-of") if as_of else book.now
-    dur = parse_duration(soon) if soon else None
+    when = parse_time(as_of, book.tz, "--as-of") if as_of is not None else book.now
+    dur = parse_duration(soon) if soon is not None else None
     problems: list = []
     rows, warnings = queries.overdue(book, when, dur, group, problems)
     report_problems(book, problems)
     for w in warnings:
         err(w)
+    provisional_note(book)  # once: which years were provisional, and the rules.yaml lines to add
     if fmt != "table":
-        keys = ("case", "kind", "due", "owner", "group", "overdue", "urges", "committee", "grade", "status")
+        keys = ("case", "kind", "due", "provisional", "owner", "group", "overdue", "urges", "committee", "grade",
+                "status")
         out(rows_out([{k: r[k] for k in keys} for r in rows], fmt, [(k, k) for k in keys]))
         return
     if not rows:

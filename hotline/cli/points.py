@@ -21,7 +21,7 @@ def _record(kind: str, person: str, item: str, count: Optional[str], amount: Opt
 
     book = open_book()
     book.actor()  # fail before anything else if nobody is acting
-    day = parse_date(on, "--date") if on else None
+    day = parse_date(on, "--date") if on is not None else None
     res = actions.record_points(book, kind, person, item, day, count, amount, note or "")
     e = res.entry
     p = book.roster.person(e.person)
@@ -76,8 +76,8 @@ def score(
     check_format(fmt)
     if (month is None) == (year is None):
         raise UsageError("give exactly one of --month YYYY-MM or --year YYYY")
-    ym = parse_month(month) if month else None
-    y = parse_year(year) if year else None
+    ym = parse_month(month) if month is not None else None
+    y = parse_year(year) if year is not None else None
     book = open_book()
     problems: list[str] = []
     s = queries.score_month(book, *ym, problems) if ym else queries.score_year(book, y, problems)

@@ -61,8 +61,14 @@ def card_text(card: dict, personal: dict | None) -> str:
         lines.append(f"deadlines: cannot be computed: {c['deadline_error']}")
     if c["deadlines"]:
         lines.append("deadlines:")
-        lines += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}  {SHOW_STATES.get(k['state'], k['state'])}"
-                for k in c["deadlines"]]
+        lines += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}{' 暂定' if k['provisional'] else ''}"
+                f"  {SHOW_STATES.get(k['state'], k['state'])}" for k in c["deadlines"]]
+    if c["provisional_years"]:
+        from ..i18n import _
+
+        lines.append("  " + _("暂定: provisional — the working days of {years} are computed from the statutory public "
+                            "holidays, without make-up working days (调休), until the State Council's notice is "
+                            "added to rules.yaml.").format(years=", ".join(str(y) for y in c["provisional_years"])))
     if c["urges"]:
         flag = "  !! report to the committee 上报委员会" if c["committee"] else ""
         lines.append(f"urged {c['urges']} time(s){flag}")
@@ -100,7 +106,7 @@ def list_cases(
     from ..render.tables import rows_out
 
     check_format(fmt)
-    ym = parse_month(month) if month else None
+    ym = parse_month(month) if month is not None else None
     book = open_book()
     problems: list = []
     rows = queries.list_cases(book, status, ym, owner, problems)

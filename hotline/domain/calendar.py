@@ -2,8 +2,17 @@
 
 Pure: no printing, no files.  The official Chinese calendar (public holidays and
 调休 make-up working days) comes from the `chinesecalendar` package, imported
-lazily; rules.yaml can add or override days and declare whole years.  A date the
-calendar does not cover is a `CalendarError` naming the year to add — never a guess.
+lazily; rules.yaml can add or override days and declare whole years.  Official data
+always wins.
+
+A year with no official data (after chinesecalendar's last year, before the State Council
+notice is typed into rules.yaml) is *provisional* (暂定): its days off are computed from the
+statutory rules (`statutory_days_off`) — weekends, the festivals of the 2024 revision of
+《全国年节及纪念日放假办法》 and their 补假, but no make-up working days (调休), which only
+the notice can say.  `Calendar` tells which years were provisional, so every deadline that
+used one can say so.  A strict calendar (`strict=True`), or a year the statutory rules
+cannot cover (before 2025, or beyond the lunar tables of the `holidays` package), raises a
+`CalendarError` naming the year to add.
 """
 from __future__ import annotations
 
@@ -22,6 +31,8 @@ __all__ = [
     "Duration",
     "parse_duration",
     "Calendar",
+    "statutory_days_off",
+    "provisional_yaml",
     "DAY_KEYS",
     "WEEKDAY_KEYS",
 ]
@@ -218,6 +229,83 @@ def _years(values: Any) -> set[int]:
     return out
 
 
+# --------------------------------------------------------------------------- provisional years
+
+STATUTORY_SINCE = 2025  # the 2024 revision of 《全国年节及纪念日放假办法》 is in force from 2025
+_LUNAR = ("春节", "清明", "端午", "中秋")  # as the `holidays` package names them (zh_CN)
+
+
+def _lunar_festivals(year: int) -> dict[str, date] | None:
+    """正月初一 (the first day named 春节), 清明, 端午 and 中秋 of `year`, from the `holidays`
+    package's China class (its 调休 days, named 休息日, are left out); None when it has no
+    dates for the year (it knows the lunar calendar up to 2100)."""
+    try:
+        import holidays  # lazy: it takes a fifth of a second, and only a provisional year needs it
+
+        found = holidays.China(years=year, observed=False, language="zh_CN")
+        named = {word: sorted(d for d, name in found.items() if word in name) for word in _LUNAR}
+    except Exception:  # not installed, or a version that cannot say: the year stays uncovered
+        return None
+    if not all(named.values()):
+        return None
+    return {word: days[0] for word, days in named.items()}
+
+
+@lru_cache(maxsize=None)
+def statutory_days_off(year: int) -> frozenset[date] | None:
+    """The days off besides weekends that the statutory rules alone give `year` (2025 on), or
+    None when they cannot be computed.  From 《全国年节及纪念日放假办法》 as revised in 2024:
+
+    元旦 1-1; 春节 农历除夕 and 正月初一至初三 (4 days); 清明节; 劳动节 5-1 and 5-2; 端午节;
+    中秋节; 国庆节 10-1 to 10-3 — and, by its 补假 article, a festival day falling on a Saturday
+    or Sunday gives a day off on the next working day.  The lunar dates come from the `holidays`
+    package; 除夕 is the day before 正月初一 (computed here, so older versions of the package
+    that lack the 2025 rule still give the right days).  No make-up working days: 调休 is only
+    known from the State Council's notice.  A festival that coincides with another (中秋 on
+    10-3 in 2028) counts once.
+    """
+    if year < STATUTORY_SINCE:
+        return None
+    lunar = _lunar_festivals(year)
+    if lunar is None:
+        return None
+    first = lunar["春节"]
+    festivals = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2),
+                 date(year, 10, 1), date(year, 10, 2), date(year, 10, 3),
+                 lunar["清明"], lunar["端午"], lunar["中秋"]}
+    festivals |= {first + timedelta(days=i) for i in (-1, 0, 1, 2)}
+    off = set(festivals)
+    for d in sorted(festivals):
+        if d.weekday() >= 5:  # 补假 on the next working day
+            sub = d + timedelta(days=1)
+            while sub.weekday() >= 5 or sub in off:
+                sub += timedelta(days=1)
+            off.add(sub)
+    return frozenset(off)
+
+
+def _runs(days: Iterable[date]) -> list[str]:
+    """Sorted days as YAML list items, consecutive ones as a quoted 'FIRST..LAST' range."""
+    out: list[list[date]] = []
+    for d in sorted(set(days)):
+        if out and d - out[-1][-1] == timedelta(days=1):
+            out[-1].append(d)
+        else:
+            out.append([d])
+    return [r[0].isoformat() if len(r) == 1 else f"'{r[0].isoformat()}..{r[-1].isoformat()}'" for r in out]
+
+
+def provisional_yaml(years: Iterable[int]) -> str:
+    """The rules.yaml lines that make provisional `years` official: the computed days off, for
+    the secretary to paste and correct from the State Council's notice (with its 调休 days)."""
+    days = [d for y in sorted(set(years)) for d in (statutory_days_off(y) or ())]
+    return (
+        "calendar:\n"
+        f"  holidays: [{', '.join(_runs(days))}]\n"
+        "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+    )
+
+
 def _official_workday(d: date) -> bool | None:
     """chinesecalendar's verdict, or None when it has no data for that year."""
     import chinese_calendar  # lazy: keeps CLI start-up fast
@@ -240,7 +328,10 @@ class Calendar:
         workdays: Iterable[date] = (),
         hours: Mapping[str, Any] | None = None,
         years: Iterable[int] = (),
+        strict: bool = False,
     ):
+        """`strict`: a year without official data raises CalendarError instead of being
+        computed provisionally from the statutory rules."""
         try:
             self.tz = ZoneInfo(tz)
         except Exception:
@@ -253,11 +344,14 @@ class Calendar:
         self.years = frozenset(_years(list(years)))
         self.hours = _parse_hours(hours)
         self._declared_years = self.years | {d.year for d in self.holidays | self.workdays}
+        self.strict = strict
         self._working: dict[date, bool] = {}
         self._nth: dict[tuple[date, int], date] = {}
+        self._provisional: dict[int, bool] = {}
+        self._used: set[int] = set()
 
     @classmethod
-    def from_rules(cls, rules: Any) -> Calendar:
+    def from_rules(cls, rules: Any, strict: bool = False) -> Calendar:
         cal = rules.calendar or {}
         if not isinstance(cal, Mapping):
             raise UsageError("calendar must be a mapping with holidays: [...], workdays: [...], years: [...]")
@@ -270,6 +364,7 @@ class Calendar:
             workdays=_dates("workdays", cal.get("workdays")),
             hours=rules.service_hours if rules.service_hours is not None else {},
             years=_years(cal.get("years")),
+            strict=strict,
         )
 
     # ---- days
@@ -291,9 +386,42 @@ class Calendar:
             elif d.year in self._declared_years:
                 val = d.weekday() < 5
             else:
-                raise CalendarError(d.year)
+                val = d.weekday() < 5 and d not in self._provisional_days_off(d.year)
         self._working[d] = val
         return val
+
+    # ---- provisional years
+
+    def _provisional_days_off(self, year: int) -> frozenset[date]:
+        off = None if self.strict else statutory_days_off(year)
+        if off is None:
+            raise CalendarError(year)
+        self._used.add(year)
+        return off
+
+    def is_provisional_year(self, year: int) -> bool:
+        """Whether `year`'s working days are provisional: no official data (chinesecalendar does
+        not cover it, rules.yaml does not declare it), and the statutory rules can compute them.
+        (A year with neither raises CalendarError when one of its days is asked for.)"""
+        hit = self._provisional.get(year)
+        if hit is None:
+            hit = (not self.strict and year not in self._declared_years
+                   and _official_workday(date(year, 1, 1)) is None and statutory_days_off(year) is not None)
+            self._provisional[year] = hit
+        return hit
+
+    def provisional_years_in(self, first: date, last: date) -> list[int]:
+        """The provisional years among those of the dates first..last."""
+        return [y for y in range(first.year, last.year + 1) if self.is_provisional_year(y)]
+
+    def provisional_between(self, first: date, last: date) -> bool:
+        """Whether any date first..last lies in a provisional year."""
+        return bool(self.provisional_years_in(first, last))
+
+    @property
+    def provisional_used(self) -> frozenset[int]:
+        """The provisional years this calendar has computed working days for so far."""
+        return frozenset(self._used)
 
     def nth_working_day_after(self, d: date, n: int) -> date:
         """The nth working day strictly after date d (n >= 1)."""
@@ -311,6 +439,12 @@ class Calendar:
 
     # ---- service hours
 
+    def _day_type_matters(self, d: date) -> bool:
+        """Whether d's service hours depend on it being a working day (no weekday key, and
+        different hours for working and other days)."""
+        return (WEEKDAY_KEYS[d.weekday()] not in self.hours
+                and self.hours.get("working_day", ()) != self.hours.get("other_day", ()))
+
     def service_hours(self, d: date) -> list[Interval]:
         if isinstance(d, datetime):
             d = d.date()
@@ -318,10 +452,9 @@ class Calendar:
         if wk in self.hours:
             return list(self.hours[wk])
         work = self.hours.get("working_day", ())
-        other = self.hours.get("other_day", ())
-        if work == other:  # the day type does not matter: no calendar lookup needed
+        if not self._day_type_matters(d):  # no calendar lookup needed
             return list(work)
-        return list(work if self.is_working_day(d) else other)
+        return list(work if self.is_working_day(d) else self.hours.get("other_day", ()))
 
     def has_service(self, d: date) -> bool:
         return bool(self.service_hours(d))
@@ -367,3 +500,15 @@ class Calendar:
         if dur.kind == "same_day":
             return self.end_of(self.service_day(start))
         raise ValueError(f"unknown duration kind {dur.kind!r}")
+
+    def due_and_provisional(self, start: datetime, dur: Duration) -> tuple[datetime, bool]:
+        """When `dur` after `start` ends, and whether that used a provisional year's working
+        days (exact and calendar-day durations never do)."""
+        due = self.due(start, dur)
+        if not self._used or dur.kind not in ("working_days", "same_day"):
+            return due, False  # no provisional year asked for yet: this due did not use one
+        first = self.local(start).date()
+        if dur.kind == "working_days":  # the days after the start's date, up to the due date
+            return due, self.provisional_between(first + timedelta(days=1), due.date())
+        days = (first + timedelta(days=i) for i in range((due.date() - first).days + 1))
+        return due, any(self._day_type_matters(d) and self.is_provisional_year(d.year) for d in days)

@@ -72,18 +72,24 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         card["deadline_error"] = str(e)
         clocks = []
     card["deadlines"] = [{"kind": k.kind, "kind_label": labels.deadline(k.kind), "due": cal.local(k.due),
-                          "state": k.state, "state_label": labels.state(k.state)} for k in clocks]
+                          "state": k.state, "state_label": labels.state(k.state), "provisional": k.provisional}
+                         for k in clocks]
+    # the years whose provisional working days (暂定) the deadlines used
+    card["provisional_years"] = sorted({y for k in clocks if k.provisional
+                                        for y in cal.provisional_years_in(k.start.date(), k.due.date())})
     return card
 
 
 def referral_context(case: Case, rules: Any, cal: Calendar, roster: Roster, personal: dict) -> dict[str, Any]:
     """What the referral / task-assignment form shows for the case's latest referral: the
-    partner, who referred, when feedback is due (the close clock the referral started), and
+    partner, who referred, when feedback is due (the close clock the referral started; 暂定
+    when it used provisional working days), and
     the caller's personal data only when given (the caller agreed)."""
     event = case.events[-1]
     due = [c for c in case_clocks(case, rules, cal, as_of=event.at) if c.kind == "close" and c.start == event.at]
     return {
         "case": case, "event": event, "partner": roster.partner(event.to), "by": roster.person(event.by),
-        "feedback_due": f"{due[0].due.astimezone(cal.tz):%Y-%m-%d %H:%M}" if due else "—",
+        "feedback_due": f"{due[0].due.astimezone(cal.tz):%Y-%m-%d %H:%M}{' 暂定' if due[0].provisional else ''}"
+                        if due else "—",
         "personal": personal, "label": rules.label,
     }

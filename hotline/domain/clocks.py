@@ -12,7 +12,8 @@ ignored, so a past `as_of` replays history.
 | follow_up | follow_up.referred | each referral        | a followup after it, the next referral, close |
 | revisit   | revisit.<grade>    | close                | a revisit after the close                     |
 
-A kind/grade absent from rules.deadlines has no clock.
+A kind/grade absent from rules.deadlines has no clock.  A clock whose due time needed the
+working days of a provisional year (domain.calendar: no official data yet) is `provisional`.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Clock:
     stopped: datetime | None  # time of the event that stopped it (only events <= as_of)
     state: str           # running | overdue | met | late
     basis: str = ""      # the rules.deadlines key used: a grade, or "referred"
+    provisional: bool = False  # the due time used a provisional year's working days (暂定)
 
     @property
     def ran_out(self) -> bool:
@@ -75,9 +77,9 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime,
     def add(kind: str, basis: str, dur: Duration | None, start: datetime, stop: Event | None) -> None:
         if dur is None or (kinds is not None and kind not in kinds):
             return
-        due = cal.due(start, dur)
+        due, provisional = cal.due_and_provisional(start, dur)
         stopped = cal.local(stop.at) if stop is not None else None
-        clocks.append(Clock(case.id, kind, start, due, stopped, _state(due, stopped, now), basis))
+        clocks.append(Clock(case.id, kind, start, due, stopped, _state(due, stopped, now), basis, provisional))
 
     def first(types: tuple[str, ...], after: int = -1) -> tuple[int, Event] | tuple[None, None]:
         for i in range(after + 1, len(events)):
@@ -172,9 +174,16 @@ def needs_committee(case: Case, rules: Any, as_of: datetime) -> bool:
 
 def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> datetime | None:
     """The due time of the case's first close clock that ran out (overdue or late), if any."""
+    clock = late_close_clock(case, rules, cal, as_of)
+    return clock.due if clock is not None else None
+
+
+def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> Clock | None:
+    """The case's first close clock that ran out (overdue or late), if any: its due time is the
+    late closure's, and `provisional` says whether that due time is 暂定."""
     for c in case_clocks(case, rules, cal, as_of, kinds=("close",)):
         if c.ran_out:
-            return c.due
+            return c
     return None
 
 

@@ -14,7 +14,9 @@ def overdue_rows(cases: Iterable[Case], rules: Any, cal: Calendar, roster: Roste
                  soon: Duration | None = None, group: str | None = None) -> tuple[list[dict], list[str]]:
     """Rows for every clock due before `as_of` and not stopped (plus, with `soon`, those due
     within it); and warnings for cases whose deadlines the calendar cannot compute (named,
-    never guessed).  Rows are ordered by group (roster order), then due time."""
+    never guessed).  A row's `provisional` says its due time used a provisional year's working
+    days (暂定; `cal.provisional_used` names the years).  Rows are ordered by group (roster
+    order), then due time."""
     rows: list[dict] = []
     warnings: dict[str, list[str]] = {}
     for case in cases:
@@ -30,7 +32,8 @@ def overdue_rows(cases: Iterable[Case], rules: Any, cal: Calendar, roster: Roste
             if group and gid != group:
                 continue
             rows.append({
-                "case": case.id, "kind": clock.kind, "due": clock.due, "owner": owner,
+                "case": case.id, "kind": clock.kind, "due": clock.due, "provisional": clock.provisional,
+                "owner": owner,
                 "owner_name": person.name if person else owner, "group": gid, "overdue": late,
                 "urges": case.urges(as_of), "committee": needs_committee(case, rules, as_of),
                 "grade": case.grade, "status": case.status(as_of),

@@ -176,9 +176,12 @@ def case_entries(
     at the due time for `late_closure` — so a past month's score never changes
     when a case is reassigned later.  A case whose deadline the calendar cannot
     compute is skipped and named in `problems` (raised when `problems` is None).
+    A late closure whose due date used provisional working days (暂定) counts, with
+    the note 暂定, and is named in `problems` too: it may move with the official calendar.
     """
+    from ..i18n import _
     from .calendar import CalendarError
-    from .clocks import late_closure
+    from .clocks import late_close_clock
 
     resolved_pts = rules.points["resolved_case"]
     late_pts = rules.points["late_closure"]
@@ -186,6 +189,7 @@ def case_entries(
     since = cal.local(since) if since is not None else None
     out: list[Entry] = []
     gaps: dict[str, list[str]] = {}
+    provisional: list[str] = []
     for case in cases:
         if case.received > until:
             continue
@@ -196,18 +200,24 @@ def case_entries(
             out.append(Entry(cal.local(close.at).date(), case.current_owner(close.at), "resolved_case",
                              resolved_pts, f"case {case.id}"))
         try:
-            due = late_closure(case, rules, cal, as_of=until)
+            late = late_close_clock(case, rules, cal, as_of=until)
         except CalendarError as e:
             if problems is None:
                 raise
             gaps.setdefault(str(e), []).append(case.id)
             continue
-        if due is not None:
-            out.append(Entry(cal.local(due).date(), case.current_owner(due), "late_closure", late_pts,
-                             f"case {case.id}"))
+        if late is not None:
+            if late.provisional:
+                provisional.append(case.id)
+            out.append(Entry(cal.local(late.due).date(), case.current_owner(late.due), "late_closure", late_pts,
+                             f"case {case.id}", note="暂定" if late.provisional else ""))
     if problems is not None:
         for msg, ids in gaps.items():
             problems.append(f"late closures not counted for {', '.join(ids[:5])}{'…' if len(ids) > 5 else ''}: {msg}")
+        if provisional:
+            ids = f"{', '.join(provisional[:5])}{'…' if len(provisional) > 5 else ''}"
+            problems.append(_("late closures counted on provisional working days (暂定) for {ids}: their due dates "
+                              "may move when the State Council's notice is added to rules.yaml").format(ids=ids))
     out.sort(key=lambda e: (e.date, e.source))
     return out
 

@@ -18,21 +18,23 @@ class MdSafe(str):
         return self
 
 
-def _inline(line: str) -> str:
+def _inline(line: str, lead: str = "") -> str:
     s = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = re.sub(r"([\\`*_\[\]{}#|!~])", r"\\\1", s)
     # autolinks (GFM: www., http://, e-mail addresses) are broken by an escaped punctuation mark
     s = re.sub(r"(?i)\b(https?|ftp|mailto)(:)", r"\1\\\2", s)
     s = re.sub(r"(?i)\bwww\.", "www\\.", s)
     s = s.replace("@", "\\@")
-    # a line that could start a list, a heading, a rule, a setext underline or a quote
-    s = s.lstrip(" \t")  # four spaces would make a code block
-    m = re.match(r"(\d+)([.)])", s)
+    # a line that could start a list, a heading, a rule, a setext underline or a quote; leading
+    # blanks (four would make a code block) become `lead`
+    body = s.lstrip(" \t")
+    lead = lead if body != s else ""
+    m = re.match(r"(\d+)([.)])", body)
     if m:
-        return f"{m.group(1)}\\{m.group(2)}{s[m.end():]}"
-    if s[:1] in ("-", "+", "=", "*", "#", ">"):
-        return "\\" + s
-    return s
+        return f"{lead}{m.group(1)}\\{m.group(2)}{body[m.end():]}"
+    if body[:1] in ("-", "+", "=", "*", "#", ">"):
+        return lead + "\\" + body
+    return lead + body
 
 
 def md_text(text: Any) -> MdSafe:
@@ -47,7 +49,7 @@ def md_cell(text: Any) -> MdSafe:
     """One inert line (for a table cell, a heading, a list item)."""
     if isinstance(text, MdSafe) and "\n" not in text:
         return text
-    return MdSafe(_inline(re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip()))
+    return MdSafe(_inline(re.sub(r"\s*[\r\n]+\s*", " ", str(text)).rstrip(), lead=" "))
 
 
 def finalize(value: Any) -> Any:

@@ -67,5 +67,6 @@ def bulletin(
         "trend": sections.trend(m, trend_counts),
         "grades": [{"id": g, "label": rules.vocab["grade"].label(g)} for g in rules.vocab["grade"].labels],
     }
-    data["warnings"] = sections.warnings(m)  # last: the sections above fill the clock cache
+    data["provisional"] = sections.provisional(m)  # last: the sections above fill the clock cache
+    data["warnings"] = sections.warnings(m)
     return data

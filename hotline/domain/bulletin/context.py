@@ -17,7 +17,8 @@ from ..model import Case, Roster
 
 
 class ClockCache:
-    """case_clocks as of the bulletin's end, computed once per case; calendar gaps become warnings."""
+    """case_clocks as of the bulletin's end, computed once per case; calendar gaps become warnings,
+    and the cases whose deadlines used provisional working days (暂定) are remembered."""
 
     def __init__(self, rules: Any, cal: Calendar, as_of: datetime):
         self.rules, self.cal, self.as_of = rules, cal, as_of
@@ -25,13 +26,19 @@ class ClockCache:
         self.missing_years: set[int] = set()
         self.other: Counter = Counter()   # other rule problems: message -> cases
         self.failed: set[str] = set()
+        self.provisional: set[str] = set()           # cases with a provisional clock
+        self.provisional_years: set[int] = set()     # the provisional years those clocks used
 
     def of(self, case: Case) -> list[Clock]:
         key = id(case)
         if key not in self._cache:
             try:
-                self._cache[key] = case_clocks(case, self.rules, self.cal, self.as_of)
-            except CalendarError as e:  # a year without calendar data: named, never guessed
+                self._cache[key] = clocks = case_clocks(case, self.rules, self.cal, self.as_of)
+                for k in clocks:
+                    if k.provisional:
+                        self.provisional.add(case.id)
+                        self.provisional_years.update(self.cal.provisional_years_in(k.start.date(), k.due.date()))
+            except CalendarError as e:  # a year no calendar source or rule covers: named, never guessed
                 self.missing_years.add(e.year)
                 self.failed.add(case.id)
                 self._cache[key] = []

@@ -144,6 +144,7 @@ def _red_row(m: Month, c: Case) -> dict[str, Any]:
         "respond_due": respond.due if respond else None,
         "respond_state": respond.state if respond else "none",
         "respond_state_label": labels.state(respond.state if respond else "none"),
+        "respond_provisional": bool(respond and respond.provisional),
         "referred": any(e.type == "refer" for e in evs),
         "status": status,
         "status_label": labels.status(status),
@@ -162,6 +163,7 @@ def red_cases(m: Month) -> dict[str, Any]:
         "responded_late": sum(r["respond_state"] == "late" for r in rows),
         "not_responded": sum(r["first_response"] is None for r in rows),
         "closed": sum(r["status"] == "closed" for r in rows),
+        "provisional": sum(r["respond_provisional"] for r in rows),
         "cases": rows,
     }
 
@@ -179,15 +181,16 @@ def referrals(m: Month) -> dict[str, Any]:
             p = m.roster.partner(pid)
             row = partners.setdefault(pid, {
                 "id": pid, "name": p.name if p else pid, "kind": p.kind if p else "",
-                "count": 0, "met": 0, "late": 0, "running": 0, "overdue": 0, "none": 0,
+                "count": 0, "met": 0, "late": 0, "running": 0, "overdue": 0, "none": 0, "provisional": 0,
             })
             row["count"] += 1
             k = next((k for k in ks if k.start == m.local(e.at)), None)
             row[k.state if k else "none"] += 1
+            row["provisional"] += bool(k and k.provisional)
     rows = sorted(partners.values(), key=lambda r: (-r["count"], r["name"]))
     return {
         "count": sum(r["count"] for r in rows),
-        **{s: sum(r[s] for r in rows) for s in ("met", "late", "running", "overdue", "none")},
+        **{s: sum(r[s] for r in rows) for s in ("met", "late", "running", "overdue", "none", "provisional")},
         "partners": rows,
     }
 
@@ -195,7 +198,7 @@ def referrals(m: Month) -> dict[str, Any]:
 def closures(m: Month) -> dict[str, Any]:
     """Closures in the month: on time or late (the close clock the closure stopped), by outcome."""
     V = m.vocab
-    out: dict[str, Any] = {"count": 0, "on_time": 0, "late": 0, "no_deadline": 0}
+    out: dict[str, Any] = {"count": 0, "on_time": 0, "late": 0, "no_deadline": 0, "provisional": 0}
     for o in V["outcome"].labels:
         out[o] = 0
     for c in m.cases:
@@ -207,6 +210,7 @@ def closures(m: Month) -> dict[str, Any]:
             out[ev.outcome] = out.get(ev.outcome, 0) + 1
         k = next((k for k in m.clocks_of(c) if k.kind == "close" and k.stopped is not None
                   and k.stopped == m.local(ev.at)), None)
+        out["provisional"] += bool(k and k.provisional)  # judged against a provisional due time
         if k is None:
             out["no_deadline"] += 1
         elif k.state == "met":
@@ -245,11 +249,13 @@ def backlog(m: Month) -> tuple[dict[str, Any], dict[str, Any]]:
             "owner": owner, "owner_name": p.name if p else owner,
             "kinds": [k.kind for k in late], "kind_labels": [labels.deadline(k.kind) for k in late],
             "due": min(k.due for k in late), "urges": c.urges(m.end),
+            "provisional": any(k.provisional for k in late),
         })
     rows.sort(key=lambda r: (r["due"], r["id"]))
     overdue = {
         "count": len(rows),
         "open": sum(r["status"] != "closed" for r in rows),
+        "provisional": sum(r["provisional"] for r in rows),
         "by_kind": {k: kinds.get(k, 0) for k in labels.DEADLINE},
         "kinds": [{"id": k, "label": lab, "count": kinds.get(k, 0)} for k, lab in labels.DEADLINE.items()],
         "cases": rows,
@@ -376,8 +382,16 @@ def ranking(scores: Any) -> dict[str, Any] | None:
     }
 
 
+def provisional(m: Month) -> dict[str, Any]:
+    """The provisional years (暂定: no official calendar yet) the month's deadlines used, and how
+    many cases they concern; computed after the sections (they fill the clock cache)."""
+    assert m.clocks is not None
+    return {"years": sorted(m.clocks.provisional_years), "cases": len(m.clocks.provisional)}
+
+
 def warnings(m: Month) -> list[str]:
-    """What could not be counted: a month not begun, calendar years missing, other rule problems."""
+    """What could not be counted, or only provisionally: a month not begun, calendar years
+    missing, years whose working days are provisional, other rule problems."""
     out = []
     if m.end < m.start:
         out.append(f"{dates.text(m.year, m.month)} 尚未开始：本报告没有数据")
@@ -387,6 +401,14 @@ def warnings(m: Month) -> list[str]:
         out.append(
             f"日历缺少 {years} 年的数据：{len(m.clocks.failed)} 个个案的时限未能计算"
             f"（请在 rules.yaml 的 calendar 中补充该年节假日与调休）"
+        )
+    p = provisional(m)
+    if p["cases"]:
+        years = "、".join(str(y) for y in p["years"])
+        out.append(
+            f"{years} 年的工作日为暂定（按法定节假日推算，未含调休）：{p['cases']} 个个案的时限据此计算，"
+            f"标“暂定”的数字在国务院放假通知公布后可能变化（请将通知补入 rules.yaml 的 calendar；"
+            f"`hotline overdue` 会列出可粘贴的行）"
         )
     for msg, n in m.clocks.other.items():
         out.append(f"{n} 个个案的时限未能计算：{msg}")
