@@ -181,10 +181,13 @@ def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> date
 def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> Clock | None:
     """The case's first close clock that ran out (overdue or late), if any: its due time is the
     late closure's, and `provisional` says whether that due time is 暂定."""
-    for c in case_clocks(case, rules, cal, as_of, kinds=("close",)):
-        if c.ran_out:
-            return c
-    return None
+    return first_ran_out(case_clocks(case, rules, cal, as_of, kinds=("close",)))
+
+
+def first_ran_out(clocks: Iterable[Clock]) -> Clock | None:
+    """The rule of a late closure (SPEC §5, §6): the first close clock that ran out while the
+    case was open — overdue, or stopped after its due time.  None: no close clock ran out."""
+    return next((c for c in clocks if c.kind == "close" and c.ran_out), None)
 
 
 def due_clocks(

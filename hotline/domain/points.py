@@ -283,13 +283,13 @@ def scores(entries: Iterable[Entry], roster: Roster, rules: Any, start: date, en
 
 
 def last_groups(s: Scores) -> set[str]:
-    """Groups ranked last — only with two or more groups, and not when all of them tie."""
-    if len(s.groups) < 2:
+    """Groups in the last place: competition rank equal to the number of groups ranked (SPEC §5,
+    the same place rule as people's).  A group tied at the bottom with others shares a better
+    rank, so it is not last; with fewer than two groups nobody is."""
+    count = len(s.groups)
+    if count < 2:
         return set()
-    worst = max(g.rank for g in s.groups)
-    if worst == 1:
-        return set()
-    return {g.id for g in s.groups if g.rank == worst}
+    return {g.id for g in s.groups if g.rank == count}
 
 
 def bottom_people(s: Scores, n: int) -> set[str]:

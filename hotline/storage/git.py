@@ -401,5 +401,5 @@ def untracked(root: Path, under: str) -> list[str]:
     """Files under `under` that git does not track and does not ignore (paths relative to root)."""
     p = _run(root, ["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", under], check=False)
     if p.returncode != 0:
-        raise GitError(f"git ls-files failed: {_why(p, 'ls-files')}")
+        raise GitError(f"git ls-files failed, so what is not committed cannot be told: {_why(p, 'ls-files')}")
     return [x for x in p.stdout.split("\0") if x]

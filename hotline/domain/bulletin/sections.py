@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from .. import dates, labels
 from ..anonymise import coarse_region, scrub
-from ..clocks import open_kinds
+from ..clocks import first_ran_out, open_kinds
 from ..model import Case
 from .context import Month
 
@@ -196,7 +196,9 @@ def referrals(m: Month) -> dict[str, Any]:
 
 
 def closures(m: Month) -> dict[str, Any]:
-    """Closures in the month: on time or late (the close clock the closure stopped), by outcome."""
+    """Closures in the month, by outcome, on time or late.  A closure is late when any close
+    clock of the case ran out while it was open (SPEC §6) — the cases that lose 5 points;
+    `no_deadline` when the case had no close clock at all."""
     V = m.vocab
     out: dict[str, Any] = {"count": 0, "on_time": 0, "late": 0, "no_deadline": 0, "provisional": 0}
     for o in V["outcome"].labels:
@@ -208,12 +210,13 @@ def closures(m: Month) -> dict[str, Any]:
         out["count"] += 1
         if ev.outcome:
             out[ev.outcome] = out.get(ev.outcome, 0) + 1
-        k = next((k for k in m.clocks_of(c) if k.kind == "close" and k.stopped is not None
-                  and k.stopped == m.local(ev.at)), None)
-        out["provisional"] += bool(k and k.provisional)  # judged against a provisional due time
-        if k is None:
+        close_clocks = [k for k in m.clocks_of(c) if k.kind == "close"]
+        ran_out = first_ran_out(close_clocks)
+        judged = ran_out or (close_clocks[-1] if close_clocks else None)
+        out["provisional"] += bool(judged and judged.provisional)  # judged against a provisional due time
+        if not close_clocks:
             out["no_deadline"] += 1
-        elif k.state == "met":
+        elif ran_out is None:
             out["on_time"] += 1
         else:
             out["late"] += 1
