@@ -184,6 +184,8 @@ def _stage_form(book: Book, form: Path, personal: bool):
     from .storage.yamlio import Staged
 
     target = Path(form).expanduser()
+    if target.is_dir():
+        raise UsageError(f"--form '{form}' is a folder; give the form's file name, e.g. {target / 'form.md'}")
     if personal:
         top = book.git_root.resolve()
         where = target.resolve()

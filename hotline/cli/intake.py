@@ -74,6 +74,10 @@ def _report(book, res, quiet: bool) -> None:
         notice("hotline: !! RED CASE 红色个案: inform the director now 立即报告主任:\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
         err("!! RED CASE 红色个案: no director in roster.yaml to inform — tell the shift leader at once")
+    if res.repeat_check == "lost":
+        from ..privacy import LOST_KEY
+
+        err(LOST_KEY)
     if quiet:
         out(case.id)
         return
@@ -81,10 +85,6 @@ def _report(book, res, quiet: bool) -> None:
     print_new_deadlines(book, case, case.received)
     if res.earlier_cases:
         out(f"This caller has {len(res.earlier_cases)} earlier case(s): {', '.join(res.earlier_cases)}")
-    elif res.repeat_check == "lost":
-        from ..privacy import LOST_KEY
-
-        err(LOST_KEY)
     elif res.repeat_check == "no-identity":
         out("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
 

@@ -167,7 +167,7 @@ def read_entries(root: Path, start: date, end: date, problems: list[str] | None 
     out: list[pts.Entry] = []
     for y, m in dates.months_between(start, end):
         path = ledger_dir(root) / f"{dates.text(y, m)}.yaml"
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             continue
         try:
             entries = read_file(path)
