@@ -14,7 +14,7 @@ from pathlib import Path
 from . import privacy
 from .book import Book
 from .domain import points as pts
-from .domain.cases import IntakeInput, clean_text, escalation_targets, validate_intake
+from .domain.cases import IntakeInput, clear_text, escalation_targets, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError
 
@@ -87,6 +87,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
             id=cid, received=received, channel=data.channel, grade=data.grade, owner=owner.id,
             role=data.role, gender=data.gender, age_group=data.age_group, region=data.region,
             occupation=data.occupation, categories=data.categories, needs=data.needs, summary=data.summary,
+            response=data.response,
             consent_publish=data.consent_publish, personal=personal, events=events,
         )
         path = book.store.write(case)
@@ -131,7 +132,7 @@ def _require_open(case: Case, what: str) -> None:
 
 
 def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None) -> WriteResult:
-    text = clean_text(note, "--note", required=True)
+    text = clear_text(note, "--note", required=True)
 
     def make(case: Case, actor: Person) -> Event:
         if revisit and case.status() != "closed":
@@ -150,7 +151,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
     (and a retry never records a second referral).  `personal` (decrypted, the caller agreed)
     goes on the form; such a form is never written inside the book's work tree, where git
     could pick it up in clear."""
-    text = clean_text(note, "--note")
+    text = clear_text(note, "--note")
     p = book.roster.partner(partner)
     if p is None:
         known = ", ".join(x.id for x in book.roster.partners) or "none"
@@ -207,7 +208,7 @@ def _referral_form(book: Book, case: Case, personal: dict) -> str:
 
 
 def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None) -> WriteResult:
-    text = clean_text(note, "--note")
+    text = clear_text(note, "--note")
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "urging")
@@ -217,7 +218,7 @@ def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None) 
 
 
 def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime | None = None) -> WriteResult:
-    text = clean_text(note, "--note")
+    text = clear_text(note, "--note")
     to = book.person(person, "--to", active=True)
 
     def make(case: Case, actor: Person) -> Event:
@@ -230,8 +231,8 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
 def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str = "",
           at: datetime | None = None) -> WriteResult:
     out = book.rules.vocab["outcome"].resolve(outcome, "--outcome")
-    why = clean_text(reason, "--reason")
-    text = clean_text(note, "--note")
+    why = clear_text(reason, "--reason")
+    text = clear_text(note, "--note")
     if out == "unresolved" and not why:
         raise UsageError("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved")
 

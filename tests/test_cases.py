@@ -178,9 +178,10 @@ def test_bad_vocabulary_names_value_and_choices(book):
 
 
 def test_prompts_on_a_terminal_with_numbers_and_labels(book):
-    # answers: channel 2 (wechat), grade 绿色, role 1, categories "1,3", need legal,
-    # gender skip, age group 3, region, summary, contact skip, name skip
-    answers = "2\n绿色\n1\n1,3\nlegal\n\n3\n惠州\n认识不久的男士忽冷忽热\n\n\n"
+    # answers in the line's order: channel 2 (wechat), need legal, grade 绿色, categories "1,3", role 1,
+    # gender skip, age group 3, region, occupation skip, summary (a long text ends with an empty line),
+    # response skip, name, contact, address, notes skip, consent skip; then Enter saves the reviewed form
+    answers = "2\nlegal\n绿色\n1,3\n1\n\n3\n惠州\n\n认识不久的男士忽冷忽热\n\n\n\n\n\n\n\n\n"
     r = book.run("intake", "--at", "2026-11-20 11:00", input=answers, env={"HOTLINE_INTERACTIVE": "1"})
     assert "Registered" in r.stdout
     case = store.Store(book.root).all()[0]
@@ -190,7 +191,7 @@ def test_prompts_on_a_terminal_with_numbers_and_labels(book):
 
 
 def test_prompt_repeats_a_bad_answer(book):
-    answers = "99\nphone\ngreen\nsurvivor\ndivorce\nlegal\n\n\n\n离婚咨询\n\n\n"
+    answers = "99\nphone\nlegal\ngreen\ndivorce\nsurvivor\n\n\n\n\n离婚咨询\n\n\n\n\n\n\n\n\n"
     r = book.run("intake", "--at", "2026-11-20 11:00", input=answers, env={"HOTLINE_INTERACTIVE": "1"})
     assert "unknown channel" in r.output
     assert store.Store(book.root).all()[0].channel == "phone"

@@ -387,7 +387,12 @@ def test_the_referral_form_escapes_what_was_typed(book, tmp_path):
 @pytest.mark.parametrize("slip", ["138.1234.5678", "0769/2233/4455", "zhang＠qq.com", "+86 138 1234 5678",
                                   "１３８１２３４５６７８", "微信：zhang_123", "44190019900101123X"])
 def test_the_bulletin_blanks_personal_data_slipped_into_a_published_summary(book, slip):
-    book.intake("--consent-publish", "--summary", f"来电者留下{slip}，希望回电")
+    # intake refuses it (see test_intake_and_notes_refuse_personal_data_without_a_terminal); a slip that
+    # arrived by a hand edit or a merge is still blanked where it is published
+    cid = book.intake("--consent-publish")
+    path = book.case_file(cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: 询问起诉程序", f"summary: 来电者留下{slip}，希望回电"),
+                    encoding="utf-8")
     for fmt in ("md", "html", "json"):
         out = book.run("report", "--month", "2026-11", "--format", fmt).stdout
         assert slip not in out and "〔已隐去〕" in out

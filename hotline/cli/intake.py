@@ -1,69 +1,13 @@
 """`hotline intake`: register a new case, asking on a terminal for what is missing."""
 from __future__ import annotations
 
-import os
-import sys
 from typing import List, Optional
 
 import typer
 
 from .app import app
+from ..i18n import _
 from .common import err, handle, notice, open_book, out, parse_at, print_new_deadlines, who
-
-
-def _interactive(no_input: bool) -> bool:
-    if no_input:
-        return False
-    return sys.stdin.isatty() or os.environ.get("HOTLINE_INTERACTIVE") == "1"
-
-
-def _ask_choice(vocab, title: str, multi: bool = False, optional: bool = False) -> list[str] | str:
-    """Numbered choices with Chinese labels; answers by number(s), id or label."""
-    from ..errors import UsageError
-
-    keys = list(vocab.labels)
-    out(f"{title}:")
-    for i, k in enumerate(keys, 1):
-        out(f"  {i:>2}) {vocab.labels[k]} ({k})")
-    hint = " (several: 1,3)" if multi else ""
-    hint += " [Enter: skip]" if optional else ""
-    while True:
-        answer = typer.prompt(f"{title}{hint}", default="" if optional else None, show_default=False).strip()
-        if optional and not answer:
-            return [] if multi else ""
-        parts = [a.strip() for a in answer.replace("，", ",").replace("、", ",").split(",") if a.strip()] if multi else [answer]
-        try:
-            lines = []
-            for a in parts:
-                if a.isdigit() and 1 <= int(a) <= len(keys):
-                    lines.append(keys[int(a) - 1])
-                else:
-                    lines.append(vocab.resolve(a, title))
-            if lines:
-                return lines if multi else lines[0]
-        except UsageError as e:
-            out(f"  {e}")
-
-
-def _ask_missing(v, raw) -> None:
-    """Ask for every field of `raw` (an IntakeInput) not given as an option."""
-    raw.channel = raw.channel or _ask_choice(v["channel"], "channel 渠道")
-    raw.grade = raw.grade or _ask_choice(v["grade"], "grade 分级")
-    raw.role = raw.role or _ask_choice(v["role"], "role 来电者身份")
-    raw.categories = raw.categories or _ask_choice(v["category"], "category 问题类别", multi=True)
-    raw.needs = raw.needs or _ask_choice(v["need"], "need 需求", multi=True)
-    if raw.gender is None:
-        raw.gender = _ask_choice(v["gender"], "gender 性别", optional=True) or "unknown"
-    if raw.age_group is None:
-        raw.age_group = _ask_choice(v["age_group"], "age group 年龄段", optional=True) or "unknown"
-    if raw.region is None:
-        raw.region = typer.prompt("region 地区 [Enter: skip]", default="", show_default=False)
-    while not (raw.summary or "").strip():
-        raw.summary = typer.prompt("summary 摘要 (no names or numbers)")
-    if raw.contact is None:
-        raw.contact = typer.prompt("contact 联系方式 (encrypted) [Enter: skip]", default="", show_default=False)
-    if raw.name is None:
-        raw.name = typer.prompt("name 称呼 (encrypted) [Enter: skip]", default="", show_default=False)
 
 
 def _report(book, res, quiet: bool) -> None:
@@ -98,6 +42,7 @@ def intake(
     category: List[str] = typer.Option([], "--category", help="Problem category (repeat for several)."),
     need: List[str] = typer.Option([], "--need", help="Need: emotional_support, help, consultation, legal, crisis (repeatable)."),
     summary: Optional[str] = typer.Option(None, "--summary", help="What the caller asked (no names or numbers here)."),
+    response: Optional[str] = typer.Option(None, "--response", help="What you said or did (需求回应; no names or numbers)."),
     name: Optional[str] = typer.Option(None, "--name", help="Caller's name (encrypted)."),
     contact: Optional[str] = typer.Option(None, "--contact", help="Caller's phone/WeChat/email (encrypted)."),
     address: Optional[str] = typer.Option(None, "--address", help="Caller's address (encrypted)."),
@@ -107,15 +52,17 @@ def intake(
     gender: Optional[str] = typer.Option(None, "--gender", help="female, male, other, unknown."),
     age_group: Optional[str] = typer.Option(None, "--age-group", help="child, teen, youth, adult, senior, unknown."),
     owner: Optional[str] = typer.Option(None, "--owner", help="First-responsible person (default: you)."),
-    consent_publish: bool = typer.Option(False, "--consent-publish", help="The caller agrees to publication as an anonymised typical case."),
+    consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help="The caller agrees to publication as an anonymised typical case."),
     at: Optional[str] = typer.Option(None, "--at", help="When the contact came in (default: now)."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; missing fields are an error."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only the new case id."),
 ):
-    """Register a new case (登记) — prompts for what is missing on a terminal."""
+    """Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving."""
     from .. import actions, privacy
     from ..domain.cases import IntakeInput
     from ..errors import UsageError
+    from .form import Discarded, Form
+    from .terminal import interactive_terminal
 
     book = open_book()
     book.actor()  # fail before any question if nobody is acting
@@ -123,16 +70,58 @@ def intake(
     if owner is not None:
         book.person(owner, "--owner", active=True)
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
-                      summary=summary, gender=gender, age_group=age_group, region=region, occupation=occupation,
-                      name=name, contact=contact, address=address, notes=notes, owner=owner,
-                      consent_publish=consent_publish, at=received)
-    if _interactive(no_input):
-        _ask_missing(book.rules.vocab, raw)
-    missing = raw.missing()
-    if missing:
-        raise UsageError(f"missing intake fields: {', '.join(missing)} (give them as options, or run on a terminal without --no-input to be asked)")
-    for key in ("summary", "region", "occupation", "name", "contact", "address", "notes"):
-        setattr(raw, key, getattr(raw, key) or "")
-    raw.gender, raw.age_group = raw.gender or "unknown", raw.age_group or "unknown"
-    identity = privacy.load_identity() if (raw.contact or "").strip() else None
-    _report(book, actions.intake(book, raw, identity), quiet)
+                      summary=summary, response=response, gender=gender, age_group=age_group, region=region,
+                      occupation=occupation, name=name, contact=contact, address=address, notes=notes, owner=owner,
+                      consent_publish=bool(consent_publish), at=received)
+    given = {k for k, v in vars(raw).items() if k != "consent_publish" and v is not None and v != []}
+    if consent_publish is not None:
+        given.add("consent_publish")
+    term = interactive_terminal(no_input)
+
+    def save():
+        done = _with_defaults(raw)
+        identity = privacy.load_identity() if (done.contact or "").strip() else None
+        return actions.intake(book, done, identity)
+
+    if term is None:
+        missing = raw.missing()
+        if missing:
+            raise UsageError(f"missing intake fields: {', '.join(missing)} (give them as options, or run on a terminal without --no-input to be asked)")
+        _report(book, save(), quiet)
+        return
+    form = Form(term, book.rules, raw, _("New case 新个案 — check before saving"))
+    _resolve_given(form, given)
+    try:
+        form.fill(skip=given)
+        res = form.review(save)
+    except Discarded:
+        err(_("discarded; nothing was written"))
+        raise typer.Exit(1) from None
+    _report(book, res, quiet)
+
+
+def _resolve_given(form, given: set[str]) -> None:
+    """Options given on the command line are answers too: checked now, asked again if refused."""
+    from ..errors import UsageError
+    from .form import BY_KEY
+
+    for key in list(given):
+        q = BY_KEY.get(key)
+        if q is None or q.kind in ("text", "long", "yesno"):
+            continue
+        value = getattr(form.raw, key)
+        try:
+            setattr(form.raw, key, form.parser(q)("、".join(value) if isinstance(value, list) else value))
+        except UsageError as e:
+            form.term.say("  " + str(e))
+            given.discard(key)
+            setattr(form.raw, key, [] if q.kind == "multi" else None)
+
+
+def _with_defaults(raw):
+    """The form's answers with the optional fields left empty made explicit."""
+    from dataclasses import replace
+
+    text = {k: getattr(raw, k) or "" for k in ("summary", "response", "region", "occupation", "name", "contact",
+                                                "address", "notes")}
+    return replace(raw, gender=raw.gender or "unknown", age_group=raw.age_group or "unknown", **text)

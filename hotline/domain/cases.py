@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import UsageError
+from ..i18n import _
+from . import detect
 from .model import Person, Roster
 from .rules import Rules
 from .text import has_control
@@ -30,6 +32,30 @@ def clean_text(value: str | None, option: str, required: bool = False, limit: in
     return text
 
 
+class PersonalData(UsageError):
+    """Clear text that holds personal data: refused, naming the field, the kind and where —
+    never the data itself (errors are shown and logged)."""
+
+    def __init__(self, option: str, findings: list[detect.Finding]):
+        self.option, self.findings = option, findings
+        f = findings[0]
+        kinds = ", ".join(dict.fromkeys(_(detect.KINDS[x.kind]) for x in findings))
+        super().__init__(_("{option} holds what looks like personal data ({kinds}, at characters {start}–{end}); "
+                           "it would be kept in clear for good: put it in the encrypted fields (--contact, --name, "
+                           "--address, --notes) or leave it out").format(option=option, kinds=kinds,
+                                                                         start=f.start + 1, end=f.end))
+
+
+def clear_text(value: str | None, option: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+    """Text that is kept in clear (summaries, responses, notes, reasons, regions): cleaned like
+    `clean_text`, and refused when the personal-data detector finds something in it."""
+    text = clean_text(value, option, required, limit)
+    found = detect.find(text)
+    if found:
+        raise PersonalData(option, found)
+    return text
+
+
 @dataclass
 class IntakeInput:
     channel: str
@@ -38,6 +64,7 @@ class IntakeInput:
     categories: list[str]
     needs: list[str]
     summary: str
+    response: str = ""
     gender: str = "unknown"
     age_group: str = "unknown"
     region: str = ""
@@ -66,11 +93,12 @@ def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
         role=v["role"].resolve(raw.role, "--role"),
         categories=list(dict.fromkeys(v["category"].resolve(c, "--category") for c in raw.categories)),
         needs=list(dict.fromkeys(v["need"].resolve(n, "--need") for n in raw.needs)),
-        summary=clean_text(raw.summary, "--summary", required=True),
+        summary=clear_text(raw.summary, "--summary", required=True),
+        response=clear_text(raw.response, "--response"),
         gender=v["gender"].resolve(raw.gender or "unknown", "--gender"),
         age_group=v["age_group"].resolve(raw.age_group or "unknown", "--age-group"),
-        region=clean_text(raw.region, "--region", limit=MAX_SHORT),
-        occupation=clean_text(raw.occupation, "--occupation", limit=MAX_SHORT),
+        region=clear_text(raw.region, "--region", limit=MAX_SHORT),
+        occupation=clear_text(raw.occupation, "--occupation", limit=MAX_SHORT),
         name=clean_text(raw.name, "--name", limit=MAX_SHORT),
         contact=clean_text(raw.contact, "--contact", limit=MAX_SHORT),
         address=clean_text(raw.address, "--address", limit=MAX_SHORT),

@@ -19,6 +19,8 @@ EVENT_TYPES = (
     "assign",     # 移交 (hand the case to a new owner)
     "close",      # 结案 (outcome resolved|unresolved, reason when unresolved)
     "revisit",    # 回访 (after closing)
+    "amend",      # 更正 (intake fields corrected: `changes` names them, old → new for clear ones)
+    "void",       # 作废 (a case entered by mistake: it stays, but no longer counts; reason required)
 )
 STATUSES = ("open", "referred", "closed")
 
@@ -33,6 +35,7 @@ class Event:
     outcome: str | None = None   # close
     reason: str | None = None    # close (required when unresolved)
     contact_shared: bool = False # refer: the form carried the caller's contact, with consent
+    changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Case:
     categories: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     summary: str = ""
+    response: str = ""     # 需求回应: what the volunteer said or did
     consent_publish: bool = False
     personal: Personal | None = None
     events: list[Event] = field(default_factory=list)
@@ -96,6 +100,11 @@ class Case:
 
     def urges(self, as_of: datetime | None = None) -> int:
         return sum(1 for e in self.events_until(as_of) if e.type == "urge")
+
+    @property
+    def voided(self) -> bool:
+        """Withdrawn as entered by mistake: kept in its file and in history, counted nowhere."""
+        return any(e.type == "void" for e in self.events)
 
     @property
     def month(self) -> str:

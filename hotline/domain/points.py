@@ -21,7 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from ..errors import BookError, UsageError
 from . import dates
-from .cases import clean_text
+from .cases import clear_text
 from .labels import CASE_ITEMS
 from .model import Case, LedgerEntry, Roster
 from .numbers import MAX_AMOUNT, MAX_COUNT, MAX_POINTS, parse_whole
@@ -429,7 +429,7 @@ def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on
         n = count or 1
         total = spec["points"] * n
     return LedgerEntry(date=on, person=p.id, item=item_id, points=total, count=n, amount=amount,
-                       note=clean_text(note, "--note", limit=MAX_NOTE), by=by)
+                       note=clear_text(note, "--note", limit=MAX_NOTE), by=by)
 
 
 def entry_problems(le: LedgerEntry, rules: Any, roster: Roster) -> list[str]:

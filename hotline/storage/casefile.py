@@ -39,6 +39,8 @@ def event_to_dict(e: Event) -> dict[str, Any]:
         d["reason"] = e.reason
     if e.contact_shared:
         d["contact_shared"] = True
+    if e.changes:
+        d["changes"] = e.changes
     if e.note:
         d["note"] = e.note
     return d
@@ -61,8 +63,10 @@ def case_to_dict(c: Case) -> dict[str, Any]:
         "categories": list(c.categories),
         "needs": list(c.needs),
         "summary": c.summary,
-        "consent_publish": bool(c.consent_publish),
     }
+    if c.response:
+        d["response"] = c.response
+    d["consent_publish"] = bool(c.consent_publish)
     if c.personal is not None:
         p: dict[str, Any] = {"recipients": c.personal.recipients}
         if c.personal.caller:
@@ -91,10 +95,11 @@ def case_from_json(text: str) -> Case:
         id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
         role=caller["role"], gender=caller["gender"], age_group=caller["age_group"], region=caller["region"],
         occupation=caller["occupation"], categories=d["categories"], needs=d["needs"], summary=d["summary"],
-        consent_publish=d["consent_publish"],
+        response=d.get("response", ""), consent_publish=d["consent_publish"],
         personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
         events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
-                      outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False))
+                      outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
+                      changes=e.get("changes"))
                 for e in d["events"]],
     )
 
@@ -172,6 +177,9 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
     to = ev.get("to")
     if to is not None and not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(x, str) for x in to))):
         raise r.fail(kp + ["to"], f"'to' must be an id (or a list of ids), not {to!r}")
+    changes = ev.get("changes")
+    if changes is not None and not (isinstance(changes, dict) and all(isinstance(v, dict) for v in changes.values())):
+        raise r.fail(kp + ["changes"], "'changes' must map each field to {old, new} (or {changed: true})")
     return Event(
         type=typ,
         at=r.time_of(ev, "at", kp),
@@ -181,6 +189,7 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
         outcome=r.text_of(ev, "outcome", kp, required=False) or None,
         reason=r.text_of(ev, "reason", kp, required=False) or None,
         contact_shared=ev.get("contact_shared") is True,
+        changes=changes,
     )
 
 
@@ -214,6 +223,7 @@ def parse_case(text: str, path: Path) -> Case:
         categories=r.list_of(data, "categories", []),
         needs=r.list_of(data, "needs", []),
         summary=r.text_of(data, "summary", [], required=False),
+        response=r.text_of(data, "response", [], required=False),
         consent_publish=consent,
         personal=personal,
         events=events,
