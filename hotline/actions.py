@@ -19,7 +19,7 @@ from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
-           "record_points", "PointsResult", "earlier_cases_of"]
+           "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
 
 
 @dataclass
@@ -112,13 +112,17 @@ def _event_time(book: Book, case: Case, at: datetime | None) -> datetime:
     return t
 
 
-def _append(book: Book, case_ref: str, make, message) -> WriteResult:
-    """Load the case, let `make(case, actor)` validate and return the new event, write, commit."""
+def _append(book: Book, case_ref: str, make, message, secret: str = "", identity=None) -> WriteResult:
+    """Load the case, let `make(case, actor)` validate and return the new event, write, commit.
+    `secret`: personal data moved out of a note, kept in the case's encrypted notes (same commit)."""
     actor = book.actor()
     with book.lock():
         path = book.store.resolve(case_ref)
         case = book.store.load(path)
+        _refuse_void(case)
         event = make(case, actor)
+        if secret:
+            _add_secret(book, case, secret, identity)
         case.events.append(event)
         book.store.write(case, path)
         msg = message(case, event)
@@ -126,12 +130,30 @@ def _append(book: Book, case_ref: str, make, message) -> WriteResult:
     return WriteResult(case, path, commit, msg)
 
 
+def _refuse_void(case: Case) -> None:
+    if case.voided:
+        raise UsageError(f"case {case.id} was withdrawn (void); nothing more is recorded on it")
+
+
+def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
+    """Append `secret` to the case's encrypted notes: a new personal block when it has none
+    (no key needed), else the block decrypted with `identity` and encrypted again."""
+    keys = [p.key for p in book.roster.recipients()]
+    fields: dict = {}
+    caller = None
+    if case.personal is not None:
+        fields = privacy.decrypt_personal(case.personal.armor, identity)
+        caller = case.personal.caller
+    fields["notes"] = f"{fields.get('notes') or ''}\n{secret}".strip()
+    case.personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=caller)
+
+
 def _require_open(case: Case, what: str) -> None:
     if case.status() == "closed":
         raise UsageError(f"case {case.id} is closed; {what} is only for open cases")
 
 
-def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None) -> WriteResult:
+def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
     text = clear_text(note, "--note", required=True)
 
     def make(case: Case, actor: Person) -> Event:
@@ -141,11 +163,11 @@ def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: da
             raise UsageError(f"case {case.id} is closed; record a revisit with --revisit")
         return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text)
 
-    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}")
+    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}", secret, identity)
 
 
 def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime | None = None,
-          form: Path | None = None, personal: dict | None = None) -> WriteResult:
+          form: Path | None = None, personal: dict | None = None, secret: str = "", identity=None) -> WriteResult:
     """Refer the case to a partner.  With `form`, the referral / task-assignment form is written
     there too — prepared before the commit, so a path that cannot be written records nothing
     (and a retry never records a second referral).  `personal` (decrypted, the caller agreed)
@@ -167,7 +189,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
         return event
 
     try:
-        res = _append(book, case_ref, make, lambda c, e: f"refer {c.id} to {p.id}")
+        res = _append(book, case_ref, make, lambda c, e: f"refer {c.id} to {p.id}", secret, identity)
     except BaseException:
         if staged is not None:
             staged.abort()
@@ -207,17 +229,17 @@ def _referral_form(book: Book, case: Case, personal: dict) -> str:
     return render_template(book.template_source, "referral.md.j2", ctx)
 
 
-def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None) -> WriteResult:
+def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
     text = clear_text(note, "--note")
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "urging")
         return Event(type="urge", at=_event_time(book, case, at), by=actor.id, note=text)
 
-    return _append(book, case_ref, make, lambda c, e: f"urge {c.id} ({c.urges()})")
+    return _append(book, case_ref, make, lambda c, e: f"urge {c.id} ({c.urges()})", secret, identity)
 
 
-def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime | None = None) -> WriteResult:
+def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
     text = clear_text(note, "--note")
     to = book.person(person, "--to", active=True)
 
@@ -225,11 +247,11 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
         _require_open(case, "a reassignment")  # re-assigning to the current owner just records the hand-over note
         return Event(type="assign", at=_event_time(book, case, at), by=actor.id, to=to.id, note=text)
 
-    return _append(book, case_ref, make, lambda c, e: f"assign {c.id} to {to.id}")
+    return _append(book, case_ref, make, lambda c, e: f"assign {c.id} to {to.id}", secret, identity)
 
 
 def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str = "",
-          at: datetime | None = None) -> WriteResult:
+          at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
     out = book.rules.vocab["outcome"].resolve(outcome, "--outcome")
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
@@ -240,7 +262,7 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
         _require_open(case, "closing")
         return Event(type="close", at=_event_time(book, case, at), by=actor.id, outcome=out, reason=why or None, note=text)
 
-    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}")
+    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}", secret, identity)
 
 
 def reveal(book: Book, case: Case, identity) -> dict:
@@ -277,3 +299,91 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
         path = ledger.append(book.root, entry)
         commit = book.commit([path], message, actor)
     return PointsResult(entry, path, commit, message)
+
+
+# ------------------------------------------------------------------ correcting and withdrawing
+
+CLEAR_FIELDS = ("channel", "needs", "grade", "categories", "role", "gender", "age_group", "region", "occupation",
+                "summary", "response", "consent_publish")
+PERSONAL_FIELDS = ("name", "contact", "address", "notes")
+
+
+def intake_of(case: Case, personal: dict | None = None) -> IntakeInput:
+    """The registration form of a case as an IntakeInput (personal fields from `personal`)."""
+    p = personal or {}
+    return IntakeInput(channel=case.channel, grade=case.grade, role=case.role, categories=list(case.categories),
+                       needs=list(case.needs), summary=case.summary, response=case.response, gender=case.gender,
+                       age_group=case.age_group, region=case.region, occupation=case.occupation,
+                       name=str(p.get("name") or ""), contact=str(p.get("contact") or ""),
+                       address=str(p.get("address") or ""), notes=str(p.get("notes") or ""),
+                       owner=case.owner, consent_publish=case.consent_publish)
+
+
+def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime | None = None,
+          identity=None) -> WriteResult:
+    """Correct fields of the registration form: `changes` maps IntakeInput fields to new values.
+    An `amend` event names what changed (old → new for clear fields, the name alone for personal
+    ones, which are encrypted again); one commit.  Personal changes on a case that already has
+    a personal block need a key that opens it (the other personal fields are kept)."""
+    unknown = set(changes) - set(CLEAR_FIELDS) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field of the registration form: {sorted(unknown)}")
+    text = clear_text(note, "--note")
+    actor = book.actor()
+    with book.lock():
+        path = book.store.resolve(case_ref)
+        case = book.store.load(path)
+        _refuse_void(case)
+        touches_personal = any(k in changes for k in PERSONAL_FIELDS)
+        personal = reveal(book, case, identity) if (touches_personal and case.personal is not None) else {}
+        before = intake_of(case, personal)
+        after = validate_intake(book.rules, replace(before, **changes))
+        diff = _differences(before, after)
+        if not diff:
+            raise UsageError(f"nothing to change: case {case.id} already holds these values")
+        _apply_amendment(book, case, after, diff, identity)
+        case.events.append(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text, changes=diff))
+        book.store.write(case, path)
+        msg = f"amend {case.id}: {', '.join(diff)}"
+        commit = book.commit([path], msg, actor)
+    return WriteResult(case, path, commit, msg)
+
+
+def _differences(before: IntakeInput, after: IntakeInput) -> dict:
+    diff: dict = {}
+    for k in CLEAR_FIELDS:
+        old, new = getattr(before, k), getattr(after, k)
+        if old != new:
+            diff[k] = {"old": old, "new": new}
+    for k in PERSONAL_FIELDS:
+        if (getattr(before, k) or "") != (getattr(after, k) or ""):
+            diff[k] = {"changed": True}  # personal data never in clear, not even in the history
+    return diff
+
+
+def _apply_amendment(book: Book, case: Case, after: IntakeInput, diff: dict, identity) -> None:
+    for k in CLEAR_FIELDS:
+        if k in diff:
+            setattr(case, k, getattr(after, k))
+    if not any(k in diff for k in PERSONAL_FIELDS):
+        return
+    keys = [p.key for p in book.roster.recipients()]
+    fields = {k: getattr(after, k) for k in PERSONAL_FIELDS}
+    caller = case.personal.caller if case.personal else None
+    if "contact" in diff:
+        caller, _check, _earlier, _written = _repeat_caller(book, after.contact, keys, identity)
+    if any(fields.values()):
+        case.personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=caller)
+    else:
+        case.personal = None
+
+
+def void(book: Book, case_ref: str, reason: str, at: datetime | None = None) -> WriteResult:
+    """Withdraw a case entered by mistake: it stays in its file and in history, with the reason,
+    and no longer counts anywhere (lists, overdue, the bulletin, points)."""
+    why = clear_text(reason, "--reason", required=True)
+
+    def make(case: Case, actor: Person) -> Event:
+        return Event(type="void", at=_event_time(book, case, at), by=actor.id, reason=why)
+
+    return _append(book, case_ref, make, lambda c, e: f"void {c.id}")

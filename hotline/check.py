@@ -156,7 +156,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     events = case.events
     if events[0].type != "intake":
         yield ["events", 0], f"the first event must be the intake, not '{events[0].type}'"
-    closed = False
+    closed = voided = False
     for i, e in enumerate(events):
         kp = ["events", i]
         if i and e.type == "intake":
@@ -183,6 +183,11 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp, f"'{e.type}' after the case was closed (only revisits may follow)"
         if e.type == "revisit" and not closed:
             yield kp, "a revisit before the case was closed"
+        if e.type == "void" and not (e.reason or "").strip():
+            yield kp, "a withdrawal (void) needs a reason"
+        if voided and e.type != "void":
+            yield kp, f"'{e.type}' after the case was withdrawn (void)"
+        voided = voided or e.type == "void"
 
 
 def _control_characters(case: Case) -> Iterable[tuple[list, str]]:

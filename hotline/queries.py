@@ -31,8 +31,10 @@ def problem_lines(book: Book, problems: list[LoadProblem]) -> list[str]:
 # ---------------------------------------------------------------- list
 
 def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | None = None,
-               owner: str | None = None, problems: list[LoadProblem] | None = None) -> list[dict[str, Any]]:
-    """Rows {id, received (local), status, grade, owner (current), channel, categories}, by id."""
+               owner: str | None = None, problems: list[LoadProblem] | None = None,
+               include_void: bool = False) -> list[dict[str, Any]]:
+    """Rows {id, received (local), status, grade, owner (current), channel, categories, void}, by id;
+    cases withdrawn as entered by mistake only with `include_void`."""
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status '{status}' is not known; use one of: {', '.join(STATUSES)}")
     if owner is not None:
@@ -52,13 +54,13 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
         where.append("received >= ? AND received <= ?")
         params += [utc_text(start), utc_text(end)]
     rows = []
-    for c in book.store.query(" AND ".join(where), params, problems):
+    for c in book.store.query(" AND ".join(where), params, problems, include_void=include_void):
         st = c.status()
         local = c.received.astimezone(book.tz)
         if status and st != status or month and (local.year, local.month) != month or owner and c.current_owner() != owner:
             continue
         rows.append({"id": c.id, "received": local, "status": st, "grade": c.grade, "owner": c.current_owner(),
-                     "channel": c.channel, "categories": list(c.categories)})
+                     "channel": c.channel, "categories": list(c.categories), "void": c.voided})
     return rows
 
 

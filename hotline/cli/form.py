@@ -178,28 +178,20 @@ class Form:
 
     # ------------------------------------------------------------ personal data in clear text
     def personal_data(self, q: Question) -> None:
-        """Offer to move what looks like personal data out of a clear-text answer."""
-        text = getattr(self.raw, q.key)
-        while True:
-            found = detect.find(text)
-            if not found:
-                setattr(self.raw, q.key, text)
-                return
-            f = found[0]
-            target = "contact" if f.kind in CONTACT_KINDS and not self.raw.contact else "notes"
-            self.term.say(_("! {field} holds what looks like a {kind}: «{text}». In clear it would stay in git for good.")
-                          .format(field=_(q.title).split(":")[0].split("(")[0].strip(), kind=_(detect.KINDS[f.kind]),
-                                  text=f.text))
-            where = _(BY_KEY[target].title).split("(")[0].split(":")[0].strip()
-            choice = self.term.ask(_("1 move it to the encrypted {where} · 2 remove it · 3 edit the text").format(where=where),
-                                   _choice_of(3), default="1")
-            if choice == 3:
-                text = self.term.ask(_(q.title), self.parser(q), multiline=q.kind == "long", prefill=text)
-                continue
-            if choice == 1:
-                joined = getattr(self.raw, target)
-                setattr(self.raw, target, f"{joined}\n{f.text}".strip() if target == "notes" else f.text.strip())
-            text = _cut(text, f.start, f.end)
+        """Offer to move what looks like personal data out of a clear-text answer: contact
+        details into the encrypted contact (when empty), anything else into the notes."""
+        def edit(text: str) -> str:
+            return self.term.ask(_(q.title), self.parser(q), multiline=q.kind == "long", prefill=text)
+
+        def target(kind: str) -> str:
+            return "contact" if kind in CONTACT_KINDS and not self.raw.contact else "notes"
+
+        text, moved = sift(self.term, _short(q.title), getattr(self.raw, q.key), edit,
+                           lambda kind: _short(BY_KEY[target(kind)].title))
+        setattr(self.raw, q.key, text)
+        for kind, found in moved:
+            key = target(kind)
+            setattr(self.raw, key, f"{self.raw.notes}\n{found}".strip() if key == "notes" else found)
 
     # ------------------------------------------------------------ the whole form
     def fill(self, skip: set[str]) -> None:
@@ -237,6 +229,33 @@ class Form:
 
 
 YESNO = Question("discard", "", "yesno")
+
+
+def _short(title: str) -> str:
+    return _(title).split("(")[0].split(":")[0].strip()
+
+
+def sift(term, field: str, text: str, edit: Callable[[str], str],
+         where: Callable[[str], str]) -> tuple[str, list[tuple[str, str]]]:
+    """Go through what the detector finds in `text`, asking for each: move it to the encrypted
+    fields (`where(kind)` names them), remove it, or edit the text (`edit`).  Returns the text
+    left and what was moved out, as (kind, text) pairs."""
+    moved: list[tuple[str, str]] = []
+    while True:
+        found = detect.find(text)
+        if not found:
+            return text, moved
+        f = found[0]
+        term.say(_("! {field} holds what looks like a {kind}: «{text}». In clear it would stay in git for good.")
+                 .format(field=field, kind=_(detect.KINDS[f.kind]), text=f.text))
+        choice = term.ask(_("1 move it to the encrypted {where} · 2 remove it · 3 edit the text").format(where=where(f.kind)),
+                          _choice_of(3), default="1")
+        if choice == 3:
+            text = edit(text)
+            continue
+        if choice == 1:
+            moved.append((f.kind, f.text.strip()))
+        text = _cut(text, f.start, f.end)
 
 
 def _choice_of(n: int) -> Callable[[str], int]:

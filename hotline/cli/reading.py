@@ -29,6 +29,10 @@ def _event_line(e: dict) -> str:
         extra = " → " + ", ".join(_name(x) for x in e["to"])
     elif e["type"] == "close":
         extra = f" [{e['outcome_label']}]" + (f" 原因: {e['reason']}" if e["reason"] else "")
+    elif e["type"] == "void":
+        extra = f" 原因: {e['reason']}"
+    elif e["type"] == "amend":
+        extra = " [" + ", ".join(e["fields"]) + "]"
     note = f"  {e['note']}" if e["note"] else ""
     return f"  {e['at']:%Y-%m-%d %H:%M}  {e['type_label']}({e['type']}) by {_name(e['by'])}{extra}{note}"
 
@@ -38,7 +42,8 @@ def card_text(card: dict, personal: dict | None) -> str:
     c, caller = card, card["caller"]
     moved = f"  → now {_name(c['current_owner'])}" if c["current_owner"]["id"] != c["owner"]["id"] else ""
     lines = [
-        f"Case {c['id']}   {c['status_label']} ({c['status']})",
+        f"Case {c['id']}   {c['status_label']} ({c['status']})"
+        + (f"   !! {c['void_label']} (void): {c['void']}" if c["void"] is not None else ""),
         f"  received   {c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}",
         f"  grade      {c['grade_label']}",
         f"  owner      {_name(c['owner'])}{moved}",
@@ -49,6 +54,8 @@ def card_text(card: dict, personal: dict | None) -> str:
         f"  publish    {'同意作为典型案例公开 (anonymised)' if c['consent_publish'] else '不公开'}",
         "  summary    " + _indented(c["summary"]),
     ]
+    if c["response"]:
+        lines.append("  response   " + _indented(c["response"]))
     if c["personal"] is None:
         lines.append("  personal   (none recorded)")
     elif personal is not None:
@@ -97,6 +104,7 @@ def list_cases(
     status: Optional[str] = typer.Option(None, "--status", help="open, referred or closed."),
     month: Optional[str] = typer.Option(None, "--month", help="Cases received in YYYY-MM."),
     owner: Optional[str] = typer.Option(None, "--owner", help="Cases currently owned by this person."),
+    include_void: bool = typer.Option(False, "--include-void", help="Also the cases withdrawn as entered by mistake."),
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ):
     """List cases (no personal data)."""
@@ -109,13 +117,13 @@ def list_cases(
     ym = parse_month(month) if month is not None else None
     book = open_book()
     problems: list = []
-    rows = queries.list_cases(book, status, ym, owner, problems)
+    rows = queries.list_cases(book, status, ym, owner, problems, include_void)
     report_problems(book, problems)
     if fmt == "table":
         L = book.rules.label
         for r in rows:
             r["grade"] = L("grade", r["grade"]).split("·")[0]
-            r["status"] = labels.status(r["status"])
+            r["status"] = labels.status(r["status"]) + (" · " + labels.event("void") if r["void"] else "")
             r["channel"] = L("channel", r["channel"])
             p = book.roster.person(r["owner"])
             r["owner"] = p.name if p else r["owner"]

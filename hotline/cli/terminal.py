@@ -168,8 +168,9 @@ def _PtValidator(check: Callable[[str], None]):
 
 
 def matches(option: Option, word: str) -> int:
-    """How well `word` finds `option` (0: not at all; higher is better): the number, the id,
-    the Chinese label, or its pinyin initials / full pinyin (jb → 家庭暴力)."""
+    """How well `word` finds `option` (0: not at all; higher is better): the id, the Chinese
+    label or an abbreviation of it (家暴 → 家庭暴力), its pinyin initials or full pinyin
+    (jb, jiating → 家庭暴力)."""
     w = word.strip().lower()
     if not w:
         return 1
@@ -185,6 +186,9 @@ def matches(option: Option, word: str) -> int:
     initials = option.keys[0] if option.keys else ""
     it = iter(initials)
     if initials and all(ch in it for ch in w):
+        return 2
+    it = iter(option.label.lower())
+    if all(ch in it for ch in w):   # an abbreviation: 家暴 → 家庭暴力
         return 2
     return 0
 

@@ -32,6 +32,10 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["outcome"] = e.outcome
         row["outcome_label"] = rules.label("outcome", e.outcome or "")
         row["reason"] = e.reason
+    elif e.type == "void":
+        row["reason"] = e.reason
+    elif e.type == "amend":
+        row["fields"] = list(e.changes or {})
     return row
 
 
@@ -59,6 +63,9 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         "needs": [{"id": x, "label": L("need", x)} for x in case.needs],
         "consent_publish": case.consent_publish,
         "summary": case.summary,
+        "response": case.response,
+        "void": next((e.reason or "" for e in case.events if e.type == "void"), None),
+        "void_label": labels.event("void"),
         "personal": {"recipients": case.personal.recipients} if case.personal is not None else None,
         "events": [_event(e, rules, cal, roster) for e in case.events],
         "deadlines": [],

@@ -111,6 +111,15 @@ class Case:
         return self.received.strftime("%Y-%m")
 
 
+def _id(text: str | None) -> str | None:
+    """A roster id as typed: full-width letters (ｗａｎｇ) as ASCII, surrounding spaces dropped."""
+    if not isinstance(text, str) or text.isascii():
+        return text
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 @dataclass
 class Group:
     id: str
@@ -144,12 +153,15 @@ class Roster:
     partners: list[Partner]
 
     def person(self, pid: str) -> Person | None:
+        pid = _id(pid)
         return next((p for p in self.people if p.id == pid), None)
 
     def group(self, gid: str) -> Group | None:
+        gid = _id(gid)
         return next((g for g in self.groups if g.id == gid), None)
 
     def partner(self, pid: str) -> Partner | None:
+        pid = _id(pid)
         return next((p for p in self.partners if p.id == pid), None)
 
     def with_role(self, role: str) -> list[Person]:

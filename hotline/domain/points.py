@@ -15,6 +15,7 @@ through the person's group, for each group; ranks are competition ranks (1, 2, 2
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
@@ -377,7 +378,7 @@ def items(rules: Any, kind: str) -> dict[str, dict]:
 def resolve_item(rules: Any, kind: str, value: str) -> str:
     """An award/penalty item by id or Chinese label (exact, then case-insensitive id)."""
     table = items(rules, kind)
-    v = str(value).strip()
+    v = unicodedata.normalize("NFKC", str(value)).strip()
     if v in table:
         return v
     for k, spec in table.items():

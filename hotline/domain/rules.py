@@ -8,6 +8,7 @@ the shape and hands them over.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ class Vocab:
         return self.labels.get(key, key)
 
     def resolve(self, value: str, option: str | None = None) -> str:
-        """Accept an id or a label (exact, then case-insensitive id); else UsageError."""
-        v = str(value).strip()
+        """Accept an id or a label (exact, then case-insensitive id; full-width letters as ASCII,
+        ＱＱ = QQ); else UsageError."""
+        v = unicodedata.normalize("NFKC", str(value)).strip()
         if v in self.labels:
             return v
         for k, lab in self.labels.items():

@@ -33,8 +33,11 @@ def new_id(received: datetime, rand: int | None = None) -> str:
 
 
 def normalise(text: str) -> str:
-    """Upper-case, map look-alikes, drop spaces; keep the hyphen where given."""
-    t = text.strip().upper().replace(" ", "")
+    """Upper-case, map look-alikes, drop spaces; keep the hyphen where given.  Full-width
+    characters typed with a Chinese input method count as their ASCII (２６１１２３－Ｇ０)."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).strip().upper().replace(" ", "").replace("－", "-")
     return t.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
 
 

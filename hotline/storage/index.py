@@ -27,7 +27,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -42,6 +42,7 @@ def summarise(c: Case, rules) -> dict:
         "owner": c.current_owner(),
         "status": c.status(),
         "caller": c.personal.caller if c.personal else None,
+        "void": int(c.voided),
     }
 
 
@@ -49,7 +50,7 @@ _DDL = """
 CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, sig TEXT,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
-  grade TEXT, owner TEXT, status TEXT, caller TEXT,
+  grade TEXT, owner TEXT, status TEXT, caller TEXT, void INTEGER,
   error TEXT, error_line INTEGER
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
@@ -230,7 +231,7 @@ class Index:
         bodies: list = []
 
         def flush() -> None:
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
             rows.clear()
             bodies.clear()
@@ -250,12 +251,12 @@ class Index:
         try:
             case = parse(self.cases_dir / rel)
         except BookError as e:
-            rows.append((rel, sig, None, None, None, None, None, None, None, None, e.message, e.line))
+            rows.append((rel, sig, None, None, None, None, None, None, None, None, None, e.message, e.line))
             bodies.append((rel, None))
             return
         s = summarise(case, rules)
         rows.append((rel, sig, s["id"], s["received"], s["last_event"], s["settled_at"],
-                     s["grade"], s["owner"], s["status"], s["caller"], None, None))
+                     s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None))
         bodies.append((rel, case_to_json(case)))
 
     # ------------------------------------------------------------ reading

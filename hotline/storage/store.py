@@ -83,16 +83,19 @@ class Store:
         return idx
 
     def query(self, where: str = "1", params=(), problems: list[LoadProblem] | None = None,
-              fallback=None, light: bool = False) -> list[Case]:
+              fallback=None, light: bool = False, include_void: bool = False) -> list[Case]:
         """Cases whose index row matches `where` (SQL over the index columns).
 
         Without an index, every file is parsed and `fallback(case)` filters (default: keep all),
-        so results never depend on the index.  Broken files go to `problems`.
+        so results never depend on the index.  Broken files go to `problems`.  Cases withdrawn
+        as entered by mistake (`Case.voided`) count nowhere unless `include_void`.
         """
         idx = self.index(light=light)
         if idx is None:
-            cases = self._parse_all(problems)
+            cases = [c for c in self._parse_all(problems) if include_void or not c.voided]
             return [c for c in cases if fallback(c)] if fallback else cases
+        if not include_void:
+            where = f"void = 0 AND ({where})"
         from .casefile import case_from_json
 
         out = []
@@ -189,7 +192,7 @@ class Store:
         — counts over many months without loading the cases themselves."""
         idx = self.index()
         if idx is None:
-            cases = self._parse_all([])
+            cases = [c for c in self._parse_all([]) if not c.voided]
             out: dict = {}
             for key, (start, end) in periods.items():
                 counts: dict[str, int] = {}
@@ -199,7 +202,8 @@ class Store:
                 out[key] = counts
             return out
         db = idx.open()
-        sql = "SELECT grade, count(*) FROM cases WHERE error IS NULL AND received >= ? AND received <= ? GROUP BY grade"
+        sql = ("SELECT grade, count(*) FROM cases WHERE error IS NULL AND void = 0 AND received >= ? AND received <= ? "
+               "GROUP BY grade")
         return {key: dict(db.execute(sql, (utc_text(start), utc_text(end)))) for key, (start, end) in periods.items()}
 
     def all(self, problems: list[LoadProblem] | None = None) -> list[Case]:
