@@ -330,6 +330,7 @@ def typical_cases(m: Month) -> list[dict[str, Any]]:
             "categories": [{"id": x, "label": V["category"].label(x)} for x in c.categories],
             "region": coarse_region(c.region),
             "summary": scrub(c.summary),
+            "response": scrub(c.response),
             "status_label": labels.status(st),
             "outcome_label": V["outcome"].label(close_ev.outcome) if close_ev and close_ev.outcome else "",
         })
