@@ -107,6 +107,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("HOTLINE_IDENTITY", str(tmp_path / "identity.txt"))
     monkeypatch.setenv("HOTLINE_NOW", NOW)  # the suite never depends on the machine's clock
+    monkeypatch.setenv("HOTLINE_LANG", "en")  # messages the tests read; tests of the Chinese ones set zh-CN
     return tmp_path
 
 

@@ -6,18 +6,18 @@ from typing import Optional
 
 import typer
 
-from .app import app, key_app
+from ..i18n import N_
+from .app import command, key_command
 from .common import handle, out
 
 
-@app.command()
+@command(help=N_('Create a case book: rules, example roster, templates, cases/, ledger/, your key, first commit.'))
 @handle
 def init(
     directory: Path = typer.Argument(..., help="Folder for the new case book (created if missing)."),
     person: Optional[str] = typer.Option(None, "--id", help="Your roster id (default: from your git email)."),
     name: Optional[str] = typer.Option(None, "--name", help="Your name for the roster (default: git user.name)."),
 ):
-    """Create a case book: rules, example roster, templates, cases/, ledger/, your key, first commit."""
     from ..setup import init_book
 
     res = init_book(directory, person, name)
@@ -30,10 +30,9 @@ def init(
     out("  next: cd into it and run `hotline intake`")
 
 
-@key_app.command("new")
+@key_command("new", help=N_('Create your private key (identity) outside the book and print its public key.'))
 @handle
 def key_new():
-    """Create your private key (identity) outside the book and print its public key."""
     from .. import privacy
 
     path, public = privacy.new_identity()
@@ -42,10 +41,9 @@ def key_new():
     out(public)
 
 
-@key_app.command("show")
+@key_command("show", help=N_('Print your public key.'))
 @handle
 def key_show():
-    """Print your public key."""
     from .. import privacy
     from ..errors import UsageError
 

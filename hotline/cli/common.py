@@ -11,6 +11,8 @@ from typing import Callable, Optional
 
 import typer
 
+from ..i18n import _
+
 state: dict = {"book": None, "acting": None, "opened": None}
 
 
@@ -48,7 +50,7 @@ def handle(fn: Callable) -> Callable:
             err(str(e))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
-            err("interrupted; nothing was written")
+            err(_("interrupted; nothing was written"))
             raise typer.Exit(130) from None
         except OSError as e:
             err(f"{e.strerror or e} ({e.filename})" if getattr(e, "filename", None) else str(e))
@@ -63,7 +65,7 @@ def open_book():
     from ..book import Book
 
     book = state["opened"] or Book.open(state["book"], state["acting"])
-    book.store.progress = progress("indexing cases")
+    book.store.progress = progress(_("indexing cases"))
     return book
 
 
@@ -71,7 +73,7 @@ def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
     from ..errors import UsageError
 
     if fmt not in allowed:
-        raise UsageError(f"--format '{fmt}' is not known; use one of: {', '.join(allowed)}")
+        raise UsageError(_("--format '{value}' is not known; use one of: {allowed}").format(value=fmt, allowed=", ".join(allowed)))
     return fmt
 
 
@@ -103,11 +105,12 @@ def print_new_deadlines(book, case, since) -> None:
     try:
         started = started_at(case, book.rules, book.calendar, since)
     except CalendarError as e:  # the write is done; say plainly which deadline cannot be computed
-        err(f"deadlines of {case.id} cannot be computed yet: {e}")
+        err(_("deadlines of {case} cannot be computed yet: {why}").format(case=case.id, why=e))
         return
     for c in started:
-        mark = " 暂定" if c.provisional else ""
-        out(f"  deadline {c.kind}: {c.due.astimezone(book.tz):%Y-%m-%d %H:%M}{mark} ({labels.deadline(c.kind)})")
+        mark = " " + labels.provisional() if c.provisional else ""
+        out("  " + _("deadline {kind}: {due}{mark} ({label})").format(
+            kind=c.kind, due=f"{c.due.astimezone(book.tz):%Y-%m-%d %H:%M}", mark=mark, label=labels.deadline(c.kind)))
     if any(c.provisional for c in started):
         provisional_note(book, with_lines=False)
 
@@ -116,7 +119,6 @@ def provisional_note(book, with_lines: bool = True) -> None:
     """Say on stderr which years' working days were provisional (暂定) in this command and, with
     `with_lines`, the rules.yaml lines that make them official (plain, to paste)."""
     from ..domain.calendar import provisional_yaml
-    from ..i18n import _
 
     years = sorted(book.calendar.provisional_used)
     if not years:

@@ -5,8 +5,8 @@ from typing import Optional
 
 import typer
 
-from ..i18n import _
-from .app import app
+from ..i18n import N_, _
+from .app import command
 from .common import check_format, err, handle, open_book, out, provisional_note, report_problems
 
 
@@ -41,7 +41,7 @@ def _table(book, rows: list[dict], when, dur) -> str:
     return "\n".join(lines)
 
 
-@app.command()
+@command(help=N_('Cases past or near their deadlines (超时/临期), by group, with urge counts.'))
 @handle
 def overdue(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Replay as of this time (default: now); later events are ignored."),
@@ -49,7 +49,6 @@ def overdue(
     group: Optional[str] = typer.Option(None, "--group", help="Only this group's people."),
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ):
-    """Cases past or near their deadlines (超时/临期), by group, with urge counts."""
     from .. import queries
     from ..domain.calendar import parse_duration
     from ..domain.dates import parse_time

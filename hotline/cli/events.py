@@ -7,8 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from ..i18n import _
-from .app import app
+from ..i18n import N_, _
+from .app import command
 from .common import err, handle, open_book, out, parse_at, print_new_deadlines, who
 
 CASE_ARG = "Case id (or an unambiguous prefix)."
@@ -51,7 +51,7 @@ class Notes:
         return {"secret": "\n".join(self.secret), "identity": privacy.load_identity()}
 
 
-@app.command()
+@command(help=N_('Record a follow-up (跟进), or a revisit after closing.'))
 @handle
 def followup(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -60,7 +60,6 @@ def followup(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Record a follow-up (跟进), or a revisit after closing."""
     from .. import actions
     from ..domain import labels
 
@@ -70,7 +69,7 @@ def followup(
     out(f"Recorded {labels.event(res.case.events[-1].type)} on {res.case.id}")
 
 
-@app.command()
+@command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
 @handle
 def refer(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -81,7 +80,6 @@ def refer(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Refer the case to a partner organisation (转介); restarts the close deadline."""
     from .. import actions, privacy
 
     book = open_book()
@@ -98,7 +96,7 @@ def refer(
         out(f"Referral form written to {form}")
 
 
-@app.command()
+@command(help=N_('Record that a leader chased the case owner (催办).'))
 @handle
 def urge(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -106,7 +104,6 @@ def urge(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Record that a leader chased the case owner (催办)."""
     from .. import actions
     from ..domain.clocks import needs_committee
 
@@ -119,7 +116,7 @@ def urge(
         out(f"!! urged more than {book.rules.urge_limit} times and still open: report to the committee 上报委员会")
 
 
-@app.command()
+@command(help=N_('Hand the case to a new owner (移交); the registration form travels with it.'))
 @handle
 def assign(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -128,7 +125,6 @@ def assign(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Hand the case to a new owner (移交); the registration form travels with it."""
     from .. import actions
 
     book = open_book()
@@ -137,7 +133,7 @@ def assign(
     out(f"Assigned {res.case.id} to {who(book, to)}")
 
 
-@app.command()
+@command(help=N_('Close the case (结案).'))
 @handle
 def close(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -147,7 +143,6 @@ def close(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Close the case (结案)."""
     from .. import actions
 
     book = open_book()
@@ -158,7 +153,7 @@ def close(
     print_new_deadlines(book, res.case, res.case.events[-1].at)
 
 
-@app.command()
+@command(help=N_('Correct the registration form (更正): the fields given, or on a terminal the whole form to review.'))
 @handle
 def amend(
     case: str = typer.Argument(..., help=CASE_ARG),
@@ -182,7 +177,6 @@ def amend(
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
-    """Correct the registration form (更正): the fields given, or on a terminal the whole form to review."""
     from .. import actions, privacy
     from ..errors import UsageError
     from .form import Discarded, Form
@@ -224,14 +218,13 @@ def _changed(raw, case, personal: dict) -> dict:
             if getattr(raw, k) != getattr(before, k)}
 
 
-@app.command()
+@command(help=N_('Withdraw a case entered by mistake (作废): it stays in its file and history, and counts nowhere.'))
 @handle
 def void(
     case: str = typer.Argument(..., help=CASE_ARG),
     reason: str = typer.Option(..., "--reason", help="Why the case was entered by mistake."),
     at: Optional[str] = typer.Option(None, "--at"),
 ):
-    """Withdraw a case entered by mistake (作废): it stays in its file and history, and counts nowhere."""
     from .. import actions
 
     book = open_book()

@@ -5,8 +5,8 @@ from typing import List, Optional
 
 import typer
 
-from .app import app
-from ..i18n import _
+from ..i18n import N_, _
+from .app import command
 from .common import err, handle, notice, open_book, out, parse_at, print_new_deadlines, who
 
 
@@ -33,7 +33,7 @@ def _report(book, res, quiet: bool) -> None:
         out("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
 
 
-@app.command()
+@command(help=N_('Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving.'))
 @handle
 def intake(
     channel: Optional[str] = typer.Option(None, "--channel", help="phone, wechat, qq, web, email, sms, letter, visit (or 电话…)."),
@@ -57,7 +57,6 @@ def intake(
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; missing fields are an error."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only the new case id."),
 ):
-    """Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving."""
     from .. import actions, privacy
     from ..domain.cases import IntakeInput
     from ..errors import UsageError

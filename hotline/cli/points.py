@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from .app import app
+from ..i18n import N_
+from .app import command
 from .common import check_format, err, handle, open_book, out
 
 
@@ -33,7 +34,7 @@ def _record(kind: str, person: str, item: str, count: Optional[str], amount: Opt
     out(f"{verb} {p.name} ({p.id}) {label}{times}{money}: {e.points:+d} on {e.date.isoformat()} → {rel}")
 
 
-@app.command()
+@command(help=N_('Record points earned (奖励积分): lectures, articles, events, donations, interviews.'))
 @handle
 def award(
     person: str = typer.Argument(..., help="Roster id of the person awarded."),
@@ -43,11 +44,10 @@ def award(
     on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", help="What it was (no callers' data)."),
 ):
-    """Record points earned (奖励积分): lectures, articles, events, donations, interviews."""
     _record("award", person, item, count, amount, on, note)
 
 
-@app.command()
+@command(help=N_('Record a penalty (扣分): no Mandarin, hygiene, information leak, leaving the post, late or early.'))
 @handle
 def penalize(
     person: str = typer.Argument(..., help="Roster id of the person penalized."),
@@ -56,11 +56,10 @@ def penalize(
     on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", help="What happened (no callers' data)."),
 ):
-    """Record a penalty (扣分): no Mandarin, hygiene, information leak, leaving the post, late or early."""
     _record("penalty", person, item, count, None, on, note)
 
 
-@app.command()
+@command(help=N_('Points ranking of people and groups (积分排名) for a month or a year, with warnings.'))
 @handle
 def score(
     month: Optional[str] = typer.Option(None, "--month", help="The month to score, YYYY-MM."),
@@ -68,7 +67,6 @@ def score(
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
     person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
 ):
-    """Points ranking of people and groups (积分排名) for a month or a year, with warnings."""
     from .. import queries
     from ..domain.dates import parse_month, parse_year
     from ..errors import UsageError

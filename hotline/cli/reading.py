@@ -5,7 +5,8 @@ from typing import Optional
 
 import typer
 
-from .app import app
+from ..i18n import N_
+from .app import command
 from .common import check_format, handle, open_book, out, report_problems
 
 SHOW_STATES = {"running": "running 进行中", "met": "met 按时", "overdue": "OVERDUE 已超时", "late": "late 超时完成"}
@@ -82,13 +83,12 @@ def card_text(card: dict, personal: dict | None) -> str:
     return "\n".join(lines)
 
 
-@app.command()
+@command(help=N_('Show a case: the registration form, its events and its deadlines.'))
 @handle
 def show(
     case: str = typer.Argument(..., help="Case id (or an unambiguous prefix)."),
     reveal: bool = typer.Option(False, "--reveal", help="Decrypt the caller's personal data (needs your key)."),
 ):
-    """Show a case: the registration form, its events and its deadlines."""
     from .. import actions, privacy
     from ..domain.casecard import case_card
 
@@ -98,7 +98,7 @@ def show(
     out(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
 
 
-@app.command("list")
+@command("list", help=N_('List cases (no personal data).'))
 @handle
 def list_cases(
     status: Optional[str] = typer.Option(None, "--status", help="open, referred or closed."),
@@ -107,7 +107,6 @@ def list_cases(
     include_void: bool = typer.Option(False, "--include-void", help="Also the cases withdrawn as entered by mistake."),
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ):
-    """List cases (no personal data)."""
     from .. import queries
     from ..domain import labels
     from ..domain.dates import parse_month
@@ -133,10 +132,9 @@ def list_cases(
     out(rows_out(rows, fmt, cols))
 
 
-@app.command()
+@command(help=N_("The case's audit trail, from git."))
 @handle
 def history(case: str = typer.Argument(..., help="Case id (or an unambiguous prefix).")):
-    """The case's audit trail, from git."""
     from ..storage import git
 
     book = open_book()

@@ -6,18 +6,18 @@ from typing import Optional
 
 import typer
 
-from .app import app
+from ..i18n import N_
+from .app import command
 from .common import check_format, err, handle, open_book, out, report_problems
 
 
-@app.command()
+@command(help=N_('The monthly bulletin (月报): cases, hot topics, red cases, referrals, closures, ranking.'))
 @handle
 def report(
     month: str = typer.Option(..., "--month", help="The month to report on, YYYY-MM."),
     fmt: str = typer.Option("md", "--format", help="md (Markdown, default), html or json."),
     output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of printing it."),
 ):
-    """The monthly bulletin (月报): cases, hot topics, red cases, referrals, closures, ranking."""
     from .. import queries
     from ..domain.dates import parse_month
     from ..render.report import REPORT_FORMATS, render_report

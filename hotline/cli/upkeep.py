@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import typer
 
-from .app import app
+from ..i18n import N_
+from .app import command
 from .common import check_format, handle, open_book, out, progress
 
 
-@app.command()
+@command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
 @handle
 def check(fmt: str = typer.Option("text", "--format", help="text or json.")):
-    """Validate every file of the book: path:line: message per problem; exit 1 if any."""
     from ..check import check_book
     from ..render.tables import to_json
 
@@ -26,10 +26,9 @@ def check(fmt: str = typer.Option("text", "--format", help="text or json.")):
         raise typer.Exit(1)
 
 
-@app.command()
+@command(help=N_("Re-encrypt every case's personal data to the current staff keys (one commit)."))
 @handle
 def rekey():
-    """Re-encrypt every case's personal data to the current staff keys (one commit)."""
     from ..setup import rekey_book
 
     book = open_book()

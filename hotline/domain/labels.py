@@ -1,31 +1,51 @@
-"""Labels of the tool's own words (status, event types, deadline kinds, clock states).
+"""The tool's own words (status, event types, deadline kinds, clock states, case point items),
+in the book's language.
 
-The hotline's vocabularies (channels, grades, categories …) are data in rules.yaml; these
-few words belong to the tool, and this is their one home.
+The hotline's vocabularies (channels, grades, categories …) are data in rules.yaml; these few
+words belong to the tool, and this is their one home.  The English words are the message ids;
+the catalog gives the Chinese (处理中, 受理, 结案 …).
 """
 from __future__ import annotations
 
-STATUS = {"open": "处理中", "referred": "已转介", "closed": "已结案"}
+from ..i18n import N_, _
+
+STATUS = {"open": N_("in progress"), "referred": N_("referred"), "closed": N_("closed")}
 EVENT = {
-    "intake": "受理", "escalate": "报告主任", "followup": "跟进", "refer": "转介", "urge": "催办",
-    "assign": "移交", "close": "结案", "revisit": "回访", "amend": "更正", "void": "作废",
+    "intake": N_("intake"), "escalate": N_("reported to the director"), "followup": N_("follow-up"),
+    "refer": N_("referral"), "urge": N_("urge"), "assign": N_("hand-over"), "close": N_("closing"),
+    "revisit": N_("revisit"), "amend": N_("correction"), "void": N_("withdrawn"),
 }
-DEADLINE = {"close": "结案", "respond": "首次响应", "refer": "转介", "follow_up": "转介跟进", "revisit": "回访"}
-STATE = {"running": "进行中", "overdue": "已超时", "met": "按时", "late": "超时完成", "none": "无时限"}
-CASE_ITEMS = {"resolved_case": "个案已解决", "late_closure": "未及时结案"}
+DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_("referral"),
+            "follow_up": N_("referral follow-up"), "revisit": N_("revisit")}
+STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
+         "none": N_("no deadline")}
+CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
+
+
+def _label(table: dict[str, str], key: str) -> str:
+    return _(table[key]) if key in table else key
 
 
 def status(key: str) -> str:
-    return STATUS.get(key, key)
+    return _label(STATUS, key)
 
 
 def event(key: str) -> str:
-    return EVENT.get(key, key)
+    return _label(EVENT, key)
 
 
 def deadline(key: str) -> str:
-    return DEADLINE.get(key, key)
+    return _label(DEADLINE, key)
 
 
 def state(key: str) -> str:
-    return STATE.get(key, key)
+    return _label(STATE, key)
+
+
+def case_item(key: str) -> str:
+    return _label(CASE_ITEMS, key)
+
+
+def provisional() -> str:
+    """The mark of a due time computed from provisional working days (暂定)."""
+    return _("provisional")

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import BookError, UsageError
 from . import dates
 from .cases import clear_text
+from . import labels
 from .labels import CASE_ITEMS
 from .model import Case, LedgerEntry, Roster
 from .numbers import MAX_AMOUNT, MAX_COUNT, MAX_POINTS, parse_whole
@@ -151,7 +152,7 @@ def per_yuan(rules: Any, item: str) -> int | None:
 
 def item_label(rules: Any, item: str) -> str:
     if item in CASE_ITEMS:
-        return CASE_ITEMS[item]
+        return labels.case_item(item)
     for sect in ("awards", "penalties"):
         spec = (rules.points.get(sect) or {}).get(item)
         if isinstance(spec, dict) and isinstance(spec.get("label"), str):

@@ -260,7 +260,7 @@ def backlog(m: Month) -> tuple[dict[str, Any], dict[str, Any]]:
         "open": sum(r["status"] != "closed" for r in rows),
         "provisional": sum(r["provisional"] for r in rows),
         "by_kind": {k: kinds.get(k, 0) for k in labels.DEADLINE},
-        "kinds": [{"id": k, "label": lab, "count": kinds.get(k, 0)} for k, lab in labels.DEADLINE.items()],
+        "kinds": [{"id": k, "label": labels.deadline(k), "count": kinds.get(k, 0)} for k in labels.DEADLINE],
         "cases": rows,
     }
     return open_counts, overdue
