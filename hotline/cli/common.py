@@ -88,7 +88,9 @@ def write_out(text: str, output: Optional[Path], fmt: str, count: int | None = N
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
-        out(bom + text, nl=False)
+        if bom:
+            typer.echo(bom, nl=False)  # the byte-order mark itself, not escaped like text
+        out(text, nl=False)
         return
     atomic_write(Path(output), bom + text)
     if count is None:
@@ -147,16 +149,15 @@ def print_new_deadlines(book, case, since) -> None:
 def provisional_note(book, with_lines: bool = True) -> None:
     """Say on stderr which years' working days were provisional (暂定) in this command and, with
     `with_lines`, the rules.yaml lines that make them official (plain, to paste)."""
-    from ..domain import labels
     from ..domain.calendar import provisional_yaml
 
     years = sorted(book.calendar.provisional_used)
     if not years:
         return
     ys = ", ".join(str(y) for y in years)
-    err(_("the working days of {years} are provisional ({mark}): computed from the statutory public holidays and "
+    err(_("the working days of {years} are provisional: computed from the statutory public holidays and "
           "their substitute days off, without the make-up working days that only the State Council's notice gives.")
-        .format(years=ys, mark=labels.provisional()))
+        .format(years=ys))
     if not with_lines:
         err(_("when the notice is published, add its days to rules.yaml under calendar: holidays/workdays "
               "(`hotline overdue` prints the computed lines to start from)."))

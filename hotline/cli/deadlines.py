@@ -54,8 +54,7 @@ def _table(book, rows: list[dict], when) -> str:
         late=late, soon=len(rows) - late, when=f"{when:%Y-%m-%d %H:%M}"))
     provisional = sum(1 for r in rows if r["provisional"])
     if provisional:
-        lines.append(_("{n} due time(s) marked {mark} are provisional: see the note on stderr.").format(
-            n=provisional, mark=labels.provisional()))
+        lines.append(_("{n} due time(s) are provisional: see the note on stderr.").format(n=provisional))
     return "\n".join(lines)
 
 
