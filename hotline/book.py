@@ -71,7 +71,11 @@ class Book:
         path = self.root / "rules.yaml"
         if not path.exists():
             raise BookError(_("missing rules.yaml (copy it from a fresh `hotline init`)"), path)
-        return load_rules(path)
+        rules = load_rules(path)
+        from . import i18n
+
+        i18n.set_language(rules.language)  # messages from here on speak the book's language
+        return rules
 
     @cached_property
     def roster(self) -> Roster:

@@ -61,6 +61,7 @@ class Rules:
     points: dict[str, Any]
     raw: dict[str, Any]
     path: Path | None = None   # where it was read from (set by storage), for messages
+    language: str = "zh-CN"    # of messages, prompts and help ($HOTLINE_LANG overrides it)
 
     def label(self, vocab: str, key: str) -> str:
         return self.vocab[vocab].label(key)
@@ -157,8 +158,11 @@ def from_data(data: Any) -> Rules:
         raise DataError(_("urge_limit must be a whole number, not {urge_limit!r}").format(urge_limit=urge_limit), ["urge_limit"])
     points = _section(data, "points", dict)
     _points(points)
+    language = data.get("language", "zh-CN")
+    if language not in ("zh-CN", "en"):
+        raise DataError(_("language '{value}' is not known; use zh-CN or en").format(value=language), ["language"])
     rules = Rules(timezone=tz, vocab=vocab, calendar=cal, service_hours=hours, deadlines=deadlines,
-                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data)
+                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data, language=language)
     _check_durations(rules)
     return rules
 
