@@ -60,9 +60,14 @@ def test_a_valid_case_round_trips():
     t = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     c = Case(id="261120-AAAAA", received=t, channel="phone", grade="red", owner="wang", role="survivor",
              categories=["domestic_violence"], needs=["crisis"], summary="第一行\n第二行: 引号'\"",
-             events=[Event("intake", t, "wang"), Event("escalate", t, "wang", to=["shi"], note="报告")])
+             events=[Event("intake", t, "wang", id="AB12CD34"), Event("escalate", t, "wang", to=["shi"], note="报告",
+                                                                      id="XY98ZW76")])
     back = store.parse_case(store.dump_case(c), P)
     assert back == c
+    # written before events had ids: each gets one derived from its content, the same every time
+    old = store.dump_case(c).replace("- id: AB12CD34\n  at:", "- at:").replace("- id: XY98ZW76\n  at:", "- at:")
+    first, again = store.parse_case(old, P), store.parse_case(old, P)
+    assert [e.id for e in first.events] == [e.id for e in again.events] and len({e.id for e in first.events}) == 2
 
 
 COMMANDS = ["intake", "followup", "refer", "urge", "assign", "close", "show", "list", "history", "overdue",

@@ -36,6 +36,7 @@ class Event:
     reason: str | None = None    # close (required when unresolved)
     contact_shared: bool = False # refer: the form carried the caller's contact, with consent
     changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
+    id: str | None = None        # stable, unique without coordination: two offices' events merge by it
 
 
 @dataclass
@@ -214,3 +215,4 @@ class LedgerEntry:
     amount: int | None = None   # donation, in yuan
     note: str = ""
     by: str = ""
+    id: str | None = None   # stable, unique without coordination: two offices' entries merge by it

@@ -16,7 +16,7 @@ from ..i18n import _
 from ..domain import dates
 from ..domain.model import EVENT_TYPES, Case, Event, Personal
 from ..errors import BookError
-from . import yamlio
+from . import ids, yamlio
 
 
 def iso(t: datetime) -> str:
@@ -31,7 +31,8 @@ def utc_text(t: datetime | None) -> str | None:
 # ---------------------------------------------------------------- writing
 
 def event_to_dict(e: Event) -> dict[str, Any]:
-    d: dict[str, Any] = {"at": iso(e.at), "type": e.type, "by": e.by}
+    d: dict[str, Any] = {"id": e.id} if e.id else {}
+    d.update(at=iso(e.at), type=e.type, by=e.by)
     if e.to is not None:
         d["to"] = list(e.to) if isinstance(e.to, (list, tuple)) else e.to
     if e.outcome is not None:
@@ -100,7 +101,7 @@ def case_from_json(text: str) -> Case:
         personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
         events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
-                      changes=e.get("changes"))
+                      changes=e.get("changes"), id=e.get("id"))
                 for e in d["events"]],
     )
 
@@ -178,6 +179,9 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
     to = ev.get("to")
     if to is not None and not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(x, str) for x in to))):
         raise r.fail(kp + ["to"], _("'to' must be an id (or a list of ids), not {to!r}").format(to=to))
+    eid = ev.get("id")
+    if eid is not None and not (isinstance(eid, str) and ids.ENTRY_ID_RE.match(eid)):
+        raise r.fail(kp + ["id"], _("event id {id!r} is not 8 letters and digits (like 7K3M9QX2)").format(id=eid))
     changes = ev.get("changes")
     if changes is not None and not (isinstance(changes, dict) and all(isinstance(v, dict) for v in changes.values())):
         raise r.fail(kp + ["changes"], _("'changes' must map each field to {old, new} (or {changed: true})"))
@@ -191,7 +195,22 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
         reason=r.text_of(ev, "reason", kp, required=False) or None,
         contact_shared=ev.get("contact_shared") is True,
         changes=changes,
+        id=eid,
     )
+
+
+def give_ids(case_id: str, events: list[Event]) -> None:
+    """Events written before ids existed get one derived from their content and their place
+    among identical ones (`ids.content_id`): two clones that read the same file agree."""
+    seen: dict[tuple, int] = {}
+    for e in events:
+        if e.id:
+            continue
+        to = ",".join(e.to) if isinstance(e.to, list) else e.to
+        content = (case_id, e.type, iso(e.at), e.by, to, e.note, e.outcome, e.reason)
+        n = seen.get(content, 0)
+        seen[content] = n + 1
+        e.id = ids.content_id(*content, n)
 
 
 def parse_case(text: str, path: Path) -> Case:
@@ -210,8 +229,10 @@ def parse_case(text: str, path: Path) -> Case:
     if not isinstance(raw_events, list) or not raw_events:
         raise r.fail(["events"], _("'events' must be a non-empty list (the first is the intake)"))
     events = [_event(r, i, ev) for i, ev in enumerate(raw_events)]
+    case_id = r.text_of(data, "id", [])
+    give_ids(case_id, events)
     return Case(
-        id=r.text_of(data, "id", []),
+        id=case_id,
         received=r.time_of(data, "received", []),
         channel=r.text_of(data, "channel", []),
         grade=r.text_of(data, "grade", []),

@@ -32,6 +32,24 @@ def new_id(received: datetime, rand: int | None = None) -> str:
     return f"{received:%y%m%d}-{_b32(seconds // 4, 3)}{_b32(r, 2)}"
 
 
+ENTRY_ID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{8}$")
+
+
+def new_entry_id() -> str:
+    """A fresh id for an event or a ledger entry: 8 random Crockford digits (40 bits), unique
+    without coordination between clones (two offices' events merge by it)."""
+    return _b32(secrets.randbits(40), 8)
+
+
+def content_id(*parts: object) -> str:
+    """The id an event or entry written before ids existed gets, derived from its content (and
+    its place among identical ones), so clones that upgrade separately agree."""
+    import hashlib
+
+    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).digest()
+    return _b32(int.from_bytes(digest[:5], "big"), 8)
+
+
 def normalise(text: str) -> str:
     """Upper-case, map look-alikes, drop spaces; keep the hyphen where given.  Full-width
     characters typed with a Chinese input method count as their ASCII (２６１１２３－Ｇ０)."""

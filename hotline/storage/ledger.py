@@ -34,11 +34,11 @@ from ..domain import dates
 from ..domain import points as pts
 from ..domain.model import LedgerEntry
 from ..errors import BookError
-from . import yamlio
+from . import ids, yamlio
 
 LEDGER = "ledger"
 FILE_RE = re.compile(r"^(\d{4})-(\d{2})\.yaml$")
-KEYS = ("date", "person", "item", "points", "count", "amount", "note", "by")
+KEYS = ("id", "date", "person", "item", "points", "count", "amount", "note", "by")
 
 
 # ---------------------------------------------------------------- paths
@@ -104,7 +104,22 @@ def parse_ledger(text: str, path: Path) -> list[tuple[LedgerEntry, int | None]]:
         raise BookError(_("'entries' must be a list of {date, person, item, points, by}"), path, yamlio.line_of(text, ["entries"]))
     lines = _entry_lines(text)
     month = month_of(path)
-    return [(_entry(text, path, i, e, month), lines[i] if i < len(lines) else None) for i, e in enumerate(raw)]
+    out = [(_entry(text, path, i, e, month), lines[i] if i < len(lines) else None) for i, e in enumerate(raw)]
+    give_ids([le for le, _line in out])
+    return out
+
+
+def give_ids(entries: list[LedgerEntry]) -> None:
+    """Entries written before ids existed get one derived from their content and their place
+    among identical ones, so clones that upgrade separately agree."""
+    seen: dict[tuple, int] = {}
+    for e in entries:
+        if e.id:
+            continue
+        content = (e.date.isoformat(), e.person, e.item, e.points, e.count, e.amount, e.note, e.by)
+        n = seen.get(content, 0)
+        seen[content] = n + 1
+        e.id = ids.content_id("ledger", *content, n)
 
 
 def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None) -> LedgerEntry:
@@ -151,8 +166,11 @@ def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None)
             raise fail(_("'{k}' must be a whole number{more}, not {v!r}").format(k=k, more=more, v=v), k)
         return v
 
+    eid = e.get("id")
+    if eid is not None and not (isinstance(eid, str) and ids.ENTRY_ID_RE.match(eid)):
+        raise fail(_("entry id {id!r} is not 8 letters and digits (like 7K3M9QX2)").format(id=eid), "id")
     return LedgerEntry(date=d, person=e["person"], item=e["item"], points=whole("points", None, None),
-                       count=whole("count", 1, 1), amount=whole("amount", 1, None), note=note, by=e["by"])
+                       count=whole("count", 1, 1), amount=whole("amount", 1, None), note=note, by=e["by"], id=eid)
 
 
 def read_file(path: Path) -> list[tuple[LedgerEntry, int | None]]:
@@ -211,7 +229,8 @@ def scan(root: Path) -> Iterator[tuple[Path, int | None, str | None, list[tuple[
 # ---------------------------------------------------------------- writing
 
 def entry_to_dict(e: LedgerEntry) -> dict[str, Any]:
-    d: dict[str, Any] = {"date": e.date.isoformat(), "person": e.person, "item": e.item, "points": e.points}
+    d: dict[str, Any] = {"id": e.id} if e.id else {}
+    d.update(date=e.date.isoformat(), person=e.person, item=e.item, points=e.points)
     if e.count != 1:
         d["count"] = e.count
     if e.amount is not None:
@@ -241,6 +260,7 @@ def _new_text(old: str | None, path: Path, old_entries: list[LedgerEntry], entry
 def append(root: Path, entry: LedgerEntry) -> Path:
     """Append `entry` to its month's file, atomically (call under the book's write lock)."""
     path = path_for(root, entry.date)
+    entry.id = entry.id or ids.new_entry_id()
     yamlio.clear_leftovers(path.parent)
     old = yamlio.read_text(path) if path.exists() else None
     old_entries = [le for le, _ in parse_ledger(old, path)] if old is not None else []

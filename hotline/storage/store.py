@@ -225,6 +225,9 @@ class Store:
     def write(self, case: Case, path: Path | None = None) -> Path:
         """Write atomically (call under the write lock, so any temp file here is a crash's leftover)."""
         path = path or self.path_for(case.id)
+        for e in case.events:
+            if not e.id:
+                e.id = ids.new_entry_id()  # a new event: random, unique without coordination
         yamlio.clear_leftovers(path.parent)
         yamlio.atomic_write(path, dump_case(case))
         return path
