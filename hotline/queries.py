@@ -37,7 +37,10 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
     """Rows {id, received (local), status, grade, owner (current), channel, categories, void}, by id;
     cases withdrawn as entered by mistake only with `include_void`."""
     if status is not None and status not in STATUSES:
-        raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=', '.join(STATUSES)))
+        from .domain import labels
+
+        items = ", ".join(_("{id} ({label})").format(id=s, label=labels.status(s)) for s in STATUSES)
+        raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=items))
     if owner is not None:
         book.person(owner, "--owner")
     book.roster  # validated even when no filter needs it: a broken roster is reported
@@ -45,14 +48,14 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
 
     where, params = ["1"], []
     if status:
-        where.append(_("status = ?"))
+        where.append("status = ?")
         params.append(status)
     if owner:
-        where.append(_("owner = ?"))
+        where.append("owner = ?")
         params.append(owner)
     if month:
         start, end = dates.bounds(book.tz, *month)
-        where.append(_("received >= ? AND received <= ?"))
+        where.append("received >= ? AND received <= ?")
         params += [utc_text(start), utc_text(end)]
     rows = []
     for c in book.store.query(" AND ".join(where), params, problems, include_void=include_void):

@@ -97,6 +97,20 @@ def allowed_words(book) -> set[str]:
     for sect in ("awards", "penalties"):
         for k in rules.points[sect]:
             words.update(k.split("_"))
+    import yaml
+
+    def keys(node) -> None:  # rules.yaml's keys are named in messages, like (points.awards)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                words.update(str(k).split("_"))
+                keys(v)
+
+    keys(yaml.safe_load(default_rules_text()))
+    from hotline.domain.model import STATUSES
+
+    words.update(STATUSES)  # status ids, typed after --status
+    roster = yaml.safe_load((book.root / "roster.yaml").read_text(encoding="utf-8"))
+    words.update(w for p in roster.get("people", []) for w in re.findall(r"[A-Za-z]+", str(p.get("name"))))
     words |= {"wang", "li", "zhao", "chen", "xu", "g1", "g2", "legal", "aid", "counselling", "nowhere", "bogus",
               "table", "json", "csv", "md", "html", "text", "xlsx", "hotline", "git", "age", "yaml", "rules", "roster",
               "cases", "ledger", "keys", "caller", "key", "templates", "utf", "json", "markdown", "iso", "qq", "wechat",
@@ -107,7 +121,7 @@ def allowed_words(book) -> set[str]:
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
     t = re.sub(r"`[^`]*`", " ", text)                       # commands shown as code
-    t = re.sub(r"'[^']*'", " ", t)                          # values as typed
+    t = re.sub(r"'[^']*'|“[^”]*”", " ", t)                  # values as typed
     t = re.sub(r"--[a-z][a-z-]*", " ", t)                   # option names
     t = re.sub(r"\$[A-Z_]+", " ", t)                        # environment variables
     t = re.sub(r"[\w./-]+\.(yaml|age|j2|md|html|csv|json|xlsx|txt)\b", " ", t)  # file names

@@ -128,7 +128,7 @@ def test_person_breakdown_sums_to_the_score(book):
     text = book.run("score", "--month", "2026-10", "--person", "li").stdout
     assert "case not closed in time" in text and f"case {ids['B']}" in text and "ledger/2026-10.yaml:2" in text
     assert "total 121 = 100 +21" in text
-    assert "未及时结案" in book.run("score", "--month", "2026-10", "--person", "li", env={"HOTLINE_LANG": "zh-CN"}).stdout
+    assert "个案未按时结案" in book.run("score", "--month", "2026-10", "--person", "li", env={"HOTLINE_LANG": "zh-CN"}).stdout
     chen = book.run("score", "--month", "2026-10", "--person", "chen").stdout
     assert "社会捐款 (350 yuan)" in chen and "total 93 = 100 -7" in chen
     assert "total 93 = 100 -7" in book.run("score", "--month", "2026-10", "--person", "陈静").stdout  # by name

@@ -57,7 +57,8 @@ def usage_message(e: Any) -> str:
     from typer import _click  # the framework's exceptions (Typer vendors click)
 
     exc = _click.exceptions
-    where = f" ({_('see `{command} --help`').format(command=e.ctx.command_path)})" if e.ctx is not None else ""
+    see = _("see `{command} --help`")
+    where = f" ({see.format(command=e.ctx.command_path)})" if e.ctx is not None else ""
     if isinstance(e, exc.MissingParameter) and e.param is not None:
         name = e.param.opts[0] if e.param.param_type_name == "option" else _(e.param.metavar or e.param.name)
         return _("{name} is missing").format(name=name) + where

@@ -209,7 +209,7 @@ class Form:
             self.term.say()
             self.term.say(self.title)
             for i, q in enumerate(QUESTIONS, 1):
-                self.term.say(f"  {i:>2} {_(q.title).split('(')[0].split(':')[0].strip()}: {self.show_value(q)}")
+                self.term.say(f"  {i:>2} {_short(q.title)}: {self.show_value(q)}")
             try:
                 choice = self.term.ask(_("Enter or s: save · a number: change it · d: discard"),
                                        _review_choice(len(QUESTIONS)))
@@ -232,7 +232,8 @@ YESNO = Question("discard", "", "yesno")
 
 
 def _short(title: str) -> str:
-    return _(title).split("(")[0].split(":")[0].strip()
+    """A question's title without its hint: up to the first bracket or colon (ASCII or full-width)."""
+    return re.split(r"[(:（：]", _(title), maxsplit=1)[0].strip()
 
 
 def sift(term, field: str, text: str, edit: Callable[[str], str],

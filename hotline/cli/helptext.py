@@ -100,7 +100,8 @@ def render(ctx: Any) -> str:
     params = [p for p in cmd.get_params(ctx) if not getattr(p, "hidden", False)]
     args = [p for p in params if p.param_type_name == "argument"]
     opts = [p for p in params if p.param_type_name == "option"]
-    pieces = [f"[{_('OPTIONS')}]"] + [metavar(a) + ("..." if a.nargs == -1 else "") for a in args]
+    options = _("OPTIONS")
+    pieces = [f"[{options}]"] + [metavar(a) + ("..." if a.nargs == -1 else "") for a in args]
     if hasattr(cmd, "list_commands"):
         pieces += [_("COMMAND"), "..."]
     lines = [_("Usage:") + f" {ctx.command_path} " + " ".join(pieces), ""]
@@ -117,6 +118,6 @@ def render(ctx: Any) -> str:
         for name in cmd.list_commands(ctx):
             sub = cmd.get_command(ctx, name)
             if sub is not None and not getattr(sub, "hidden", False):
-                rows.append((name, _(sub.help or "").split("\n")[0]))
+                rows.append((name, (_(sub.help) if sub.help else "").split("\n")[0]))
         lines += [_("Commands:")] + table(rows) + [""]
     return "\n".join(lines).rstrip() + "\n"

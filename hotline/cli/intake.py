@@ -14,7 +14,8 @@ def _report(book, res, quiet: bool) -> None:
     case = res.case
     v = book.rules.vocab
     if res.escalated_to:
-        lines = [f"  {p.name} ({p.id}) {p.phone or _('(no phone in roster.yaml)')}" for p in res.escalated_to]
+        no_phone = _("(no phone in roster.yaml)")
+        lines = [f"  {p.name} ({p.id}) {p.phone or no_phone}" for p in res.escalated_to]
         notice("hotline: !! " + _("RED CASE: inform the director now:") + "\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
         err("!! " + _("RED CASE: no director in roster.yaml to inform — tell the shift leader at once"))

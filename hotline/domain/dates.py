@@ -14,12 +14,20 @@ from dateutil.relativedelta import relativedelta
 from ..i18n import _
 from ..errors import UsageError
 
-_FORMS = "ISO 8601 (2026-11-20T15:00+08:00) or 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD'"
+
+def forms_text() -> str:
+    """How a time may be typed, in the reader's language."""
+    return _("'YYYY-MM-DD HH:MM', 'YYYY-MM-DD' or ISO 8601 (2026-11-20T15:00+08:00)")
+
 
 # The years a book holds: case ids and folders carry the year as two digits (YYMMDD, cases/20YY),
 # so 2000–2099.  Every date typed, and every date read from a file, must lie in them.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-RANGE_TEXT = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+
+
+def range_text() -> str:
+    """The dates a book holds, in the reader's language."""
+    return _("{first}-01-01 to {last}-12-31").format(first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def in_range(d: date | datetime) -> bool:
@@ -27,7 +35,7 @@ def in_range(d: date | datetime) -> bool:
 
 
 def _outside(option: str, text: str) -> UsageError:
-    return UsageError(_("{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})").format(option=option, text=text, RANGE_TEXT=RANGE_TEXT))
+    return UsageError(_("{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})").format(option=option, text=text, RANGE_TEXT=range_text()))
 
 
 # ---------------------------------------------------------------- typed input
@@ -50,8 +58,9 @@ def parse_time(text: str, tz: tzinfo, option: str = "--at") -> datetime:
             dt = datetime.fromisoformat(t)
             dt = (dt.replace(tzinfo=tz) if dt.tzinfo is None else dt).astimezone(tz).replace(microsecond=0)
     except ValueError:
-        what = "a real date and time" if m else "a time"
-        raise UsageError(_("{option} '{text}' is not {what}; use {FORMS}").format(option=option, text=text, what=what, FORMS=_FORMS)) from None
+        msg = (_("{option} '{text}' is not a real date and time; use {FORMS}") if m
+               else _("{option} '{text}' is not a time; use {FORMS}"))
+        raise UsageError(msg.format(option=option, text=text, FORMS=forms_text())) from None
     except OverflowError:  # 9999-12-31T23:59-12:00 is past the end of what a clock can hold
         raise _outside(option, text) from None
     if not in_range(dt):

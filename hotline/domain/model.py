@@ -23,6 +23,10 @@ EVENT_TYPES = (
     "void",       # 作废 (a case entered by mistake: it stays, but no longer counts; reason required)
 )
 STATUSES = ("open", "referred", "closed")
+# registration fields two offices may change differently; a merge keeps every value as a named
+# conflict (`Case.conflicts`) until `hotline resolve` settles it
+CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
+                   "categories", "needs", "summary", "response", "consent_publish", "personal")
 
 
 @dataclass
@@ -67,6 +71,8 @@ class Case:
     consent_publish: bool = False
     personal: Personal | None = None
     events: list[Event] = field(default_factory=list)
+    # field -> {"values": [every value two offices gave it]}; the field holds the first meanwhile
+    conflicts: dict | None = None
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:

@@ -36,7 +36,8 @@ def svg_bars(rows: Sequence[dict], title: str = "", colors: dict[str, str] | Non
     if limit is not None:
         rows = rows[:limit]
     if not rows:
-        return Markup(f'<p class="empty">{_esc(_("(no data this month)"))}</p>')
+        empty = _("(no data this month)")
+        return Markup(f'<p class="empty">{_esc(empty)}</p>')
     size, bar_h, gap, width = 14.0, 22, 8, 460
     label_w = min(180.0, max(_text_width(str(r["label"]), size) for r in rows) + 12)
     count_w = 96.0
@@ -100,6 +101,7 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
         parts.append(f'<text x="{left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="central" font-size="11" fill="#777">{v}</text>')
         v += step
     # columns
+    month_label = pgettext("chart: a month", "{m}")
     for i, m in enumerate(trend):
         cx = left + col * i + (col - bw) / 2
         y = top + plot_h
@@ -114,7 +116,7 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
         if m["received"]:
             parts.append(f'<text x="{cx + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" fill="#333">{int(m["received"])}</text>')
         yy, mm = str(m["month"]).split("-")
-        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{_esc(pgettext("chart: a month", "{m}").format(m=int(mm)))}</text>')
+        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{_esc(month_label.format(m=int(mm)))}</text>')
         if i == 0 or mm == "01":
             parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" font-size="10" fill="#888">{_esc(yy)}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999" stroke-width="1"/>')

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..i18n import _
 from ..domain import dates
-from ..domain.model import EVENT_TYPES, Case, Event, Personal
+from ..domain.model import CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal
 from ..errors import BookError
 from . import ids, yamlio
 
@@ -75,6 +75,8 @@ def case_to_dict(c: Case) -> dict[str, Any]:
             p["caller"] = c.personal.caller
         p["age"] = c.personal.armor
         d["personal"] = p
+    if c.conflicts:
+        d["conflicts"] = c.conflicts
     d["events"] = [event_to_dict(e) for e in c.events]
     return d
 
@@ -103,6 +105,7 @@ def case_from_json(text: str) -> Case:
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
                       changes=e.get("changes"), id=e.get("id"))
                 for e in d["events"]],
+        conflicts=d.get("conflicts"),
     )
 
 
@@ -144,7 +147,7 @@ class _Reader:
         if t.tzinfo is None:
             raise self.fail(kp + [key], _("'{key}' has no UTC offset: {v!r}").format(key=key, v=v))
         if not dates.in_range(t):
-            raise self.fail(kp + [key], _("'{key}' {v} is outside the dates a book holds ({RANGE_TEXT})").format(key=key, v=v, RANGE_TEXT=dates.RANGE_TEXT))
+            raise self.fail(kp + [key], _("'{key}' {v} is outside the dates a book holds ({RANGE_TEXT})").format(key=key, v=v, RANGE_TEXT=dates.range_text()))
         return t
 
     def list_of(self, d: dict, key: str, kp: list) -> list[str]:
@@ -167,6 +170,23 @@ def _personal(r: _Reader, data: dict) -> Personal | None:
     if not isinstance(n, int) or isinstance(n, bool):
         raise r.fail(["personal", "recipients"], _("'recipients' must be a number, not {n!r}").format(n=n))
     return Personal(armor=armor, recipients=n, caller=r.text_of(p, "caller", ["personal"], required=False) or None)
+
+
+def _conflicts(r: _Reader, data: dict) -> dict | None:
+    """`conflicts:` as a merge wrote it: field -> {values: [two or more values]}."""
+    raw = data.get("conflicts")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise r.fail(["conflicts"], _("'conflicts' must map a field to its values"))
+    for name, rec in raw.items():
+        if name not in CONFLICT_FIELDS:
+            raise r.fail(["conflicts", name], _("unknown field '{name}' in conflicts; allowed: {items}").format(
+                name=name, items=", ".join(CONFLICT_FIELDS)))
+        values = rec.get("values") if isinstance(rec, dict) else None
+        if not isinstance(values, list) or len(values) < 2:
+            raise r.fail(["conflicts", name], _("conflicts.{name} must list the values to choose from (values: [...])").format(name=name))
+    return raw or None
 
 
 def _event(r: _Reader, i: int, ev: Any) -> Event:
@@ -249,4 +269,5 @@ def parse_case(text: str, path: Path) -> Case:
         consent_publish=consent,
         personal=personal,
         events=events,
+        conflicts=_conflicts(r, data),
     )

@@ -145,7 +145,7 @@ def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None)
     if not isinstance(d, date):
         raise fail(_("date {date!r} is not a date; write 'YYYY-MM-DD'").format(date=e['date']), _("date"))
     if not dates.in_range(d):
-        raise fail(_("date {isoformat} is outside the dates a book holds ({RANGE_TEXT})").format(isoformat=d.isoformat(), RANGE_TEXT=dates.RANGE_TEXT), _("date"))
+        raise fail(_("date {isoformat} is outside the dates a book holds ({RANGE_TEXT})").format(isoformat=d.isoformat(), RANGE_TEXT=dates.range_text()), _("date"))
     if month is not None and (d.year, d.month) != month:
         raise fail(_("date {isoformat} is not in {value:04d}-{value2:02d}; move the entry to ledger/{d:%Y-%m}.yaml").format(isoformat=d.isoformat(), value=month[0], value2=month[1], d=d), _("date"))
     for k in ("person", "item", "by"):

@@ -176,10 +176,10 @@ class Store:
         clauses = ["settled_at IS NULL", "settled_at >= ?", "last_event >= ?"]
         params: list = [S, S]
         if received_since is not None:
-            clauses.append(_("received >= ?"))
+            clauses.append("received >= ?")
             params.append(utc_text(received_since))
         if with_earlier_callers:
-            clauses.append(_("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)"))
+            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
             params += [S, E]
         where = f"received <= ? AND ({' OR '.join(clauses)})"
 
