@@ -48,6 +48,15 @@ class Personal:
 
 
 @dataclass
+class Source:
+    """Where an imported case came from (`hotline import`): the fingerprint of its source row
+    (`domain.importing.fingerprints`; never personal data) and the old register's own number."""
+
+    fingerprint: str
+    ref: str = ""
+
+
+@dataclass
 class Case:
     id: str
     received: datetime
@@ -66,6 +75,7 @@ class Case:
     consent_publish: bool = False
     personal: Personal | None = None
     events: list[Event] = field(default_factory=list)
+    source: Source | None = None  # imported from a spreadsheet row (absent for cases taken by intake)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import dates
-from ..domain.model import EVENT_TYPES, Case, Event, Personal
+from ..domain.model import EVENT_TYPES, Case, Event, Personal, Source
 from ..errors import BookError
 from . import yamlio
 
@@ -73,6 +73,8 @@ def case_to_dict(c: Case) -> dict[str, Any]:
             p["caller"] = c.personal.caller
         p["age"] = c.personal.armor
         d["personal"] = p
+    if c.source is not None:  # only imported cases: every other file stays as it was
+        d["source"] = {"fingerprint": c.source.fingerprint, **({"ref": c.source.ref} if c.source.ref else {})}
     d["events"] = [event_to_dict(e) for e in c.events]
     return d
 
@@ -90,6 +92,7 @@ def case_from_json(text: str) -> Case:
     d = json.loads(text)
     caller = d["caller"]
     p = d.get("personal")
+    src = d.get("source")
     fromiso = datetime.fromisoformat
     return Case(
         id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
@@ -101,6 +104,7 @@ def case_from_json(text: str) -> Case:
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
                       changes=e.get("changes"))
                 for e in d["events"]],
+        source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
     )
 
 
@@ -167,6 +171,15 @@ def _personal(r: _Reader, data: dict) -> Personal | None:
     return Personal(armor=armor, recipients=n, caller=r.text_of(p, "caller", ["personal"], required=False) or None)
 
 
+def _source(r: _Reader, data: dict) -> Source | None:
+    s = data.get("source")
+    if s is None:
+        return None
+    if not isinstance(s, dict):
+        raise r.fail(["source"], "'source' must be a mapping (fingerprint, ref)")
+    return Source(fingerprint=r.text_of(s, "fingerprint", ["source"]), ref=r.text_of(s, "ref", ["source"], required=False))
+
+
 def _event(r: _Reader, i: int, ev: Any) -> Event:
     kp = ["events", i]
     if not isinstance(ev, dict):
@@ -227,4 +240,5 @@ def parse_case(text: str, path: Path) -> Case:
         consent_publish=consent,
         personal=personal,
         events=events,
+        source=_source(r, data),
     )
