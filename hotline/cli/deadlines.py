@@ -1,12 +1,14 @@
 """`hotline overdue`: what is late or due soon, grouped so each leader sees their people."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..i18n import N_, _
 from .app import command
+from .exports import OUTPUT_HELP
 from .common import check_format, err, handle, open_book, out, provisional_note, report_problems
 
 
@@ -47,14 +49,17 @@ def overdue(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Replay as of this time (default: now); later events are ignored."),
     soon: Optional[str] = typer.Option(None, "--soon", help="Also list deadlines due within this duration (e.g. '1 working day', '2 days')."),
     group: Optional[str] = typer.Option(None, "--group", help="Only this group's people."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx."),
+    output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
 ):
     from .. import queries
     from ..domain.calendar import parse_duration
     from ..domain.dates import parse_time
     from ..render.tables import rows_out
+    from .exports import FORMATS, check_output
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output)
     book = open_book()
     when = parse_time(as_of, book.tz, "--as-of") if as_of is not None else book.now
     dur = parse_duration(soon) if soon is not None else None
@@ -64,6 +69,12 @@ def overdue(
     for w in warnings:
         err(w)
     provisional_note(book)  # once: which years were provisional, and the rules.yaml lines to add
+    if fmt == "xlsx":
+        from ..render.sheets import overdue_sheet
+        from .exports import save
+
+        save(book, output, [overdue_sheet(rows, book.rules, book.roster)], _("{n} deadline(s)").format(n=len(rows)))
+        return
     if fmt != "table":
         keys = ("case", "kind", "due", "provisional", "owner", "group", "overdue", "urges", "committee", "grade",
                 "status")

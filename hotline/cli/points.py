@@ -5,12 +5,14 @@ The computation is in `domain/points.py`; `actions.record_points` writes the led
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..i18n import N_
 from .app import command
+from .exports import OUTPUT_HELP
 from .common import check_format, err, handle, open_book, out
 
 
@@ -64,14 +66,17 @@ def penalize(
 def score(
     month: Optional[str] = typer.Option(None, "--month", help="The month to score, YYYY-MM."),
     year: Optional[str] = typer.Option(None, "--year", help="The year to score, YYYY (sum of its entries)."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx."),
     person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
+    output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
 ):
     from .. import queries
     from ..domain.dates import parse_month, parse_year
     from ..errors import UsageError
+    from .exports import FORMATS, check_output
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output)
     if (month is None) == (year is None):
         raise UsageError("give exactly one of --month YYYY-MM or --year YYYY")
     ym = parse_month(month) if month is not None else None
@@ -82,7 +87,13 @@ def score(
     for p in problems:
         err(p)
     if person is not None:
-        _breakdown(book, s, person, fmt)
+        _breakdown(book, s, person, fmt, output)
+        return
+    if fmt == "xlsx":
+        from ..render.sheets import score_sheets
+        from .exports import save
+
+        save(book, output, score_sheets(s, book.roster), f"{s.period}")
         return
     if fmt == "json":
         from ..render.tables import to_json
@@ -139,7 +150,7 @@ def _table(book, s) -> str:
     return "\n".join(lines)
 
 
-def _breakdown(book, s, pid: str, fmt: str) -> None:
+def _breakdown(book, s, pid: str, fmt: str, output: Optional[Path] = None) -> None:
     from ..domain.points import item_label
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json
@@ -160,6 +171,12 @@ def _breakdown(book, s, pid: str, fmt: str) -> None:
             "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank},
             "start": s.base, "entries": rows, "points": p.points, "score": p.score,
         }))
+        return
+    if fmt == "xlsx":
+        from ..render.sheets import entries_sheet
+        from .exports import save
+
+        save(book, output, [entries_sheet(rows, pid)], f"{p.name} ({p.id}) {s.period}")
         return
     if fmt == "csv":
         cols = [(k, k) for k in ("date", "item", "label", "count", "amount", "points", "source", "note")]

@@ -1,12 +1,14 @@
 """Reading cases: `show`, `list`, `history`."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..i18n import N_
 from .app import command
+from .exports import OUTPUT_HELP
 from .common import check_format, handle, open_book, out, report_problems
 
 SHOW_STATES = {"running": "running 进行中", "met": "met 按时", "overdue": "OVERDUE 已超时", "late": "late 超时完成"}
@@ -105,17 +107,26 @@ def list_cases(
     month: Optional[str] = typer.Option(None, "--month", help="Cases received in YYYY-MM."),
     owner: Optional[str] = typer.Option(None, "--owner", help="Cases currently owned by this person."),
     include_void: bool = typer.Option(False, "--include-void", help="Also the cases withdrawn as entered by mistake."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx (the register and its events, for `import`)."),
+    output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
+    reveal: bool = typer.Option(False, "--reveal", help=N_("With --format xlsx: add the callers' personal data (needs your key; never inside the book).")),
 ):
     from .. import queries
     from ..domain import labels
     from ..domain.dates import parse_month
     from ..render.tables import rows_out
+    from .exports import FORMATS, check_output, export_list
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output, reveal)
     ym = parse_month(month) if month is not None else None
     book = open_book()
     problems: list = []
+    if fmt == "xlsx":
+        cases = queries.listed_cases(book, status, ym, owner, problems, include_void)
+        report_problems(book, problems)
+        export_list(book, cases, output, reveal)
+        return
     rows = queries.list_cases(book, status, ym, owner, problems, include_void)
     report_problems(book, problems)
     if fmt == "table":
