@@ -59,9 +59,8 @@ def save(book, output: Path, sheets: list, what: str) -> None:
 
         raise UsageError(_("--output '{file}' cannot be written ({why}); nothing was written")
                          .format(file=output, why=e.strerror or e)) from None
-    rows = sum(len(s.rows) for s in sheets if not s.hidden)
-    out(_("Wrote {what} to {file} ({sheets} sheet(s), {rows} row(s))").format(
-        what=what, file=output, sheets=sum(1 for s in sheets if not s.hidden), rows=rows))
+    out(_("Wrote {what} to {file} ({sheets} sheet(s))").format(
+        what=what, file=output, sheets=sum(1 for s in sheets if not s.hidden)))
 
 
 def export_list(book, cases: list, output: Path, reveal: bool) -> None:

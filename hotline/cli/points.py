@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command
 from .exports import OUTPUT_HELP
 from .common import check_format, err, handle, open_book, out
@@ -93,7 +93,7 @@ def score(
         from ..render.sheets import score_sheets
         from .exports import save
 
-        save(book, output, score_sheets(s, book.roster), f"{s.period}")
+        save(book, output, score_sheets(s, book.roster), _("the points of {period}").format(period=s.period))
         return
     if fmt == "json":
         from ..render.tables import to_json
@@ -176,7 +176,8 @@ def _breakdown(book, s, pid: str, fmt: str, output: Optional[Path] = None) -> No
         from ..render.sheets import entries_sheet
         from .exports import save
 
-        save(book, output, [entries_sheet(rows, pid)], f"{p.name} ({p.id}) {s.period}")
+        save(book, output, [entries_sheet(rows, pid)],
+             _("the points of {name} ({id}) in {period}").format(name=p.name, id=p.id, period=s.period))
         return
     if fmt == "csv":
         cols = [(k, k) for k in ("date", "item", "label", "count", "amount", "points", "source", "note")]

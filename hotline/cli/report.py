@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command
 from .common import check_format, err, handle, open_book, out, report_problems
 
@@ -38,7 +38,8 @@ def report(
         from ..render.bulletin_sheets import bulletin_sheets
         from .exports import save
 
-        save(book, output, bulletin_sheets(data), f"the {data['month']} report ({data['received']} case(s))")
+        save(book, output, bulletin_sheets(data),
+             _("the {month} report ({n} case(s))").format(month=data["month"], n=data["received"]))
         return
     text = render_report(book, data, fmt)
     if not text.endswith("\n"):
