@@ -244,10 +244,11 @@ class Store:
         from concurrent.futures import ThreadPoolExecutor
 
         paths = [self.path_for(c.id) for c in cases]
+        texts = [dump_case(c) for c in cases]  # first: the threads then only wait on the disk
         for d in {p.parent for p in paths}:
             yamlio.clear_leftovers(d)
         with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(lambda pc: yamlio.atomic_write(pc[0], dump_case(pc[1])), zip(paths, cases)))
+            list(pool.map(yamlio.atomic_write, paths, texts))
         return paths
 
     def allocate(self, received: datetime) -> str:
