@@ -193,9 +193,11 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     with book.lock():
-        clash = [e.case_id for e in p.new if e.case_id and book.store.path_for(e.case_id).exists()]
+        known = book.store.fingerprints()  # again, under the lock: another import may have written meanwhile
+        clash = [e.row for e in p.new if e.fingerprint in known or e.case_id and book.store.path_for(e.case_id).exists()]
         if clash:
-            raise UsageError(_("case {id} was written meanwhile; run the import again").format(id=clash[0]))
+            raise UsageError(_("row {row} was imported meanwhile (by another import?); nothing was written: run the "
+                               "import again").format(row=clash[0]))
         contacts = any(e.intake.contact for e in p.new)
         caller_key, touched = _caller_key(book, keys, identity) if contacts else (b"", [])
         planned: list[Path] = []

@@ -151,9 +151,9 @@ def test_dry_run_prints_what_would_be_created_without_personal_data_and_writes_n
     before = commits(book)
     r = book.run("import", str(path), "--dry-run")
     lines = r.stdout.strip().splitlines()
-    assert lines[0] == ("row 2: new case  2026-11-02 09:30 红色 电话 家庭暴力、离婚; owner li; → legal-aid, 已解决; "
+    assert lines[0] == ("row 2: new case 2026-11-02 09:30 红色 电话 家庭暴力、离婚; owner li; → legal-aid, 已解决; "
                         "personal: name, contact, address (encrypted)")
-    assert lines[1] == "row 3: new case  2026-11-05 14:20 绿色 微信 离婚; owner zhao"
+    assert lines[1] == "row 3: new case 2026-11-05 14:20 绿色 微信 离婚; owner zhao"
     assert lines[2].startswith("Would import 2 case(s)") and "nothing was written" in lines[2]
     assert "13800000104" not in r.output and "郑女士" not in r.output
     assert commits(book) == before and not list((book.root / "cases").rglob("*.yaml"))
@@ -238,6 +238,18 @@ def test_round_trip_list_xlsx_into_a_fresh_book_gives_the_same_cases_fields_and_
     # importing the export again brings nothing twice; nor does the first book take its own cases back
     assert "Nothing to import" in other.run("import", str(out)).stdout
     assert "3 row(s) already in the book" in book.run("import", str(out)).stdout
+
+
+def test_an_export_without_reveal_imports_without_personal_data_and_says_so(book, env, tmp_path):
+    a = book.intake("--contact", "13800000104", at="2026-11-02 09:30")
+    book.intake(at="2026-11-03 09:30")
+    out = tmp_path / "register.xlsx"
+    book.run("list", "--format", "xlsx", "--output", str(out))
+    other = fresh_book(env, book.runner)
+    r = other.run("import", str(out))
+    assert ("1 row(s) are cases that held personal data, but the sheet holds none of it (rows 2): they are imported "
+            "without it") in r.stderr
+    assert "personal" not in cases_of(other)[a] and "Imported 2 case(s)" in r.stdout
 
 
 def test_a_case_row_that_disagrees_with_the_events_sheet_is_named(book, tmp_path):

@@ -17,7 +17,7 @@ FORMATS = ("table", "json", "csv", "xlsx")
 OUTPUT_HELP = N_("With --format xlsx: the workbook to write (.xlsx).")
 
 
-def check_output(fmt: str, output: Optional[Path], reveal: bool = False) -> None:
+def check_output(fmt: str, output: Optional[Path], reveal: bool = False, option: str = "--output") -> None:
     """Before anything is read: xlsx needs --output FILE.xlsx; --output and --reveal need xlsx."""
     from ..errors import UsageError
 
@@ -25,10 +25,11 @@ def check_output(fmt: str, output: Optional[Path], reveal: bool = False) -> None
         if output is None:
             raise UsageError(_("--format xlsx needs --output FILE.xlsx: a workbook is written to a file, not printed"))
         if Path(output).suffix.lower() != ".xlsx":
-            raise UsageError(_("--output '{file}' must end in .xlsx (Excel and WPS open it by its name)")
-                             .format(file=output))
+            raise UsageError(_("{option} '{file}' must end in .xlsx (Excel and WPS open it by its name)")
+                             .format(option=option, file=output))
         if Path(output).is_dir():
-            raise UsageError(_("--output '{file}' is a folder; give the workbook's file name").format(file=output))
+            raise UsageError(_("{option} '{file}' is a folder; give the workbook's file name")
+                             .format(option=option, file=output))
         return
     if output is not None:
         raise UsageError(_("--output is for --format xlsx; the other formats are printed (redirect them to a file)"))

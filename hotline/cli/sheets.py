@@ -40,7 +40,7 @@ def _template(path: Path) -> None:
     from ..render.sheets import template_sheets
     from .exports import check_output, save
 
-    check_output("xlsx", path)
+    check_output("xlsx", path, option="--template")
     book = open_book()
     save(book, path, template_sheets(book.rules, book.roster), _("the import template"))
 
@@ -59,6 +59,11 @@ def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: 
             .format(headers=", ".join(p.register.left_out)))
     if p.encoding is not None:
         err(_("read {file} as {encoding}").format(file=file, encoding=p.encoding))
+    lost = [e.row for e in p.new if e.said_personal and not e.personal]
+    if lost:
+        err(_("{n} row(s) are cases that held personal data, but the sheet holds none of it (rows {rows}): they are "
+              "imported without it — export with `list --format xlsx --reveal` to carry it").format(
+            n=len(lost), rows=", ".join(str(r) for r in lost[:10]) + ("…" if len(lost) > 10 else "")))
     if p.problems and not skip_bad:
         raise UsageError(_("{cells} bad cell(s) in {rows} row(s) of {file}; nothing was written: fix them and import "
                            "again (or --skip-bad imports the {good} good row(s))").format(
@@ -89,8 +94,8 @@ def _print_plan(book, p) -> None:
         events = [f"{L('outcome', x.outcome)}" if x.type == "close" else f"→ {x.to}" if x.type == "refer" else x.type
                   for x in e.events[1:]]
         personal = [k for k in ("name", "contact", "address", "notes") if getattr(i, k)]
-        out(_("row {row}: new case {id}{at} {grade} {channel} {categories}; owner {owner}{events}{personal}").format(
-            row=e.row, id=e.case_id or "", at=f" {i.at.astimezone(book.tz):%Y-%m-%d %H:%M}" if i.at else "",
+        out(_("row {row}: new case{id}{at} {grade} {channel} {categories}; owner {owner}{events}{personal}").format(
+            row=e.row, id=f" {e.case_id}" if e.case_id else "", at=f" {i.at.astimezone(book.tz):%Y-%m-%d %H:%M}" if i.at else "",
             grade=L("grade", i.grade).split("·")[0], channel=L("channel", i.channel),
             categories="、".join(L("category", c) for c in i.categories), owner=i.owner,
             events=("; " + ", ".join(events)) if events else "",

@@ -80,6 +80,7 @@ class Entry:
     where: dict[str, int]       # field -> column index
     owner_given: bool
     personal: bool              # the row holds personal data (to encrypt)
+    said_personal: bool = False  # the sheet says the case had personal data (个人信息 已加密), whether or not it holds it
     event_rows: list[int] = field(default_factory=list)  # 事件 sheet row of each event, when from there
     event_where: dict[str, int] = field(default_factory=dict)  # the 事件 sheet's field -> column index
     fingerprint: str = ""
@@ -278,6 +279,13 @@ def resolve_vocab(ctx: Context, key: str, vocab_name: str, text: str, header: st
         raise CellError(str(e)) from None
 
 
+def _some(names: Iterable[str], most: int = 12) -> str:
+    """A list for a message: the first `most`, and how many in all."""
+    names = list(names)
+    more = " " + _("… ({n} in all)").format(n=len(names)) if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
 def find_person(roster: Roster, text: str, header: str) -> str:
     """A roster person by id or by name (a name two people share is refused)."""
     t = unicodedata.normalize("NFKC", text).strip()
@@ -290,7 +298,7 @@ def find_person(roster: Roster, text: str, header: str) -> str:
     if named:
         raise CellError(_("{header} '{value}' is the name of {ids}: write the id").format(
             header=header, value=text, ids=", ".join(x.id for x in named)))
-    known = ", ".join(f"{x.id} ({x.name})" for x in roster.people)
+    known = _some(f"{x.id} ({x.name})" for x in roster.people)
     raise CellError(_("{header} '{value}' is not in roster.yaml (people who left stay there with active: false); "
                       "people: {known}").format(header=header, value=text, known=known))
 
@@ -300,7 +308,7 @@ def find_partner(roster: Roster, text: str, header: str) -> str:
     p = roster.partner(t) or next((x for x in roster.partners if x.name == t), None)
     if p is not None:
         return p.id
-    known = ", ".join(f"{x.id} ({x.name})" for x in roster.partners) or _("none")
+    known = _some(f"{x.id} ({x.name})" for x in roster.partners) or _("none")
     raise CellError(_("{header} '{value}' is not a partner in roster.yaml; partners: {known}")
                     .format(header=header, value=text, known=known))
 
@@ -365,6 +373,8 @@ def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
         return _event_type(text, header)
     if kind == "json":
         return _changes(text, header)
+    if kind == "flag":
+        return True
     return text  # id, target (read once the event's type is known), derived
 
 
@@ -517,6 +527,7 @@ def read_case_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tup
     personal = any(got.get(k) for k in ("name", "contact", "address", "notes"))
     entry = Entry(row=row, key=unicodedata.normalize("NFKC", key).strip(), case_id=None, ref=got.get("ref", ""),
                   intake=intake, events=events, where=dict(lay.first), owner_given="owner" in got, personal=personal,
+                  said_personal=bool(got.get("encrypted")),
                   values={k: got.get(k) for k in ("referred_to", "referred_at", "closed_at", "outcome", "reason")})
     return entry, []
 

@@ -37,8 +37,9 @@ class Column:
     twin: bool = False                # exports write its ids beside it, headed by `key`
 
 
-KINDS = ("id", "ref", "time", "vocab", "multi", "person", "persons", "partner", "target", "event", "text", "short",
-         "yesno", "personal", "json", "derived")
+KINDS = ("id", "ref", "time", "vocab", "multi", "person", "partner", "target", "event", "text", "short", "yesno",
+         "personal", "json", "flag", "derived")
+ENCRYPTED = "已加密"
 
 CASE_COLUMNS: tuple[Column, ...] = (
     Column("id", "个案编号", "id", aliases=("编号", "案号", "case", "case id")),
@@ -64,6 +65,7 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("closed_at", "结案时间", "time", aliases=("结案日期",)),
     Column("outcome", "结果", "vocab", "outcome", ("结案结果", "处理结果"), twin=True),
     Column("reason", "未解决原因", "text", aliases=("原因",)),
+    Column("encrypted", "个人信息", "flag"),   # 已加密 when the case holds personal data (never the data)
     Column("name", "姓名", "personal", aliases=("求助者姓名", "来电者姓名")),
     Column("contact", "联系方式", "personal", aliases=("电话", "联系电话", "手机", "手机号", "phone")),
     Column("address", "住址", "personal", aliases=("地址", "家庭住址")),
@@ -155,7 +157,7 @@ def case_row(case: Case, rules: Any, roster: Roster, tz: Any, personal: dict | N
         "consent_publish": yes_no(case.consent_publish),
         "referred_at": ev["referred_at"].astimezone(tz) if ev["referred_at"] else None,
         "closed_at": ev["closed_at"].astimezone(tz) if ev["closed_at"] else None,
-        "reason": ev["reason"] or "",
+        "reason": ev["reason"] or "", "encrypted": ENCRYPTED if case.personal is not None else "",
     }
     for key, vocab in (("channel", "channel"), ("grade", "grade"), ("role", "role"), ("gender", "gender"),
                        ("age_group", "age_group")):
