@@ -193,7 +193,7 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     with book.lock():
-        known = book.store.fingerprints()  # again, under the lock: another import may have written meanwhile
+        known = book.store.fingerprints(again=True)  # under the lock: another import may have written meanwhile
         clash = [e.row for e in p.new if e.fingerprint in known or e.case_id and book.store.path_for(e.case_id).exists()]
         if clash:
             raise UsageError(_("row {row} was imported meanwhile (by another import?); nothing was written: run the "

@@ -159,6 +159,27 @@ def test_dry_run_prints_what_would_be_created_without_personal_data_and_writes_n
     assert commits(book) == before and not list((book.root / "cases").rglob("*.yaml"))
 
 
+def test_a_sheet_with_personal_data_inside_the_book_is_imported_with_a_warning(book):
+    path = xlsx(book.root / "登记表.xlsx", [ROW_A])
+    r = book.run("import", str(path))
+    assert "holds callers' personal data in clear and lies inside the book: move it out" in r.stderr
+    assert "登记表.xlsx" not in book.git("ls-files")
+
+
+def test_rows_imported_by_another_import_meanwhile_are_refused(book, tmp_path):
+    from hotline import importer
+    from hotline.book import Book
+    from hotline.errors import UsageError
+
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A, ROW_B])
+    mine = Book.open(str(book.root), "wang")
+    plan = importer.plan(mine, path)
+    book.run("import", str(path))  # someone else, meanwhile
+    with pytest.raises(UsageError, match="row 2 was imported meanwhile"):
+        importer.write(mine, plan, privacy.load_identity())
+    assert len(cases_of(book)) == 2
+
+
 # ---------------------------------------------------------------- fingerprints
 
 def test_the_fingerprint_is_a_hash_of_the_clear_registration_form_and_its_order_never_of_personal_data(book, tmp_path):
@@ -268,6 +289,36 @@ def test_a_case_row_that_disagrees_with_the_events_sheet_is_named(book, tmp_path
     r = book.run("import", str(other_root), expect=2)
     letter = openpyxl.utils.get_column_letter(col)
     assert f"{other_root}:2:{letter}: 结案时间 differs from what the 事件 sheet lists for this case" in r.stderr
+
+
+def test_problems_on_the_events_sheet_and_disagreeing_twins_are_named_there(book, env, tmp_path):
+    a = book.intake(grade="gray", at="2026-11-02 09:30")
+    book.run("followup", a, "--note", "已回电", "--at", "2026-11-02 10:00")
+    book.run("close", a, "--outcome", "resolved", "--at", "2026-11-03 10:00")
+    out = tmp_path / "register.xlsx"
+    book.run("list", "--format", "xlsx", "--output", str(out))
+    wb = openpyxl.load_workbook(out)
+    cases, events = wb["个案"], wb["事件"]
+    head = [c.value for c in cases[1]]
+    cases.cell(row=2, column=head.index("channel") + 1).value = "wechat"      # 渠道 says 电话
+    eh = [c.value for c in events[1]]
+    events.cell(row=3, column=eh.index("by") + 1).value = "nobody"           # the follow-up: who?
+    events.append([a, datetime(2026, 11, 4, 9, 0), "closing", "close", "王芳", "wang", None, None, "已解决", "resolved"])
+    wb.save(out)
+    other = fresh_book(env, book.runner)
+    r = other.run("import", str(out), expect=2)
+    ch, by = (openpyxl.utils.get_column_letter(x + 1) for x in (head.index("channel"), eh.index("by")))
+    assert f"{out}:2:{ch}: channel 'wechat' disagrees with column F ('电话')" in r.stderr
+    assert f"{out}[事件]:3:{by}: by 'nobody' is not in roster.yaml" in r.stderr
+    cases.cell(row=2, column=head.index("channel") + 1).value = "phone"
+    wb.save(out)
+    r = other.run("import", str(out), expect=2)
+    assert f"{out}:2:A: the events of this case in the 事件 sheet have problems (listed)" in r.stderr
+    events.cell(row=3, column=eh.index("by") + 1).value = "wang"
+    wb.save(out)
+    r = other.run("import", str(out), expect=2)
+    assert f"{out}[事件]:5:C: the case is closed twice" in r.stderr
+    assert not list((other.root / "cases").rglob("*.yaml"))
 
 
 # ---------------------------------------------------------------- CSV, mapping, template

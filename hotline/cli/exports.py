@@ -37,13 +37,18 @@ def check_output(fmt: str, output: Optional[Path], reveal: bool = False, option:
         raise UsageError(_("--reveal is for --format xlsx --output FILE: personal data is never printed"))
 
 
+def inside_book(book, path: Path) -> bool:
+    """Whether `path` is inside the book's git work tree (where `git add` could take it)."""
+    top = book.git_root.resolve()
+    where = Path(path).expanduser().resolve()
+    return where == top or top in where.parents
+
+
 def outside_book(book, output: Path) -> None:
     """A file with callers' personal data in clear must be written outside the book."""
     from ..errors import UsageError
 
-    top = book.git_root.resolve()
-    where = Path(output).expanduser().resolve()
-    if where == top or top in where.parents:
+    if inside_book(book, output):
         raise UsageError(_("--output '{file}' is inside the book: a workbook with personal data must be written "
                            "outside it (git would keep it in clear), e.g. on the desktop").format(file=output))
 

@@ -48,6 +48,7 @@ def _template(path: Path) -> None:
 def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool) -> None:
     from .. import importer, privacy
     from ..errors import UsageError
+    from .exports import inside_book
 
     book = open_book()
     book.actor()  # fail before reading anything if nobody is acting
@@ -59,6 +60,9 @@ def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: 
             .format(headers=", ".join(p.register.left_out)))
     if p.encoding is not None:
         err(_("read {file} as {encoding}").format(file=file, encoding=p.encoding))
+    if any(e.personal for e in p.register.entries) and inside_book(book, file):
+        err(_("{file} holds callers' personal data in clear and lies inside the book: move it out (git must never "
+              "take it)").format(file=file))
     lost = [e.row for e in p.new if e.said_personal and not e.personal]
     if lost:
         err(_("{n} row(s) are cases that held personal data, but the sheet holds none of it (rows {rows}): they are "

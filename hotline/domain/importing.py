@@ -134,8 +134,11 @@ def mapping_from_data(data: Any) -> Mapping:
     if not isinstance(data, dict) or set(data) - {"columns", "values"}:
         raise DataError(_("a mapping file holds columns: (header: field) and values: (field: {text: id})"), [])
     known = header_names(CASE_COLUMNS + EVENT_COLUMNS)
-    fields = ", ".join(c.key for c in CASE_COLUMNS if c.kind != "derived")
+    fields = ", ".join(c.key for c in CASE_COLUMNS if c.kind not in ("derived", "flag"))
     out = Mapping()
+    for section in ("columns", "values"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise DataError(_("'{section}' must be a mapping").format(section=section), [section])
     for header, target in (data.get("columns") or {}).items():
         t = header_key(target)
         if t != IGNORE and t not in known:
@@ -173,7 +176,7 @@ def find_header(table: Table, columns: tuple[Column, ...], mapping: Mapping) -> 
                 found[i] = by_key[target]
         if len(found) >= 2:
             return pos, found, unknown
-    expected = "、".join(c.zh for c in columns if c.kind != "derived")
+    expected = "、".join(c.zh for c in columns if c.kind not in ("derived", "flag"))
     raise UsageError(_("no header row in the first {n} rows of sheet '{sheet}': expected headers such as {expected} "
                        "(other headers can be named with --map)").format(n=HEADER_ROWS, sheet=table.name,
                                                                           expected=expected))
@@ -212,6 +215,7 @@ def _typed_time(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).strip()
     t = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?\s*", r"\1-\2-\3 ", t)
     t = re.sub(r"(\d{1,2})[时点:](\d{1,2})分?", r"\1:\2", t)
+    t = re.sub(r"(\d{1,2})[时点]$", r"\1:00", t)
     t = re.sub(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})", r"\1-\2-\3", t)
     return t.strip()
 
@@ -457,6 +461,17 @@ def read_cells(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[
     return got, problems
 
 
+def read_required(ctx: Context, lay: Layout, row: int, values: list[Any],
+                  required: tuple[str, ...]) -> tuple[dict[str, Any], list[Problem]]:
+    """`read_cells`, and a problem for each required field left empty."""
+    got, problems = read_cells(ctx, lay, row, values)
+    bad = {p.column for p in problems}
+    for key in required:
+        if key not in got and key in lay.first and column_letter(lay.first[key]) not in bad:
+            problems.append(lay.problem(row, key, _("{header} is empty; it is required").format(header=lay.header(key))))
+    return got, problems
+
+
 def _pair(lay: Layout, row: int, got: dict, a: str, b: str) -> list[Problem]:
     """Two columns that go together (partner and time; closing time and outcome)."""
     for have, lack in ((a, b), (b, a)):
@@ -507,11 +522,7 @@ def _intake(got: dict, owner: str) -> IntakeInput:
 
 def read_case_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[Entry | None, list[Problem]]:
     """One row of the case sheet: an Entry, or None and every problem of the row."""
-    got, problems = read_cells(ctx, lay, row, values)
-    bad = {p.column for p in problems}
-    for key in REQUIRED:
-        if key not in got and key in lay.first and column_letter(lay.first[key]) not in bad:
-            problems.append(lay.problem(row, key, _("{header} is empty; it is required").format(header=lay.header(key))))
+    got, problems = read_required(ctx, lay, row, values, REQUIRED)
     if problems:
         return None, problems
     owner = got.get("owner") or ctx.actor
@@ -561,11 +572,7 @@ def _target(ctx: Context, lay: Layout, row: int, typ: str, raws: list[tuple[int,
 
 def read_event_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[Event | None, list[Problem]]:
     """One row of the 事件 sheet: its event, or None and its problems."""
-    got, problems = read_cells(ctx, lay, row, values)
-    bad = {p.column for p in problems}
-    for key in EVENT_REQUIRED:
-        if key not in got and key in lay.first and column_letter(lay.first[key]) not in bad:
-            problems.append(lay.problem(row, key, _("{header} is empty; it is required").format(header=lay.header(key))))
+    got, problems = read_required(ctx, lay, row, values, EVENT_REQUIRED)
     if problems:
         return None, problems
     to, problems = _target(ctx, lay, row, got["type"], got.get("to", []))

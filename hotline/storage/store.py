@@ -118,10 +118,14 @@ class Store:
         return idx.open().execute(f"SELECT 1 FROM cases WHERE error IS NULL AND ({where}) LIMIT 1",
                                   tuple(params)).fetchone() is not None
 
-    def fingerprints(self) -> dict[str, str]:
+    def fingerprints(self, again: bool = False) -> dict[str, str]:
         """Source-row fingerprint -> case id of every readable imported case, withdrawn ones
-        too (`hotline import` never brings back a case that was voided)."""
-        idx = self.index()
+        too (`hotline import` never brings back a case that was voided).  `again`: look once
+        more at the folders that changed since this process last looked (under the write lock,
+        what another writer added meanwhile)."""
+        if again:
+            self._fresh = False
+        idx = self.index(light=again)
         if idx is None:
             return {c.source.fingerprint: c.id for c in self._parse_all([]) if c.source}
         rows = idx.open().execute("SELECT fingerprint, id FROM cases WHERE error IS NULL AND fingerprint IS NOT NULL")
