@@ -81,8 +81,10 @@ def template_sheets(rules: Any, roster: Any) -> list[Sheet]:
     lists["owner"] = [p.name for p in roster.people]
     lists["referred_to"] = [p.name for p in roster.partners]
     lists["consent_publish"] = ["是", "否"]
+    widths = {c.key: {"time": 16, "text": 30, "multi": 16, "personal": 14, "short": 10, "ref": 10}.get(c.kind, 0)
+              for c in cols}
     main = Sheet(CASES_SHEET, [(c.key, c.zh) for c in cols], [], lists={k: v for k, v in lists.items() if v},
-                 free={"categories", "needs"})
+                 free={"categories", "needs"}, widths=widths)
     return [main, Sheet("说明", [("header", "列"), ("required", "必填"), ("takes", "填写"), ("example", "示例")],
                         _explanations(cols, rules))]
 

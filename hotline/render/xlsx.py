@@ -34,6 +34,7 @@ class Sheet:
     lists: dict[str, list[str]] = field(default_factory=dict)  # row key -> drop-down choices
     free: set[str] = field(default_factory=set)  # keys whose drop-down also takes other text (several)
     hidden: bool = False
+    widths: dict[str, int] = field(default_factory=dict)  # row key -> the least width (a template's empty columns)
 
 
 def display_width(text: str) -> int:
@@ -81,7 +82,8 @@ def _text_width(value: Any) -> int:
 
 
 def _widths(sheet: Sheet, values: list[list[tuple[Any, str | None]]]) -> list[float]:
-    widths = [display_width(h) for _k, h in sheet.columns]
+    widths = [max(display_width(h), sheet.widths.get(k, 0),
+                  max((display_width(x) for x in sheet.lists.get(k, [])), default=0)) for k, h in sheet.columns]
     for row in values:
         for i, (v, _fmt) in enumerate(row):
             w = _text_width(v)
