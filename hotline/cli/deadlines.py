@@ -49,7 +49,7 @@ def overdue(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Replay as of this time (default: now); later events are ignored."),
     soon: Optional[str] = typer.Option(None, "--soon", help="Also list deadlines due within this duration (e.g. '1 working day', '2 days')."),
     group: Optional[str] = typer.Option(None, "--group", help="Only this group's people."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx."),
+    fmt: str = typer.Option("table", "--format", help=N_("table, json, csv or xlsx.")),
     output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
 ):
     from .. import queries

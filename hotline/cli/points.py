@@ -66,7 +66,7 @@ def penalize(
 def score(
     month: Optional[str] = typer.Option(None, "--month", help="The month to score, YYYY-MM."),
     year: Optional[str] = typer.Option(None, "--year", help="The year to score, YYYY (sum of its entries)."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx."),
+    fmt: str = typer.Option("table", "--format", help=N_("table, json, csv or xlsx.")),
     person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
     output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
 ):

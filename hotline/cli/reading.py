@@ -107,7 +107,7 @@ def list_cases(
     month: Optional[str] = typer.Option(None, "--month", help="Cases received in YYYY-MM."),
     owner: Optional[str] = typer.Option(None, "--owner", help="Cases currently owned by this person."),
     include_void: bool = typer.Option(False, "--include-void", help="Also the cases withdrawn as entered by mistake."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx (the register and its events, for `import`)."),
+    fmt: str = typer.Option("table", "--format", help=N_("table, json, csv or xlsx (the register and its events, for `import`).")),
     output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=OUTPUT_HELP),
     reveal: bool = typer.Option(False, "--reveal", help=N_("With --format xlsx: add the callers' personal data (needs your key; never inside the book).")),
 ):

@@ -15,7 +15,7 @@ from .common import check_format, err, handle, open_book, out, report_problems
 @handle
 def report(
     month: str = typer.Option(..., "--month", help="The month to report on, YYYY-MM."),
-    fmt: str = typer.Option("md", "--format", help="md (Markdown, default), html, json or xlsx (one sheet per table, needs --output)."),
+    fmt: str = typer.Option("md", "--format", help=N_("md (Markdown, default), html, json or xlsx (one sheet per table, needs --output).")),
     output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of printing it."),
 ):
     from .. import queries
