@@ -180,6 +180,27 @@ def test_rows_imported_by_another_import_meanwhile_are_refused(book, tmp_path):
     assert len(cases_of(book)) == 2
 
 
+def test_a_hotline_id_is_kept_when_it_is_the_day_received_and_anything_else_is_the_old_number(book, tmp_path):
+    path = xlsx(tmp_path / "ids.xlsx", [["261105-ABCDE"] + ROW_B[:7], ["261120-ABCDF"] + ROW_B[:7],
+                                        ["2025-0012"] + ROW_C[:7]], headers=["个案编号"] + HEADERS[:7])
+    r = book.run("import", str(path), expect=2)
+    assert r.stderr.splitlines()[0] == (f"hotline: {path}:3:A: 个案编号 261120-ABCDF does not match 受理时间 2026-11-05: "
+                                        "an id begins with the day received (YYMMDD)")
+    xlsx(path, [["261105-abcde"] + ROW_B[:7], ["2025-0012"] + ROW_C[:7]], headers=["个案编号"] + HEADERS[:7])
+    book.run("import", str(path))
+    got = cases_of(book)
+    assert "261105-ABCDE" in got and got["261105-ABCDE"]["source"] == {"fingerprint": got["261105-ABCDE"]["source"]["fingerprint"]}
+    (other,) = [d for k, d in got.items() if k != "261105-ABCDE"]
+    assert other["source"]["ref"] == "2025-0012" and other["id"].startswith("261106-")
+
+
+def test_contacts_are_refused_when_your_key_cannot_open_the_caller_key(book, tmp_path):
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A])
+    r = book.run("import", str(path), expect=2, env={"HOTLINE_IDENTITY": str(tmp_path / "nobody.txt")})
+    assert "your key cannot open keys/caller-key.age" in r.stderr
+    assert not list((book.root / "cases").rglob("*.yaml"))
+
+
 # ---------------------------------------------------------------- fingerprints
 
 def test_the_fingerprint_is_a_hash_of_the_clear_registration_form_and_its_order_never_of_personal_data(book, tmp_path):
