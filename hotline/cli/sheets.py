@@ -68,6 +68,9 @@ def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: 
         err(_("{n} row(s) are cases that held personal data, but the sheet holds none of it (rows {rows}): they are "
               "imported without it — export with `list --format xlsx --reveal` to carry it").format(
             n=len(lost), rows=", ".join(str(r) for r in lost[:10]) + ("…" if len(lost) > 10 else "")))
+    if p.problems and skip_bad and not p.new:
+        raise UsageError(_("{cells} bad cell(s) in {rows} row(s) of {file}, and no good row to import; nothing was "
+                           "written").format(cells=len(p.problems), rows=len(p.bad_rows), file=file))
     if p.problems and not skip_bad:
         raise UsageError(_("{cells} bad cell(s) in {rows} row(s) of {file}; nothing was written: fix them and import "
                            "again (or --skip-bad imports the {good} good row(s))").format(
