@@ -170,10 +170,12 @@ def main() -> None:
     if args.import_rows:
         from bench import importing
 
+        before = os.getloadavg()[0]
         found = importing.bench_import(args.import_rows, base, args.runs, exe)
-        print(importing.table(found), flush=True)
+        load = f"; load average {before:.1f} before the runs, {os.getloadavg()[0]:.1f} after (2 cores)"
+        print(importing.table(found) + "\n" + load, flush=True)
         if args.save:
-            importing.save(HERE / "RESULTS.md", importing.section(found, args.runs, machine()))
+            importing.save(HERE / "RESULTS.md", importing.section(found, args.runs, machine(), load))
         return
     rows: list[dict] = []
     for n in (int(x) for x in args.sizes.split(",")):

@@ -78,22 +78,23 @@ def bench_import(n: int, base: Path, runs: int, exe: str) -> list[dict]:
         notes["again"] = f"exit {code}; nothing new" if code == 0 and "Nothing to import" in text else f"UNEXPECTED: {text[-300:]}"
         times["again"].append(t)
     label = {"bad": "import (5 bad cells: refused)", "fixed": "import (cells fixed)", "again": "import again (no duplicates)"}
-    return [{"rows": n, "what": label[k], "median_s": statistics.median(v), "max_s": max(v), "note": notes[k]}
-            for k, v in times.items()]
+    return [{"rows": n, "what": label[k], "median_s": statistics.median(v), "min_s": min(v), "max_s": max(v),
+             "note": notes[k]} for k, v in times.items()]
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| rows | command | median s | slowest s | target s | note |", "|---:|---|---:|---:|---:|---|"]
+    lines = ["| rows | command | median s | fastest s | slowest s | target s | note |",
+             "|---:|---|---:|---:|---:|---:|---|"]
     for r in rows:
         target = TARGET_S if r["what"] == "import (cells fixed)" else ""
         met = (" — met" if r["max_s"] <= TARGET_S else " — NOT met") if target else ""
-        lines.append(f"| {r['rows']:,} | {r['what']} | {r['median_s']:.1f} | {r['max_s']:.1f} | {target} | "
-                     f"{r['note']}{met} |")
+        lines.append(f"| {r['rows']:,} | {r['what']} | {r['median_s']:.1f} | {r['min_s']:.1f} | {r['max_s']:.1f} | "
+                     f"{target} | {r['note']}{met} |")
     return "\n".join(lines)
 
 
-def section(rows: list[dict], runs: int, machine: str) -> str:
-    return (f"{MARK}\n## Import (issue #17)\n\nMachine: {machine}\n\n"
+def section(rows: list[dict], runs: int, machine: str, load: str = "") -> str:
+    return (f"{MARK}\n## Import (issue #17)\n\nMachine: {machine}{load}\n\n"
             f"`python -m bench --import-rows {rows[0]['rows']} --runs {runs}`: whole-process runs of `hotline import` "
             "on a generated register (bench/sheet.py: Chinese headers under a title row, labels as typed, dates as "
             "date cells and as text, a third of the rows with a caller's name and number, referrals and closures), "
