@@ -434,3 +434,37 @@ def test_an_old_xls_file_and_a_missing_file_are_refused_in_one_line(book, tmp_pa
     assert r.stderr.strip() == f"hotline: {tmp_path / 'none.xlsx'}: no such file"
     r = book.run("import", expect=2)
     assert "FILE is missing" in r.stderr
+
+
+# ---------------------------------------------------------------- any cell
+
+def test_any_cells_give_problems_or_cases_never_a_crash():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hotline.domain.importing import Context, Table, read_register
+    from hotline.domain.roster import from_data as roster_from
+    from hotline.errors import UsageError
+    from hotline.storage.config import default_rules_text, parse_rules
+
+    rules = parse_rules(default_rules_text(), Path("rules.yaml"))
+    roster = roster_from(yaml.safe_load(conftest.ROSTER.format(key="age1x")))
+    tz = ZoneInfo("Asia/Shanghai")
+    ctx = Context(rules, roster, tz, datetime(2026, 11, 23, 12, 0, tzinfo=tz), "wang")
+    cell = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                     st.datetimes(), st.dates(min_value=date(1, 1, 1)), st.sampled_from(ROW_A + ROW_B + ROW_C), st.booleans())
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.lists(cell, max_size=len(HEADERS)), min_size=1, max_size=4))
+    def check(rows):
+        try:
+            reg = read_register(ctx, Table("t", [(1, list(HEADERS))] + [(i, r) for i, r in enumerate(rows, 2)]))
+        except UsageError:
+            return
+        assert all(p.row >= 2 and p.column and p.message for p in reg.problems)
+        assert len(reg.entries) + len(reg.bad_rows) == reg.rows
+
+    check()

@@ -74,7 +74,7 @@ def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: 
     if p.problems and not skip_bad:
         raise UsageError(_("{cells} bad cell(s) in {rows} row(s) of {file}; nothing was written: fix them and import "
                            "again (or --skip-bad imports the {good} good row(s))").format(
-            cells=len(p.problems), rows=len(p.bad_rows), file=file, good=len(p.new) + len(p.existing)))
+            cells=len(p.problems), rows=len(p.bad_rows), file=file, good=len(p.new)))
     if dry_run:
         _print_plan(book, p)
         return
