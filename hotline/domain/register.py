@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from . import labels
@@ -200,8 +199,3 @@ def event_rows(case: Case, rules: Any, roster: Roster, tz: Any) -> list[dict[str
             "changes": json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else "",
         })
     return rows
-
-
-def local_naive(t: datetime, tz: Any) -> datetime:
-    """A time as a spreadsheet holds it: the book's local wall time, without an offset."""
-    return t.astimezone(tz).replace(tzinfo=None)
