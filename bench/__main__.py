@@ -161,16 +161,29 @@ def main() -> None:
     ap.add_argument("--dir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "hotline-bench"))
     ap.add_argument("--rebuild", action="store_true", help="rebuild the synthetic books")
     ap.add_argument("--save", action="store_true", help="write bench/RESULTS.md")
+    ap.add_argument("--import-rows", type=int, default=0,
+                    help="instead: time `hotline import` of a generated register of this many rows (bench/importing.py)")
     args = ap.parse_args()
     base = Path(args.dir)
     base.mkdir(parents=True, exist_ok=True)
     exe = hotline_bin()
+    if args.import_rows:
+        from bench import importing
+
+        before = os.getloadavg()[0]
+        found = importing.bench_import(args.import_rows, base, args.runs, exe)
+        load = f"; load average {before:.1f} before the runs, {os.getloadavg()[0]:.1f} after (2 cores)"
+        print(importing.table(found) + "\n" + load, flush=True)
+        if args.save:
+            importing.save(HERE / "RESULTS.md", importing.section(found, args.runs, machine(), load))
+        return
     rows: list[dict] = []
     for n in (int(x) for x in args.sizes.split(",")):
         rows += bench_size(n, base, args.runs, exe, args.rebuild)
         print(table([r for r in rows if r["cases"] == n]), flush=True)
     out = table(rows)
     if args.save:
+        kept = (HERE / "RESULTS.md").read_text(encoding="utf-8").partition("<!-- import benchmark -->")
         (HERE / "RESULTS.md").write_text(
             "# Benchmark results\n\n"
             f"Machine: {machine()}\n\n"
@@ -179,7 +192,7 @@ def main() -> None:
             "largest resident set of any run. Targets apply at 100,000 cases on a 2-core machine. "
             "'index build' is the one-off first read of a book that has no derived index yet (a fresh clone); "
             "'check (cold)' runs with no index and parses every file.\n\n"
-            + out + "\n" + NOTES, encoding="utf-8")
+            + out + "\n" + NOTES + (f"\n{kept[1]}{kept[2]}" if kept[1] else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,15 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
                include_void: bool = False) -> list[dict[str, Any]]:
     """Rows {id, received (local), status, grade, owner (current), channel, categories, void}, by id;
     cases withdrawn as entered by mistake only with `include_void`."""
+    return [{"id": c.id, "received": c.received.astimezone(book.tz), "status": c.status(), "grade": c.grade,
+             "owner": c.current_owner(), "channel": c.channel, "categories": list(c.categories), "void": c.voided}
+            for c in listed_cases(book, status, month, owner, problems, include_void)]
+
+
+def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] | None = None,
+                 owner: str | None = None, problems: list[LoadProblem] | None = None,
+                 include_void: bool = False) -> list:
+    """The cases `list` lists (by id), whole: what the register export writes."""
     if status is not None and status not in STATUSES:
         from .domain import labels
 
@@ -57,15 +66,14 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
         start, end = dates.bounds(book.tz, *month)
         where.append("received >= ? AND received <= ?")
         params += [utc_text(start), utc_text(end)]
-    rows = []
+    cases = []
     for c in book.store.query(" AND ".join(where), params, problems, include_void=include_void):
         st = c.status()
         local = c.received.astimezone(book.tz)
         if status and st != status or month and (local.year, local.month) != month or owner and c.current_owner() != owner:
             continue
-        rows.append({"id": c.id, "received": local, "status": st, "grade": c.grade, "owner": c.current_owner(),
-                     "channel": c.channel, "categories": list(c.categories), "void": c.voided})
-    return rows
+        cases.append(c)
+    return cases
 
 
 # ---------------------------------------------------------------- overdue

@@ -71,12 +71,13 @@ def test_a_valid_case_round_trips():
 
 
 COMMANDS = ["intake", "followup", "refer", "urge", "assign", "close", "show", "list", "history", "overdue",
-            "check", "report", "score", "award", "penalize", "--help", "key"]
+            "check", "report", "score", "award", "penalize", "--help", "key", "import"]
 WORDS = ["--no-input", "-q", "--channel", "--grade", "--role", "--category", "--need", "--summary", "--at", "--as-of",
          "--soon", "--format", "--month", "--year", "--status", "--owner", "--to", "--note", "--outcome", "--reason",
          "--revisit", "--group", "--date", "--amount", "--count", "json", "csv", "table", "md", "html", "phone", "红色",
          "gray", "2026-11", "2026-11-20 15:00", "3 working days", "abc", "", "-1", "0101", "legal-aid", "wang",
-         "261120", "261120-AAAAA", "resolved", "unresolved", "lecture_outreach", "hygiene", "\x00", "中文", "'", "--"]
+         "261120", "261120-AAAAA", "resolved", "unresolved", "lecture_outreach", "hygiene", "\x00", "中文", "'", "--",
+         "xlsx", "--reveal", "--dry-run", "--skip-bad", "--sheet", "x.xlsx", "x.csv"]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,7 +8,8 @@ import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import (FORMAT_HELP, OUTPUT, check_format, columns, err, handle, open_book, provisional_note,
+from .exports import XLSX_OUTPUT
+from .common import (check_format, columns, err, handle, open_book, provisional_note,
                      report_problems, write_out)
 
 TABLE = [("case", N_("case")), ("kind", N_("deadline")), ("due", N_("due")), ("state", N_("state")),
@@ -66,15 +67,17 @@ def overdue(
     soon: Optional[str] = typer.Option(None, "--soon", metavar=N_("DURATION"),
                                        help=N_("Also list deadlines due within this duration (e.g. '1 working day', '2 days').")),
     group: Optional[str] = typer.Option(None, "--group", metavar=N_("GROUP"), help=N_("Only this group's people.")),
-    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
-    output: Optional[Path] = OUTPUT,
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx.")),
+    output: Optional[Path] = XLSX_OUTPUT,
 ):
     from .. import queries
     from ..domain.calendar import parse_duration
     from ..domain.dates import parse_time
     from ..render.tables import rows_out
+    from .exports import FORMATS, check_output
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output)
     book = open_book()
     when = parse_time(as_of, book.tz, "--as-of") if as_of is not None else book.now
     dur = parse_duration(soon) if soon is not None else None
@@ -84,6 +87,12 @@ def overdue(
     for w in warnings:
         err(w)
     provisional_note(book)  # once: which years were provisional, and the rules.yaml lines to add
+    if fmt == "xlsx":
+        from ..render.sheets import overdue_sheet
+        from .exports import save
+
+        save(book, output, [overdue_sheet(rows, book.rules, book.roster)], _("{n} deadline(s)").format(n=len(rows)))
+        return
     if fmt == "json":
         write_out(rows_out([{k: r[k] for k in KEYS} for r in rows], fmt, []), output, fmt, len(rows))
     elif fmt == "csv":

@@ -12,7 +12,8 @@ import typer
 
 from ..i18n import N_, _, ngettext
 from .app import command
-from .common import FORMAT_HELP, OUTPUT, check_format, columns, err, handle, open_book, out, write_out
+from .exports import XLSX_OUTPUT
+from .common import check_format, columns, err, handle, open_book, out, write_out
 
 PERSON_ARG = N_("PERSON")
 
@@ -79,16 +80,18 @@ SCORE_CSV = [("kind", N_("person or group")), ("id", N_("id")), ("name", N_("nam
 def score(
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("The month to score.")),
     year: Optional[str] = typer.Option(None, "--year", metavar=N_("YYYY"), help=N_("The year to score (the sum of its entries).")),
-    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx.")),
     person: Optional[str] = typer.Option(None, "--person", metavar=PERSON_ARG, help=N_("Show every entry behind this person's score.")),
-    output: Optional[Path] = OUTPUT,
+    output: Optional[Path] = XLSX_OUTPUT,
 ):
     from .. import queries
     from ..domain.dates import parse_month, parse_year
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json
+    from .exports import FORMATS, check_output
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output)
     if (month is None) == (year is None):
         raise UsageError(_("give exactly one of --month YYYY-MM or --year YYYY"))
     ym = parse_month(month) if month is not None else None
@@ -100,6 +103,12 @@ def score(
         err(p)
     if person is not None:
         return _breakdown(book, s, book.person(person, "--person").id, fmt, output)
+    if fmt == "xlsx":
+        from ..render.sheets import score_sheets
+        from .exports import save
+
+        save(book, output, score_sheets(s, book.roster), _("the points of {period}").format(period=s.period))
+        return
     if fmt == "json":
         return write_out(to_json(s.to_dict()), output, fmt)
     if fmt == "csv":
@@ -171,6 +180,13 @@ def _breakdown(book, s, pid: str, fmt: str, output: Optional[Path]) -> None:
         return write_out(to_json({"period": s.period, "start": s.base, "entries": rows, "points": p.points, "score": p.score,
                                   "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank}}),
                          output, fmt)
+    if fmt == "xlsx":
+        from ..render.sheets import entries_sheet
+        from .exports import save
+
+        save(book, output, [entries_sheet(rows, pid)],
+             _("the points of {name} ({id}) in {period}").format(name=p.name, id=p.id, period=s.period))
+        return
     if fmt == "csv":
         cols = columns([("date", N_("date")), ("item", N_("item code")), ("label", N_("item")), ("count", N_("times")),
                         ("amount", N_("yuan")), ("points", N_("points")), ("source", N_("source")), ("note", N_("note"))])

@@ -8,7 +8,8 @@ import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import FORMAT_HELP, OUTPUT, check_format, columns, handle, open_book, out, report_problems, write_out
+from .exports import XLSX_OUTPUT
+from .common import check_format, columns, handle, open_book, out, report_problems, write_out
 
 CASE_ARG = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix)."))
 
@@ -152,17 +153,25 @@ def list_cases(
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("Cases received in that month.")),
     owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("Cases currently owned by this person.")),
     include_void: bool = typer.Option(False, "--include-void", help=N_("Also the cases withdrawn as entered by mistake.")),
-    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
-    output: Optional[Path] = OUTPUT,
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx (the register and its events, for `import`).")),
+    output: Optional[Path] = XLSX_OUTPUT,
+    reveal: bool = typer.Option(False, "--reveal", help=N_("With --format xlsx: add the callers' personal data (needs your key; never inside the book).")),
 ):
     from .. import queries
     from ..domain.dates import parse_month
     from ..render.tables import rows_out
+    from .exports import FORMATS, check_output, export_list
 
-    check_format(fmt)
+    check_format(fmt, FORMATS)
+    check_output(fmt, output, reveal)
     ym = parse_month(month) if month is not None else None
     book = open_book()
     problems: list = []
+    if fmt == "xlsx":
+        cases = queries.listed_cases(book, status, ym, owner, problems, include_void)
+        report_problems(book, problems)
+        export_list(book, cases, output, reveal)
+        return
     rows = queries.list_cases(book, status, ym, owner, problems, include_void)
     report_problems(book, problems)
     if fmt != "json":

@@ -53,6 +53,15 @@ class Personal:
 
 
 @dataclass
+class Source:
+    """Where an imported case came from (`hotline import`): the fingerprint of its source row
+    (`domain.importing.fingerprints`; never personal data) and the old register's own number."""
+
+    fingerprint: str
+    ref: str = ""
+
+
+@dataclass
 class Case:
     id: str
     received: datetime
@@ -73,6 +82,7 @@ class Case:
     events: list[Event] = field(default_factory=list)
     # field -> {"values": [every value two offices gave it]}; the field holds the first meanwhile
     conflicts: dict | None = None
+    source: Source | None = None  # imported from a spreadsheet row (absent for cases taken by intake)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:

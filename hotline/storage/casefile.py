@@ -14,7 +14,7 @@ from typing import Any
 
 from ..i18n import _
 from ..domain import dates
-from ..domain.model import CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal
+from ..domain.model import CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal, Source
 from ..errors import BookError
 from . import ids, yamlio
 
@@ -77,6 +77,8 @@ def case_to_dict(c: Case) -> dict[str, Any]:
         d["personal"] = p
     if c.conflicts:
         d["conflicts"] = c.conflicts
+    if c.source is not None:  # only imported cases: every other file stays as it was
+        d["source"] = {"fingerprint": c.source.fingerprint, **({"ref": c.source.ref} if c.source.ref else {})}
     d["events"] = [event_to_dict(e) for e in c.events]
     return d
 
@@ -94,6 +96,7 @@ def case_from_json(text: str) -> Case:
     d = json.loads(text)
     caller = d["caller"]
     p = d.get("personal")
+    src = d.get("source")
     fromiso = datetime.fromisoformat
     return Case(
         id=d["id"], received=fromiso(d["received"]), channel=d["channel"], grade=d["grade"], owner=d["owner"],
@@ -106,6 +109,7 @@ def case_from_json(text: str) -> Case:
                       changes=e.get("changes"), id=e.get("id"))
                 for e in d["events"]],
         conflicts=d.get("conflicts"),
+        source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
     )
 
 
@@ -189,6 +193,15 @@ def _conflicts(r: _Reader, data: dict) -> dict | None:
     return raw or None
 
 
+def _source(r: _Reader, data: dict) -> Source | None:
+    s = data.get("source")
+    if s is None:
+        return None
+    if not isinstance(s, dict):
+        raise r.fail(["source"], _("'source' must be a mapping (fingerprint, ref)"))
+    return Source(fingerprint=r.text_of(s, "fingerprint", ["source"]), ref=r.text_of(s, "ref", ["source"], required=False))
+
+
 def _event(r: _Reader, i: int, ev: Any) -> Event:
     kp = ["events", i]
     if not isinstance(ev, dict):
@@ -270,4 +283,5 @@ def parse_case(text: str, path: Path) -> Case:
         personal=personal,
         events=events,
         conflicts=_conflicts(r, data),
+        source=_source(r, data),
     )

@@ -27,7 +27,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -43,6 +43,7 @@ def summarise(c: Case, rules) -> dict:
         "status": c.status(),
         "caller": c.personal.caller if c.personal else None,
         "void": int(c.voided),
+        "fingerprint": c.source.fingerprint if c.source else None,
     }
 
 
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, sig TEXT,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT, void INTEGER,
-  error TEXT, error_line INTEGER
+  error TEXT, error_line INTEGER, fingerprint TEXT
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
@@ -61,6 +62,7 @@ CREATE INDEX IF NOT EXISTS cases_received ON cases(received);
 CREATE INDEX IF NOT EXISTS cases_settled ON cases(settled_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
+CREATE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 RACY = "racy"   # the signature of a file (or folder) changed too recently to be trusted next time
@@ -231,7 +233,7 @@ class Index:
         bodies: list = []
 
         def flush() -> None:
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
             rows.clear()
             bodies.clear()
@@ -251,12 +253,12 @@ class Index:
         try:
             case = parse(self.cases_dir / rel)
         except BookError as e:
-            rows.append((rel, sig, None, None, None, None, None, None, None, None, None, e.message, e.line))
+            rows.append((rel, sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None))
             bodies.append((rel, None))
             return
         s = summarise(case, rules)
         rows.append((rel, sig, s["id"], s["received"], s["last_event"], s["settled_at"],
-                     s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None))
+                     s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None, s["fingerprint"]))
         bodies.append((rel, case_to_json(case)))
 
     # ------------------------------------------------------------ reading

@@ -119,6 +119,19 @@ class Store:
         return idx.open().execute(f"SELECT 1 FROM cases WHERE error IS NULL AND ({where}) LIMIT 1",
                                   tuple(params)).fetchone() is not None
 
+    def fingerprints(self, again: bool = False) -> dict[str, str]:
+        """Source-row fingerprint -> case id of every readable imported case, withdrawn ones
+        too (`hotline import` never brings back a case that was voided).  `again`: look once
+        more at the folders that changed since this process last looked (under the write lock,
+        what another writer added meanwhile)."""
+        if again:
+            self._fresh = False
+        idx = self.index(light=again)
+        if idx is None:
+            return {c.source.fingerprint: c.id for c in self._parse_all([]) if c.source}
+        rows = idx.open().execute("SELECT fingerprint, id FROM cases WHERE error IS NULL AND fingerprint IS NOT NULL")
+        return dict(rows)
+
     def has_pseudonyms(self) -> bool:
         """Whether any case carries a caller pseudonym (made with the book's caller key)."""
         return self.exists("caller IS NOT NULL", fallback=lambda c: bool(c.personal and c.personal.caller))
@@ -231,6 +244,20 @@ class Store:
         yamlio.clear_leftovers(path.parent)
         yamlio.atomic_write(path, dump_case(case))
         return path
+
+    def write_many(self, cases: list[Case]) -> list[Path]:
+        """Write many new cases atomically, on a few threads: each file is still written whole and
+        flushed to disk (`atomic_write`), but the disk's flushes overlap (an import of thousands
+        of cases).  Call under the write lock."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        paths = [self.path_for(c.id) for c in cases]
+        texts = [dump_case(c) for c in cases]  # first: the threads then only wait on the disk
+        for d in {p.parent for p in paths}:
+            yamlio.clear_leftovers(d)
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(yamlio.atomic_write, paths, texts))
+        return paths
 
     def allocate(self, received: datetime) -> str:
         """A fresh id not yet used in this clone (call under the write lock)."""

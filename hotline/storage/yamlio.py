@@ -250,10 +250,10 @@ class Staged:
         self.tmp.unlink(missing_ok=True)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text to path so a crash leaves the old file or the new one, never a part."""
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write text (or bytes: a workbook) to path so a crash leaves the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -1,0 +1,472 @@
+"""`hotline import` and the register export: spreadsheets in and out (issue #17).
+
+Expectations are computed by hand from the sheets each test writes."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from hotline import privacy
+from hotline.cli import app
+
+import conftest
+
+HEADERS = ["受理时间", "渠道", "分级", "来电者身份", "问题类别", "需求", "摘要", "回应", "姓名", "联系方式", "住址", "地区",
+           "性别", "年龄段", "负责人", "转介机构", "转介时间", "结案时间", "结果", "未解决原因"]
+
+
+def xlsx(path: Path, rows: list[list], headers: list[str] = HEADERS, title: str | None = None,
+         events: list[list] | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "登记表"
+    if title:
+        ws.append([title])
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    if events is not None:
+        ev = wb.create_sheet("事件")
+        for r in events:
+            ev.append(r)
+    wb.save(path)
+    return path
+
+
+def fresh_book(env: Path, runner, name: str = "book2") -> conftest.TestBook:
+    """A second, empty book with the same staff (and the same key) as the `book` fixture."""
+    root = env / name
+    r = runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"])
+    assert r.exit_code == 0, r.output
+    (root / "roster.yaml").write_text(conftest.ROSTER.format(key=privacy.public_key(privacy.load_identity())), encoding="utf-8")
+    tb = conftest.TestBook(root, env / "home", runner)
+    tb.git("commit", "-q", "-am", "test roster")
+    return tb
+
+
+def cases_of(book) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (book.root / "cases").rglob("*.yaml")}
+
+
+def commits(book) -> int:
+    return int(book.git("rev-list", "--count", "HEAD"))
+
+
+ROW_A = [datetime(2026, 11, 2, 9, 30), "电话", "红色", "幸存者", "家庭暴力、离婚", "法律咨询, help", "被殴打后询问离婚程序",
+         "告知法律援助流程", "郑女士", 13800000104, "东莞市长安镇", "东莞", "女", 28, "李娜", "市法律援助中心",
+         "2026-11-03 10:00", "2026/11/10 16:00", "已解决", None]
+ROW_B = ["2026年11月5日 14时20分", "wechat", "green", "party", "divorce", "consultation", "咨询离婚财产分割", None, None, None,
+         None, "惠州", "male", "adult", "zhao", None, None, None, None, None]
+ROW_C = ["2026-11-06", "QQ", "灰色·转介个案", "亲属", "自伤/自杀", "危机干预、情绪疏导", "孩子有自伤行为", None, None, None, None,
+         None, None, None, None, "legal-aid", datetime(2026, 11, 6, 18, 0), datetime(2026, 11, 9, 9, 0), "未能解决",
+         "家长拒绝继续沟通"]
+
+
+# ---------------------------------------------------------------- a register with Chinese headers
+
+def test_a_sheet_with_chinese_headers_becomes_cases_with_events_in_one_commit(book, tmp_path):
+    path = xlsx(tmp_path / "登记表2026.xlsx", [ROW_A, ROW_B, ROW_C], title="2026年热线个案登记表")
+    before = commits(book)
+    r = book.run("import", str(path), user="xu")
+    assert "Imported 3 case(s)" in r.stdout
+    assert commits(book) == before + 1
+    assert book.git("log", "-1", "--format=%an|%s") == "徐青|import 3 case(s) from 登记表2026.xlsx\n"
+    got = sorted(cases_of(book).values(), key=lambda d: d["received"])
+    a, b, c = got
+    assert a["received"] == "2026-11-02T09:30:00+08:00" and (a["channel"], a["grade"], a["owner"]) == ("phone", "red", "li")
+    assert a["caller"] == {"role": "survivor", "gender": "female", "age_group": "youth", "region": "东莞", "occupation": ""}
+    assert a["categories"] == ["domestic_violence", "divorce"] and a["needs"] == ["legal", "help"]
+    assert (a["summary"], a["response"]) == ("被殴打后询问离婚程序", "告知法律援助流程")
+    assert [(e["type"], e["at"], e["by"]) for e in a["events"]] == [
+        ("intake", "2026-11-02T09:30:00+08:00", "li"), ("refer", "2026-11-03T10:00:00+08:00", "li"),
+        ("close", "2026-11-10T16:00:00+08:00", "li")]
+    assert a["events"][1]["to"] == "legal-aid" and a["events"][2]["outcome"] == "resolved"
+    assert a["personal"]["recipients"] == 1 and a["personal"]["caller"]
+    assert b["received"] == "2026-11-05T14:20:00+08:00" and (b["channel"], b["grade"], b["owner"]) == ("wechat", "green", "zhao")
+    assert (b["caller"]["gender"], b["caller"]["age_group"], b["needs"]) == ("male", "adult", ["consultation"])
+    assert [e["type"] for e in b["events"]] == ["intake"] and "personal" not in b
+    assert c["received"] == "2026-11-06T00:00:00+08:00" and (c["grade"], c["owner"]) == ("gray", "xu")
+    assert c["needs"] == ["crisis", "emotional_support"] and c["categories"] == ["self_harm_suicide"]
+    assert c["events"][-1] == {"at": "2026-11-09T09:00:00+08:00", "type": "close", "by": "xu", "outcome": "unresolved",
+                               "reason": "家长拒绝继续沟通"}
+    assert all(len(d["source"]["fingerprint"]) == 24 for d in got)
+    shown = book.run("show", got[0]["id"], "--reveal").stdout
+    assert "郑女士" in shown and "13800000104" in shown and "东莞市长安镇" in shown
+    history = book.git("log", "-p", "--all")
+    assert "13800000104" not in history and "郑女士" not in history and "长安镇" not in history
+    book.run("check")
+
+
+def test_every_bad_cell_is_named_by_row_and_column_and_nothing_is_written(book, tmp_path):
+    rows = [
+        ROW_A[:2] + ["绿"] + ROW_A[3:],                                 # row 2: C grade unknown
+        ROW_B[:6] + ["请回电 13912345678"] + ROW_B[7:],                  # row 3: G phone number in the summary
+        ["2026-13-01"] + ROW_B[1:14] + ["张三"] + ROW_B[15:],           # row 4: A not a date, O not in the roster
+        ROW_C[:15] + [None] + ROW_C[16:18] + [None, None],             # row 5: P referral without partner, S no outcome
+        ROW_C[:18] + ["未能解决", None],                                 # row 6: T unresolved without reason
+        ROW_B[:4] + ["家暴、法援"] + ROW_B[5:],                          # row 7: E two unknown categories
+    ]
+    path = xlsx(tmp_path / "bad.xlsx", rows)
+    before = commits(book)
+    r = book.run("import", str(path), expect=2)
+    lines = r.stderr.strip().splitlines()
+    where = [ln.split(": ", 1)[1].split(": ")[0] for ln in lines[:-1]]
+    assert where == [f"{path}:2:C", f"{path}:3:G", f"{path}:4:A", f"{path}:4:O", f"{path}:5:P", f"{path}:5:S",
+                     f"{path}:6:T", f"{path}:7:E"]
+    assert "unknown 分级 '绿'" in lines[0]
+    assert "摘要 holds what looks like personal data" in lines[1] and "13912345678" not in r.output
+    assert "not a real date" in lines[2] and "'张三' is not in roster.yaml" in lines[3]
+    assert "转介机构 is empty, but 转介时间 is given" in lines[4] and "结果 is empty, but 结案时间 is given" in lines[5]
+    assert "未解决原因 is empty" in lines[6] and "'家暴', '法援' are not known" in lines[7]
+    assert lines[-1] == (f"hotline: 8 bad cell(s) in 6 row(s) of {path}; nothing was written: fix them and import again "
+                         "(or --skip-bad imports the 0 good row(s))")
+    assert commits(book) == before and not list((book.root / "cases").rglob("*.yaml"))
+
+
+def test_skip_bad_imports_the_good_rows_and_the_fixed_ones_come_in_once(book, tmp_path):
+    bad_b = ROW_B[:2] + ["蓝色"] + ROW_B[3:]
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A, bad_b, ROW_C])
+    r = book.run("import", str(path), "--skip-bad")
+    assert f"{path}:3:C: unknown 分级 '蓝色'" in r.stderr
+    assert "Imported 2 case(s)" in r.stdout and "1 bad row(s) left out" in r.stdout
+    assert len(cases_of(book)) == 2
+    xlsx(path, [ROW_A, ROW_B, ROW_C])  # the secretary fixes the named cell
+    r = book.run("import", str(path))
+    assert "Imported 1 case(s)" in r.stdout and "2 row(s) already in the book" in r.stdout
+    assert sorted(d["channel"] for d in cases_of(book).values()) == ["phone", "qq", "wechat"]
+    before = commits(book)
+    r = book.run("import", str(path))
+    assert "Nothing to import" in r.stdout and "3 row(s) already in the book" in r.stdout
+    assert commits(book) == before
+
+
+def test_dry_run_prints_what_would_be_created_without_personal_data_and_writes_nothing(book, tmp_path):
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A, ROW_B])
+    before = commits(book)
+    r = book.run("import", str(path), "--dry-run")
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == ("row 2: new case 2026-11-02 09:30 红色 电话 家庭暴力、离婚; owner li; → legal-aid, 已解决; "
+                        "personal: name, contact, address (encrypted)")
+    assert lines[1] == "row 3: new case 2026-11-05 14:20 绿色 微信 离婚; owner zhao"
+    assert lines[2].startswith("Would import 2 case(s)") and "nothing was written" in lines[2]
+    assert "13800000104" not in r.output and "郑女士" not in r.output
+    assert commits(book) == before and not list((book.root / "cases").rglob("*.yaml"))
+
+
+def test_a_sheet_with_personal_data_inside_the_book_is_imported_with_a_warning(book):
+    path = xlsx(book.root / "登记表.xlsx", [ROW_A])
+    r = book.run("import", str(path))
+    assert "holds callers' personal data in clear and lies inside the book: move it out" in r.stderr
+    assert "登记表.xlsx" not in book.git("ls-files")
+
+
+def test_rows_imported_by_another_import_meanwhile_are_refused(book, tmp_path):
+    from hotline import importer
+    from hotline.book import Book
+    from hotline.errors import UsageError
+
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A, ROW_B])
+    mine = Book.open(str(book.root), "wang")
+    plan = importer.plan(mine, path)
+    book.run("import", str(path))  # someone else, meanwhile
+    with pytest.raises(UsageError, match="row 2 was imported meanwhile"):
+        importer.write(mine, plan, privacy.load_identity())
+    assert len(cases_of(book)) == 2
+
+
+def test_a_hotline_id_is_kept_when_it_is_the_day_received_and_anything_else_is_the_old_number(book, tmp_path):
+    path = xlsx(tmp_path / "ids.xlsx", [["261105-ABCDE"] + ROW_B[:7], ["261120-ABCDF"] + ROW_B[:7],
+                                        ["2025-0012"] + ROW_C[:7]], headers=["个案编号"] + HEADERS[:7])
+    r = book.run("import", str(path), expect=2)
+    assert r.stderr.splitlines()[0] == (f"hotline: {path}:3:A: 个案编号 261120-ABCDF does not match 受理时间 2026-11-05: "
+                                        "an id begins with the day received (YYMMDD)")
+    xlsx(path, [["261105-abcde"] + ROW_B[:7], ["2025-0012"] + ROW_C[:7]], headers=["个案编号"] + HEADERS[:7])
+    book.run("import", str(path))
+    got = cases_of(book)
+    assert "261105-ABCDE" in got and got["261105-ABCDE"]["source"] == {"fingerprint": got["261105-ABCDE"]["source"]["fingerprint"]}
+    (other,) = [d for k, d in got.items() if k != "261105-ABCDE"]
+    assert other["source"]["ref"] == "2025-0012" and other["id"].startswith("261106-")
+
+
+def test_contacts_are_refused_when_your_key_cannot_open_the_caller_key(book, tmp_path):
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_A])
+    r = book.run("import", str(path), expect=2, env={"HOTLINE_IDENTITY": str(tmp_path / "nobody.txt")})
+    assert "your key cannot open keys/caller-key.age" in r.stderr
+    assert not list((book.root / "cases").rglob("*.yaml"))
+
+
+# ---------------------------------------------------------------- fingerprints
+
+def test_the_fingerprint_is_a_hash_of_the_clear_registration_form_and_its_order_never_of_personal_data(book, tmp_path):
+    same = ["2026-11-06", "电话", "绿色", "当事人", "离婚", "法律咨询", "咨询离婚程序"]
+    path = xlsx(tmp_path / "dates.xlsx", [same + [None, None, "13900000001"], same + [None, None, "13900000002"]],
+                headers=HEADERS[:7] + ["回应", "姓名", "联系方式"])
+    book.run("import", str(path))
+    got = sorted(cases_of(book).values(), key=lambda d: d["source"]["fingerprint"])
+    assert len(got) == 2  # the same clear cells, two callers: told apart by their order
+    canon = json.dumps(["", "2026-11-05T16:00:00+00:00", "phone", "green", "party", ["divorce"], ["legal"], "咨询离婚程序",
+                        "", "unknown", "unknown", "", "", "", False], ensure_ascii=False)
+    want = sorted(hashlib.sha256(f"hotline-import-1\n{canon}\n{n}".encode()).hexdigest()[:24] for n in (0, 1))
+    assert [d["source"]["fingerprint"] for d in got] == want
+    # a corrected phone number is not a new case: the clear form and its place are what count
+    xlsx(path, [same + [None, None, "13900000009"], same + [None, None, "13900000002"]],
+         headers=HEADERS[:7] + ["回应", "姓名", "联系方式"])
+    assert "Nothing to import" in book.run("import", str(path)).stdout
+
+
+def test_a_case_taken_by_intake_has_no_source_block(book):
+    cid = book.intake("--contact", "13800000001")
+    text = book.case_file(cid).read_text(encoding="utf-8")
+    assert "source" not in text
+    assert list(yaml.safe_load(text)) == ["id", "received", "channel", "grade", "owner", "caller", "categories", "needs",
+                                          "summary", "consent_publish", "personal", "events"]
+
+
+# ---------------------------------------------------------------- the round trip
+
+def _fill(book) -> list[str]:
+    """A book whose cases use every field and every kind of event."""
+    a = book.intake("--name", "郑女士", "--contact", "13800000104", "--address", "东莞市某村", "--notes", "丈夫姓陈",
+                    "--response", "告知流程", "--occupation", "制衣厂员工", "--consent-publish", grade="red",
+                    at="2026-11-02 09:30")
+    book.run("followup", a, "--note", "已回电", "--at", "2026-11-02 10:00")
+    book.run("refer", a, "--to", "legal-aid", "--note", "转法律援助", "--at", "2026-11-03 10:00")
+    book.run("urge", a, "--note", "请尽快反馈", "--at", "2026-11-05 10:00", user="zhao")
+    book.run("assign", a, "--to", "li", "--note", "交接", "--at", "2026-11-06 10:00")
+    book.run("close", a, "--outcome", "resolved", "--note", "已起诉", "--at", "2026-11-12 10:00", user="li")
+    book.run("followup", a, "--revisit", "--note", "回访稳定", "--at", "2026-11-20 10:00", user="li")
+    b = book.intake(grade="gray", at="2026-11-04 15:00", user="chen")
+    book.run("amend", b, "--region", "惠州", "--category", "divorce", "--note", "更正地区", "--at", "2026-11-04 16:00")
+    book.run("close", b, "--outcome", "unresolved", "--reason", "来电者失联", "--at", "2026-11-07 09:00", user="chen")
+    c = book.intake("--contact", "13800000104", at="2026-11-21 11:00")
+    book.run("void", c, "--reason", "重复登记", "--at", "2026-11-21 11:05")
+    return [a, b, c]
+
+
+def _comparable(d: dict) -> dict:
+    d = dict(d)
+    d.pop("source", None)
+    # event ids are the book's own (random, for merging clones); a fresh book gives fresh ones
+    d["events"] = [{k: v for k, v in e.items() if k != "id"} for e in d["events"]]
+    if "personal" in d:
+        d["personal"] = {"recipients": d["personal"]["recipients"], "has_caller": bool(d["personal"].get("caller"))}
+    return d
+
+
+def test_round_trip_list_xlsx_into_a_fresh_book_gives_the_same_cases_fields_and_events(book, env, tmp_path):
+    ids = _fill(book)
+    out = tmp_path / "register.xlsx"
+    r = book.run("list", "--format", "xlsx", "--output", str(out), "--include-void", "--reveal")
+    assert "3 case(s) with personal data" in r.stdout
+    other = fresh_book(env, book.runner)
+    r = other.run("import", str(out), user="xu")
+    assert "Imported 3 case(s)" in r.stdout
+    before, after = cases_of(book), cases_of(other)
+    assert sorted(after) == sorted(before) == sorted(ids)
+    for cid in ids:
+        assert _comparable(after[cid]) == _comparable(before[cid])
+        assert after[cid]["source"]["fingerprint"]
+    for cid in ids:
+        mine, theirs = book.run("show", cid, "--reveal").stdout, other.run("show", cid, "--reveal").stdout
+        assert mine.split("events:")[0] == theirs.split("events:")[0]
+    # the repeat caller is recognised in the new book too (its own caller key)
+    p = {cid: d.get("personal", {}).get("caller") for cid, d in after.items()}
+    assert p[ids[0]] == p[ids[2]] is not None
+    other.run("check")
+    # importing the export again brings nothing twice; nor does the first book take its own cases back
+    assert "Nothing to import" in other.run("import", str(out)).stdout
+    assert "3 row(s) already in the book" in book.run("import", str(out)).stdout
+
+
+def test_an_export_without_reveal_imports_without_personal_data_and_says_so(book, env, tmp_path):
+    a = book.intake("--contact", "13800000104", at="2026-11-02 09:30")
+    book.intake(at="2026-11-03 09:30")
+    out = tmp_path / "register.xlsx"
+    book.run("list", "--format", "xlsx", "--output", str(out))
+    other = fresh_book(env, book.runner)
+    r = other.run("import", str(out))
+    assert ("1 row(s) are cases that held personal data, but the sheet holds none of it (rows 2): they are imported "
+            "without it") in r.stderr
+    assert "personal" not in cases_of(other)[a] and "Imported 2 case(s)" in r.stdout
+
+
+def test_a_case_row_that_disagrees_with_the_events_sheet_is_named(book, tmp_path):
+    a = book.intake(grade="gray", at="2026-11-02 09:30")
+    book.run("close", a, "--outcome", "resolved", "--at", "2026-11-03 10:00")
+    out = tmp_path / "register.xlsx"
+    book.run("list", "--format", "xlsx", "--output", str(out))
+    wb = openpyxl.load_workbook(out)
+    ws = wb["个案"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("结案时间") + 1
+    ws.cell(row=2, column=col).value = datetime(2026, 11, 4, 10, 0)
+    wb.save(out)
+    other_root = tmp_path / "elsewhere.xlsx"
+    wb.save(other_root)
+    r = book.run("import", str(other_root), expect=2)
+    letter = openpyxl.utils.get_column_letter(col)
+    assert f"{other_root}:2:{letter}: 结案时间 differs from what the 事件 sheet lists for this case" in r.stderr
+
+
+def test_problems_on_the_events_sheet_and_disagreeing_twins_are_named_there(book, env, tmp_path):
+    a = book.intake(grade="gray", at="2026-11-02 09:30")
+    book.run("followup", a, "--note", "已回电", "--at", "2026-11-02 10:00")
+    book.run("close", a, "--outcome", "resolved", "--at", "2026-11-03 10:00")
+    out = tmp_path / "register.xlsx"
+    book.run("list", "--format", "xlsx", "--output", str(out))
+    wb = openpyxl.load_workbook(out)
+    cases, events = wb["个案"], wb["事件"]
+    head = [c.value for c in cases[1]]
+    cases.cell(row=2, column=head.index("channel") + 1).value = "wechat"      # 渠道 says 电话
+    eh = [c.value for c in events[1]]
+    events.cell(row=3, column=eh.index("by") + 1).value = "nobody"           # the follow-up: who?
+    events.append([a, datetime(2026, 11, 4, 9, 0), "closing", "close", "王芳", "wang", None, None, "已解决", "resolved"])
+    wb.save(out)
+    other = fresh_book(env, book.runner)
+    r = other.run("import", str(out), expect=2)
+    ch, by = (openpyxl.utils.get_column_letter(x + 1) for x in (head.index("channel"), eh.index("by")))
+    assert f"{out}:2:{ch}: channel 'wechat' disagrees with column F ('电话')" in r.stderr
+    assert f"{out}[事件]:3:{by}: by 'nobody' is not in roster.yaml" in r.stderr
+    cases.cell(row=2, column=head.index("channel") + 1).value = "phone"
+    wb.save(out)
+    r = other.run("import", str(out), expect=2)
+    assert f"{out}:2:A: the events of this case in the 事件 sheet have problems (listed)" in r.stderr
+    events.cell(row=3, column=eh.index("by") + 1).value = "wang"
+    wb.save(out)
+    r = other.run("import", str(out), expect=2)
+    assert f"{out}[事件]:5:C: the case is closed twice" in r.stderr
+    assert not list((other.root / "cases").rglob("*.yaml"))
+
+
+# ---------------------------------------------------------------- CSV, mapping, template
+
+def _csv(rows: list[list]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(HEADERS[:7] + ["联系方式"])
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("encoding, said", [("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8"), ("gbk", "GBK")])
+def test_csv_in_utf8_with_or_without_bom_and_in_gbk(book, tmp_path, encoding, said):
+    path = tmp_path / "reg.csv"
+    path.write_bytes(_csv([ROW_B[:7] + ["13700000001"]]).encode(encoding))
+    r = book.run("import", str(path))
+    assert f"read {path} as {said}" in r.stderr and "Imported 1 case(s)" in r.stdout
+    (d,) = cases_of(book).values()
+    assert d["summary"] == "咨询离婚财产分割" and d["personal"]["caller"]
+
+
+def test_a_csv_that_is_neither_utf8_nor_gbk_is_refused_saying_where(book, tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_bytes("受理时间,渠道\n".encode("utf-8") + b"\x80\xff\xfe\n")
+    r = book.run("import", str(path), expect=2)
+    assert r.stderr.strip() == (f"hotline: {path} is neither UTF-8 text (byte 21 is not UTF-8) nor GBK: save it again "
+                                "as \"CSV UTF-8\" or as .xlsx")
+
+
+def test_a_mapping_file_names_other_headers_and_translates_values(book, tmp_path):
+    path = xlsx(tmp_path / "old.xlsx", [["2026-11-03 08:00", "座机", "一般", "本人", "家暴", "法律", "询问保护令", 7]],
+                headers=["来电日期", "方式", "程度", "来电人", "问题", "需要", "内容", "序号"])
+    r = book.run("import", str(path), expect=2)
+    assert "no header row in the first 10 rows of sheet '登记表'" in r.stderr and "--map" in r.stderr
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  来电日期: 受理时间\n  方式: channel\n  程度: grade\n  来电人: role\n  问题: 问题类别\n"
+                       "  需要: needs\n  内容: summary\n  序号: ignore\n"
+                       "values:\n  channel: {座机: phone}\n  grade: {一般: green}\n  role: {本人: party}\n"
+                       "  categories: {家暴: domestic_violence}\n  needs: {法律: 法律咨询}\n", encoding="utf-8")
+    r = book.run("import", str(path), "--map", str(mapping))
+    assert "Imported 1 case(s)" in r.stdout and "columns not imported" not in r.stderr
+    (d,) = cases_of(book).values()
+    assert (d["channel"], d["grade"], d["caller"]["role"], d["categories"], d["needs"]) == (
+        "phone", "green", "party", ["domestic_violence"], ["legal"])
+    mapping.write_text("columns:\n  来电日期: when\n", encoding="utf-8")
+    r = book.run("import", str(path), "--map", str(mapping), expect=2)
+    assert r.stderr.startswith(f"hotline: {mapping}:2: 'when' is not a field; use one of: id, ref, received")
+
+
+def test_the_template_has_the_headers_and_drop_down_lists_and_imports_once_filled(book, tmp_path):
+    path = tmp_path / "template.xlsx"
+    assert "Wrote the import template" in book.run("import", "--template", str(path)).stdout
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["个案", "说明", "选项"] and wb["选项"].sheet_state == "hidden"
+    ws = wb["个案"]
+    headers = [c.value for c in ws[1]]
+    assert headers == ["原编号", "受理时间", "渠道", "分级", "来电者身份", "问题类别", "需求", "摘要", "回应", "性别", "年龄段",
+                       "地区", "职业", "同意公开", "负责人", "姓名", "联系方式", "住址", "身份备注", "转介机构", "转介时间",
+                       "结案时间", "结果", "未解决原因"]
+    lists = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+    channel = lists["C2"]
+    assert channel.formula1.startswith("'选项'!$") and channel.showErrorMessage
+    col = channel.formula1.split("!$")[1].split("$")[0]
+    assert [c.value for c in wb["选项"][col]][1:9] == ["电话", "微信", "QQ", "网页", "电子邮件", "短信", "信件", "来访"]
+    assert not lists["F2"].showErrorMessage  # categories: several in one cell, so any text
+    owners = lists["O2"].formula1.split("!$")[1].split("$")[0]
+    assert [c.value for c in wb["选项"][owners]][1:6] == ["王芳", "李娜", "赵强", "陈静", "徐青"]
+    ws.append(["A-001", "2026-11-03 08:00", "电话", "绿色·问题咨询", "当事人", "离婚", "法律咨询", "咨询离婚程序"])
+    wb.save(path)
+    book.run("import", str(path))
+    (d,) = cases_of(book).values()
+    assert d["source"]["ref"] == "A-001" and d["owner"] == "wang"
+
+
+def test_a_sheet_without_a_required_column_is_refused_naming_it(book, tmp_path):
+    path = xlsx(tmp_path / "reg.xlsx", [ROW_B[:6]], headers=HEADERS[:6])
+    r = book.run("import", str(path), expect=2)
+    assert r.stderr.strip() == ("hotline: sheet '登记表' has no column for 摘要 (summary): add it, or name the column "
+                                "that holds it with --map")
+
+
+def test_an_old_xls_file_and_a_missing_file_are_refused_in_one_line(book, tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    r = book.run("import", str(tmp_path / "old.xls"), expect=2)
+    assert "save it as .xlsx" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = book.run("import", str(tmp_path / "none.xlsx"), expect=2)
+    assert r.stderr.strip() == f"hotline: {tmp_path / 'none.xlsx'}: no such file"
+    r = book.run("import", expect=2)
+    assert "FILE is missing" in r.stderr
+
+
+# ---------------------------------------------------------------- any cell
+
+def test_any_cells_give_problems_or_cases_never_a_crash():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hotline.domain.importing import Context, Table, read_register
+    from hotline.domain.roster import from_data as roster_from
+    from hotline.errors import UsageError
+    from hotline.storage.config import default_rules_text, parse_rules
+
+    rules = parse_rules(default_rules_text(), Path("rules.yaml"))
+    roster = roster_from(yaml.safe_load(conftest.ROSTER.format(key="age1x")))
+    tz = ZoneInfo("Asia/Shanghai")
+    ctx = Context(rules, roster, tz, datetime(2026, 11, 23, 12, 0, tzinfo=tz), "wang")
+    cell = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                     st.datetimes(), st.dates(min_value=date(1, 1, 1)), st.sampled_from(ROW_A + ROW_B + ROW_C), st.booleans())
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.lists(cell, max_size=len(HEADERS)), min_size=1, max_size=4))
+    def check(rows):
+        try:
+            reg = read_register(ctx, Table("t", [(1, list(HEADERS))] + [(i, r) for i, r in enumerate(rows, 2)]))
+        except UsageError:
+            return
+        assert all(p.row >= 2 and p.column and p.message for p in reg.problems)
+        assert len(reg.entries) + len(reg.bad_rows) == reg.rows
+
+    check()
