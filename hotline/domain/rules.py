@@ -60,6 +60,7 @@ class Rules:
     points: dict[str, Any]
     raw: dict[str, Any]
     path: Path | None = None   # where it was read from (set by storage), for messages
+    lines: Any = None          # duty, leave, crisis, threats, mandatory report, trial (domain.linerules)
 
     def label(self, vocab: str, key: str) -> str:
         return self.vocab[vocab].label(key)
@@ -156,8 +157,12 @@ def from_data(data: Any) -> Rules:
         raise DataError(f"urge_limit must be a whole number, not {urge_limit!r}", ["urge_limit"])
     points = _section(data, "points", dict)
     _points(points)
+    from . import linerules
+
+    lines, levels = linerules.from_data(data, vocab)
+    vocab["risk"] = Vocab("risk", levels)  # crisis levels (危机程度), input by id or label like the others
     rules = Rules(timezone=tz, vocab=vocab, calendar=cal, service_hours=hours, deadlines=deadlines,
-                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data)
+                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data, lines=lines)
     _check_durations(rules)
     return rules
 
