@@ -36,6 +36,7 @@ class Event:
     reason: str | None = None    # close (required when unresolved)
     contact_shared: bool = False # refer: the form carried the caller's contact, with consent
     changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
+    reported_police: bool = False  # followup/revisit: reported to the police (强制报告, repeated threats)
 
 
 @dataclass
@@ -66,6 +67,8 @@ class Case:
     consent_publish: bool = False
     personal: Personal | None = None
     events: list[Event] = field(default_factory=list)
+    risk: str | None = None              # crisis level (危机程度); None: not assessed
+    victim_age_group: str | None = None  # the person harmed, when not the caller (强制报告)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:
@@ -136,6 +139,8 @@ class Person:
     phone: str | None = None
     key: str | None = None
     active: bool = True
+    joined: date | None = None   # start of the trial period (试用期)
+    trial: str | None = None     # the committee's decision after it: passed | ended
 
 
 @dataclass
