@@ -16,7 +16,9 @@ EVENT = {
     "revisit": N_("revisit"), "amend": N_("correction"), "void": N_("withdrawn"),
 }
 DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_("referral"),
-            "follow_up": N_("referral follow-up"), "revisit": N_("revisit")}
+            "follow_up": N_("referral follow-up"), "revisit": N_("revisit"),
+            "mandatory_report": N_("mandatory report to the police"),
+            "threat_report": N_("report to the secretary and the police")}
 STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
          "none": N_("no deadline")}
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
@@ -44,6 +46,11 @@ def state(key: str) -> str:
 
 def case_item(key: str) -> str:
     return _label(CASE_ITEMS, key)
+
+
+def not_assessed() -> str:
+    """A case of a grade that asks the crisis level, recorded without one (未评估)."""
+    return _("not assessed")
 
 
 def provisional() -> str:
