@@ -11,12 +11,14 @@ commands so `hotline --help` stays fast.  One module per command family:
   deadlines.py  overdue
   report.py     report
   points.py     award, penalize, score
+  duty.py       duty, leave, roster
+  safety.py     caller (and what intake says at once about risk, threats, mandatory reports)
   upkeep.py     check, rekey
 """
 from __future__ import annotations
 
 # imported in the order `hotline --help` lists the commands
-from . import admin, intake, events, reading, deadlines, report, points, upkeep  # noqa: F401,I001
+from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep  # noqa: F401,I001
 from .app import app
 
 __all__ = ["app", "main"]

@@ -57,6 +57,8 @@ def followup(
     case: str = typer.Argument(..., help=CASE_ARG),
     note: str = typer.Option(..., "--note", help="What was done or learned."),
     revisit: bool = typer.Option(False, "--revisit", help="A revisit after closing (回访)."),
+    reported_police: bool = typer.Option(False, "--reported-police",
+                                         help=N_("The case was reported to the police (强制报告, repeated threats).")),
     at: Optional[str] = typer.Option(None, "--at"),
     no_input: bool = NO_INPUT,
 ):
@@ -65,8 +67,10 @@ def followup(
 
     book = open_book()
     notes = Notes(no_input)
-    res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra())
-    out(f"Recorded {labels.event(res.case.events[-1].type)} on {res.case.id}")
+    res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra(),
+                           reported_police=reported_police)
+    police = " (" + _("reported to the police") + ")" if reported_police else ""
+    out(f"Recorded {labels.event(res.case.events[-1].type)}{police} on {res.case.id}")
 
 
 @command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
@@ -159,6 +163,7 @@ def amend(
     case: str = typer.Argument(..., help=CASE_ARG),
     channel: Optional[str] = typer.Option(None, "--channel"),
     grade: Optional[str] = typer.Option(None, "--grade"),
+    risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"), help=N_("Crisis level: low, medium, high.")),
     role: Optional[str] = typer.Option(None, "--role"),
     category: List[str] = typer.Option([], "--category", help="The categories, all of them (repeat)."),
     need: List[str] = typer.Option([], "--need", help="The needs, all of them (repeat)."),
@@ -168,6 +173,7 @@ def amend(
     occupation: Optional[str] = typer.Option(None, "--occupation"),
     gender: Optional[str] = typer.Option(None, "--gender"),
     age_group: Optional[str] = typer.Option(None, "--age-group"),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE")),
     name: Optional[str] = typer.Option(None, "--name", help="(encrypted)"),
     contact: Optional[str] = typer.Option(None, "--contact", help="(encrypted)"),
     address: Optional[str] = typer.Option(None, "--address", help="(encrypted)"),
@@ -188,7 +194,8 @@ def amend(
                                ("needs", list(need)), ("summary", summary), ("response", response), ("region", region),
                                ("occupation", occupation), ("gender", gender), ("age_group", age_group),
                                ("name", name), ("contact", contact), ("address", address), ("notes", notes),
-                               ("consent_publish", consent_publish)) if v is not None and v != []}
+                               ("consent_publish", consent_publish), ("risk", risk),
+                               ("victim_age_group", victim_age_group)) if v is not None and v != []}
     when = parse_at(book, at)
     identity = privacy.load_identity()
     term = interactive_terminal(no_input)

@@ -11,13 +11,18 @@ from .common import err, handle, notice, open_book, out, parse_at, print_new_dea
 
 
 def _report(book, res, quiet: bool) -> None:
+    from .safety import high_risk_notice, police_notice
+
     case = res.case
     v = book.rules.vocab
-    if res.escalated_to:
+    if res.alerts is not None and res.alerts.high_risk:
+        high_risk_notice(book, res)
+    elif res.escalated_to:
         lines = [f"  {p.name} ({p.id}) {p.phone or '(no phone in roster)'}" for p in res.escalated_to]
         notice("hotline: !! RED CASE 红色个案: inform the director now 立即报告主任:\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
         err("!! RED CASE 红色个案: no director in roster.yaml to inform — tell the shift leader at once")
+    police_notice(book, res)
     if res.repeat_check == "lost":
         from ..privacy import LOST_KEY
 
@@ -38,6 +43,8 @@ def _report(book, res, quiet: bool) -> None:
 def intake(
     channel: Optional[str] = typer.Option(None, "--channel", help="phone, wechat, qq, web, email, sms, letter, visit (or 电话…)."),
     grade: Optional[str] = typer.Option(None, "--grade", help="green, red, gray (or 绿色…)."),
+    risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"),
+                                       help=N_("Crisis level: low, medium, high (or 低…); asked for red cases.")),
     role: Optional[str] = typer.Option(None, "--role", help="Caller role: survivor, party, bystander, perpetrator, relative, other."),
     category: List[str] = typer.Option([], "--category", help="Problem category (repeat for several)."),
     need: List[str] = typer.Option([], "--need", help="Need: emotional_support, help, consultation, legal, crisis (repeatable)."),
@@ -51,6 +58,8 @@ def intake(
     occupation: Optional[str] = typer.Option(None, "--occupation", help="Occupation, for statistics (e.g. 制衣厂员工)."),
     gender: Optional[str] = typer.Option(None, "--gender", help="female, male, other, unknown."),
     age_group: Optional[str] = typer.Option(None, "--age-group", help="child, teen, youth, adult, senior, unknown."),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE"),
+                                                   help=N_("Age group of the person harmed, when not the caller.")),
     owner: Optional[str] = typer.Option(None, "--owner", help="First-responsible person (default: you)."),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help="The caller agrees to publication as an anonymised typical case."),
     at: Optional[str] = typer.Option(None, "--at", help="When the contact came in (default: now)."),
@@ -71,7 +80,8 @@ def intake(
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
                       summary=summary, response=response, gender=gender, age_group=age_group, region=region,
                       occupation=occupation, name=name, contact=contact, address=address, notes=notes, owner=owner,
-                      consent_publish=bool(consent_publish), at=received)
+                      consent_publish=bool(consent_publish), at=received, risk=risk,
+                      victim_age_group=victim_age_group)
     given = {k for k, v in vars(raw).items() if k != "consent_publish" and v is not None and v != []}
     if consent_publish is not None:
         given.add("consent_publish")

@@ -5,7 +5,7 @@ from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command
 from .common import check_format, handle, open_book, out, report_problems
 
@@ -34,6 +34,8 @@ def _event_line(e: dict) -> str:
         extra = f" 原因: {e['reason']}"
     elif e["type"] == "amend":
         extra = " [" + ", ".join(e["fields"]) + "]"
+    if e.get("reported_police"):
+        extra += " [" + _("reported to the police") + "]"
     note = f"  {e['note']}" if e["note"] else ""
     return f"  {e['at']:%Y-%m-%d %H:%M}  {e['type_label']}({e['type']}) by {_name(e['by'])}{extra}{note}"
 
@@ -46,7 +48,7 @@ def card_text(card: dict, personal: dict | None) -> str:
         f"Case {c['id']}   {c['status_label']} ({c['status']})"
         + (f"   !! {c['void_label']} (void): {c['void']}" if c["void"] is not None else ""),
         f"  received   {c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}",
-        f"  grade      {c['grade_label']}",
+        f"  grade      {c['grade_label']}" + (f"  · {_('crisis level')} {c['risk_label']}" if c.get("risk_label") else ""),
         f"  owner      {_name(c['owner'])}{moved}",
         f"  caller     {caller['role_label']} · {caller['gender_label']} · {caller['age_group_label']}"
         + (f" · {caller['region']}" if caller["region"] else "") + (f" · {caller['occupation']}" if caller["occupation"] else ""),
@@ -88,14 +90,22 @@ def card_text(card: dict, personal: dict | None) -> str:
 def show(
     case: str = typer.Argument(..., help="Case id (or an unambiguous prefix)."),
     reveal: bool = typer.Option(False, "--reveal", help="Decrypt the caller's personal data (needs your key)."),
+    fmt: str = typer.Option("text", "--format", help=N_("text or json.")),
 ):
     from .. import actions, privacy
     from ..domain.casecard import case_card
 
+    check_format(fmt, ("text", "json"))
     book = open_book()
     c = book.store.get(case)
     personal = actions.reveal(book, c, privacy.load_identity()) if (reveal and c.personal is not None) else None
-    out(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
+    card = case_card(c, book.rules, book.calendar, book.roster, book.now)
+    if fmt == "json":
+        from ..render.tables import to_json
+
+        out(to_json({**card, "personal_data": personal} if reveal else card))
+        return
+    out(card_text(card, personal))
 
 
 @command("list", help=N_('List cases (no personal data).'))
