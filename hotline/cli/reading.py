@@ -74,8 +74,6 @@ def card_text(card: dict, personal: dict | None) -> str:
         lines += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}{' 暂定' if k['provisional'] else ''}"
                 f"  {SHOW_STATES.get(k['state'], k['state'])}" for k in c["deadlines"]]
     if c["provisional_years"]:
-        from ..i18n import _
-
         lines.append("  " + _("暂定: provisional — the working days of {years} are computed from the statutory public "
                             "holidays, without make-up working days (调休), until the State Council's notice is "
                             "added to rules.yaml.").format(years=", ".join(str(y) for y in c["provisional_years"])))
