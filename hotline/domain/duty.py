@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from ..i18n import _
 from .calendar import Calendar
 from .leave import Leave, on_leave
 from .model import Person, Roster
@@ -48,13 +49,15 @@ def rota_problems(duty: Any, roster: Roster) -> list[tuple[list, str]]:
     out: list[tuple[list, str]] = []
     for i, gid in enumerate(duty.groups):
         if gid not in known:
-            out.append((["duty", "groups", i], f"duty.groups: unknown group '{gid}'; groups in roster.yaml: {names}"))
+            out.append((["duty", "groups", i], _("duty.groups: unknown group '{group}'; groups in roster.yaml: {known}")
+                         .format(group=gid, known=names)))
         elif gid in duty.groups[:i]:
-            out.append((["duty", "groups", i], f"duty.groups: group '{gid}' is listed twice"))
+            out.append((["duty", "groups", i], _("duty.groups: group '{group}' is listed twice").format(group=gid)))
     for (y, w), gid in duty.swaps.items():
         if gid not in known:
             week = f"{y}-W{w:02d}"
-            out.append((["duty", "swaps", week], f"duty.swaps.{week}: unknown group '{gid}'; groups in roster.yaml: {names}"))
+            out.append((["duty", "swaps", week], _("duty.swaps.{week}: unknown group '{group}'; groups in roster.yaml: "
+                                                   "{known}").format(week=week, group=gid, known=names)))
     return out
 
 

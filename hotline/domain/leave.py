@@ -61,9 +61,10 @@ def leave_problems(leave: Leave, roster: Roster) -> list[tuple[str, str]]:
     out = []
     for key in ("person", "by"):
         if roster.person(getattr(leave, key)) is None:
-            out.append((key, f"'{getattr(leave, key)}' is not in roster.yaml"))
+            out.append((key, _("'{person}' is not in roster.yaml").format(person=getattr(leave, key))))
     if leave.end < leave.start:
-        out.append(("to", f"'to' {leave.end.isoformat()} is before 'from' {leave.start.isoformat()}"))
+        out.append(("to", _("'to' {end} is before 'from' {start}").format(end=leave.end.isoformat(),
+                                                                            start=leave.start.isoformat())))
     return out
 
 

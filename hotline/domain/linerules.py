@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import DataError, UsageError
+from ..i18n import _
 
 DEFAULT_START = date(2026, 1, 5)  # a Monday: the first group's first week when rules.yaml names none
 DEFAULT_LEVELS = {"low": "低", "medium": "中", "high": "高"}
@@ -69,15 +70,15 @@ def _mapping(data: dict, key: str) -> dict:
     if val is None:
         return {}
     if not isinstance(val, dict):
-        raise DataError(f"'{key}' must be a mapping, not {type(val).__name__}", [key])
+        raise DataError(_("'{key}' must be a mapping, not {kind}").format(key=key, kind=type(val).__name__), [key])
     return val
 
 
 def _whole(sect: dict, key: str, where: list, default: int, minimum: int = 0) -> int:
     v = sect.get(key, default)
     if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
-        raise DataError(f"{'.'.join(map(str, where + [key]))} must be a whole number ≥ {minimum}, not {v!r}",
-                        where + [key])
+        raise DataError(_("{key} must be a whole number ≥ {minimum}, not {value}").format(
+            key=".".join(map(str, where + [key])), minimum=minimum, value=repr(v)), where + [key])
     return v
 
 
@@ -86,11 +87,12 @@ def _ids(sect: dict, key: str, where: list, default: list[str], allowed: dict | 
     if isinstance(v, str):
         v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise DataError(f"{'.'.join(where + [key])} must be a list of ids, not {v!r}", where + [key])
+        raise DataError(_("{key} must be a list of ids, not {value}").format(key=".".join(where + [key]), value=repr(v)),
+                        where + [key])
     bad = [x for x in v if allowed is not None and x not in allowed]
     if bad:
-        raise DataError(f"{'.'.join(where + [key])}: unknown id '{bad[0]}'; allowed: {', '.join(allowed or ())}",
-                        where + [key])
+        raise DataError(_("{key}: unknown id '{id}'; allowed: {allowed}").format(
+            key=".".join(where + [key]), id=bad[0], allowed=", ".join(allowed or ())), where + [key])
     return list(v)
 
 
@@ -115,7 +117,7 @@ def parse_week(text: Any, where: list | None = None) -> tuple[int, int]:
             raise ValueError
         date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
-        msg = f"'{text}' is not an ISO week; use YYYY-Www, e.g. 2026-W48"
+        msg = _("'{week}' is not an ISO week; use YYYY-Www, e.g. 2026-W48").format(week=text)
         raise (DataError(msg, where) if where is not None else UsageError(msg)) from None
     return int(m.group(1)), int(m.group(2))
 
@@ -129,15 +131,16 @@ def _duty(data: dict) -> Duty:
         except ValueError:
             start = None
     if not isinstance(start, date) or isinstance(start, datetime) or start.weekday() != 0:
-        raise DataError(f"duty.start must be a Monday (YYYY-MM-DD), the first group's first day of duty, "
-                        f"not {sect.get('start')!r}", ["duty", "start"])
+        raise DataError(_("duty.start must be a Monday (YYYY-MM-DD), the first group's first day of duty, not {value}")
+                        .format(value=repr(sect.get("start"))), ["duty", "start"])
     swaps_raw = sect.get("swaps") or {}
     if not isinstance(swaps_raw, dict):
-        raise DataError("duty.swaps must map a week to a group, e.g. 2026-W48: g3", ["duty", "swaps"])
+        raise DataError(_("duty.swaps must map a week to a group, e.g. 2026-W48: g3"), ["duty", "swaps"])
     swaps = {}
     for week, gid in swaps_raw.items():
         if not isinstance(gid, str):
-            raise DataError(f"duty.swaps.{week} must be a group id, not {gid!r}", ["duty", "swaps", week])
+            raise DataError(_("duty.swaps.{week} must be a group id, not {value}").format(week=week, value=repr(gid)),
+                            ["duty", "swaps", week])
         swaps[parse_week(week, ["duty", "swaps", week])] = gid
     return Duty(start=start, weeks=_whole(sect, "weeks", ["duty"], 1, minimum=1),
                 groups=_ids(sect, "groups", ["duty"], []), swaps=swaps)
@@ -148,10 +151,10 @@ def _crisis(data: dict, vocab: dict) -> tuple[Crisis, dict[str, str]]:
     levels = sect.get("levels", DEFAULT_LEVELS)
     if not isinstance(levels, dict) or not levels or not all(isinstance(k, str) and isinstance(v, str)
                                                               for k, v in levels.items()):
-        raise DataError("crisis.levels must be a non-empty mapping id: 标签 (low: 低 ...)", ["crisis", "levels"])
+        raise DataError(_("crisis.levels must be a non-empty mapping id: 标签 (low: 低 ...)"), ["crisis", "levels"])
     emergency = sect.get("emergency", DEFAULT_EMERGENCY)
     if not isinstance(emergency, dict) or not all(isinstance(v, str) for v in emergency.values()):
-        raise DataError("crisis.emergency must map a number to what it is ('110': 公安报警)", ["crisis", "emergency"])
+        raise DataError(_("crisis.emergency must map a number to what it is ('110': 公安报警)"), ["crisis", "emergency"])
     crisis = Crisis(ask_grades=_ids(sect, "ask_grades", ["crisis"], ["red"], vocab["grade"].labels),
                     escalate_levels=_ids(sect, "escalate_levels", ["crisis"], ["high"], levels),
                     emergency={str(k): v for k, v in emergency.items()})
@@ -162,7 +165,7 @@ def _mandatory(data: dict, vocab: dict) -> Mandatory:
     sect = _mapping(data, "mandatory_report")
     enabled = sect.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise DataError(f"mandatory_report.enabled must be true or false, not {enabled!r}",
+        raise DataError(_("mandatory_report.enabled must be true or false, not {value}").format(value=repr(enabled)),
                         ["mandatory_report", "enabled"])
     where = ["mandatory_report"]
     default = Mandatory()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..i18n import _
 from .cases import escalation_targets
 from .model import Case, Event, Person, Roster
 
@@ -120,8 +121,10 @@ def case_problems(case: Case, rules: Any) -> list[tuple[list, str]]:
     out: list[tuple[list, str]] = []
     risk = rules.vocab.get("risk")
     if case.risk is not None and risk is not None and case.risk not in risk.labels:
-        out.append((["risk"], f"unknown crisis level '{case.risk}'; allowed: {', '.join(risk.labels)}"))
+        out.append((["risk"], _("unknown crisis level '{level}'; allowed: {allowed}").format(
+            level=case.risk, allowed=", ".join(risk.labels))))
     ages = rules.vocab["age_group"].labels
     if case.victim_age_group is not None and case.victim_age_group not in ages:
-        out.append((["victim_age_group"], f"unknown age_group '{case.victim_age_group}'; allowed: {', '.join(ages)}"))
+        out.append((["victim_age_group"], _("unknown age_group '{value}'; allowed: {allowed}").format(
+            value=case.victim_age_group, allowed=", ".join(ages))))
     return out

@@ -26,6 +26,7 @@ from typing import Any, Iterator
 from ..domain import dates
 from ..domain.leave import MAX_DAYS, Leave
 from ..errors import BookError
+from ..i18n import _
 from . import yamlio
 
 LEAVE = "leave"
@@ -45,7 +46,8 @@ def _day(fail, e: dict, key: str) -> date:
         except ValueError:
             pass
     if not isinstance(v, date) or isinstance(v, datetime) or not dates.in_range(v):
-        raise fail(f"'{key}' must be a date 'YYYY-MM-DD' ({dates.RANGE_TEXT}), not {e.get(key)!r}", key)
+        raise fail(_("'{key}' must be a date 'YYYY-MM-DD' ({range}), not {value}").format(
+            key=key, range=dates.RANGE_TEXT, value=repr(e.get(key))), key)
     return v
 
 
@@ -54,25 +56,26 @@ def _entry(text: str, path: Path, i: int, e: Any) -> Leave:
         return BookError(f"entries[{i}]: {msg}", path, yamlio.line_of(text, ["entries", i] + ([key] if key else [])))
 
     if not isinstance(e, dict):
-        raise fail("must be a mapping (id, person, from, to, requested, by)")
+        raise fail(_("must be a mapping (id, person, from, to, requested, by)"))
     for k in e:
         if k not in KEYS:
-            raise fail(f"unknown key '{k}'; allowed: {', '.join(KEYS)}", str(k))
+            raise fail(_("unknown key '{key}'; allowed: {allowed}").format(key=k, allowed=", ".join(KEYS)), str(k))
     for k in ("id", "person", "by"):
         if not isinstance(e.get(k), str) or not e[k].strip():
-            raise fail(f"'{k}' must be an id (text), not {e.get(k)!r}", k)
+            raise fail(_("'{key}' must be an id (text), not {value}").format(key=k, value=repr(e.get(k))), k)
     req = e.get("requested")
     try:
         req = datetime.fromisoformat(req) if isinstance(req, str) else req
     except ValueError:
         pass
     if not isinstance(req, datetime) or req.tzinfo is None or not dates.in_range(req):
-        raise fail(f"'requested' must be a time with its UTC offset, not {e.get('requested')!r}", "requested")
+        raise fail(_("'requested' must be a time with its UTC offset, not {value}").format(
+            value=repr(e.get("requested"))), "requested")
     if not isinstance(e.get("late", False), bool) or not isinstance(e.get("reason", "") or "", str):
-        raise fail("'late' must be true or false and 'reason' text")
+        raise fail(_("'late' must be true or false and 'reason' text"))
     start, end = _day(fail, e, "from"), _day(fail, e, "to")
     if (end - start).days >= MAX_DAYS:
-        raise fail(f"a leave of more than {MAX_DAYS} days", "to")
+        raise fail(_("a leave of more than {days} days").format(days=MAX_DAYS), "to")
     return Leave(id=e["id"], person=e["person"], start=start, end=end, requested=req, by=e["by"],
                  late=e.get("late", False), reason=e.get("reason") or "")
 
@@ -83,10 +86,10 @@ def parse(text: str, path: Path) -> list[Leave]:
     if data is None:
         return []
     if not isinstance(data, dict) or set(data) - {"entries"}:
-        raise BookError("a leave file must be a mapping with one key, 'entries:'", path, 1)
+        raise BookError(_("a leave file must be a mapping with one key, 'entries:'"), path, 1)
     raw = data.get("entries") or []
     if not isinstance(raw, list):
-        raise BookError("'entries' must be a list of leave requests", path, yamlio.line_of(text, ["entries"]))
+        raise BookError(_("'entries' must be a list of leave requests"), path, yamlio.line_of(text, ["entries"]))
     return [_entry(text, path, i, e) for i, e in enumerate(raw)]
 
 
@@ -109,7 +112,7 @@ def scan(root: Path) -> Iterator[tuple[Path, str | None, int | None, str | None,
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         m = FILE_RE.match(path.name)
         if path.is_dir() or not m or not dates.FIRST_YEAR <= int(m.group(1)) <= dates.LAST_YEAR:
-            yield path, None, None, "not a leave file: leave/ holds only YYYY.yaml files", []
+            yield path, None, None, _("not a leave file: leave/ holds only YYYY.yaml files"), []
             continue
         try:
             text = yamlio.read_text(path)
@@ -119,7 +122,8 @@ def scan(root: Path) -> Iterator[tuple[Path, str | None, int | None, str | None,
             continue
         bad = [x for x in found if x.start.year != int(m.group(1))]
         for x in bad:
-            yield path, text, None, f"leave {x.id} starts in {x.start.year}: move it to leave/{x.start.year}.yaml", []
+            yield path, text, None, _("leave {id} starts in {year}: move it to leave/{year}.yaml").format(
+                id=x.id, year=x.start.year), []
         yield path, text, None, None, found
 
 
