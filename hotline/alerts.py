@@ -21,8 +21,9 @@ class Alerts:
     reason: str | None = None
     high_risk: bool = False
     duty: dict | None = None                              # duty at the moment of a high-risk intake
+    duty_problem: str = ""                                # why the rota could not say (never blocks an intake)
     emergency: dict[str, str] = field(default_factory=dict)
-    threat_cases: list[str] = field(default_factory=list)  # the caller's threat cases (flagged caller)
+    threat_cases: list[str] = field(default_factory=list)  # the caller's earlier threat cases (flagged caller)
     threat_to: list[Person] = field(default_factory=list)
 
     def events(self, actor: str, at: datetime) -> list[Event]:
@@ -47,14 +48,21 @@ class Alerts:
 
 def at_intake(book: Book, data: IntakeInput, received: datetime) -> Alerts:
     """Whom a new case is reported to at once (before anything is written)."""
+    from .errors import HotlineError
     from .staff import duty_at
 
     high = safety.crisis_escalates(book.rules, data.risk)
-    duty = duty_at(book, received) if high else None
+    duty, problem = None, ""
+    if high:
+        try:
+            duty = duty_at(book, received)
+        except HotlineError as e:  # a broken rota or leave file: the call is still taken and escalated
+            problem = str(e)
     contact = book.roster.person(duty["contact"]["id"]) if duty and duty["contact"] else None
     people, note, reason = safety.escalation(book.rules, book.roster, data.grade, data.risk, contact)
     emergency = dict(book.rules.lines.crisis.emergency) if high else {}
-    return Alerts(people=people, note=note, reason=reason, high_risk=high, duty=duty, emergency=emergency)
+    return Alerts(people=people, note=note, reason=reason, high_risk=high, duty=duty, duty_problem=problem,
+                  emergency=emergency)
 
 
 def add_threats(book: Book, alerts: Alerts, data: IntakeInput, tag: str | None) -> None:

@@ -256,3 +256,11 @@ def test_the_form_asks_the_crisis_level_of_a_red_case_and_the_victims_age(book):
     assert p.exitstatus == 0
     d = yaml.safe_load(next((book.root / "cases").rglob("*.yaml")).read_text(encoding="utf-8"))
     assert (d["risk"], d["victim_age_group"], d["caller"]["age_group"]) == ("high", "child", "adult")
+
+
+def test_a_broken_rota_never_stops_a_high_risk_intake(book):
+    set_rules(book, "  swaps: {}\n", "  swaps:\n    2026-W47: g9\n")
+    cid, r = intake(book, "--grade", "red", "--risk", "high", "--role", "party", "--category", "emotion",
+                    at="2026-11-21 20:00")
+    assert "duty rota cannot be read" in r.stderr and "unknown group 'g9'" in r.stderr
+    assert case_data(book, cid)["events"][1]["to"] == ["wang"]  # the director is still told

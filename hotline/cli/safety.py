@@ -27,7 +27,9 @@ def high_risk_notice(book, res) -> None:
     for p in a.people:
         role = _("duty leader, {group}").format(group=group) if p.id == contact.get("id") else _("director")
         lines.append(f"  {p.name} ({p.id}) {role} {_phone(p)}")
-    if not contact:
+    if a.duty_problem:
+        lines.append("  " + _("(the duty rota cannot be read: {why})").format(why=a.duty_problem))
+    elif not contact:
         lines.append("  " + (_("(the group on duty, {group}, has no active leader in roster.yaml)").format(group=group)
                              if group else _("(no group on duty: roster.yaml has no groups)")))
     if a.emergency:
