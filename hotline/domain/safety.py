@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from ..i18n import _
-from .cases import escalation_targets
 from .model import Case, Event, Person, Roster
 
 ESCALATE_HIGH = "high_risk"            # Event.reason of the escalation for a high crisis level
@@ -48,6 +47,8 @@ def escalation(rules: Any, roster: Roster, grade: str, risk: str | None,
     grade in `escalate_grades`; the director(s) and the duty leader (`duty_contact`) for a
     crisis level in `escalate_levels`; ([], "", None) when neither."""
     if not crisis_escalates(rules, risk):
+        from .cases import escalation_targets  # only intake needs it (clocks import this module)
+
         people = escalation_targets(rules, roster, grade)
         return people, (NOTE_RED if people else ""), None
     people = list(directors(roster))
