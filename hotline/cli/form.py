@@ -1,8 +1,10 @@
 """The registration form on a terminal: intake asks it, amend shows it filled in.
 
 The questions follow the line's own flow (seed 000: 个案接入 → 需求了解 → 情况分级 → 问题识别 →
-用户分类 → 需求回应 → 个案记录): channel, needs, grade, categories, caller role, caller details,
-summary, response, personal data, consent to publish.  Each answer is checked at its own
+用户分类 → 需求回应 → 个案记录): channel, needs, grade (then the crisis level, for the grades that ask
+it), categories, caller role, caller details (then the age of the person harmed, when the mandatory
+report's categories concern someone other than the caller), summary, response, personal data,
+consent to publish.  Each answer is checked at its own
 prompt and asked again when refused (nothing answered is lost); clear text is searched for
 personal data, which can be moved to the encrypted fields or removed; a review screen shows
 every answer (personal data masked) before anything is written: save, change one, or discard.
