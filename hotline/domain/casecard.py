@@ -38,6 +38,7 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["fields"] = list(e.changes or {})
     if e.type == "escalate" and e.reason:
         row["reason"] = e.reason
+        row["type_label"] = labels.escalation(e.reason)
     if e.reported_police:
         row["reported_police"] = True
     return row
