@@ -133,7 +133,8 @@ def _write(book, text, output: Optional[Path]) -> None:
 @command(help=N_("Record leave (请假) — at least three days ahead, or it is marked late; --list shows requests."))
 @handle
 def leave(
-    person: Optional[str] = typer.Argument(None, help=N_("Who is away (roster id); with --list, only their requests.")),
+    person: Optional[str] = typer.Argument(None, metavar=N_("PERSON"),
+                                           help=N_("Who is away (roster id); with --list, only their requests.")),
     start: Optional[str] = typer.Option(None, "--from", metavar=N_("DATE"), help=N_("First day away, YYYY-MM-DD.")),
     end: Optional[str] = typer.Option(None, "--to", metavar=N_("DATE"), help=N_("Last day away, YYYY-MM-DD.")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why (no callers' data).")),

@@ -66,7 +66,8 @@ def police_notice(book, res) -> None:
 @command(help=N_("The caller's file (来电者档案): every case of the same caller, oldest first, no personal data."))
 @handle
 def caller(
-    case: Optional[str] = typer.Argument(None, help=N_("A case of the caller (id or an unambiguous prefix).")),
+    case: Optional[str] = typer.Argument(None, metavar=N_("CASE"),
+                                         help=N_("A case of the caller (id or an unambiguous prefix).")),
     contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("NUMBER"),
                                           help=N_("Find the caller by a phone number or account (needs your key).")),
     fmt: str = typer.Option("table", "--format", help=N_("table or json.")),
