@@ -84,8 +84,9 @@ def mandatory_applies(rules: Any, case: Case) -> bool:
     if lines is None or not lines.mandatory.enabled:
         return False
     m = lines.mandatory
-    return bool(set(case.categories) & set(m.categories)) and (
-        case.age_group in m.age_groups or case.victim_age_group in m.age_groups)
+    if case.age_group not in m.age_groups and case.victim_age_group not in m.age_groups:
+        return False  # asked first: most callers are adults, and this is asked for every case's clocks
+    return any(c in m.categories for c in case.categories)
 
 
 def asks_victim_age(rules: Any, categories: list[str], role: str | None) -> bool:
@@ -104,17 +105,18 @@ def police_segments(case: Case, rules: Any, events: list[Event],
     lines = lines_of(rules)
     if lines is None:
         return []
-
-    def reported(after: int) -> Event | None:
-        return next((e for e in events[after + 1:] if e.reported_police), None)
-
     out: list[tuple[str, str, str, datetime, Event | None]] = []
     if mandatory_applies(rules, case):
-        out.append(("mandatory_report", "mandatory_report", lines.mandatory.due, received, reported(-1)))
+        out.append(("mandatory_report", "mandatory_report", lines.mandatory.due, received, _reported(events, -1)))
     for i, e in enumerate(events):
-        if e.type == "escalate" and e.reason == ESCALATE_THREATS:
-            out.append(("threat_report", "threats", lines.threats.due, e.at, reported(i)))
+        if e.reason == ESCALATE_THREATS and e.type == "escalate":
+            out.append(("threat_report", "threats", lines.threats.due, e.at, _reported(events, i)))
     return out
+
+
+def _reported(events: list[Event], after: int) -> Event | None:
+    """The first event after index `after` recorded as reported to the police."""
+    return next((e for e in events[after + 1:] if e.reported_police), None)
 
 
 def case_problems(case: Case, rules: Any) -> list[tuple[list, str]]:
