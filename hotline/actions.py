@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .i18n import _
 from . import privacy
 from .book import Book
 from .domain import points as pts
@@ -107,8 +108,7 @@ def _event_time(book: Book, case: Case, at: datetime | None) -> datetime:
     last = case.events[-1].at
     if t < last:
         raise UsageError(
-            f"--at {t.isoformat(timespec='minutes')} is before the case's last event "
-            f"({last.astimezone(book.tz).isoformat(timespec='minutes')}); events are recorded in order"
+            _("--at {isoformat} is before the case's last event ({isoformat2}); events are recorded in order").format(isoformat=t.isoformat(timespec='minutes'), isoformat2=last.astimezone(book.tz).isoformat(timespec='minutes'))
         )
     return t
 
@@ -133,7 +133,7 @@ def _append(book: Book, case_ref: str, make, message, secret: str = "", identity
 
 def _refuse_void(case: Case) -> None:
     if case.voided:
-        raise UsageError(f"case {case.id} was withdrawn (void); nothing more is recorded on it")
+        raise UsageError(_("case {id} was withdrawn (void); nothing more is recorded on it").format(id=case.id))
 
 
 def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
@@ -151,7 +151,7 @@ def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
 
 def _require_open(case: Case, what: str) -> None:
     if case.status() == "closed":
-        raise UsageError(f"case {case.id} is closed; {what} is only for open cases")
+        raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=what))
 
 
 def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "",
@@ -162,9 +162,9 @@ def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: da
 
     def make(case: Case, actor: Person) -> Event:
         if revisit and case.status() != "closed":
-            raise UsageError(f"case {case.id} is not closed yet; --revisit records a revisit after closing (回访)")
+            raise UsageError(_("case {id} is not closed yet; --revisit records a revisit after closing").format(id=case.id))
         if not revisit and case.status() == "closed":
-            raise UsageError(f"case {case.id} is closed; record a revisit with --revisit")
+            raise UsageError(_("case {id} is closed; record a revisit with --revisit").format(id=case.id))
         return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text,
                      reported_police=reported_police)
 
@@ -180,10 +180,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
     goes on the form; such a form is never written inside the book's work tree, where git
     could pick it up in clear."""
     text = clear_text(note, "--note")
-    p = book.roster.partner(partner)
-    if p is None:
-        known = ", ".join(x.id for x in book.roster.partners) or "none"
-        raise UsageError(f"unknown partner '{partner}'; partners in roster.yaml: {known}")
+    p = book.roster.one("partner", partner, "--to")
     staged = _stage_form(book, form, bool(personal)) if form is not None else None
 
     def make(case: Case, actor: Person) -> Event:
@@ -204,8 +201,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
         try:
             staged.commit()
         except OSError as e:
-            raise UsageError(f"the referral is recorded, but the form could not be put at {form} "
-                             f"({e.strerror}); it is in {staged.tmp}") from None
+            raise UsageError(_("the referral is recorded, but the form could not be put at {form} ({strerror}); it is in {tmp}").format(form=form, strerror=e.strerror, tmp=staged.tmp)) from None
     return res
 
 
@@ -214,17 +210,16 @@ def _stage_form(book: Book, form: Path, personal: bool):
 
     target = Path(form).expanduser()
     if target.is_dir():
-        raise UsageError(f"--form '{form}' is a folder; give the form's file name, e.g. {target / 'form.md'}")
+        raise UsageError(_("--form '{form}' is a folder; give the form's file name, e.g. {value}").format(form=form, value=target / 'form.md'))
     if personal:
         top = book.git_root.resolve()
         where = target.resolve()
         if where == top or top in where.parents:
-            raise UsageError(f"--form '{form}' is inside the book: a form with the caller's personal data must be "
-                             f"written outside it (git would keep it in clear), e.g. on the desktop")
+            raise UsageError(_("--form '{form}' is inside the book: a form with the caller's personal data must be written outside it (git would keep it in clear), e.g. on the desktop").format(form=form))
     try:
         return Staged(target)
     except OSError as e:
-        raise UsageError(f"--form '{form}' cannot be written ({e.strerror or e}); nothing was recorded") from None
+        raise UsageError(_("--form '{form}' cannot be written ({value}); nothing was recorded").format(form=form, value=e.strerror or e)) from None
 
 
 def _referral_form(book: Book, case: Case, personal: dict) -> str:
@@ -262,7 +257,7 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
     if out == "unresolved" and not why:
-        raise UsageError("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved")
+        raise UsageError(_("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved"))
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "closing")
@@ -278,7 +273,6 @@ def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
     closed before the report is recorded."""
     from .alerts import police_due
     from .domain import labels
-    from .i18n import _
 
     due = police_due(book, case, at)
     if due:
@@ -363,7 +357,7 @@ def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime
         after = validate_intake(book.rules, replace(before, **changes))
         diff = _differences(before, after)
         if not diff:
-            raise UsageError(f"nothing to change: case {case.id} already holds these values")
+            raise UsageError(_("nothing to change: case {id} already holds these values").format(id=case.id))
         _apply_amendment(book, case, after, diff, identity)
         case.events.append(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text, changes=diff))
         book.store.write(case, path)

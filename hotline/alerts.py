@@ -12,6 +12,7 @@ from .book import Book
 from .domain import safety
 from .domain.cases import IntakeInput
 from .domain.model import Event, Person
+from .i18n import _
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Alerts:
                              reason=self.reason))
         if self.threat_to:
             out.append(Event(type="escalate", at=at, by=actor, to=[p.id for p in self.threat_to],
-                             note=safety.NOTE_THREATS, reason=safety.ESCALATE_THREATS))
+                             note=_(safety.NOTE_THREATS), reason=safety.ESCALATE_THREATS))
         return out
 
     def message(self) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
+from .i18n import _
 from .domain.model import Person, Roster
 from .domain.rules import Rules
 from .errors import BookError, UsageError
@@ -27,19 +28,19 @@ def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
     if explicit:
         root = Path(explicit).expanduser()
         if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
-            raise UsageError(f"--book '{explicit}' is not a case book (it needs rules.yaml and cases/; `hotline init DIR` makes one)")
+            raise UsageError(_("--book '{explicit}' is not a case book (it needs rules.yaml and cases/; `hotline init DIR` makes one)").format(explicit=explicit))
         return root.resolve()
     env = os.environ.get("HOTLINE_BOOK")
     if env:
         root = Path(env).expanduser()
         if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
-            raise UsageError(f"$HOTLINE_BOOK '{env}' is not a case book (it needs rules.yaml and cases/)")
+            raise UsageError(_("$HOTLINE_BOOK '{env}' is not a case book (it needs rules.yaml and cases/)").format(env=env))
         return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     for d in (here, *here.parents):
         if (d / "rules.yaml").is_file() and (d / "cases").is_dir():
             return d
-    raise UsageError("no case book here: run inside a book, pass --book DIR, set $HOTLINE_BOOK, or create one with `hotline init DIR`")
+    raise UsageError(_("no case book here: run inside a book, pass --book DIR, set $HOTLINE_BOOK, or create one with `hotline init DIR`"))
 
 
 class Book:
@@ -69,8 +70,12 @@ class Book:
 
         path = self.root / "rules.yaml"
         if not path.exists():
-            raise BookError("missing rules.yaml (copy it from a fresh `hotline init`)", path)
-        return load_rules(path)
+            raise BookError(_("missing rules.yaml (copy it from a fresh `hotline init`)"), path)
+        rules = load_rules(path)
+        from . import i18n
+
+        i18n.set_language(rules.language)  # messages from here on speak the book's language
+        return rules
 
     @cached_property
     def roster(self) -> Roster:
@@ -78,7 +83,7 @@ class Book:
 
         path = self.root / "roster.yaml"
         if not path.exists():
-            raise BookError("missing roster.yaml (copy it from a fresh `hotline init`)", path)
+            raise BookError(_("missing roster.yaml (copy it from a fresh `hotline init`)"), path)
         return load_roster(path)
 
     @cached_property
@@ -104,7 +109,7 @@ class Book:
     def git_root(self) -> Path:
         top = git.toplevel(self.root)
         if top is None:
-            raise UsageError(f"the book {self.root} is not inside a git work tree: run `git init` there")
+            raise UsageError(_("the book {root} is not inside a git work tree: run `git init` there").format(root=self.root))
         return top
 
     # ------------------------------------------------------------ people
@@ -125,20 +130,19 @@ class Book:
         pid = self.acting_id()
         if pid is None:
             raise UsageError(
-                "who is acting? pass --as ID, set $HOTLINE_USER, or put your git user.email on your roster entry"
+                _("who is acting? pass --as ID, set $HOTLINE_USER, or put your git user.email on your roster entry")
             )
         return self.person(pid, "--as", active=True)
 
     def person(self, pid: str, option: str = "person", active: bool = False) -> Person:
-        """The roster person `pid`; with `active`, only someone active (who may act, own and
-        be handed cases — people marked `active: false` have left)."""
-        p = self.roster.person(pid)
-        if p is None:
-            known = ", ".join(x.id for x in self.roster.people)
-            raise UsageError(f"unknown {option} '{pid}'; people in roster.yaml: {known}")
+        """The roster person named by `pid` — an id, or a name when it names one person; with
+        `active`, only someone active (who may act, own and be handed cases — people marked
+        `active: false` have left)."""
+        p = self.roster.one("person", pid, option)
         if active and not p.active:
             known = ", ".join(x.id for x in self.roster.people if x.active)
-            raise UsageError(f"{option} '{pid}' is not active in roster.yaml (active: false); active people: {known}")
+            raise UsageError(_("{option} '{pid}' is not active in roster.yaml (active: false); active people: {known}")
+                             .format(option=option, pid=pid, known=known))
         return p
 
     # ------------------------------------------------------------ writing

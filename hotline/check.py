@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .i18n import _
 from .book import Book
 from .domain.model import Case
 from .errors import BookError
@@ -46,8 +47,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         if case_id is None:
             continue
         if case_id in seen:
-            problems.append(Problem(rel, 1, f"duplicate case id '{case_id}', also in {seen[case_id]}: "
-                                            f"give one of them a new id with `git mv` and edit its id: line"))
+            problems.append(Problem(rel, 1, _("duplicate case id '{case_id}', also in {value}: give one of them a new id with `git mv` and edit its id: line").format(case_id=case_id, value=seen[case_id])))
         else:
             seen[case_id] = rel
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in ledger_problems(book))
@@ -132,67 +132,67 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     rules, roster = book.rules, book.roster
     v = rules.vocab
     if path.stem != case.id:
-        yield ["id"], f"id '{case.id}' does not match the file name '{path.stem}'"
+        yield ["id"], _("id '{id}' does not match the file name '{stem}'").format(id=case.id, stem=path.stem)
     if not ids.is_valid(case.id):
-        yield ["id"], f"id '{case.id}' is not of the form YYMMDD-XXXXX"
+        yield ["id"], _("id '{id}' is not of the form YYMMDD-XXXXX").format(id=case.id)
     local = case.received.astimezone(book.tz)
     if path.parent.name != f"{local:%m}" or path.parent.parent.name != f"{local:%Y}":
-        yield ["received"], f"received {local:%Y-%m} but the file is under {path.parent.parent.name}/{path.parent.name}"
+        yield ["received"], _("received {local:%Y-%m} but the file is under {name}/{name2}").format(local=local, name=path.parent.parent.name, name2=path.parent.name)
     for key, vocab, value in (("channel", "channel", case.channel), ("grade", "grade", case.grade)):
         if value not in v[vocab].labels:
-            yield [key], f"unknown {vocab} '{value}'; allowed: {', '.join(v[vocab].labels)}"
+            yield [key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=vocab, value=value, items=', '.join(v[vocab].labels))
     for key, vocab, value in (("role", "role", case.role), ("gender", "gender", case.gender),
                               ("age_group", "age_group", case.age_group)):
         if value not in v[vocab].labels:
-            yield ["caller", key], f"unknown {vocab} '{value}'; allowed: {', '.join(v[vocab].labels)}"
+            yield ["caller", key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=vocab, value=value, items=', '.join(v[vocab].labels))
     for key, vocab, values in (("categories", "category", case.categories), ("needs", "need", case.needs)):
         if not values:
-            yield [key], f"'{key}' is empty: every case needs at least one"
+            yield [key], _("'{key}' is empty: every case needs at least one").format(key=key)
         for x in values:
             if x not in v[vocab].labels:
-                yield [key], f"unknown {vocab} '{x}'"
+                yield [key], _("unknown {vocab} '{x}'").format(vocab=vocab, x=x)
     if not case.summary.strip():
-        yield ["summary"], "summary is empty"
+        yield ["summary"], _("summary is empty")
     yield from _control_characters(case)
     from .domain.safety import case_problems  # crisis level, victim's age group
 
     yield from case_problems(case, rules)
     if roster.person(case.owner) is None:
-        yield ["owner"], f"owner '{case.owner}' is not in roster.yaml"
+        yield ["owner"], _("owner '{owner}' is not in roster.yaml").format(owner=case.owner)
     events = case.events
     if events[0].type != "intake":
-        yield ["events", 0], f"the first event must be the intake, not '{events[0].type}'"
+        yield ["events", 0], _("the first event must be the intake, not '{type}'").format(type=events[0].type)
     closed = voided = False
     for i, e in enumerate(events):
         kp = ["events", i]
         if i and e.type == "intake":
-            yield kp, "a second intake event"
+            yield kp, _("a second intake event")
         if i and e.at < events[i - 1].at:
-            yield kp + ["at"], "event is earlier than the one before it: events must be in time order"
+            yield kp + ["at"], _("event is earlier than the one before it: events must be in time order")
         if e.at < case.received:
-            yield kp + ["at"], "event is earlier than the case's received time"
+            yield kp + ["at"], _("event is earlier than the case's received time")
         if roster.person(e.by) is None:
-            yield kp + ["by"], f"'{e.by}' is not in roster.yaml"
+            yield kp + ["by"], _("'{by}' is not in roster.yaml").format(by=e.by)
         if e.type == "refer" and (not isinstance(e.to, str) or roster.partner(e.to) is None):
-            yield kp + ["to"], f"referral to unknown partner '{e.to}'"
+            yield kp + ["to"], _("referral to unknown partner '{to}'").format(to=e.to)
         if e.type == "assign" and (not isinstance(e.to, str) or roster.person(e.to) is None):
-            yield kp + ["to"], f"reassignment to unknown person '{e.to}'"
+            yield kp + ["to"], _("reassignment to unknown person '{to}'").format(to=e.to)
         if e.type == "close":
             if closed:
-                yield kp, "the case is closed twice"
+                yield kp, _("the case is closed twice")
             if e.outcome not in v["outcome"].labels:
-                yield kp + ["outcome"], f"unknown outcome '{e.outcome}'; allowed: {', '.join(v['outcome'].labels)}"
+                yield kp + ["outcome"], _("unknown outcome '{outcome}'; allowed: {items}").format(outcome=e.outcome, items=', '.join(v['outcome'].labels))
             if e.outcome == "unresolved" and not e.reason:
-                yield kp, "an unresolved closure needs a reason"
+                yield kp, _("an unresolved closure needs a reason")
             closed = True
         elif closed and e.type != "revisit":
-            yield kp, f"'{e.type}' after the case was closed (only revisits may follow)"
+            yield kp, _("'{type}' after the case was closed (only revisits may follow)").format(type=e.type)
         if e.type == "revisit" and not closed:
-            yield kp, "a revisit before the case was closed"
+            yield kp, _("a revisit before the case was closed")
         if e.type == "void" and not (e.reason or "").strip():
-            yield kp, "a withdrawal (void) needs a reason"
+            yield kp, _("a withdrawal (void) needs a reason")
         if voided and e.type != "void":
-            yield kp, f"'{e.type}' after the case was withdrawn (void)"
+            yield kp, _("'{type}' after the case was withdrawn (void)").format(type=e.type)
         voided = voided or e.type == "void"
 
 
@@ -208,7 +208,7 @@ def _control_characters(case: Case) -> Iterable[tuple[list, str]]:
     for keys, text in fields:
         found = first_control(text)
         if found:
-            yield keys, f"{keys[-1]} holds a control character ({found}); it could rewrite a terminal's screen: remove it"
+            yield keys, _("{value} holds a control character ({found}); it could rewrite a terminal's screen: remove it").format(value=keys[-1], found=found)
 
 
 def _check_leftovers(book: Book) -> list[Problem]:
@@ -219,7 +219,7 @@ def _check_leftovers(book: Book) -> list[Problem]:
     cases = book.root / "cases"
     if cases.is_dir():
         dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
-    return [Problem(book.rel(f), None, "left by an interrupted write; the next hotline write here removes it")
+    return [Problem(book.rel(f), None, _("left by an interrupted write; the next hotline write here removes it"))
             for d in dirs for f in yamlio.leftovers(d)]
 
 
@@ -227,7 +227,7 @@ def _check_caller_key(book: Book) -> list[Problem]:
     from . import privacy
 
     if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
-        return [Problem("keys/caller-key.age", None, privacy.LOST_KEY)]
+        return [Problem(_("keys/caller-key.age"), None, privacy.LOST_KEY)]
     return []
 
 
@@ -247,8 +247,8 @@ def _personal_in_clear(book: Book, top: Path, untracked: list[str]) -> list[Prob
         except BookError:
             continue
         if PERSONAL_MARK in text:
-            found.append(Problem(book.rel(path), None, "holds a caller's personal data in clear: move it out of the "
-                                                       "book (or delete it) before anyone runs `git add`"))
+            found.append(Problem(book.rel(path), None, _("holds a caller's personal data in clear: move it out of the "
+                                                       "book (or delete it) before anyone runs `git add`")))
     return found
 
 
@@ -260,20 +260,18 @@ def _check_git(book: Book) -> list[Problem]:
     try:
         top = book.git_root
     except Exception:
-        return [Problem(".", None, "the book is not inside a git work tree: run `git init` (git is the audit trail)")]
+        return [Problem(".", None, _("the book is not inside a git work tree: run `git init` (git is the audit trail)"))]
     out = []
     lock = git.index_lock(top)
     if lock is not None:
-        out.append(Problem(str(lock), None, "git's index is locked (left by a git command that was stopped?); if no "
-                                            "git command is running, delete this file"))
+        out.append(Problem(str(lock), None, _("git's index is locked (left by a git command that was stopped?); if no "
+                                            "git command is running, delete this file")))
     git.refresh_pending_index(top)  # harmless bookkeeping a write could not finish: do it now
     for rec in git.pending(top):
         if rec.get("kind") == "index":
             continue
         for rel in rec["paths"]:
-            out.append(Problem(book.rel(top / rel), None, f"'{rec['message']}' by {rec['name']} is not committed yet "
-                                                          f"(interrupted or refused by git): the next hotline write "
-                                                          f"commits it"))
+            out.append(Problem(book.rel(top / rel), None, _("'{message}' by {name} is not committed yet (interrupted or refused by git): the next hotline write commits it").format(message=rec['message'], name=rec['name'])))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
     under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys", "leave")]
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))

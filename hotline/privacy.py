@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .i18n import _
 from .errors import BookError, UsageError
 
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
@@ -56,7 +57,7 @@ def load_identity(path: Path | None = None):
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise UsageError(f"cannot read the identity file {path}") from None
+        raise UsageError(_("cannot read the identity file {path}").format(path=path)) from None
     x25519 = _pyrage().x25519
     for line in text.splitlines():
         line = line.strip()
@@ -64,15 +65,15 @@ def load_identity(path: Path | None = None):
             try:
                 return x25519.Identity.from_str(line)
             except Exception:
-                raise UsageError(f"the identity file {path} holds a damaged AGE-SECRET-KEY line") from None
-    raise UsageError(f"the identity file {path} holds no AGE-SECRET-KEY line (make one with `hotline key new`)")
+                raise UsageError(_("the identity file {path} holds a damaged AGE-SECRET-KEY line").format(path=path)) from None
+    raise UsageError(_("the identity file {path} holds no AGE-SECRET-KEY line (make one with `hotline key new`)").format(path=path))
 
 
 def new_identity(path: Path | None = None) -> tuple[Path, str]:
     """Create an identity file (refusing to overwrite one); return (path, public key)."""
     path = path or identity_path()
     if path.exists():
-        raise UsageError(f"an identity already exists at {path}; `hotline key show` prints its public key")
+        raise UsageError(_("an identity already exists at {path}; `hotline key show` prints its public key").format(path=path))
     ident = _pyrage().x25519.Identity.generate()
     public = str(ident.to_public())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,15 +98,15 @@ def _recipients(keys: list[str]):
         try:
             out.append(x25519.Recipient.from_str(k))
         except Exception:
-            raise BookError(f"roster key '{k[:16]}...' is not a valid age public key") from None
+            raise BookError(_("roster key '{value}...' is not a valid age public key").format(value=k[:16])) from None
     return out
 
 
 def encrypt(plaintext: bytes, keys: list[str]) -> str:
     if not keys:
         raise UsageError(
-            "no staff keys in roster.yaml: personal data would be stored in clear, so it is refused; "
-            "add a `key:` (from `hotline key show`) to at least one active person"
+            _("no staff keys in roster.yaml: personal data would be stored in clear, so it is refused; "
+            "add a `key:` (from `hotline key show`) to at least one active person")
         )
     return _pyrage().encrypt(plaintext, _recipients(keys), armored=True).decode("ascii")
 
@@ -113,19 +114,17 @@ def encrypt(plaintext: bytes, keys: list[str]) -> str:
 def decrypt(armor: str, identity) -> bytes:
     if identity is None:
         raise UsageError(
-            f"no identity file at {identity_path()}: only staff with a key can reveal personal data "
-            "(set $HOTLINE_IDENTITY or run `hotline key new` and ask for a `hotline rekey`)"
+            _("no identity file at {identity_path}: only staff with a key can reveal personal data (set $HOTLINE_IDENTITY or run `hotline key new` and ask for a `hotline rekey`)").format(identity_path=identity_path())
         )
     pyrage = _pyrage()
     try:
         return pyrage.decrypt(armor.encode("ascii"), [identity])
     except pyrage.DecryptError:
         raise UsageError(
-            f"your key ({public_key(identity)[:16]}...) is not among this block's recipients: "
-            "ask a key holder to run `hotline rekey` after your key is in roster.yaml"
+            _("your key ({value}...) is not among this block's recipients: ask a key holder to run `hotline rekey` after your key is in roster.yaml").format(value=public_key(identity)[:16])
         ) from None
     except Exception:
-        raise BookError("the encrypted block is damaged and cannot be decrypted") from None
+        raise BookError(_("the encrypted block is damaged and cannot be decrypted")) from None
 
 
 def encrypt_personal(fields: dict[str, str], keys: list[str]) -> str:

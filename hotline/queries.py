@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .i18n import _
 from .book import Book
 from .domain import dates
 from .domain import points as pts
@@ -36,7 +37,7 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
     """Rows {id, received (local), status, grade, owner (current), channel, categories, void}, by id;
     cases withdrawn as entered by mistake only with `include_void`."""
     if status is not None and status not in STATUSES:
-        raise UsageError(f"--status '{status}' is not known; use one of: {', '.join(STATUSES)}")
+        raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=', '.join(STATUSES)))
     if owner is not None:
         book.person(owner, "--owner")
     book.roster  # validated even when no filter needs it: a broken roster is reported
@@ -44,14 +45,14 @@ def list_cases(book: Book, status: str | None = None, month: tuple[int, int] | N
 
     where, params = ["1"], []
     if status:
-        where.append("status = ?")
+        where.append(_("status = ?"))
         params.append(status)
     if owner:
-        where.append("owner = ?")
+        where.append(_("owner = ?"))
         params.append(owner)
     if month:
         start, end = dates.bounds(book.tz, *month)
-        where.append("received >= ? AND received <= ?")
+        where.append(_("received >= ? AND received <= ?"))
         params += [utc_text(start), utc_text(end)]
     rows = []
     for c in book.store.query(" AND ".join(where), params, problems, include_void=include_void):
@@ -71,11 +72,9 @@ def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: st
     """The rows of `hotline overdue` (domain.overdue.overdue_rows) and calendar warnings."""
     from .domain.overdue import overdue_rows
 
-    if group is not None and book.roster.group(group) is None:
-        known = ", ".join(g.id for g in book.roster.groups) or "none"
-        raise UsageError(f"unknown --group '{group}'; groups in roster.yaml: {known}")
+    gid = book.roster.one("group", group, "--group").id if group is not None else None
     cases = book.store.for_period(as_of, as_of, problems)
-    return overdue_rows(cases, book.rules, book.calendar, book.roster, as_of, soon, group)
+    return overdue_rows(cases, book.rules, book.calendar, book.roster, as_of, soon, gid)
 
 
 # ---------------------------------------------------------------- points
@@ -149,6 +148,7 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
                     trend_counts=trend)
     if problems:
-        data["warnings"].append(f"{len(problems)} 个个案文件无法读取，未计入本报告（`hotline check` 列出详情）")
+        data["warnings"].append(_("{n} case file(s) could not be read and are not counted (`hotline check` names them)")
+                                .format(n=len(problems)))
     data["ranking_note"] = why
     return data

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .i18n import _
 from . import privacy
 from .book import Book
 from .domain.model import Case
@@ -37,15 +38,15 @@ def _git_config(path: Path, key: str) -> str | None:
 def init_book(directory: Path, person: str | None = None, name: str | None = None) -> InitResult:
     root = Path(directory).expanduser()
     if (root / "rules.yaml").exists() or (root / "roster.yaml").exists():
-        raise UsageError(f"{root} already holds a case book (rules.yaml or roster.yaml exists); nothing was changed")
+        raise UsageError(_("{root} already holds a case book (rules.yaml or roster.yaml exists); nothing was changed").format(root=root))
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} exists and is not a folder")
+        raise UsageError(_("{root} exists and is not a folder").format(root=root))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
     email = _git_config(root, "user.email")
     pid = person or (re.sub(r"[^a-z0-9_-]", "", email.split("@")[0].lower()) if email else "") or "me"
     if not re.fullmatch(r"[a-z0-9_-]+", pid):
-        raise UsageError(f"--id '{pid}' may hold only a-z, 0-9, _ and -")
+        raise UsageError(_("--id '{pid}' may hold only a-z, 0-9, _ and -").format(pid=pid))
     display = name or _git_config(root, "user.name") or pid
 
     ident = privacy.load_identity()
@@ -109,10 +110,10 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     actor = book.actor()
     keys = [p.key for p in book.roster.recipients()]
     if not keys:
-        raise UsageError("no active person in roster.yaml has a key: refusing to re-encrypt to nobody")
+        raise UsageError(_("no active person in roster.yaml has a key: refusing to re-encrypt to nobody"))
     ident = privacy.load_identity()
     if ident is None:
-        raise UsageError(f"no identity at {privacy.identity_path()}: rekey needs a key that can open every case")
+        raise UsageError(_("no identity at {identity_path}: rekey needs a key that can open every case").format(identity_path=privacy.identity_path()))
     with book.lock():
         plan = _decrypt_all(book, ident, progress)
         old_key = privacy.open_caller_key(book.root, ident)
@@ -146,5 +147,5 @@ def _decrypt_all(book: Book, ident, progress) -> list[tuple[Path, Case, bytes]]:
         try:
             plan.append((f, case, privacy.decrypt(case.personal.armor, ident)))
         except UsageError:
-            raise UsageError(f"your key cannot open case {case.id}; ask a staff member whose key can to run rekey") from None
+            raise UsageError(_("your key cannot open case {id}; ask a staff member whose key can to run rekey").format(id=case.id)) from None
     return plan

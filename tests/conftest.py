@@ -91,6 +91,13 @@ class TestBook:
         return self.root / "cases" / f"20{case_id[:2]}" / case_id[2:4] / f"{case_id}.yaml"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Every test reads English messages unless it asks for Chinese (HOTLINE_LANG=zh-CN): the
+    product's default language is the book's (zh-CN), the tests' is fixed."""
+    monkeypatch.setenv("HOTLINE_LANG", "en")
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """An isolated home: git identity, config dir and staff identity live under tmp_path."""

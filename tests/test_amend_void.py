@@ -83,7 +83,7 @@ def test_amend_corrects_clear_fields_and_names_old_and_new(book):
                              "categories": {"old": ["domestic_violence"], "new": ["divorce", "domestic_violence"]},
                              "region": {"old": "东莞", "new": "惠州"}}
     book.run("check")
-    assert "更正" in book.run("show", cid).stdout
+    assert "更正" in book.run("show", cid, env={"HOTLINE_LANG": "zh-CN"}).stdout
 
 
 def test_amend_personal_fields_names_them_only_and_encrypts_again(book):
@@ -126,7 +126,7 @@ def test_a_void_case_leaves_lists_overdue_bulletin_and_points_but_not_its_file_o
     score = json.loads(book.run("score", "--month", "2026-11", "--format", "json").stdout)
     assert {p["id"]: p["points"] for p in score["people"]}["li"] == 0      # no −5 for the withdrawn case
     assert book.case_file(gone).exists() and "void" in book.run("history", gone).stdout
-    assert "作废" in book.run("show", gone).stdout
+    assert "作废" in book.run("show", gone, env={"HOTLINE_LANG": "zh-CN"}).stdout
     book.run("followup", gone, "--note", "x", expect=2)
     book.run("check")
     for env in ({}, {"HOTLINE_NO_INDEX": "1"}):

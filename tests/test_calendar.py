@@ -381,7 +381,7 @@ def test_the_rules_yaml_lines_for_2027_make_it_official():
         "calendar:\n"
         "  holidays: [2027-01-01, '2027-02-05..2027-02-10', 2027-04-05, '2027-05-01..2027-05-04', "
         "2027-06-09, 2027-09-15, '2027-10-01..2027-10-05']\n"
-        "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+        "  workdays: []   # make-up working days: from the State Council's notice\n"
     )
     text = config.default_rules_text().replace("calendar:\n  holidays: []\n  workdays: []\n", lines)
     official = Calendar.from_rules(config.parse_rules(text, Path("rules.yaml")))

@@ -128,8 +128,11 @@ def test_list_filters_and_formats(book):
     assert ids("--status", "closed") == [a]
     assert ids("--month", "2026-11") == [b]
     assert ids("--owner", "li") == [b]
-    csv = book.run("list", "--format", "csv").stdout.splitlines()
-    assert csv[0].startswith("id,received,status,grade,owner")
+    csv = book.run("list", "--format", "csv").stdout.lstrip("\ufeff").splitlines()  # headers people read, labels beside ids
+    assert csv[0].startswith("case,received,status code,status,grade code,grade,owner id,owner")
+    assert csv[1].startswith(f"{a},2026-10-20 15:00,closed,closed,green,绿色,wang,王芳,phone,电话")
+    zh = book.run("list", "--format", "csv", env={"HOTLINE_LANG": "zh-CN"}).stdout.lstrip("\ufeff").splitlines()
+    assert zh[0].startswith("个案编号,受理时间,状态代码,状态,分级代码,分级") and zh[1].split(",")[3] == "已结案"
     table = book.run("list").stdout
     assert "绿色" in table and a in table
     assert book.run("list", "--status", "done", expect=2).output.count("open") == 1

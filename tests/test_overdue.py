@@ -53,9 +53,10 @@ def test_group_filter_and_committee_flag(book):
     assert {x["owner"] for x in g1} == {"li"} and all(x["urges"] == 4 and x["committee"] for x in g1)
     g2 = rows(book, "--as-of", "2026-11-30 12:00", "--group", "g2")
     assert {x["owner"] for x in g2} == {"chen"}
-    table = book.run("overdue", "--as-of", "2026-11-30 12:00").stdout
+    table = book.run("overdue", "--as-of", "2026-11-30 12:00", env={"HOTLINE_LANG": "zh-CN"}).stdout
     assert "一组 (g1)" in table and "二组 (g2)" in table and "上报委员会" in table
     assert "unknown --group 'g9'" in book.run("overdue", "--group", "g9", expect=2).output
+    assert rows(book, "--as-of", "2026-11-30 12:00", "--group", "二组") == g2   # a group by its name too
 
 
 def test_bad_values_exit_2(book):
@@ -71,15 +72,15 @@ def test_intake_and_refer_print_the_deadlines_they_start(book):
     cid = r.stdout.split()[1].rstrip(":")
     out = book.run("refer", cid, "--to", "legal-aid", "--at", "2026-11-21 10:00").stdout
     assert "deadline close: 2026-12-01 23:59" in out and "deadline follow_up: 2026-11-28 23:59" in out
-    show = book.run("show", cid).stdout
-    assert "respond" in show and "met" in show
+    show = book.run("show", cid, env={"HOTLINE_LANG": "zh-CN"}).stdout
+    assert "首次响应" in show and "按时" in show
 
 
 PROVISIONAL_2027_LINES = (
     "calendar:\n"
     "  holidays: [2027-01-01, '2027-02-05..2027-02-10', 2027-04-05, '2027-05-01..2027-05-04', "
     "2027-06-09, 2027-09-15, '2027-10-01..2027-10-05']\n"
-    "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+    "  workdays: []   # make-up working days: from the State Council's notice\n"
 )
 
 
@@ -94,21 +95,23 @@ def test_a_year_without_calendar_data_is_provisional_and_says_what_to_add(book):
         (done, "close"): ("2026-11-25T23:59:59+08:00", False), (done, "refer"): ("2026-11-25T23:59:59+08:00", False),
     }
     # stderr, once: which year is provisional, and the lines to paste into rules.yaml
-    assert r.stderr.count("2027 are provisional (暂定)") == 1 and r.stderr.count("calendar:\n") == 1
+    assert r.stderr.count("2027 are provisional:") == 1 and r.stderr.count("calendar:\n") == 1
     assert PROVISIONAL_2027_LINES in r.stderr
     table = book.run("overdue", "--as-of", "2027-01-10 12:00")
-    assert "2027-01-05 23:59 暂定" in table.stdout and "2026-11-25 23:59 暂定" not in table.stdout
-    assert "2 due time(s) marked 暂定 are provisional" in table.stdout
+    assert "2027-01-05 23:59 provisional" in table.stdout and "2026-11-25 23:59 provisional" not in table.stdout
+    assert "2 due time(s) are provisional" in table.stdout
+    zh = book.run("overdue", "--as-of", "2027-01-10 12:00", env={"HOTLINE_LANG": "zh-CN"})
+    assert "2027-01-05 23:59 暂定" in zh.stdout and "2026-11-25 23:59 暂定" not in zh.stdout
     assert table.stderr.count(PROVISIONAL_2027_LINES) == 1
     csv = book.run("overdue", "--format", "csv", "--as-of", "2027-01-10 12:00").stdout.splitlines()
-    assert csv[0].split(",")[:4] == ["case", "kind", "due", "provisional"]
-    assert csv[1].split(",")[3] == "no" and csv[-1].split(",")[3] == "yes"
+    assert csv[0].lstrip("\ufeff").split(",")[:5] == ["case", "deadline code", "deadline", "due", "provisional"]
+    assert csv[1].split(",")[4] == "no" and csv[-1].split(",")[4] == "yes"
 
 
 def test_overdue_within_official_years_says_nothing_provisional(book):
     book.intake(grade="gray", at="2026-11-20 15:00")
     r = book.run("overdue", "--as-of", "2026-11-30 18:00")
-    assert "暂定" not in r.output and "calendar:" not in r.output
+    assert "provisional" not in r.output and "calendar:" not in r.output
 
 
 def _rules_with(book, calendar: str) -> None:
@@ -124,7 +127,7 @@ def test_the_pasted_lines_make_2027_official(book):
     r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")
     assert {(x["case"], x["due"], x["provisional"]) for x in json.loads(r.stdout)} == {
         (cid, "2027-01-05T23:59:59+08:00", False)}
-    assert "暂定" not in r.output and "calendar:" not in r.stderr
+    assert "provisional" not in r.stderr and "calendar:" not in r.stderr
 
 
 def test_rules_yaml_overrides_win_over_the_provisional_days(book):
@@ -144,24 +147,25 @@ def test_calendar_years_2027_wins(book):
     # a plain year: Thu 12-31, Fri 01-01, Mon 01-04
     assert {(x["case"], x["due"], x["provisional"]) for x in json.loads(r.stdout)} == {
         (cid, "2027-01-04T23:59:59+08:00", False)}
-    assert "暂定" not in r.output
+    assert "provisional" not in r.stderr
 
 
 def test_intake_into_an_uncovered_year_prints_provisional_deadlines(book):
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "gray", "--role", "survivor",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-12-30 15:00")
-    assert "Registered" in r.stdout and "deadline close: 2027-01-05 23:59 暂定" in r.stdout
-    assert "2027 are provisional (暂定)" in r.stderr and "hotline overdue" in r.stderr
+    assert "Registered" in r.stdout and "deadline close: 2027-01-05 23:59 provisional" in r.stdout
+    assert "2027 are provisional:" in r.stderr and "hotline overdue" in r.stderr
     cid = r.stdout.split()[1].rstrip(":")
     show = book.run("show", cid).stdout
-    assert "due 2027-01-05 23:59 暂定" in show and "2027" in show
+    assert "due 2027-01-05 23:59 provisional" in show and "2027" in show
+    assert "2027-01-05 23:59 暂定" in book.run("show", cid, env={"HOTLINE_LANG": "zh-CN"}).stdout
     out = book.run("refer", cid, "--to", "legal-aid", "--at", "2027-01-04 10:00").stdout
     # 7 working days after Mon 01-04: 05, 06, 07, 08, 11, 12, 13; follow-up: 7 calendar days
-    assert "deadline close: 2027-01-13 23:59 暂定" in out and "deadline follow_up: 2027-01-11 23:59 (" in out
+    assert "deadline close: 2027-01-13 23:59 provisional" in out and "deadline follow_up: 2027-01-11 23:59 (" in out
 
 
 def test_a_year_no_rule_covers_is_still_named(book):
     book.intake(grade="gray", at="2003-12-30 15:00")  # before chinesecalendar, before the 2024 rules
     r = book.run("overdue", "--as-of", "2004-01-10 12:00")
     assert "the calendar has no data for 2003" in r.stderr and "rules.yaml" in r.stderr
-    assert "暂定" not in r.output
+    assert "provisional" not in r.output

@@ -179,7 +179,7 @@ def test_very_long_and_empty_text(book):
     (["show", "x"], "too short"),
     (["list", "--month", "2026-13"], "--month '2026-13'"),
     (["intake", "--no-input", "--at", "tomorrow"], "--at 'tomorrow'"),
-    (["refer", "261120-AAAAA", "--to", "nowhere"], "unknown partner 'nowhere'"),
+    (["refer", "261120-AAAAA", "--to", "nowhere"], "unknown --to 'nowhere'"),
     (["assign", "261120-AAAAA", "--to", "ghost"], "unknown --to 'ghost'"),
     (["close", "261120-AAAAA", "--outcome", "maybe"], "unknown --outcome 'maybe'"),
     (["--as", "ghost", "urge", "261120-AAAAA"], "unknown --as 'ghost'"),

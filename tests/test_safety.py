@@ -54,7 +54,7 @@ def test_a_high_risk_intake_on_a_saturday_evening_names_that_weeks_duty_leader(b
     d = case_data(book, cid)
     assert d["risk"] == "high"
     assert d["events"][1] == {"at": "2026-11-21T20:00:00+08:00", "type": "escalate", "by": "li", "to": ["wang", "zhao"],
-                              "reason": "high_risk", "note": "危机程度高，已报告主任及值班组长"}
+                              "reason": "high_risk", "note": "high crisis level, reported to the director and the duty leader"}
     assert commits(book) == before + 1
     assert book.git("log", "-1", "--format=%s").strip() == f"intake {cid}: red, phone; escalated to wang, zhao (high risk)"
     card = json.loads(book.run("show", cid, "--format", "json").stdout)
@@ -69,7 +69,7 @@ def test_a_high_risk_intake_on_a_saturday_evening_names_that_weeks_duty_leader(b
 def test_a_red_case_without_a_level_is_recorded_not_assessed(book):
     cid, r = intake(book, "--grade", "red", "--role", "survivor", "--category", "emotion", at="2026-11-20 15:00")
     d = case_data(book, cid)
-    assert "risk" not in d and d["events"][1]["note"] == "红色个案，已报告主任" and "reason" not in d["events"][1]
+    assert "risk" not in d and d["events"][1]["note"] == "red case, reported to the director" and "reason" not in d["events"][1]
     assert "not assessed" in r.stderr and f"hotline amend {cid} --risk LEVEL" in r.stderr
     card = json.loads(book.run("show", cid, "--format", "json").stdout)
     assert card["risk"] is None and card["risk_label"] == "not assessed"
@@ -98,7 +98,7 @@ def test_a_second_threat_from_the_same_number_is_flagged(book):
     assert "REPEATED THREATS" in r.stderr and f"({a}, {b})" in r.stderr and "徐青 (xu)" in r.stderr
     assert case_data(book, b)["events"][1] == {"at": "2026-11-22T16:00:00+08:00", "type": "escalate", "by": "wang",
                                                "to": ["xu"], "reason": "repeated_threats",
-                                               "note": "多次威胁来电，报告行政秘书并联系公安"}
+                                               "note": "repeated threats: report to the secretary and the police"}
     rows = json.loads(book.run("overdue", "--as-of", "2026-11-23 10:00", "--format", "json").stdout)
     assert [(r["case"], r["due"], r["overdue"]) for r in rows if r["kind"] == "threat_report"] == [
         (b, "2026-11-22T23:59:59+08:00", True)]

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command, key_command
 from .common import handle, out
 
@@ -14,20 +14,20 @@ from .common import handle, out
 @command(help=N_('Create a case book: rules, example roster, templates, cases/, ledger/, your key, first commit.'))
 @handle
 def init(
-    directory: Path = typer.Argument(..., help="Folder for the new case book (created if missing)."),
-    person: Optional[str] = typer.Option(None, "--id", help="Your roster id (default: from your git email)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Your name for the roster (default: git user.name)."),
+    directory: Path = typer.Argument(..., metavar=N_("FOLDER"), help=N_("Folder for the new case book (created if missing).")),
+    person: Optional[str] = typer.Option(None, "--id", metavar=N_("ID"), help=N_("Your roster id (default: from your git email).")),
+    name: Optional[str] = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("Your name for the roster (default: git user.name).")),
 ):
     from ..setup import init_book
 
     res = init_book(directory, person, name)
-    out(f"Created case book in {res.root}")
-    out(f"  you are '{res.person}' in roster.yaml (edit it to add your groups, people and partners)")
+    out(_("Created case book in {root}").format(root=res.root))
+    out(_("  you are '{person}' in roster.yaml (edit it to add your groups, people and partners)").format(person=res.person))
     if res.new_identity:
-        out(f"  your private key: {res.identity} (keep it safe, outside the book; never commit it)")
+        out(_("  your private key: {identity} (keep it safe, outside the book; never commit it)").format(identity=res.identity))
     else:
-        out(f"  using your existing key: {res.identity}")
-    out("  next: cd into it and run `hotline intake`")
+        out(_("  using your existing key: {identity}").format(identity=res.identity))
+    out(_("  next: cd into it and run `hotline intake`"))
 
 
 @key_command("new", help=N_('Create your private key (identity) outside the book and print its public key.'))
@@ -36,8 +36,8 @@ def key_new():
     from .. import privacy
 
     path, public = privacy.new_identity()
-    out(f"Created {path}")
-    out("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):")
+    out(_("Created {path}").format(path=path))
+    out(_("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):"))
     out(public)
 
 
@@ -49,5 +49,5 @@ def key_show():
 
     ident = privacy.load_identity()
     if ident is None:
-        raise UsageError(f"no identity at {privacy.identity_path()}; create one with `hotline key new`")
+        raise UsageError(_("no identity at {identity_path}; create one with `hotline key new`").format(identity_path=privacy.identity_path()))
     out(privacy.public_key(ident))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 from typing import Callable, Optional
 
 import typer
 
-from ..i18n import _
+from ..i18n import N_, _
 
 state: dict = {"book": None, "acting": None, "opened": None}
 
@@ -77,6 +78,36 @@ def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
     return fmt
 
 
+def write_out(text: str, output: Optional[Path], fmt: str, count: int | None = None) -> None:
+    """A listing printed, or, with `--output FILE`, written to FILE whole (atomically) and
+    confirmed in one line.  CSV goes out as UTF-8 with a byte-order mark when it goes to a file
+    (Excel and WPS then open Chinese correctly)."""
+    from ..storage.yamlio import atomic_write
+
+    bom = "\ufeff" if fmt == "csv" and (output is not None or not sys.stdout.isatty()) else ""
+    if not text.endswith("\n"):
+        text += "\n"
+    if output is None:
+        if bom:
+            typer.echo(bom, nl=False)  # the byte-order mark itself, not escaped like text
+        out(text, nl=False)
+        return
+    atomic_write(Path(output), bom + text)
+    if count is None:
+        out(_("Wrote {file}").format(file=output))
+    else:
+        out(_("Wrote {n} row(s) to {file}").format(n=count, file=output))
+
+
+def columns(pairs) -> list[tuple[str, str]]:
+    """(key, header) pairs with the headers in the book's language."""
+    return [(k, _(h)) for k, h in pairs]
+
+
+OUTPUT = typer.Option(None, "--output", metavar=N_("FILE"), help=N_("Write the listing to FILE instead of printing it."))
+FORMAT_HELP = N_("table, json or csv.")
+
+
 def parse_at(book, at: Optional[str], option: str = "--at"):
     from ..domain.dates import parse_time
 
@@ -124,8 +155,8 @@ def provisional_note(book, with_lines: bool = True) -> None:
     if not years:
         return
     ys = ", ".join(str(y) for y in years)
-    err(_("the working days of {years} are provisional (暂定): computed from the statutory public holidays and "
-          "their 补假, without the make-up working days (调休) that only the State Council's notice gives.")
+    err(_("the working days of {years} are provisional: computed from the statutory public holidays and "
+          "their substitute days off, without the make-up working days that only the State Council's notice gives.")
         .format(years=ys))
     if not with_lines:
         err(_("when the notice is published, add its days to rules.yaml under calendar: holidays/workdays "

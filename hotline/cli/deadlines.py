@@ -1,53 +1,73 @@
 """`hotline overdue`: what is late or due soon, grouped so each leader sees their people."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import check_format, err, handle, open_book, out, provisional_note, report_problems
+from .common import (FORMAT_HELP, OUTPUT, check_format, columns, err, handle, open_book, provisional_note,
+                     report_problems, write_out)
+
+TABLE = [("case", N_("case")), ("kind", N_("deadline")), ("due", N_("due")), ("state", N_("state")),
+         ("owner", N_("owner")), ("grade", N_("grade")), ("urges", N_("urges"))]
+CSV = [("case", N_("case")), ("kind", N_("deadline code")), ("kind_label", N_("deadline")), ("due", N_("due")),
+       ("provisional", N_("provisional")), ("owner", N_("owner id")), ("owner_name", N_("owner")),
+       ("group", N_("group id")), ("group_name", N_("group")), ("overdue", N_("overdue")), ("urges", N_("urges")),
+       ("committee", N_("report to the committee")), ("grade", N_("grade code")), ("grade_label", N_("grade")),
+       ("status", N_("status code")), ("status_label", N_("status"))]
+KEYS = ("case", "kind", "due", "provisional", "owner", "group", "overdue", "urges", "committee", "grade", "status")
 
 
-def _table(book, rows: list[dict], when, dur) -> str:
+def _labelled(book, r: dict) -> dict:
+    from ..domain import labels
+
+    g = book.roster.group(r["group"]) if r["group"] else None
+    return dict(r, kind_label=labels.deadline(r["kind"]), grade_label=book.rules.label("grade", r["grade"]).split("·")[0],
+                group_name=g.name if g else "", status_label=labels.status(r["status"]),
+                due=r["due"].astimezone(book.tz))
+
+
+def _table(book, rows: list[dict], when) -> str:
     from ..domain import labels
     from ..domain.overdue import leaders_of
     from ..render.tables import rows_out
 
-    L = book.rules.label
-    cols = [("case", "case 个案"), ("kind", "deadline 时限"), ("due", "due 截止"), ("state", "state 状态"),
-            ("owner", "owner 负责人"), ("grade", "grade 分级"), ("urges", "urges 催办")]
     lines = []
     for gid in dict.fromkeys(r["group"] for r in rows):
         g = book.roster.group(gid) if gid else None
         leaders = leaders_of(book.roster, gid)
-        title = f"{g.name} ({gid})" if g else "no group 无小组"
-        lines.append(title + (f" — leader 组长 {', '.join(leaders)}" if leaders else ""))
+        title = f"{g.name} ({gid})" if g else _("no group")
+        lines.append(title + (" — " + _("leader {names}").format(names=", ".join(leaders)) if leaders else ""))
         table = [{
-            "case": r["case"], "kind": f"{labels.deadline(r['kind'])} {r['kind']}",
-            "due": f"{r['due'].astimezone(book.tz):%Y-%m-%d %H:%M}" + (" 暂定" if r["provisional"] else ""),
-            "state": "超时 OVERDUE" if r["overdue"] else "临期 due soon",
-            "owner": r["owner_name"], "grade": L("grade", r["grade"]).split("·")[0],
-            "urges": f"{r['urges']} !! 上报委员会" if r["committee"] else str(r["urges"]),
+            "case": r["case"], "kind": labels.deadline(r["kind"]),
+            "due": f"{r['due'].astimezone(book.tz):%Y-%m-%d %H:%M}" + (" " + labels.provisional() if r["provisional"] else ""),
+            "state": _("OVERDUE") if r["overdue"] else _("due soon"),
+            "owner": r["owner_name"], "grade": book.rules.label("grade", r["grade"]).split("·")[0],
+            "urges": f"{r['urges']} !! " + _("report to the committee") if r["committee"] else str(r["urges"]),
         } for r in rows if r["group"] == gid]
-        lines.append(rows_out(table, "table", cols))
-        lines.append("")
+        lines += [rows_out(table, "table", columns(TABLE)), ""]
     late = sum(1 for r in rows if r["overdue"])
-    lines.append(f"{late} overdue, {len(rows) - late} due soon, as of {when:%Y-%m-%d %H:%M}.")
+    lines.append(_("{late} overdue, {soon} due soon, as of {when}.").format(
+        late=late, soon=len(rows) - late, when=f"{when:%Y-%m-%d %H:%M}"))
     provisional = sum(1 for r in rows if r["provisional"])
     if provisional:
-        lines.append(_("{n} due time(s) marked 暂定 are provisional: see the note on stderr.").format(n=provisional))
+        lines.append(_("{n} due time(s) are provisional: see the note on stderr.").format(n=provisional))
     return "\n".join(lines)
 
 
-@command(help=N_('Cases past or near their deadlines (超时/临期), by group, with urge counts.'))
+@command(help=N_("Cases past or near their deadlines, by group, with how often they were urged."))
 @handle
 def overdue(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Replay as of this time (default: now); later events are ignored."),
-    soon: Optional[str] = typer.Option(None, "--soon", help="Also list deadlines due within this duration (e.g. '1 working day', '2 days')."),
-    group: Optional[str] = typer.Option(None, "--group", help="Only this group's people."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar=N_("TIME"),
+                                        help=N_("Replay as of this time (default: now); later events are ignored.")),
+    soon: Optional[str] = typer.Option(None, "--soon", metavar=N_("DURATION"),
+                                       help=N_("Also list deadlines due within this duration (e.g. '1 working day', '2 days').")),
+    group: Optional[str] = typer.Option(None, "--group", metavar=N_("GROUP"), help=N_("Only this group's people.")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
+    output: Optional[Path] = OUTPUT,
 ):
     from .. import queries
     from ..domain.calendar import parse_duration
@@ -64,12 +84,12 @@ def overdue(
     for w in warnings:
         err(w)
     provisional_note(book)  # once: which years were provisional, and the rules.yaml lines to add
-    if fmt != "table":
-        keys = ("case", "kind", "due", "provisional", "owner", "group", "overdue", "urges", "committee", "grade",
-                "status")
-        out(rows_out([{k: r[k] for k in keys} for r in rows], fmt, [(k, k) for k in keys]))
-        return
-    if not rows:
-        out(f"Nothing overdue as of {when:%Y-%m-%d %H:%M}" + (f" or due within {dur}" if dur else "") + ".")
-        return
-    out(_table(book, rows, when, dur))
+    if fmt == "json":
+        write_out(rows_out([{k: r[k] for k in KEYS} for r in rows], fmt, []), output, fmt, len(rows))
+    elif fmt == "csv":
+        write_out(rows_out([_labelled(book, r) for r in rows], fmt, columns(CSV)), output, fmt, len(rows))
+    elif not rows:
+        text = _("Nothing overdue as of {when}.") if dur is None else _("Nothing overdue as of {when} or due within {soon}.")
+        write_out(text.format(when=f"{when:%Y-%m-%d %H:%M}", soon=dur), output, fmt)
+    else:
+        write_out(_table(book, rows, when), output, fmt)

@@ -7,12 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .app import command
 from .common import err, handle, open_book, out, parse_at, print_new_deadlines, who
 
-CASE_ARG = "Case id (or an unambiguous prefix)."
-NO_INPUT = typer.Option(False, "--no-input", help="Never ask; personal data in a note is then refused.")
+CASE_ARG = N_("Case id (or an unambiguous prefix).")
+NO_INPUT = typer.Option(False, "--no-input", help=N_("Never ask; personal data in a note is then refused."))
 
 
 class Notes:
@@ -54,12 +54,12 @@ class Notes:
 @command(help=N_('Record a follow-up (跟进), or a revisit after closing.'))
 @handle
 def followup(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    note: str = typer.Option(..., "--note", help="What was done or learned."),
-    revisit: bool = typer.Option(False, "--revisit", help="A revisit after closing (回访)."),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    note: str = typer.Option(..., "--note", metavar=N_("TEXT"), help=N_("What was done or learned.")),
+    revisit: bool = typer.Option(False, "--revisit", help=N_("A revisit after closing (回访).")),
     reported_police: bool = typer.Option(False, "--reported-police",
                                          help=N_("The case was reported to the police (强制报告, repeated threats).")),
-    at: Optional[str] = typer.Option(None, "--at"),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
@@ -70,18 +70,18 @@ def followup(
     res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra(),
                            reported_police=reported_police)
     police = " (" + _("reported to the police") + ")" if reported_police else ""
-    out(f"Recorded {labels.event(res.case.events[-1].type)}{police} on {res.case.id}")
+    out(_("Recorded {event} on {id}").format(event=labels.event(res.case.events[-1].type) + police, id=res.case.id))
 
 
 @command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
 @handle
 def refer(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    to: str = typer.Option(..., "--to", help="Partner organisation id from roster.yaml."),
-    note: Optional[str] = typer.Option(None, "--note"),
-    form: Optional[Path] = typer.Option(None, "--form", help="Write the referral / task-assignment form to FILE."),
-    include_contact: bool = typer.Option(False, "--include-contact", help="Put the caller's contact on the form — only if the caller agreed (needs your key)."),
-    at: Optional[str] = typer.Option(None, "--at"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation id from roster.yaml.")),
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
+    form: Optional[Path] = typer.Option(None, "--form", metavar=N_("FILE"), help=N_("Write the referral / task-assignment form to FILE.")),
+    include_contact: bool = typer.Option(False, "--include-contact", help=N_("Put the caller's contact on the form — only if the caller agreed (needs your key).")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions, privacy
@@ -94,18 +94,18 @@ def refer(
         personal = actions.reveal(book, pre, privacy.load_identity())
     notes = Notes(no_input)
     res = actions.refer(book, case, to, notes(note, "--note"), when, form=form, personal=personal, **notes.extra())
-    out(f"Referred {res.case.id} to {book.roster.partner(to).name}")
+    out(_("Referred {id} to {name}").format(id=res.case.id, name=book.roster.partner(res.case.events[-1].to).name))
     print_new_deadlines(book, res.case, res.case.events[-1].at)
     if form:
-        out(f"Referral form written to {form}")
+        out(_("Referral form written to {form}").format(form=form))
 
 
 @command(help=N_('Record that a leader chased the case owner (催办).'))
 @handle
 def urge(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    note: Optional[str] = typer.Option(None, "--note"),
-    at: Optional[str] = typer.Option(None, "--at"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
@@ -115,18 +115,19 @@ def urge(
     notes = Notes(no_input)
     res = actions.urge(book, case, notes(note, "--note"), parse_at(book, at), **notes.extra())
     n = res.case.urges()
-    out(f"Urged {res.case.id} ({n} time{'s' if n != 1 else ''}); owner {who(book, res.case.current_owner())}")
+    out(ngettext("Urged {id} ({n} time); owner {owner}", "Urged {id} ({n} times); owner {owner}", n).format(
+        id=res.case.id, n=n, owner=who(book, res.case.current_owner())))
     if needs_committee(res.case, book.rules, res.case.events[-1].at):
-        out(f"!! urged more than {book.rules.urge_limit} times and still open: report to the committee 上报委员会")
+        out("!! " + _("urged more than {n} times and still open: report to the committee").format(n=book.rules.urge_limit))
 
 
 @command(help=N_('Hand the case to a new owner (移交); the registration form travels with it.'))
 @handle
 def assign(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    to: str = typer.Option(..., "--to", help="The new owner's roster id."),
-    note: Optional[str] = typer.Option(None, "--note"),
-    at: Optional[str] = typer.Option(None, "--at"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner's roster id.")),
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
@@ -134,17 +135,17 @@ def assign(
     book = open_book()
     notes = Notes(no_input)
     res = actions.assign(book, case, to, notes(note, "--note"), parse_at(book, at), **notes.extra())
-    out(f"Assigned {res.case.id} to {who(book, to)}")
+    out(_("Assigned {id} to {who}").format(id=res.case.id, who=who(book, to)))
 
 
 @command(help=N_('Close the case (结案).'))
 @handle
 def close(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    outcome: str = typer.Option(..., "--outcome", help="resolved or unresolved."),
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why it could not be solved (required when unresolved)."),
-    note: Optional[str] = typer.Option(None, "--note"),
-    at: Optional[str] = typer.Option(None, "--at"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    outcome: str = typer.Option(..., "--outcome", metavar=N_("OUTCOME"), help=N_("resolved or unresolved.")),
+    reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why it could not be solved (required when unresolved).")),
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
@@ -153,34 +154,34 @@ def close(
     notes = Notes(no_input)
     res = actions.close(book, case, outcome, notes(reason, "--reason"), notes(note, "--note"), parse_at(book, at),
                         **notes.extra())
-    out(f"Closed {res.case.id}: {book.rules.label('outcome', res.case.events[-1].outcome)}")
+    out(_("Closed {id}: {label}").format(id=res.case.id, label=book.rules.label('outcome', res.case.events[-1].outcome)))
     print_new_deadlines(book, res.case, res.case.events[-1].at)
 
 
 @command(help=N_('Correct the registration form (更正): the fields given, or on a terminal the whole form to review.'))
 @handle
 def amend(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    channel: Optional[str] = typer.Option(None, "--channel"),
-    grade: Optional[str] = typer.Option(None, "--grade"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL")),
+    grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE")),
     risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"), help=N_("Crisis level: low, medium, high.")),
-    role: Optional[str] = typer.Option(None, "--role"),
-    category: List[str] = typer.Option([], "--category", help="The categories, all of them (repeat)."),
-    need: List[str] = typer.Option([], "--need", help="The needs, all of them (repeat)."),
-    summary: Optional[str] = typer.Option(None, "--summary"),
-    response: Optional[str] = typer.Option(None, "--response"),
-    region: Optional[str] = typer.Option(None, "--region"),
-    occupation: Optional[str] = typer.Option(None, "--occupation"),
-    gender: Optional[str] = typer.Option(None, "--gender"),
-    age_group: Optional[str] = typer.Option(None, "--age-group"),
-    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE")),
-    name: Optional[str] = typer.Option(None, "--name", help="(encrypted)"),
-    contact: Optional[str] = typer.Option(None, "--contact", help="(encrypted)"),
-    address: Optional[str] = typer.Option(None, "--address", help="(encrypted)"),
-    notes: Optional[str] = typer.Option(None, "--notes", help="(encrypted)"),
+    role: Optional[str] = typer.Option(None, "--role", metavar=N_("ROLE")),
+    category: List[str] = typer.Option([], "--category", metavar=N_("CATEGORY"), help=N_("The categories, all of them (repeat).")),
+    need: List[str] = typer.Option([], "--need", metavar=N_("NEED"), help=N_("The needs, all of them (repeat).")),
+    summary: Optional[str] = typer.Option(None, "--summary", metavar=N_("TEXT")),
+    response: Optional[str] = typer.Option(None, "--response", metavar=N_("TEXT")),
+    region: Optional[str] = typer.Option(None, "--region", metavar=N_("TEXT")),
+    occupation: Optional[str] = typer.Option(None, "--occupation", metavar=N_("TEXT")),
+    gender: Optional[str] = typer.Option(None, "--gender", metavar=N_("GENDER")),
+    age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP")),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP")),
+    name: Optional[str] = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("(encrypted)")),
+    contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("TEXT"), help=N_("(encrypted)")),
+    address: Optional[str] = typer.Option(None, "--address", metavar=N_("TEXT"), help=N_("(encrypted)")),
+    notes: Optional[str] = typer.Option(None, "--notes", metavar=N_("TEXT"), help=N_("(encrypted)")),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish"),
-    note: Optional[str] = typer.Option(None, "--note", help="Why it was corrected."),
-    at: Optional[str] = typer.Option(None, "--at"),
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("Why it was corrected.")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions, privacy
@@ -201,7 +202,7 @@ def amend(
     term = interactive_terminal(no_input)
     if term is None or given:
         if not given:
-            raise UsageError("give the fields to correct (e.g. --grade red, --region 东莞), or run on a terminal")
+            raise UsageError(_("give the fields to correct (e.g. --grade red, --region 东莞), or run on a terminal"))
         res = actions.amend(book, case, given, note or "", when, identity)
     else:
         current = book.store.get(case)
@@ -214,7 +215,7 @@ def amend(
             err(_("discarded; nothing was written"))
             raise typer.Exit(1) from None
     changed = ", ".join(res.case.events[-1].changes or {})
-    out(f"Amended {res.case.id}: {changed}")
+    out(_("Amended {id}: {changed}").format(id=res.case.id, changed=changed))
 
 
 def _changed(raw, case, personal: dict) -> dict:
@@ -228,13 +229,12 @@ def _changed(raw, case, personal: dict) -> dict:
 @command(help=N_('Withdraw a case entered by mistake (作废): it stays in its file and history, and counts nowhere.'))
 @handle
 def void(
-    case: str = typer.Argument(..., help=CASE_ARG),
-    reason: str = typer.Option(..., "--reason", help="Why the case was entered by mistake."),
-    at: Optional[str] = typer.Option(None, "--at"),
+    case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
+    reason: str = typer.Option(..., "--reason", metavar=N_("TEXT"), help=N_("Why the case was entered by mistake.")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
 ):
     from .. import actions
 
     book = open_book()
     res = actions.void(book, case, reason, parse_at(book, at))
-    out(f"Withdrew {res.case.id}: it no longer counts in lists, overdue, the bulletin or points "
-        f"(`hotline list --include-void` shows it)")
+    out(_("Withdrew {id}: it no longer counts in lists, overdue, the bulletin or points (`hotline list --include-void` shows it)").format(id=res.case.id))

@@ -147,7 +147,7 @@ class Form:
                 if q.kind in ("choice", "multi") and not self.term.rich:
                     self._list(q)
                 opts = self.options(q.vocab) if q.vocab else ()
-                hint = _("(several: 1,3 or 家暴、离婚)") if q.kind == "multi" else ""
+                hint = _("(several: 1,3 or parts of the labels, 、 between them)") if q.kind == "multi" else ""
                 edit = q.kind in ("text", "long")  # text is put in the line to be edited; a choice is the default
                 value = self.term.ask(_(q.title), self.parser(q), multiline=q.kind == "long",
                                       default="" if edit else current, prefill=current if edit else "",

@@ -18,10 +18,10 @@ def _report(book, res, quiet: bool) -> None:
     if res.alerts is not None and res.alerts.high_risk:
         high_risk_notice(book, res)
     elif res.escalated_to:
-        lines = [f"  {p.name} ({p.id}) {p.phone or '(no phone in roster)'}" for p in res.escalated_to]
-        notice("hotline: !! RED CASE 红色个案: inform the director now 立即报告主任:\n" + "\n".join(lines))
+        lines = [f"  {p.name} ({p.id}) {p.phone or _('(no phone in roster.yaml)')}" for p in res.escalated_to]
+        notice("hotline: !! " + _("RED CASE: inform the director now:") + "\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
-        err("!! RED CASE 红色个案: no director in roster.yaml to inform — tell the shift leader at once")
+        err("!! " + _("RED CASE: no director in roster.yaml to inform — tell the shift leader at once"))
     police_notice(book, res)
     if res.repeat_check == "lost":
         from ..privacy import LOST_KEY
@@ -30,41 +30,42 @@ def _report(book, res, quiet: bool) -> None:
     if quiet:
         out(case.id)
         return
-    out(f"Registered {case.id}: {v['grade'].label(case.grade)}, {v['channel'].label(case.channel)}, owner {who(book, case.owner)}")
+    out(_("Registered {id}: {grade}, {channel}, owner {owner}").format(
+        id=case.id, grade=v["grade"].label(case.grade), channel=v["channel"].label(case.channel), owner=who(book, case.owner)))
     print_new_deadlines(book, case, case.received)
     if res.earlier_cases:
-        out(f"This caller has {len(res.earlier_cases)} earlier case(s): {', '.join(res.earlier_cases)}")
+        out(_("This caller has {n} earlier case(s): {cases}").format(n=len(res.earlier_cases), cases=", ".join(res.earlier_cases)))
     elif res.repeat_check == "no-identity":
-        out("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)")
+        out(_("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)"))
 
 
 @command(help=N_('Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving.'))
 @handle
 def intake(
-    channel: Optional[str] = typer.Option(None, "--channel", help="phone, wechat, qq, web, email, sms, letter, visit (or 电话…)."),
-    grade: Optional[str] = typer.Option(None, "--grade", help="green, red, gray (or 绿色…)."),
+    channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL"), help=N_("phone, wechat, qq, web, email, sms, letter, visit (or 电话…).")),
+    grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE"), help=N_("green, red, gray (or 绿色…).")),
     risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"),
                                        help=N_("Crisis level: low, medium, high (or 低…); asked for red cases.")),
-    role: Optional[str] = typer.Option(None, "--role", help="Caller role: survivor, party, bystander, perpetrator, relative, other."),
-    category: List[str] = typer.Option([], "--category", help="Problem category (repeat for several)."),
-    need: List[str] = typer.Option([], "--need", help="Need: emotional_support, help, consultation, legal, crisis (repeatable)."),
-    summary: Optional[str] = typer.Option(None, "--summary", help="What the caller asked (no names or numbers here)."),
-    response: Optional[str] = typer.Option(None, "--response", help="What you said or did (需求回应; no names or numbers)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Caller's name (encrypted)."),
-    contact: Optional[str] = typer.Option(None, "--contact", help="Caller's phone/WeChat/email (encrypted)."),
-    address: Optional[str] = typer.Option(None, "--address", help="Caller's address (encrypted)."),
-    notes: Optional[str] = typer.Option(None, "--notes", help="Identifying notes (encrypted)."),
-    region: Optional[str] = typer.Option(None, "--region", help="Region, for statistics (e.g. 东莞)."),
-    occupation: Optional[str] = typer.Option(None, "--occupation", help="Occupation, for statistics (e.g. 制衣厂员工)."),
-    gender: Optional[str] = typer.Option(None, "--gender", help="female, male, other, unknown."),
-    age_group: Optional[str] = typer.Option(None, "--age-group", help="child, teen, youth, adult, senior, unknown."),
-    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE"),
+    role: Optional[str] = typer.Option(None, "--role", metavar=N_("ROLE"), help=N_("Caller role: survivor, party, bystander, perpetrator, relative, other.")),
+    category: List[str] = typer.Option([], "--category", metavar=N_("CATEGORY"), help=N_("Problem category (repeat for several).")),
+    need: List[str] = typer.Option([], "--need", metavar=N_("NEED"), help=N_("Need: emotional_support, help, consultation, legal, crisis (repeatable).")),
+    summary: Optional[str] = typer.Option(None, "--summary", metavar=N_("TEXT"), help=N_("What the caller asked (no names or numbers here).")),
+    response: Optional[str] = typer.Option(None, "--response", metavar=N_("TEXT"), help=N_("What you said or did (需求回应; no names or numbers).")),
+    name: Optional[str] = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("Caller's name (encrypted).")),
+    contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("TEXT"), help=N_("Caller's phone/WeChat/email (encrypted).")),
+    address: Optional[str] = typer.Option(None, "--address", metavar=N_("TEXT"), help=N_("Caller's address (encrypted).")),
+    notes: Optional[str] = typer.Option(None, "--notes", metavar=N_("TEXT"), help=N_("Identifying notes (encrypted).")),
+    region: Optional[str] = typer.Option(None, "--region", metavar=N_("TEXT"), help=N_("Region, for statistics (e.g. 东莞).")),
+    occupation: Optional[str] = typer.Option(None, "--occupation", metavar=N_("TEXT"), help=N_("Occupation, for statistics (e.g. 制衣厂员工).")),
+    gender: Optional[str] = typer.Option(None, "--gender", metavar=N_("GENDER"), help=N_("female, male, other, unknown.")),
+    age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP"), help=N_("child, teen, youth, adult, senior, unknown.")),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP"),
                                                    help=N_("Age group of the person harmed, when not the caller.")),
-    owner: Optional[str] = typer.Option(None, "--owner", help="First-responsible person (default: you)."),
-    consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help="The caller agrees to publication as an anonymised typical case."),
-    at: Optional[str] = typer.Option(None, "--at", help="When the contact came in (default: now)."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; missing fields are an error."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only the new case id."),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person (default: you).")),
+    consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help=N_("The caller agrees to publication as an anonymised typical case.")),
+    at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("When the contact came in (default: now).")),
+    no_input: bool = typer.Option(False, "--no-input", help=N_("Never prompt; missing fields are an error.")),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help=N_("Print only the new case id.")),
 ):
     from .. import actions, privacy
     from ..domain.cases import IntakeInput
@@ -95,10 +96,11 @@ def intake(
     if term is None:
         missing = raw.missing()
         if missing:
-            raise UsageError(f"missing intake fields: {', '.join(missing)} (give them as options, or run on a terminal without --no-input to be asked)")
+            raise UsageError(_("missing intake fields: {fields} (give them as options, or run on a terminal without --no-input "
+                               "to be asked)").format(fields=", ".join(missing)))
         _report(book, save(), quiet)
         return
-    form = Form(term, book.rules, raw, _("New case 新个案 — check before saving"))
+    form = Form(term, book.rules, raw, _("New case — check before saving"))
     _resolve_given(form, given)
     try:
         form.fill(skip=given)

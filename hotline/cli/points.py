@@ -5,75 +5,92 @@ The computation is in `domain/points.py`; `actions.record_points` writes the led
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _, ngettext
 from .app import command
-from .common import check_format, err, handle, open_book, out
+from .common import FORMAT_HELP, OUTPUT, check_format, columns, err, handle, open_book, out, write_out
+
+PERSON_ARG = N_("PERSON")
 
 
 def _record(kind: str, person: str, item: str, count: Optional[str], amount: Optional[str],
-            on: Optional[str], note: Optional[str]) -> None:
+            on: Optional[str], note: Optional[str], no_input: bool) -> None:
     from .. import actions
     from ..domain.dates import parse_date
     from ..domain.points import item_label
+    from .events import Notes
 
     book = open_book()
     book.actor()  # fail before anything else if nobody is acting
     day = parse_date(on, "--date") if on is not None else None
-    res = actions.record_points(book, kind, person, item, day, count, amount, note or "")
+    notes = Notes(no_input)
+    res = actions.record_points(book, kind, person, item, day, count, amount, notes(note, "--note"))
     e = res.entry
     p = book.roster.person(e.person)
-    label = item_label(book.rules, e.item)
-    times = f" ×{e.count}" if e.count != 1 else ""
-    money = f" ({e.amount} yuan 元)" if e.amount is not None else ""
-    verb = "Awarded" if kind == "award" else "Penalized"
-    rel = res.path.relative_to(book.root).as_posix()
-    out(f"{verb} {p.name} ({p.id}) {label}{times}{money}: {e.points:+d} on {e.date.isoformat()} → {rel}")
+    extra = (f" ×{e.count}" if e.count != 1 else "") + (" " + _("({n} yuan)").format(n=e.amount) if e.amount is not None else "")
+    line = _("Awarded {person}: {item}{extra}, {points} on {date} → {file}") if kind == "award" else \
+        _("Penalized {person}: {item}{extra}, {points} on {date} → {file}")
+    out(line.format(person=f"{p.name} ({p.id})", item=item_label(book.rules, e.item), extra=extra, points=f"{e.points:+d}",
+                    date=e.date.isoformat(), file=res.path.relative_to(book.root).as_posix()))
 
 
-@command(help=N_('Record points earned (奖励积分): lectures, articles, events, donations, interviews.'))
+NO_INPUT = typer.Option(False, "--no-input", help=N_("Never ask; personal data in the note is then refused."))
+COUNT = typer.Option(None, "--count", metavar=N_("N"), help=N_("How many times (default 1); multiplies the item's points."))
+DATE = typer.Option(None, "--date", metavar=N_("DATE"), help=N_("The day it happened, YYYY-MM-DD (default: today)."))
+
+
+@command(help=N_("Record points earned: lectures, articles, events, donations, interviews."))
 @handle
 def award(
-    person: str = typer.Argument(..., help="Roster id of the person awarded."),
-    item: str = typer.Argument(..., help="Award item id or label from rules.yaml (points.awards), e.g. lecture_outreach or 特刊文章."),
-    count: Optional[str] = typer.Option(None, "--count", help="How many times (default 1); multiplies the item's points."),
-    amount: Optional[str] = typer.Option(None, "--amount", help="Donations: the amount in yuan (one point per whole 100)."),
-    on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
-    note: Optional[str] = typer.Option(None, "--note", help="What it was (no callers' data)."),
+    person: str = typer.Argument(..., metavar=PERSON_ARG, help=N_("The person awarded: roster id or name.")),
+    item: str = typer.Argument(..., metavar=N_("ITEM"), help=N_("Award item id or label from rules.yaml (points.awards), e.g. lecture_outreach or 特刊文章.")),
+    count: Optional[str] = COUNT,
+    amount: Optional[str] = typer.Option(None, "--amount", metavar=N_("YUAN"), help=N_("Donations: the amount in yuan (one point per whole 100).")),
+    on: Optional[str] = DATE,
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("What it was (no callers' data).")),
+    no_input: bool = NO_INPUT,
 ):
-    _record("award", person, item, count, amount, on, note)
+    _record("award", person, item, count, amount, on, note, no_input)
 
 
-@command(help=N_('Record a penalty (扣分): no Mandarin, hygiene, information leak, leaving the post, late or early.'))
+@command(help=N_("Record a penalty: no Mandarin, hygiene, information leak, leaving the post, late or early."))
 @handle
 def penalize(
-    person: str = typer.Argument(..., help="Roster id of the person penalized."),
-    item: str = typer.Argument(..., help="Penalty item id or label from rules.yaml (points.penalties), e.g. hygiene or 脱岗."),
-    count: Optional[str] = typer.Option(None, "--count", help="How many times (default 1)."),
-    on: Optional[str] = typer.Option(None, "--date", help="The day it happened, YYYY-MM-DD (default: today)."),
-    note: Optional[str] = typer.Option(None, "--note", help="What happened (no callers' data)."),
+    person: str = typer.Argument(..., metavar=PERSON_ARG, help=N_("The person penalized: roster id or name.")),
+    item: str = typer.Argument(..., metavar=N_("ITEM"), help=N_("Penalty item id or label from rules.yaml (points.penalties), e.g. hygiene or 脱岗.")),
+    count: Optional[str] = COUNT,
+    on: Optional[str] = DATE,
+    note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("What happened (no callers' data).")),
+    no_input: bool = NO_INPUT,
 ):
-    _record("penalty", person, item, count, None, on, note)
+    _record("penalty", person, item, count, None, on, note, no_input)
 
 
-@command(help=N_('Points ranking of people and groups (积分排名) for a month or a year, with warnings.'))
+SCORE_CSV = [("kind", N_("person or group")), ("id", N_("id")), ("name", N_("name")), ("group", N_("group id")),
+             ("group_name", N_("group")), ("score", N_("score")), ("rank", N_("rank")), ("points", N_("+/-"))]
+
+
+@command(help=N_("Points ranking of people and groups for a month or a year, with warnings."))
 @handle
 def score(
-    month: Optional[str] = typer.Option(None, "--month", help="The month to score, YYYY-MM."),
-    year: Optional[str] = typer.Option(None, "--year", help="The year to score, YYYY (sum of its entries)."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
-    person: Optional[str] = typer.Option(None, "--person", help="Show every entry behind this person's score."),
+    month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("The month to score.")),
+    year: Optional[str] = typer.Option(None, "--year", metavar=N_("YYYY"), help=N_("The year to score (the sum of its entries).")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
+    person: Optional[str] = typer.Option(None, "--person", metavar=PERSON_ARG, help=N_("Show every entry behind this person's score.")),
+    output: Optional[Path] = OUTPUT,
 ):
     from .. import queries
     from ..domain.dates import parse_month, parse_year
     from ..errors import UsageError
+    from ..render.tables import rows_out, to_json
 
     check_format(fmt)
     if (month is None) == (year is None):
-        raise UsageError("give exactly one of --month YYYY-MM or --year YYYY")
+        raise UsageError(_("give exactly one of --month YYYY-MM or --year YYYY"))
     ym = parse_month(month) if month is not None else None
     y = parse_year(year) if year is not None else None
     book = open_book()
@@ -82,26 +99,20 @@ def score(
     for p in problems:
         err(p)
     if person is not None:
-        _breakdown(book, s, person, fmt)
-        return
+        return _breakdown(book, s, book.person(person, "--person").id, fmt, output)
     if fmt == "json":
-        from ..render.tables import to_json
-
-        out(to_json(s.to_dict()))
-        return
-    from ..render.tables import rows_out
-
+        return write_out(to_json(s.to_dict()), output, fmt)
     if fmt == "csv":
-        rows = [{"kind": "person", "id": p.id, "name": p.name, "group": p.group or "", "score": p.score,
-                 "rank": p.rank, "points": p.points} for p in s.people]
-        rows += [{"kind": "group", "id": g.id, "name": g.name, "group": g.id, "score": g.score, "rank": g.rank,
-                  "points": g.points} for g in s.groups]
-        cols = [(k, k) for k in ("kind", "id", "name", "group", "score", "rank", "points")]
-        out(rows_out(rows, "csv", cols))
+        gname = {g.id: g.name for g in book.roster.groups}
+        rows = [{"kind": _("person"), "id": p.id, "name": p.name, "group": p.group or "", "group_name": gname.get(p.group, ""),
+                 "score": p.score, "rank": p.rank, "points": p.points} for p in s.people]
+        rows += [{"kind": _("group"), "id": g.id, "name": g.name, "group": g.id, "group_name": g.name, "score": g.score,
+                  "rank": g.rank, "points": g.points} for g in s.groups]
+        write_out(rows_out(rows, "csv", columns(SCORE_CSV)), output, fmt, len(rows))
         for w in s.warnings:
-            err(f"warning: {w}")
+            err(_("warning: {text}").format(text=w))
         return
-    out(_table(book, s))
+    write_out(_table(book, s), output, fmt)
 
 
 def _signed(n: int) -> str:
@@ -111,35 +122,38 @@ def _signed(n: int) -> str:
 def _table(book, s) -> str:
     from ..render.tables import rows_out
 
-    what = "month 月度" if len(s.period) == 7 else "year 年度"
-    lines = [f"Points 积分 {s.period} ({what}; everyone starts at {s.base} 基础分 {s.base})", "", "people 个人"]
+    month = len(s.period) == 7
+    head = _("Points {period} (month; everyone starts at {base})") if month else _("Points {period} (year; everyone starts at {base})")
+    lines = [head.format(period=s.period, base=s.base), "", _("people")]
     gname = {g.id: g.name for g in book.roster.groups}
     rows = [{"rank": p.rank, "id": p.id, "name": p.name, "group": gname.get(p.group, "—") if p.group else "—",
              "points": _signed(p.points), "score": p.score} for p in s.people]
-    lines.append(rows_out(rows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 姓名"),
-                                        ("group", "group 小组"), ("points", "+/- 加减"), ("score", "score 积分")]))
-    lines += ["", "groups 小组"]
-    grows = [{"rank": g.rank, "id": g.id, "name": g.name, "points": _signed(g.points), "score": g.score}
-             for g in s.groups]
+    lines.append(rows_out(rows, "table", columns([("rank", N_("rank")), ("id", N_("id")), ("name", N_("name")),
+                                                  ("group", N_("group")), ("points", N_("+/-")), ("score", N_("score"))])))
+    lines += ["", _("groups")]
+    grows = [{"rank": g.rank, "id": g.id, "name": g.name, "points": _signed(g.points), "score": g.score} for g in s.groups]
     if grows:
-        lines.append(rows_out(grows, "table", [("rank", "rank 名次"), ("id", "id"), ("name", "name 名称"),
-                                             ("points", "+/- 加减"), ("score", "score 积分")]))
+        lines.append(rows_out(grows, "table", columns([("rank", N_("rank")), ("id", N_("id")), ("name", N_("name")),
+                                                       ("points", N_("+/-")), ("score", N_("score"))])))
     else:
-        lines.append("(no groups in roster.yaml)")
+        lines.append(_("(no groups in roster.yaml)"))
     if s.recommended is not None:
         r = s.recommended
-        lines += ["", f"Recommended 推荐: group {r.id} {r.name} is the top group of {s.period} with {r.score} points "
-                    f"— to be recommended for the year's commendation (推荐评优)."]
+        lines += ["", _("Recommended: group {id} {name} is the top group of {period} with {score} points — to be "
+                        "recommended for the year's commendation.").format(id=r.id, name=r.name, period=s.period,
+                                                                           score=r.score)]
     if s.warnings:
-        lines += ["", "warnings 警告:"] + [f"  ! {w}" for w in s.warnings]
-    elif len(s.period) == 7:
-        lines += ["", "No warnings 无警告."]
-    lines += ["", f"{len(s.entries)} entr{'y' if len(s.entries) == 1 else 'ies'} counted. "
-                f"`hotline score --{'month' if len(s.period) == 7 else 'year'} {s.period} --person ID` shows one person's."]
+        lines += ["", _("warnings:")] + [f"  ! {w}" for w in s.warnings]
+    elif month:
+        lines += ["", _("No warnings.")]
+    n = len(s.entries)
+    lines += ["", ngettext("{n} entry counted.", "{n} entries counted.", n).format(n=n) + " "
+              + _("`hotline score --{period_kind} {period} --person ID` shows one person's.").format(
+                  period_kind="month" if month else "year", period=s.period)]
     return "\n".join(lines)
 
 
-def _breakdown(book, s, pid: str, fmt: str) -> None:
+def _breakdown(book, s, pid: str, fmt: str, output: Optional[Path]) -> None:
     from ..domain.points import item_label
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json
@@ -147,32 +161,28 @@ def _breakdown(book, s, pid: str, fmt: str) -> None:
     p = s.person(pid)
     if p is None:
         known = ", ".join(x.id for x in s.people)
-        if book.roster.person(pid) is not None:
-            raise UsageError(f"--person '{pid}' is inactive and has no entries in {s.period}; people scored: {known}")
-        raise UsageError(f"unknown --person '{pid}'; people scored in {s.period}: {known}")
+        raise UsageError(_("--person '{pid}' is inactive and has no entries in {period}; people scored: {known}")
+                         .format(pid=pid, period=s.period, known=known))
     entries = s.entries_of(pid)
     rows = [{"date": e.date.isoformat(), "item": e.item, "label": item_label(book.rules, e.item),
              "count": e.count, "amount": e.amount, "points": e.points, "source": e.source, "note": e.note}
             for e in entries]
     if fmt == "json":
-        out(to_json({
-            "period": s.period,
-            "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank},
-            "start": s.base, "entries": rows, "points": p.points, "score": p.score,
-        }))
-        return
+        return write_out(to_json({"period": s.period, "start": s.base, "entries": rows, "points": p.points, "score": p.score,
+                                  "person": {"id": p.id, "name": p.name, "group": p.group, "score": p.score, "rank": p.rank}}),
+                         output, fmt)
     if fmt == "csv":
-        cols = [(k, k) for k in ("date", "item", "label", "count", "amount", "points", "source", "note")]
-        out(rows_out(rows, "csv", cols))
-        return
-    lines = [f"{p.name} ({p.id}) — points 积分 {s.period}, rank 名次 {p.rank}", ""]
-    table = [{"date": "", "item": "start 基础分", "points": str(s.base), "source": "rules.yaml points.start"}]
+        cols = columns([("date", N_("date")), ("item", N_("item code")), ("label", N_("item")), ("count", N_("times")),
+                        ("amount", N_("yuan")), ("points", N_("points")), ("source", N_("source")), ("note", N_("note"))])
+        return write_out(rows_out(rows, "csv", cols), output, fmt, len(rows))
+    lines = [_("{name} ({id}) — points {period}, rank {rank}").format(name=p.name, id=p.id, period=s.period, rank=p.rank), ""]
+    table = [{"date": "", "item": _("start"), "points": str(s.base), "source": "rules.yaml points.start"}]
     for r in rows:
-        extra = f" ×{r['count']}" if r["count"] != 1 else ""
-        extra += f" ({r['amount']} 元)" if r["amount"] is not None else ""
-        table.append({"date": r["date"], "item": f"{r['label']} {r['item']}{extra}", "points": f"{r['points']:+d}",
+        extra = (f" ×{r['count']}" if r["count"] != 1 else "") + (" " + _("({n} yuan)").format(n=r["amount"]) if r["amount"] is not None else "")
+        table.append({"date": r["date"], "item": f"{r['label']}{extra}", "points": f"{r['points']:+d}",
                       "source": r["source"] + (f"  {r['note']}" if r["note"] else "")})
-    lines.append(rows_out(table, "table", [("date", "date 日期"), ("item", "item 项目"), ("points", "points 分"),
-                                         ("source", "source 来源")]))
-    lines += ["", f"total 总分 {p.score} = {s.base} {p.points:+d} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"]
-    out("\n".join(lines))
+    lines.append(rows_out(table, "table", columns([("date", N_("date")), ("item", N_("item")), ("points", N_("points")),
+                                                   ("source", N_("source"))])))
+    lines += ["", _("total {score} = {base} {points:+d} ({n} entries)").format(score=p.score, base=s.base, points=p.points,
+                                                                                n=len(entries))]
+    write_out("\n".join(lines), output, fmt)

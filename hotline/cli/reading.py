@@ -1,15 +1,16 @@
 """Reading cases: `show`, `list`, `history`."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import check_format, handle, open_book, out, report_problems
+from .common import FORMAT_HELP, OUTPUT, check_format, columns, handle, open_book, out, report_problems, write_out
 
-SHOW_STATES = {"running": "running 进行中", "met": "met 按时", "overdue": "OVERDUE 已超时", "late": "late 超时完成"}
+CASE_ARG = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix)."))
 
 
 def _name(p: dict) -> str:
@@ -17,7 +18,7 @@ def _name(p: dict) -> str:
 
 
 def _indented(text: str) -> str:
-    return text.replace("\n", "\n             ")
+    return text.replace("\n", "\n" + " " * 15)
 
 
 def _event_line(e: dict) -> str:
@@ -29,66 +30,91 @@ def _event_line(e: dict) -> str:
     elif e["type"] == "escalate":
         extra = " → " + ", ".join(_name(x) for x in e["to"])
     elif e["type"] == "close":
-        extra = f" [{e['outcome_label']}]" + (f" 原因: {e['reason']}" if e["reason"] else "")
+        extra = f" [{e['outcome_label']}]" + (" " + _("reason: {reason}").format(reason=e["reason"]) if e["reason"] else "")
     elif e["type"] == "void":
-        extra = f" 原因: {e['reason']}"
+        extra = " " + _("reason: {reason}").format(reason=e["reason"])
     elif e["type"] == "amend":
         extra = " [" + ", ".join(e["fields"]) + "]"
     if e.get("reported_police"):
         extra += " [" + _("reported to the police") + "]"
     note = f"  {e['note']}" if e["note"] else ""
-    return f"  {e['at']:%Y-%m-%d %H:%M}  {e['type_label']}({e['type']}) by {_name(e['by'])}{extra}{note}"
+    return "  " + _("{at}  {event} by {person}").format(at=f"{e['at']:%Y-%m-%d %H:%M}", event=e["type_label"],
+                                                         person=_name(e["by"])) + extra + note
+
+
+def _field(label: str, value: str) -> str:
+    from .helptext import width
+
+    label = _(label)
+    return "  " + label + " " * max(13 - width(label), 1) + value
+
+
+def _head(c: dict) -> list[str]:
+    caller = c["caller"]
+    moved = "  → " + _("now {person}").format(person=_name(c["current_owner"])) if c["current_owner"]["id"] != c["owner"]["id"] else ""
+    head = _("Case {id}   {status}").format(id=c["id"], status=c["status_label"])
+    if c["void"] is not None:
+        head += "   !! " + _("{withdrawn}: {reason}").format(withdrawn=c["void_label"], reason=c["void"])
+    who = " · ".join([caller["role_label"], caller["gender_label"], caller["age_group_label"]]
+                     + [x for x in (caller["region"], caller["occupation"]) if x])
+    publish = _("may be published as an anonymised typical case") if c["consent_publish"] else _("not to be published")
+    return [
+        head,
+        _field(N_("received"), f"{c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}"),
+        _field(N_("grade"), c["grade_label"] + (f"  · {_('crisis level')} {c['risk_label']}" if c.get("risk_label") else "")),
+        _field(N_("owner"), _name(c["owner"]) + moved),
+        _field(N_("caller"), who),
+        _field(N_("categories"), "、".join(x["label"] for x in c["categories"])),
+        _field(N_("needs"), "、".join(x["label"] for x in c["needs"])),
+        _field(N_("publish"), publish),
+        _field(N_("summary"), _indented(c["summary"])),
+    ] + ([_field(N_("response"), _indented(c["response"]))] if c["response"] else [])
+
+
+PERSONAL_LABELS = {"name": N_("name"), "contact": N_("contact"), "address": N_("address"), "notes": N_("notes")}
 
 
 def card_text(card: dict, personal: dict | None) -> str:
     """The text layout of a case card (domain.casecard.case_card)."""
-    c, caller = card, card["caller"]
-    moved = f"  → now {_name(c['current_owner'])}" if c["current_owner"]["id"] != c["owner"]["id"] else ""
-    lines = [
-        f"Case {c['id']}   {c['status_label']} ({c['status']})"
-        + (f"   !! {c['void_label']} (void): {c['void']}" if c["void"] is not None else ""),
-        f"  received   {c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}",
-        f"  grade      {c['grade_label']}" + (f"  · {_('crisis level')} {c['risk_label']}" if c.get("risk_label") else ""),
-        f"  owner      {_name(c['owner'])}{moved}",
-        f"  caller     {caller['role_label']} · {caller['gender_label']} · {caller['age_group_label']}"
-        + (f" · {caller['region']}" if caller["region"] else "") + (f" · {caller['occupation']}" if caller["occupation"] else ""),
-        f"  categories {'、'.join(x['label'] for x in c['categories'])}",
-        f"  needs      {'、'.join(x['label'] for x in c['needs'])}",
-        f"  publish    {'同意作为典型案例公开 (anonymised)' if c['consent_publish'] else '不公开'}",
-        "  summary    " + _indented(c["summary"]),
-    ]
-    if c["response"]:
-        lines.append("  response   " + _indented(c["response"]))
+    from ..domain import labels
+
+    c = card
+    lines = _head(c)
     if c["personal"] is None:
-        lines.append("  personal   (none recorded)")
+        lines.append(_field(N_("personal"), _("(none recorded)")))
     elif personal is not None:
-        lines += [f"  {k:<10} " + _indented(str(val)) for k, val in personal.items()]  # name, contact, address, notes
+        lines += [_field(PERSONAL_LABELS.get(k, k), _indented(str(val))) for k, val in personal.items()]
     else:
-        lines.append(f"  personal   encrypted for {c['personal']['recipients']} recipient(s) — `hotline show {c['id']} --reveal` to read")
-    lines.append("events:")
+        lines.append(_field(N_("personal"), _("encrypted for {n} recipient(s) — `hotline show {id} --reveal` to read")
+                            .format(n=c["personal"]["recipients"], id=c["id"])))
+    lines.append(_("events:"))
     lines += [_event_line(e) for e in c["events"]]
     if c["deadline_error"]:
-        lines.append(f"deadlines: cannot be computed: {c['deadline_error']}")
+        lines.append(_("deadlines: cannot be computed: {why}").format(why=c["deadline_error"]))
     if c["deadlines"]:
-        lines.append("deadlines:")
-        lines += [f"  {k['kind_label']}({k['kind']})  due {k['due']:%Y-%m-%d %H:%M}{' 暂定' if k['provisional'] else ''}"
-                f"  {SHOW_STATES.get(k['state'], k['state'])}" for k in c["deadlines"]]
+        lines.append(_("deadlines:"))
+        for k in c["deadlines"]:
+            mark = " " + labels.provisional() if k["provisional"] else ""
+            state = k["state_label"].upper() if k["state"] == "overdue" else k["state_label"]
+            lines.append("  " + _("{kind}  due {due}{mark}  {state}").format(
+                kind=k["kind_label"], due=f"{k['due']:%Y-%m-%d %H:%M}", mark=mark, state=state))
     if c["provisional_years"]:
-        lines.append("  " + _("暂定: provisional — the working days of {years} are computed from the statutory public "
-                            "holidays, without make-up working days (调休), until the State Council's notice is "
-                            "added to rules.yaml.").format(years=", ".join(str(y) for y in c["provisional_years"])))
+        lines.append("  " + _("{provisional}: the working days of {years} are computed from the statutory public "
+                              "holidays, without make-up working days, until the State Council's notice is "
+                              "added to rules.yaml.").format(provisional=labels.provisional(),
+                                                             years=", ".join(str(y) for y in c["provisional_years"])))
     if c["urges"]:
-        flag = "  !! report to the committee 上报委员会" if c["committee"] else ""
-        lines.append(f"urged {c['urges']} time(s){flag}")
+        flag = "  !! " + _("report to the committee") if c["committee"] else ""
+        lines.append(_("urged {n} time(s)").format(n=c["urges"]) + flag)
     return "\n".join(lines)
 
 
-@command(help=N_('Show a case: the registration form, its events and its deadlines.'))
+@command(help=N_("Show a case: the registration form, its events and its deadlines."))
 @handle
 def show(
-    case: str = typer.Argument(..., help="Case id (or an unambiguous prefix)."),
-    reveal: bool = typer.Option(False, "--reveal", help="Decrypt the caller's personal data (needs your key)."),
-    fmt: str = typer.Option("text", "--format", help=N_("text or json.")),
+    case: str = CASE_ARG,
+    reveal: bool = typer.Option(False, "--reveal", help=N_("Decrypt the caller's personal data (needs your key).")),
+    fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text or json.")),
 ):
     from .. import actions, privacy
     from ..domain.casecard import case_card
@@ -106,17 +132,40 @@ def show(
     out(card_text(card, personal))
 
 
-@command("list", help=N_('List cases (no personal data).'))
+LIST_TABLE = [("id", N_("case")), ("received", N_("received")), ("status", N_("status")), ("grade", N_("grade")),
+              ("owner", N_("owner")), ("channel", N_("channel")), ("categories", N_("categories"))]
+LIST_CSV = [("id", N_("case")), ("received", N_("received")), ("status", N_("status code")),
+            ("status_label", N_("status")), ("grade", N_("grade code")), ("grade_label", N_("grade")),
+            ("owner", N_("owner id")), ("owner_name", N_("owner")), ("channel", N_("channel code")),
+            ("channel_label", N_("channel")), ("categories", N_("category codes")),
+            ("category_labels", N_("categories")), ("void", N_("withdrawn"))]
+
+
+def _labelled(book, rows: list[dict]) -> None:
+    """Beside each id column, its label (for people: the table and the CSV)."""
+    from ..domain import labels
+
+    L = book.rules.label
+    for r in rows:
+        r["status_label"] = labels.status(r["status"]) + (" · " + labels.event("void") if r["void"] else "")
+        r["grade_label"] = L("grade", r["grade"]).split("·")[0]
+        r["channel_label"] = L("channel", r["channel"])
+        p = book.roster.person(r["owner"])
+        r["owner_name"] = p.name if p else r["owner"]
+        r["category_labels"] = "、".join(L("category", x) for x in r["categories"])
+
+
+@command("list", help=N_("List cases (no personal data)."))
 @handle
 def list_cases(
-    status: Optional[str] = typer.Option(None, "--status", help="open, referred or closed."),
-    month: Optional[str] = typer.Option(None, "--month", help="Cases received in YYYY-MM."),
-    owner: Optional[str] = typer.Option(None, "--owner", help="Cases currently owned by this person."),
-    include_void: bool = typer.Option(False, "--include-void", help="Also the cases withdrawn as entered by mistake."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    status: Optional[str] = typer.Option(None, "--status", metavar=N_("STATUS"), help=N_("open, referred or closed.")),
+    month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("Cases received in that month.")),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("Cases currently owned by this person.")),
+    include_void: bool = typer.Option(False, "--include-void", help=N_("Also the cases withdrawn as entered by mistake.")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
+    output: Optional[Path] = OUTPUT,
 ):
     from .. import queries
-    from ..domain import labels
     from ..domain.dates import parse_month
     from ..render.tables import rows_out
 
@@ -126,30 +175,28 @@ def list_cases(
     problems: list = []
     rows = queries.list_cases(book, status, ym, owner, problems, include_void)
     report_problems(book, problems)
-    if fmt == "table":
-        L = book.rules.label
-        for r in rows:
-            r["grade"] = L("grade", r["grade"]).split("·")[0]
-            r["status"] = labels.status(r["status"]) + (" · " + labels.event("void") if r["void"] else "")
-            r["channel"] = L("channel", r["channel"])
-            p = book.roster.person(r["owner"])
-            r["owner"] = p.name if p else r["owner"]
-            r["categories"] = "、".join(L("category", x) for x in r["categories"])
-    cols = [("id", "id"), ("received", "received 受理"), ("status", "status 状态"), ("grade", "grade 分级"),
-            ("owner", "owner 负责人"), ("channel", "channel 渠道"), ("categories", "categories 类别")]
-    out(rows_out(rows, fmt, cols))
+    if fmt != "json":
+        _labelled(book, rows)
+        if fmt == "table":
+            rows = [dict(r, status=r["status_label"], grade=r["grade_label"], owner=r["owner_name"],
+                         channel=r["channel_label"], categories=r["category_labels"]) for r in rows]
+    cols = columns(LIST_TABLE if fmt == "table" else LIST_CSV)
+    write_out(rows_out(rows, fmt, cols), output, fmt, len(rows))
 
 
 @command(help=N_("The case's audit trail, from git."))
 @handle
-def history(case: str = typer.Argument(..., help="Case id (or an unambiguous prefix).")):
+def history(case: str = CASE_ARG):
+    from datetime import datetime
+
     from ..storage import git
 
     book = open_book()
     path = book.store.resolve(case)
     commits = git.history(book.git_root, path)
     if not commits:
-        out(f"{path.stem}: no commits yet (the file is not committed)")
+        out(_("{case}: no commits yet (the file is not committed)").format(case=path.stem))
         return
     for cm in reversed(commits):
-        out(f"{cm.time}  {cm.author} <{cm.email}>  {cm.message}  [{cm.id[:8]}]")
+        when = datetime.fromisoformat(cm.time).astimezone(book.tz)  # the book's time zone, like everything else
+        out(f"{when:%Y-%m-%d %H:%M:%S}  {cm.author} <{cm.email}>  {cm.message}  [{cm.id[:8]}]")

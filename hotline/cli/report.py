@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command
 from .common import check_format, err, handle, open_book, out, report_problems
 
@@ -14,9 +14,9 @@ from .common import check_format, err, handle, open_book, out, report_problems
 @command(help=N_('The monthly bulletin (月报): cases, hot topics, red cases, referrals, closures, ranking.'))
 @handle
 def report(
-    month: str = typer.Option(..., "--month", help="The month to report on, YYYY-MM."),
-    fmt: str = typer.Option("md", "--format", help="md (Markdown, default), html or json."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of printing it."),
+    month: str = typer.Option(..., "--month", metavar=N_("YYYY-MM"), help=N_("The month to report on, YYYY-MM.")),
+    fmt: str = typer.Option("md", "--format", metavar=N_("FORMAT"), help=N_("md (Markdown, default), html or json.")),
+    output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=N_("Write the report to FILE instead of printing it.")),
 ):
     from .. import queries
     from ..domain.dates import parse_month
@@ -30,7 +30,7 @@ def report(
     data = queries.report(book, year, mon, problems)
     report_problems(book, problems)
     if data["ranking_note"]:
-        err(f"points ranking left out: {data['ranking_note']}")
+        err(_("points ranking left out: {ranking_note}").format(ranking_note=data['ranking_note']))
     text = render_report(book, data, fmt)
     if not text.endswith("\n"):
         text += "\n"
@@ -38,4 +38,4 @@ def report(
         out(text, nl=False)
         return
     atomic_write(output, text)
-    out(f"Wrote the {data['month']} report ({fmt}, {data['received']} case(s)) to {output}")
+    out(_("Wrote the {month} report ({fmt}, {received} case(s)) to {output}").format(month=data['month'], fmt=fmt, received=data['received'], output=output))

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import typer
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .app import command
 from .common import check_format, handle, open_book, out, progress
 
 
 @command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
 @handle
-def check(fmt: str = typer.Option("text", "--format", help="text or json.")):
+def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text or json."))):
     from ..check import check_book
     from ..render.tables import to_json
 
@@ -34,7 +34,7 @@ def rekey():
     book = open_book()
     res = rekey_book(book, progress=progress("re-encrypting"))
     if res.files:
-        out(f"Re-encrypted {res.cases} case(s) to {res.recipients} recipient(s) in one commit.")
-        out("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that.")
+        out(_("Re-encrypted {cases} case(s) to {recipients} recipient(s) in one commit.").format(cases=res.cases, recipients=res.recipients))
+        out(_("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that."))
     else:
-        out(f"Nothing to re-encrypt; {res.recipients} recipient(s) in roster.yaml.")
+        out(_("Nothing to re-encrypt; {recipients} recipient(s) in roster.yaml.").format(recipients=res.recipients))

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from ..i18n import N_, _, ngettext
 from ..errors import UsageError
 
 __all__ = [
@@ -43,11 +44,9 @@ class CalendarError(UsageError):
 
     def __init__(self, year: int):
         self.year = year
-        super().__init__(
-            f"the calendar has no data for {year}: add that year's public holidays and "
-            f"make-up working days (调休) to rules.yaml under calendar: holidays/workdays "
-            f"(or list {year} under calendar: years)"
-        )
+        super().__init__(_("the calendar has no data for {year}: add that year's public holidays and make-up working "
+                           "days to rules.yaml under calendar: holidays/workdays (or list {year} under calendar: years)")
+                         .format(year=year))
 
 
 # --------------------------------------------------------------------------- durations
@@ -55,7 +54,7 @@ class CalendarError(UsageError):
 DURATION_KINDS = ("same_day", "minutes", "days", "working_days")
 MAX_N = 100_000  # beyond this a duration is a typo, and date arithmetic would overflow
 
-_ALLOWED = "same day, N hours, N minutes, N days, N working days (当天, N小时, N分钟, N天, N个工作日)"
+_ALLOWED = N_("same day, N hours, N minutes, N days, N working days (当天, N小时, N分钟, N天, N个工作日)")
 
 _UNITS: dict[str, tuple[str, int]] = {}
 for _words, _kind, _mult in (
@@ -89,23 +88,23 @@ class Duration:
             raise ValueError(f"unknown duration kind {self.kind!r}")
 
     def __str__(self) -> str:
+        """In the book's language, in a form `parse_duration` reads back."""
         n = self.n
         if self.kind == "same_day":
-            return "same day"
+            return _("same day")
         if self.kind == "minutes":
             if n % 60 == 0:
-                h = n // 60
-                return "1 hour" if h == 1 else f"{h} hours"
-            return "1 minute" if n == 1 else f"{n} minutes"
+                return ngettext("{n} hour", "{n} hours", n // 60).format(n=n // 60)
+            return ngettext("{n} minute", "{n} minutes", n).format(n=n)
         if self.kind == "days":
-            return "1 day" if n == 1 else f"{n} days"
-        return "1 working day" if n == 1 else f"{n} working days"
+            return ngettext("{n} day", "{n} days", n).format(n=n)
+        return ngettext("{n} working day", "{n} working days", n).format(n=n)
 
 
 def parse_duration(text: str) -> Duration:
     """'same day', 'N hours', 'N minutes', 'N days', 'N working days' or the Chinese forms."""
     if not isinstance(text, str):
-        raise UsageError(f"unknown duration {text!r}; use: {_ALLOWED}")
+        raise UsageError(_("unknown duration {text!r}; use: {allowed}").format(text=text, allowed=_(_ALLOWED)))
     norm = " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
     if norm in ("same day", "same-day", "当天", "当日"):
         return Duration("same_day", 0)
@@ -116,11 +115,11 @@ def parse_duration(text: str) -> Duration:
             n = int(m.group(1))
             if n < 1 or n > MAX_N:
                 raise UsageError(
-                    f"bad duration '{text}': N must be a whole number from 1 to {MAX_N}; use: {_ALLOWED}"
+                    _("bad duration '{text}': N must be a whole number from 1 to {MAX_N}; use: {allowed}").format(text=text, MAX_N=MAX_N, allowed=_(_ALLOWED))
                 )
             kind, mult = unit
             return Duration(kind, n * mult)
-    raise UsageError(f"unknown duration '{text}'; use: {_ALLOWED}")
+    raise UsageError(_("unknown duration '{text}'; use: {allowed}").format(text=text, allowed=_(_ALLOWED)))
 
 
 # --------------------------------------------------------------------------- service hours
@@ -140,14 +139,14 @@ def _parse_interval(key: str, value: Any) -> Interval:
     else:
         m = _HOURS_RE.match(value) if isinstance(value, str) else None
         if not m:
-            raise UsageError(f"service_hours: {key}: bad hours {value!r}; use HH:MM-HH:MM, e.g. 10:00-17:00")
+            raise UsageError(_("service_hours: {key}: bad hours {value!r}; use HH:MM-HH:MM, e.g. 10:00-17:00").format(key=key, value=value))
         h1, m1, h2, m2 = (int(g) for g in m.groups())
         if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
-            raise UsageError(f"service_hours: {key}: bad hours {value!r}; times run from 00:00 to 24:00")
+            raise UsageError(_("service_hours: {key}: bad hours {value!r}; times run from 00:00 to 24:00").format(key=key, value=value))
         start = time(h1, m1)
         end = _END_OF_DAY if h2 == 24 else time(h2, m2)
     if not start < end:
-        raise UsageError(f"service_hours: {key}: bad hours {value!r}; the end must be after the start")
+        raise UsageError(_("service_hours: {key}: bad hours {value!r}; the end must be after the start").format(key=key, value=value))
     return (start, end)
 
 
@@ -155,17 +154,17 @@ def _parse_hours(hours: Mapping[str, Any] | None) -> dict[str, tuple[Interval, .
     if hours is None:
         hours = DEFAULT_HOURS
     if not isinstance(hours, Mapping):
-        raise UsageError(f"service_hours must be a mapping of day keys to lists of HH:MM-HH:MM, not {hours!r}")
+        raise UsageError(_("service_hours must be a mapping of day keys to lists of HH:MM-HH:MM, not {hours!r}").format(hours=hours))
     out: dict[str, tuple[Interval, ...]] = {}
     for key, val in hours.items():
         if key not in DAY_KEYS:
-            raise UsageError(f"service_hours: unknown key '{key}'; use: {', '.join(DAY_KEYS)}")
+            raise UsageError(_("service_hours: unknown key '{key}'; use: {items}").format(key=key, items=', '.join(DAY_KEYS)))
         if val is None:
             val = []
         elif isinstance(val, str):
             val = [val]
         if not isinstance(val, (list, tuple)):
-            raise UsageError(f"service_hours: {key}: {val!r} must be a list like [\"10:00-17:00\"]")
+            raise UsageError(_('service_hours: {key}: {val!r} must be a list like ["10:00-17:00"]').format(key=key, val=val))
         out[key] = tuple(sorted(_parse_interval(key, v) for v in val))
     return out
 
@@ -177,7 +176,7 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 def _to_date(section: str, value: Any) -> date:
     if isinstance(value, datetime):
-        raise UsageError(f"calendar: {section}: {value!s} is a time, not a date; use YYYY-MM-DD")
+        raise UsageError(_("calendar: {section}: {value!s} is a time, not a date; use YYYY-MM-DD").format(section=section, value=value))
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -187,7 +186,7 @@ def _to_date(section: str, value: Any) -> date:
                 return date(*(int(g) for g in m.groups()))
             except ValueError:
                 pass
-    raise UsageError(f"calendar: {section}: '{value}' is not a date; use YYYY-MM-DD")
+    raise UsageError(_("calendar: {section}: '{value}' is not a date; use YYYY-MM-DD").format(section=section, value=value))
 
 
 def _dates(section: str, values: Any) -> set[date]:
@@ -197,14 +196,14 @@ def _dates(section: str, values: Any) -> set[date]:
     if isinstance(values, (str, date)):
         values = [values]
     if not isinstance(values, (list, tuple, set, frozenset)):
-        raise UsageError(f"calendar: {section} must be a list of dates (YYYY-MM-DD), not {values!r}")
+        raise UsageError(_("calendar: {section} must be a list of dates (YYYY-MM-DD), not {values!r}").format(section=section, values=values))
     out: set[date] = set()
     for v in values:
         if isinstance(v, str) and ".." in v:
-            a, _, b = v.partition("..")
+            a, _sep, b = v.partition("..")
             first, last = _to_date(section, a), _to_date(section, b)
             if last < first or (last - first).days > 366:
-                raise UsageError(f"calendar: {section}: bad range '{v}'; use FIRST..LAST within one year")
+                raise UsageError(_("calendar: {section}: bad range '{v}'; use FIRST..LAST within one year").format(section=section, v=v))
             out.update(first + timedelta(days=i) for i in range((last - first).days + 1))
         else:
             out.add(_to_date(section, v))
@@ -217,14 +216,14 @@ def _years(values: Any) -> set[int]:
     if isinstance(values, (int, str)):
         values = [values]
     if not isinstance(values, (list, tuple, set, frozenset)):
-        raise UsageError(f"calendar: years must be a list of years like [2027], not {values!r}")
+        raise UsageError(_("calendar: years must be a list of years like [2027], not {values!r}").format(values=values))
     out: set[int] = set()
     for v in values:
         if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())):
-            raise UsageError(f"calendar: years: '{v}' is not a year; use e.g. 2027")
+            raise UsageError(_("calendar: years: '{v}' is not a year; use e.g. 2027").format(v=v))
         y = int(v)
         if not 1900 <= y <= 9998:
-            raise UsageError(f"calendar: years: '{v}' is not a year; use e.g. 2027")
+            raise UsageError(_("calendar: years: '{v}' is not a year; use e.g. 2027").format(v=v))
         out.add(y)
     return out
 
@@ -302,7 +301,7 @@ def provisional_yaml(years: Iterable[int]) -> str:
     return (
         "calendar:\n"
         f"  holidays: [{', '.join(_runs(days))}]\n"
-        "  workdays: []   # 调休上班日：按国务院放假通知填写\n"
+        "  workdays: []   # " + _("make-up working days: from the State Council's notice") + "\n"
     )
 
 
@@ -335,12 +334,12 @@ class Calendar:
         try:
             self.tz = ZoneInfo(tz)
         except Exception:
-            raise UsageError(f"unknown timezone '{tz}' (e.g. Asia/Shanghai)") from None
+            raise UsageError(_("unknown timezone '{tz}' (e.g. Asia/Shanghai)").format(tz=tz)) from None
         self.holidays = frozenset(_dates("holidays", list(holidays)))
         self.workdays = frozenset(_dates("workdays", list(workdays)))
         both = sorted(self.holidays & self.workdays)
         if both:
-            raise UsageError(f"calendar: {both[0].isoformat()} is listed both under holidays and under workdays")
+            raise UsageError(_("calendar: {isoformat} is listed both under holidays and under workdays").format(isoformat=both[0].isoformat()))
         self.years = frozenset(_years(list(years)))
         self.hours = _parse_hours(hours)
         self._declared_years = self.years | {d.year for d in self.holidays | self.workdays}
@@ -354,10 +353,10 @@ class Calendar:
     def from_rules(cls, rules: Any, strict: bool = False) -> Calendar:
         cal = rules.calendar or {}
         if not isinstance(cal, Mapping):
-            raise UsageError("calendar must be a mapping with holidays: [...], workdays: [...], years: [...]")
+            raise UsageError(_("calendar must be a mapping with holidays: [...], workdays: [...], years: [...]"))
         for key in cal:
             if key not in ("holidays", "workdays", "years"):
-                raise UsageError(f"calendar: unknown key '{key}'; use: holidays, workdays, years")
+                raise UsageError(_("calendar: unknown key '{key}'; use: holidays, workdays, years").format(key=key))
         return cls(
             tz=rules.timezone,
             holidays=_dates("holidays", cal.get("holidays")),
@@ -466,13 +465,12 @@ class Calendar:
         hours = self.service_hours(d)
         if hours and at.time() < max(end for _, end in hours):
             return d
-        for _ in range(self.SERVICE_SEARCH_DAYS):
+        for _day in range(self.SERVICE_SEARCH_DAYS):
             d += timedelta(days=1)
             if self.has_service(d):
                 return d
         raise UsageError(
-            f"no service hours are configured in the {self.SERVICE_SEARCH_DAYS} days after "
-            f"{at.date().isoformat()}, so 'same day' has no end; set service_hours in rules.yaml"
+            _("no service hours are configured in the {SERVICE_SEARCH_DAYS} days after {isoformat}, so 'same day' has no end; set service_hours in rules.yaml").format(SERVICE_SEARCH_DAYS=self.SERVICE_SEARCH_DAYS, isoformat=at.date().isoformat())
         )
 
     # ---- times

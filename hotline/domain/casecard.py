@@ -112,7 +112,7 @@ def referral_context(case: Case, rules: Any, cal: Calendar, roster: Roster, pers
     due = [c for c in case_clocks(case, rules, cal, as_of=event.at) if c.kind == "close" and c.start == event.at]
     return {
         "case": case, "event": event, "partner": roster.partner(event.to), "by": roster.person(event.by),
-        "feedback_due": f"{due[0].due.astimezone(cal.tz):%Y-%m-%d %H:%M}{' 暂定' if due[0].provisional else ''}"
+        "feedback_due": f"{due[0].due.astimezone(cal.tz):%Y-%m-%d %H:%M}" + (" " + labels.provisional() if due[0].provisional else "")
                         if due else "—",
         "personal": personal, "label": rules.label,
     }

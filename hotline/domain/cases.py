@@ -22,13 +22,13 @@ MAX_SHORT = 200       # names, regions, contacts
 def clean_text(value: str | None, option: str, required: bool = False, limit: int = MAX_TEXT) -> str:
     text = (value or "").replace("\r\n", "\n").strip()
     if required and not text:
-        raise UsageError(f"{option} is empty; it is required")
+        raise UsageError(_("{option} is empty; it is required").format(option=option))
     if len(text) > limit:
-        raise UsageError(f"{option} is {len(text)} characters long; at most {limit} are allowed")
+        raise UsageError(_("{option} is {len} characters long; at most {limit} are allowed").format(option=option, len=len(text), limit=limit))
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
-        raise UsageError(f"{option} holds bytes that are not UTF-8 text; type it again")
+        raise UsageError(_("{option} holds bytes that are not UTF-8 text; type it again").format(option=option))
     if has_control(text):
-        raise UsageError(f"{option} holds control characters; type plain text")
+        raise UsageError(_("{option} holds control characters; type plain text").format(option=option))
     return text
 
 
@@ -113,9 +113,9 @@ def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
         if raw.victim_age_group else None,
     )
     if not out.categories:
-        raise UsageError("--category is required (at least one)")
+        raise UsageError(_("--category is required (at least one)"))
     if not out.needs:
-        raise UsageError("--need is required (at least one)")
+        raise UsageError(_("--need is required (at least one)"))
     return out
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
+from ..i18n import _
 from ..errors import UsageError
 
 _FORMS = "ISO 8601 (2026-11-20T15:00+08:00) or 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD'"
@@ -26,7 +27,7 @@ def in_range(d: date | datetime) -> bool:
 
 
 def _outside(option: str, text: str) -> UsageError:
-    return UsageError(f"{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})")
+    return UsageError(_("{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})").format(option=option, text=text, RANGE_TEXT=RANGE_TEXT))
 
 
 # ---------------------------------------------------------------- typed input
@@ -50,7 +51,7 @@ def parse_time(text: str, tz: tzinfo, option: str = "--at") -> datetime:
             dt = (dt.replace(tzinfo=tz) if dt.tzinfo is None else dt).astimezone(tz).replace(microsecond=0)
     except ValueError:
         what = "a real date and time" if m else "a time"
-        raise UsageError(f"{option} '{text}' is not {what}; use {_FORMS}") from None
+        raise UsageError(_("{option} '{text}' is not {what}; use {FORMS}").format(option=option, text=text, what=what, FORMS=_FORMS)) from None
     except OverflowError:  # 9999-12-31T23:59-12:00 is past the end of what a clock can hold
         raise _outside(option, text) from None
     if not in_range(dt):
@@ -62,7 +63,7 @@ def parse_date(text: str, option: str = "--date") -> date:
     try:
         d = date.fromisoformat(_typed(text))
     except ValueError:
-        raise UsageError(f"{option} '{text}' is not a date; use YYYY-MM-DD") from None
+        raise UsageError(_("{option} '{text}' is not a date; use YYYY-MM-DD").format(option=option, text=text)) from None
     if not in_range(d):
         raise _outside(option, text)
     return d
@@ -71,7 +72,7 @@ def parse_date(text: str, option: str = "--date") -> date:
 def parse_month(text: str, option: str = "--month") -> tuple[int, int]:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", _typed(text))
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageError(f"{option} '{text}' is not a month; use YYYY-MM, e.g. 2026-11")
+        raise UsageError(_("{option} '{text}' is not a month; use YYYY-MM, e.g. 2026-11").format(option=option, text=text))
     if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
         raise _outside(option, text)
     return int(m.group(1)), int(m.group(2))
@@ -80,7 +81,7 @@ def parse_month(text: str, option: str = "--month") -> tuple[int, int]:
 def parse_year(text: str, option: str = "--year") -> int:
     t = _typed(text)
     if not re.fullmatch(r"\d{4}", t):
-        raise UsageError(f"{option} '{text}' is not a year; use YYYY, e.g. 2026")
+        raise UsageError(_("{option} '{text}' is not a year; use YYYY, e.g. 2026").format(option=option, text=text))
     if not FIRST_YEAR <= int(t) <= LAST_YEAR:
         raise _outside(option, text)
     return int(t)
@@ -115,7 +116,7 @@ def days(year: int, month: int) -> tuple[date, date]:
 def bounds(tz: tzinfo, year: int, month: int) -> tuple[datetime, datetime]:
     """First and last second of the month in the time zone `tz`."""
     if not 1 <= month <= 12:
-        raise UsageError(f"month {month} is not 1–12")
+        raise UsageError(_("month {month} is not 1–12").format(month=month))
     start = datetime(year, month, 1, tzinfo=tz)
     nxt = start.replace(tzinfo=None) + relativedelta(months=1)
     return start, nxt.replace(tzinfo=tz) - timedelta(seconds=1)

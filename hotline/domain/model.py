@@ -169,6 +169,36 @@ class Roster:
         pid = _id(pid)
         return next((p for p in self.partners if p.id == pid), None)
 
+    def find(self, kind: str, text: str) -> list:
+        """Who (or what) `text` names among people, groups or partners (`kind`): the one with that
+        id, else those whose name is exactly it, else those whose name contains it.  Several
+        means ambiguous — the caller lists them."""
+        items = {"person": self.people, "group": self.groups, "partner": self.partners}[kind]
+        t = _id(text) or ""
+        exact = [x for x in items if x.id == t]
+        if exact:
+            return exact
+        named = [x for x in items if x.name == t]
+        if named or not t:
+            return named
+        return [x for x in items if t in x.name]
+
+    def one(self, kind: str, text: str, option: str):
+        """The person, group or partner `text` names (see `find`); UsageError naming the
+        candidates when it is ambiguous, or what there is when it names nothing."""
+        from ..errors import UsageError
+        from ..i18n import _
+
+        found = self.find(kind, text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UsageError(_("{option} '{text}' could be: {candidates}; give the id").format(
+                option=option, text=text, candidates=", ".join(f"{x.id} ({x.name})" for x in found)))
+        items = {"person": self.people, "group": self.groups, "partner": self.partners}[kind]
+        known = ", ".join(x.id for x in items) + (f" ({'、'.join(x.name for x in items)})" if items else "—")
+        raise UsageError(_("unknown {option} '{text}'; in roster.yaml: {known}").format(option=option, text=text, known=known))
+
     def with_role(self, role: str) -> list[Person]:
         return [p for p in self.people if role in p.roles and p.active]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..i18n import _
 from ..errors import UsageError
 
 MAX_COUNT = 100               # how many times one ledger entry may count (lectures, articles …)
@@ -20,8 +21,8 @@ def parse_whole(text: str | int, option: str, minimum: int, maximum: int) -> int
     else:
         t = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace("_", "")
         if not re.fullmatch(r"[+-]?\d{1,12}", t):
-            raise UsageError(f"{option} '{text}' is not a whole number; give one from {minimum} to {maximum}")
+            raise UsageError(_("{option} '{text}' is not a whole number; give one from {minimum} to {maximum}").format(option=option, text=text, minimum=minimum, maximum=maximum))
         value = int(t)
     if not minimum <= value <= maximum:
-        raise UsageError(f"{option} {value} is not allowed; give a whole number from {minimum} to {maximum}")
+        raise UsageError(_("{option} {value} is not allowed; give a whole number from {minimum} to {maximum}").format(option=option, value=value, minimum=minimum, maximum=maximum))
     return value

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
+from ..i18n import _
 from ..errors import BookError, UsageError
 from . import dates
 from .cases import clear_text
@@ -130,14 +131,14 @@ def _int_rule(rules: Any, section: dict, key: str, where: str, minimum: int | No
     v = section.get(key, default)
     if not isinstance(v, int) or isinstance(v, bool) or (minimum is not None and v < minimum):
         more = f" ≥ {minimum}" if minimum is not None else ""
-        raise BookError(f"{where}.{key} must be a whole number{more}, not {v!r}", getattr(rules, "path", None))
+        raise BookError(_("{where}.{key} must be a whole number{more}, not {v!r}").format(where=where, key=key, more=more, v=v), getattr(rules, "path", None))
     return v
 
 
 def warning_rules(rules: Any) -> dict[str, int]:
     w = rules.points.get("warnings") or {}
     if not isinstance(w, dict):
-        raise BookError("points.warnings must be a mapping (group_last_months, person_bottom, person_bottom_months)",
+        raise BookError(_("points.warnings must be a mapping (group_last_months, person_bottom, person_bottom_months)"),
                         getattr(rules, "path", None))
     return {k: _int_rule(rules, w, k, "points.warnings", 1, d) for k, d in WARNING_DEFAULTS.items()}
 
@@ -181,7 +182,6 @@ def case_entries(
     A late closure whose due date used provisional working days (暂定) counts, with
     the note 暂定, and is named in `problems` too: it may move with the official calendar.
     """
-    from ..i18n import _
     from .calendar import CalendarError
     from .clocks import late_close_clock
 
@@ -212,13 +212,14 @@ def case_entries(
             if late.provisional:
                 provisional.append(case.id)
             out.append(Entry(cal.local(late.due).date(), case.current_owner(late.due), "late_closure", late_pts,
-                             f"case {case.id}", note="暂定" if late.provisional else ""))
+                             f"case {case.id}", note=labels.provisional() if late.provisional else ""))
     if problems is not None:
         for msg, ids in gaps.items():
-            problems.append(f"late closures not counted for {', '.join(ids[:5])}{'…' if len(ids) > 5 else ''}: {msg}")
+            problems.append(_("late closures not counted for {cases}: {why}").format(
+                cases=", ".join(ids[:5]) + ("…" if len(ids) > 5 else ""), why=msg))
         if provisional:
             ids = f"{', '.join(provisional[:5])}{'…' if len(provisional) > 5 else ''}"
-            problems.append(_("late closures counted on provisional working days (暂定) for {ids}: their due dates "
+            problems.append(_("late closures counted on provisional working days for {ids}: their due dates "
                               "may move when the State Council's notice is added to rules.yaml").format(ids=ids))
     out.sort(key=lambda e: (e.date, e.source))
     return out
@@ -321,7 +322,8 @@ def warnings_for(history: Sequence[Scores], rules: Any) -> list[Alert]:
         for g in cur.groups:
             if all(g.id in r for r in run):
                 alerts.append(Alert("group_last", g.id, g.name, gm,
-                                    f"group {g.id} {g.name} last {gm} months running: leader to be replaced (组长撤换)"))
+                                    _("group {id} {name} last {n} months running: leader to be replaced")
+                                    .format(id=g.id, name=g.name, n=gm)))
 
     pm, pn = w["person_bottom_months"], w["person_bottom"]
     if len(history) >= pm:
@@ -329,8 +331,8 @@ def warnings_for(history: Sequence[Scores], rules: Any) -> list[Alert]:
         for p in cur.people:
             if all(p.id in r for r in run):
                 alerts.append(Alert("person_bottom", p.id, p.name, pm,
-                                    f"person {p.id} {p.name} among the last {pn} for {pm} months running: "
-                                    f"certificate withdrawn (取消志愿者证书)"))
+                                    _("person {id} {name} among the last {places} for {n} months running: "
+                                      "volunteer certificate withdrawn").format(id=p.id, name=p.name, places=pn, n=pm)))
     return alerts
 
 
@@ -364,8 +366,8 @@ def year_scores(entries: Sequence[Entry], roster: Roster, rules: Any, year: int)
     elif len(top) > 1:
         names = ", ".join(f"{g.id} {g.name}" for g in top)
         s.alerts.append(Alert("tie_for_first", ",".join(g.id for g in top), names, 0,
-                              f"groups {names} tie for first with {top[0].score}: the committee chooses the group "
-                              f"to recommend (推荐评优)"))
+                              _("groups {names} tie for first with {score}: the committee chooses the group to "
+                                "recommend").format(names=names, score=top[0].score)))
     return s
 
 
@@ -399,17 +401,14 @@ def resolve_item(rules: Any, kind: str, value: str) -> str:
         other_items = items(rules, "penalty" if kind == "award" else "award")
         if v in other_items or any(v == s.get("label") for s in other_items.values()):
             hint = f" ('{v}' is used with `hotline {other}`)"
-    raise UsageError(f"unknown {what} '{value}'{hint}; allowed: {allowed}")
+    raise UsageError(_("unknown {what} '{value}'{hint}; allowed: {allowed}").format(what=what, value=value, hint=hint, allowed=allowed))
 
 
 def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on: date, by: str,
                count: int | str | None = None, amount: int | str | None = None, note: str = "") -> LedgerEntry:
     """Validate an award/penalty and compute its points; UsageError names the bad value.
     `count` and `amount` may be typed text (`numbers.parse_whole` bounds them)."""
-    p = roster.person(person)
-    if p is None:
-        known = ", ".join(x.id for x in roster.people)
-        raise UsageError(f"unknown person '{person}'; people in roster.yaml: {known}")
+    p = roster.one("person", person, "person")
     item_id = resolve_item(rules, kind, item)
     spec = items(rules, kind)[item_id]
     label = spec.get("label", item_id)
@@ -420,14 +419,14 @@ def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on
         amount = parse_whole(amount, "--amount", 1, MAX_AMOUNT)
     if yuan is not None:
         if amount is None:
-            raise UsageError(f"'{item_id}' ({label}) needs --amount YUAN (one point per whole {yuan} yuan)")
+            raise UsageError(_("'{item_id}' ({label}) needs --amount YUAN (one point per whole {yuan} yuan)").format(item_id=item_id, label=label, yuan=yuan))
         if count is not None and count != 1:
-            raise UsageError(f"--count does not apply to '{item_id}' ({label}); give the total with --amount")
+            raise UsageError(_("--count does not apply to '{item_id}' ({label}); give the total with --amount").format(item_id=item_id, label=label))
         total = spec["points"] * (amount // yuan)
         n = 1
     else:
         if amount is not None:
-            raise UsageError(f"--amount applies only to donations, not to '{item_id}' ({label})")
+            raise UsageError(_("--amount applies only to donations, not to '{item_id}' ({label})").format(item_id=item_id, label=label))
         n = count or 1
         total = spec["points"] * n
     return LedgerEntry(date=on, person=p.id, item=item_id, points=total, count=n, amount=amount,
@@ -439,30 +438,30 @@ def entry_problems(le: LedgerEntry, rules: Any, roster: Roster) -> list[str]:
     out: list[str] = []
     awards, penalties = items(rules, "award"), items(rules, "penalty")
     if roster.person(le.person) is None:
-        out.append(f"person '{le.person}' is not in roster.yaml")
+        out.append(_("person '{person}' is not in roster.yaml").format(person=le.person))
     if roster.person(le.by) is None:
-        out.append(f"by '{le.by}' is not in roster.yaml")
+        out.append(_("by '{by}' is not in roster.yaml").format(by=le.by))
     if le.item in CASE_ITEMS:
-        out.append(f"item '{le.item}' comes from the cases automatically; it must not be in the ledger")
+        out.append(_("item '{item}' comes from the cases automatically; it must not be in the ledger").format(item=le.item))
         return out
     if le.item not in awards and le.item not in penalties:
-        out.append(f"unknown item '{le.item}'; allowed: {', '.join([*awards, *penalties])}")
+        out.append(_("unknown item '{item}'; allowed: {items}").format(item=le.item, items=', '.join([*awards, *penalties])))
         return out
     try:
         yuan = per_yuan(rules, le.item)
     except BookError:
         yuan = None
     if yuan is not None and le.amount is None:
-        out.append(f"'{le.item}' needs 'amount' (in yuan)")
+        out.append(_("'{item}' needs 'amount' (in yuan)").format(item=le.item))
     if yuan is None and le.amount is not None:
-        out.append(f"'amount' applies only to donations, not to '{le.item}'")
+        out.append(_("'amount' applies only to donations, not to '{item}'").format(item=le.item))
     sign = 1 if le.item in awards else -1
     if le.points * sign < 0:
-        out.append(f"'{le.item}' is {'an award' if sign > 0 else 'a penalty'}, but points is {le.points}")
+        out.append(_("'{item}' is {value}, but points is {points}").format(item=le.item, value='an award' if sign > 0 else 'a penalty', points=le.points))
     for key, value, top in (("points", abs(le.points), MAX_POINTS), ("count", le.count, MAX_COUNT),
                             ("amount", le.amount or 0, MAX_AMOUNT)):
         if value > top:
-            out.append(f"'{key}' {value} is beyond what one entry can hold (at most {top}); a typo?")
+            out.append(_("'{key}' {value} is beyond what one entry can hold (at most {top}); a typo?").format(key=key, value=value, top=top))
     return out
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ..i18n import _
 from ..errors import DataError
 from .model import Group, Partner, Person, Roster
 
@@ -19,21 +20,21 @@ def _text(section: str, i: int, item: dict, key: str, required: bool = False) ->
     v = item.get(key)
     if v is None:
         if required:
-            raise DataError(f"{section}[{i}] needs '{key}'", [section, i])
+            raise DataError(_("{section}[{i}] needs '{key}'").format(section=section, i=i, key=key), [section, i])
         return None
     if isinstance(v, bool) or not isinstance(v, str):
         hint = " — a number here loses leading zeros; put it in quotes" if isinstance(v, (int, float)) else ""
-        raise DataError(f"{section}[{i}].{key} must be text, not {v!r}{hint}", [section, i, key])
+        raise DataError(_("{section}[{i}].{key} must be text, not {v!r}{hint}").format(section=section, i=i, key=key, v=v, hint=hint), [section, i, key])
     return v
 
 
 def _items(data: dict, section: str) -> list[dict]:
     raw = data.get(section) or []
     if not isinstance(raw, list):
-        raise DataError(f"'{section}' must be a list", [section])
+        raise DataError(_("'{section}' must be a list").format(section=section), [section])
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise DataError(f"{section}[{i}] must be a mapping (id: ..., name: ...)", [section, i])
+            raise DataError(_("{section}[{i}] must be a mapping (id: ..., name: ...)").format(section=section, i=i), [section, i])
     return raw
 
 
@@ -41,9 +42,9 @@ def _id(section: str, i: int, item: dict, seen: set) -> str:
     pid = _text(section, i, item, "id", required=True)
     assert pid is not None
     if not ID_RE.match(pid):
-        raise DataError(f"{section} id '{pid}' may hold only a-z, 0-9, _ and -", [section, i, "id"])
+        raise DataError(_("{section} id '{pid}' may hold only a-z, 0-9, _ and -").format(section=section, pid=pid), [section, i, "id"])
     if pid in seen:
-        raise DataError(f"duplicate {section} id '{pid}'", [section, i, "id"])
+        raise DataError(_("duplicate {section} id '{pid}'").format(section=section, pid=pid), [section, i, "id"])
     seen.add(pid)
     return pid
 
@@ -52,20 +53,20 @@ def _person(i: int, p: dict, seen: set, group_ids: set) -> Person:
     pid = _id("people", i, p, seen)
     group = _text("people", i, p, "group")
     if group is not None and group not in group_ids:
-        raise DataError(f"person '{pid}' is in unknown group '{group}'; groups: {', '.join(sorted(group_ids)) or 'none'}",
+        raise DataError(_("person '{pid}' is in unknown group '{group}'; groups: {value}").format(pid=pid, group=group, value=', '.join(sorted(group_ids)) or 'none'),
                         ["people", i, "group"])
     roles = p.get("roles") or []
     if isinstance(roles, str):
         roles = [roles]
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise DataError(f"person '{pid}': roles must be a list like [leader, volunteer]", ["people", i, "roles"])
+        raise DataError(_("person '{pid}': roles must be a list like [leader, volunteer]").format(pid=pid), ["people", i, "roles"])
     key = _text("people", i, p, "key")
     if key is not None and not key.startswith("age1"):
-        raise DataError(f"person '{pid}': key must be an age public key (age1...), not '{key[:12]}...'",
+        raise DataError(_("person '{pid}': key must be an age public key (age1...), not '{value}...'").format(pid=pid, value=key[:12]),
                         ["people", i, "key"])
     active = p.get("active", True)
     if not isinstance(active, bool):
-        raise DataError(f"person '{pid}': active must be true or false, not {active!r}", ["people", i, "active"])
+        raise DataError(_("person '{pid}': active must be true or false, not {active!r}").format(pid=pid, active=active), ["people", i, "active"])
     joined, trial = _trial(i, p, pid)
     return Person(id=pid, name=_text("people", i, p, "name", required=True) or pid, group=group, roles=list(roles),
                   email=_text("people", i, p, "email"), phone=_text("people", i, p, "phone"), key=key, active=active,
@@ -82,12 +83,12 @@ def _trial(i: int, p: dict, pid: str) -> tuple[date | None, str | None]:
             pass
     if joined is not None and (not isinstance(joined, date) or isinstance(joined, datetime)
                                or not 2000 <= joined.year <= 2099):
-        raise DataError(f"person '{pid}': joined must be a date YYYY-MM-DD, not {p.get('joined')!r}",
-                        ["people", i, "joined"])
+        raise DataError(_("person '{pid}': joined must be a date YYYY-MM-DD, not {value}").format(
+            pid=pid, value=repr(p.get("joined"))), ["people", i, "joined"])
     trial = p.get("trial")
     if trial is not None and trial not in TRIAL_DECISIONS:
-        raise DataError(f"person '{pid}': trial must be {' or '.join(TRIAL_DECISIONS)}, not {trial!r}",
-                        ["people", i, "trial"])
+        raise DataError(_("person '{pid}': trial must be {allowed}, not {value}").format(
+            pid=pid, allowed=" or ".join(TRIAL_DECISIONS), value=repr(trial)), ["people", i, "trial"])
     return joined, trial
 
 
@@ -96,7 +97,7 @@ def from_data(data: Any) -> Roster:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise DataError("roster.yaml must be a mapping with groups, people and partners", [])
+        raise DataError(_("roster.yaml must be a mapping with groups, people and partners"), [])
     groups: list[Group] = []
     seen: set = set()
     for i, g in enumerate(_items(data, "groups")):
@@ -111,7 +112,7 @@ def from_data(data: Any) -> Roster:
         pid = _id("partners", i, p, seen)
         kind = _text("partners", i, p, "kind") or "external"
         if kind not in PARTNER_KINDS:
-            raise DataError(f"partner '{pid}': kind '{kind}' must be external or internal", ["partners", i, "kind"])
+            raise DataError(_("partner '{pid}': kind '{kind}' must be external or internal").format(pid=pid, kind=kind), ["partners", i, "kind"])
         partners.append(Partner(pid, _text("partners", i, p, "name", required=True) or pid, kind,
                                 _text("partners", i, p, "contact")))
     return Roster(groups, people, partners)

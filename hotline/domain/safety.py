@@ -16,15 +16,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 from .model import Case, Event, Person, Roster
 
 ESCALATE_HIGH = "high_risk"            # Event.reason of the escalation for a high crisis level
 ESCALATE_THREATS = "repeated_threats"  # Event.reason of the escalation of a repeated-threat caller
 POLICE_KINDS = ("mandatory_report", "threat_report")
-NOTE_RED = "红色个案，已报告主任"
-NOTE_HIGH = "危机程度高，已报告主任及值班组长"
-NOTE_THREATS = "多次威胁来电，报告行政秘书并联系公安"
+# the escalation events' notes, in the book's language when written (like the red case's)
+NOTE_RED = N_("red case, reported to the director")
+NOTE_HIGH = N_("high crisis level, reported to the director and the duty leader")
+NOTE_THREATS = N_("repeated threats: report to the secretary and the police")
 
 
 def lines_of(rules: Any) -> Any:
@@ -50,11 +51,11 @@ def escalation(rules: Any, roster: Roster, grade: str, risk: str | None,
         from .cases import escalation_targets  # only intake needs it (clocks import this module)
 
         people = escalation_targets(rules, roster, grade)
-        return people, (NOTE_RED if people else ""), None
+        return people, (_(NOTE_RED) if people else ""), None
     people = list(directors(roster))
     if duty_contact is not None and duty_contact.id not in {p.id for p in people}:
         people.append(duty_contact)
-    return people, NOTE_HIGH, ESCALATE_HIGH
+    return people, _(NOTE_HIGH), ESCALATE_HIGH
 
 
 def asks_risk(rules: Any, grade: str | None) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ..i18n import _, pgettext
+
 GRADE_COLORS = {"green": "#2f9e5b", "red": "#d64541", "gray": "#8a8f98"}
 PALETTE = ("#3b6fb6", "#e08e2b", "#7a5cb8", "#2aa6a0", "#c2577f", "#6b8e23", "#9c6b3a", "#4f6d7a")
 
@@ -34,7 +36,7 @@ def svg_bars(rows: Sequence[dict], title: str = "", colors: dict[str, str] | Non
     if limit is not None:
         rows = rows[:limit]
     if not rows:
-        return Markup('<p class="empty">（本月无数据）</p>')
+        return Markup(f'<p class="empty">{_esc(_("(no data this month)"))}</p>')
     size, bar_h, gap, width = 14.0, 22, 8, 460
     label_w = min(180.0, max(_text_width(str(r["label"]), size) for r in rows) + 12)
     count_w = 96.0
@@ -112,7 +114,7 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
         if m["received"]:
             parts.append(f'<text x="{cx + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" fill="#333">{int(m["received"])}</text>')
         yy, mm = str(m["month"]).split("-")
-        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{int(mm)}月</text>')
+        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{_esc(pgettext("chart: a month", "{m}").format(m=int(mm)))}</text>')
         if i == 0 or mm == "01":
             parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" font-size="10" fill="#888">{_esc(yy)}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999" stroke-width="1"/>')

@@ -28,19 +28,20 @@ def to_json(data: Any) -> str:
 
 
 def rows_out(rows: Sequence[dict], fmt: str, columns: Sequence[tuple[str, str]]) -> str:
-    """rows: dicts of plain values; columns: (key, header) pairs for table and csv."""
+    """rows: dicts of plain values; columns: (key, header) pairs for table and csv — the headers
+    as people read them (JSON keeps the keys)."""
     if fmt == "json":
         return to_json([{k: _plain(v) for k, v in r.items()} for r in rows])
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow([k for k, _ in columns])
+        w.writerow([h for _k, h in columns])
         for r in rows:
-            w.writerow([_cell(r.get(k)) for k, _ in columns])
+            w.writerow([_cell(r.get(k)) for k, _h in columns])
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    return tabulate([[_cell(r.get(k)) for k, _ in columns] for r in rows], headers=[h for _, h in columns],
+    return tabulate([[_cell(r.get(k)) for k, _h in columns] for r in rows], headers=[h for _k, h in columns],
                     disable_numparse=True)
 
 
@@ -48,7 +49,9 @@ def _cell(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        from ..i18n import _
+
+        return _("yes") if v else _("no")
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, (list, tuple)):

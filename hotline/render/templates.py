@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import _
+
 # name -> (source, filename) or None when there is no such template
 Source = Callable[[str], "tuple[str, str] | None"]
 
@@ -53,11 +55,11 @@ def render_template(source: Source, name: str, context: dict) -> str:
     try:
         return env.get_template(name).render(**context)
     except TemplateNotFound:
-        raise BookError(f"template '{name}' is missing (neither templates/{name} nor the built-in one)") from None
+        raise BookError(_("template '{name}' is missing (neither templates/{name2} nor the built-in one)").format(name=name, name2=name)) from None
     except TemplateSyntaxError as e:
-        raise BookError(f"template error: {e.message}", Path("templates") / (e.name or name), e.lineno) from None
+        raise BookError(_("template error: {message}").format(message=e.message), Path("templates") / (e.name or name), e.lineno) from None
     except TemplateError as e:
-        raise BookError(f"template error: {e}", Path("templates") / name, _template_line(e, name)) from None
+        raise BookError(_("template error: {why}").format(why=e), Path("templates") / name, _template_line(e, name)) from None
 
 
 def _template_line(exc: BaseException, name: str) -> int | None:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..domain import dates
 from ..domain.model import EVENT_TYPES, Case, Event, Personal
 from ..errors import BookError
@@ -123,12 +124,12 @@ class _Reader:
     def text_of(self, d: dict, key: str, kp: list, required: bool = True, default: str = "") -> str:
         if key not in d or d[key] is None:
             if required:
-                raise self.fail(kp, f"missing '{key}'")
+                raise self.fail(kp, _("missing '{key}'").format(key=key))
             return default
         v = d[key]
         if isinstance(v, bool) or not isinstance(v, str):
             hint = " (a number here loses leading zeros: put it in quotes)" if isinstance(v, (int, float)) else ""
-            raise self.fail(kp + [key], f"'{key}' must be text, not {v!r}{hint}")
+            raise self.fail(kp + [key], _("'{key}' must be text, not {v!r}{hint}").format(key=key, v=v, hint=hint))
         return v
 
     def time_of(self, d: dict, key: str, kp: list) -> datetime:
@@ -139,21 +140,21 @@ class _Reader:
             try:
                 t = datetime.fromisoformat(v)
             except ValueError:
-                raise self.fail(kp + [key], f"'{key}' is not an ISO time: {v!r}") from None
+                raise self.fail(kp + [key], _("'{key}' is not an ISO time: {v!r}").format(key=key, v=v)) from None
         elif v is None:
-            raise self.fail(kp, f"missing '{key}'")
+            raise self.fail(kp, _("missing '{key}'").format(key=key))
         else:
-            raise self.fail(kp + [key], f"'{key}' must be a time like 2026-11-20T15:00:00+08:00, not {v!r}")
+            raise self.fail(kp + [key], _("'{key}' must be a time like 2026-11-20T15:00:00+08:00, not {v!r}").format(key=key, v=v))
         if t.tzinfo is None:
-            raise self.fail(kp + [key], f"'{key}' has no UTC offset: {v!r}")
+            raise self.fail(kp + [key], _("'{key}' has no UTC offset: {v!r}").format(key=key, v=v))
         if not dates.in_range(t):
-            raise self.fail(kp + [key], f"'{key}' {v} is outside the dates a book holds ({dates.RANGE_TEXT})")
+            raise self.fail(kp + [key], _("'{key}' {v} is outside the dates a book holds ({RANGE_TEXT})").format(key=key, v=v, RANGE_TEXT=dates.RANGE_TEXT))
         return t
 
     def list_of(self, d: dict, key: str, kp: list) -> list[str]:
         v = d.get(key) or []
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise self.fail(kp + [key], f"'{key}' must be a list of ids")
+            raise self.fail(kp + [key], _("'{key}' must be a list of ids").format(key=key))
         return v
 
 
@@ -162,29 +163,29 @@ def _personal(r: _Reader, data: dict) -> Personal | None:
         return None
     p = data["personal"]
     if not isinstance(p, dict):
-        raise r.fail(["personal"], "'personal' must be a mapping (recipients, caller, age)")
+        raise r.fail(["personal"], _("'personal' must be a mapping (recipients, caller, age)"))
     armor = r.text_of(p, "age", ["personal"])
     if not armor.startswith("-----BEGIN AGE ENCRYPTED FILE-----"):
-        raise r.fail(["personal", "age"], "'personal.age' must be an age-encrypted block; personal data is never stored in clear")
+        raise r.fail(["personal", "age"], _("'personal.age' must be an age-encrypted block; personal data is never stored in clear"))
     n = p.get("recipients", 0)
     if not isinstance(n, int) or isinstance(n, bool):
-        raise r.fail(["personal", "recipients"], f"'recipients' must be a number, not {n!r}")
+        raise r.fail(["personal", "recipients"], _("'recipients' must be a number, not {n!r}").format(n=n))
     return Personal(armor=armor, recipients=n, caller=r.text_of(p, "caller", ["personal"], required=False) or None)
 
 
 def _event(r: _Reader, i: int, ev: Any) -> Event:
     kp = ["events", i]
     if not isinstance(ev, dict):
-        raise r.fail(kp, f"events[{i}] must be a mapping (at, type, by, ...)")
+        raise r.fail(kp, _("events[{i}] must be a mapping (at, type, by, ...)").format(i=i))
     typ = r.text_of(ev, "type", kp)
     if typ not in EVENT_TYPES:
-        raise r.fail(kp + ["type"], f"unknown event type '{typ}'; allowed: {', '.join(EVENT_TYPES)}")
+        raise r.fail(kp + ["type"], _("unknown event type '{typ}'; allowed: {items}").format(typ=typ, items=', '.join(EVENT_TYPES)))
     to = ev.get("to")
     if to is not None and not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(x, str) for x in to))):
-        raise r.fail(kp + ["to"], f"'to' must be an id (or a list of ids), not {to!r}")
+        raise r.fail(kp + ["to"], _("'to' must be an id (or a list of ids), not {to!r}").format(to=to))
     changes = ev.get("changes")
     if changes is not None and not (isinstance(changes, dict) and all(isinstance(v, dict) for v in changes.values())):
-        raise r.fail(kp + ["changes"], "'changes' must map each field to {old, new} (or {changed: true})")
+        raise r.fail(kp + ["changes"], _("'changes' must map each field to {old, new} (or {changed: true})"))
     return Event(
         type=typ,
         at=r.time_of(ev, "at", kp),
@@ -203,17 +204,17 @@ def parse_case(text: str, path: Path) -> Case:
     data = yamlio.load_text(text, path)
     r = _Reader(text, path)
     if not isinstance(data, dict):
-        raise BookError("a case file must be a mapping (id:, received:, ..., events:)", path, 1)
+        raise BookError(_("a case file must be a mapping (id:, received:, ..., events:)"), path, 1)
     caller = data.get("caller") or {}
     if not isinstance(caller, dict):
-        raise r.fail(["caller"], "'caller' must be a mapping (role, gender, age_group, region, occupation)")
+        raise r.fail(["caller"], _("'caller' must be a mapping (role, gender, age_group, region, occupation)"))
     consent = data.get("consent_publish", False)
     if not isinstance(consent, bool):
-        raise r.fail(["consent_publish"], f"'consent_publish' must be true or false, not {consent!r}")
+        raise r.fail(["consent_publish"], _("'consent_publish' must be true or false, not {consent!r}").format(consent=consent))
     personal = _personal(r, data)
     raw_events = data.get("events")
     if not isinstance(raw_events, list) or not raw_events:
-        raise r.fail(["events"], "'events' must be a non-empty list (the first is the intake)")
+        raise r.fail(["events"], _("'events' must be a non-empty list (the first is the intake)"))
     events = [_event(r, i, ev) for i, ev in enumerate(raw_events)]
     return Case(
         id=r.text_of(data, "id", []),

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import _
 from ..errors import GitError
 
 TIMEOUT = 120
@@ -38,9 +39,9 @@ def _run(root: Path, args: list[str], env: dict | None = None, check: bool = Tru
         p = subprocess.run(["git", *args], cwd=root, capture_output=True, env=env, timeout=TIMEOUT, input=stdin,
                            **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}))
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH; hotline keeps its audit trail in git") from None
+        raise GitError(_("git is not installed or not on PATH; hotline keeps its audit trail in git")) from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took longer than {TIMEOUT} s") from None
+        raise GitError(_("git {value} took longer than {TIMEOUT} s").format(value=args[0], TIMEOUT=TIMEOUT)) from None
     if check and p.returncode != 0:
         raise GitError(_why(p, args[0]))
     return p
@@ -102,7 +103,7 @@ class _Objects:
             self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH; hotline keeps its audit trail in git") from None
+            raise GitError(_("git is not installed or not on PATH; hotline keeps its audit trail in git")) from None
 
     def get(self, oid: str) -> tuple[str, bytes] | None:
         """(type, content) of an object, None when it does not exist."""
@@ -113,7 +114,7 @@ class _Objects:
         parts = header.split(" ")
         if len(parts) != 3 or not parts[2].isdigit():
             if not header:
-                raise GitError("git cat-file stopped answering")
+                raise GitError(_("git cat-file stopped answering"))
             return None  # "<oid> missing" or "<oid> ambiguous"
         data = self.proc.stdout.read(int(parts[2]) + 1)
         return parts[1], data[:-1]
@@ -191,7 +192,7 @@ def _rewrite(root: Path, objs: _Objects, tree: str | None, changes: dict, width:
     if tree is not None:
         got = objs.get(tree)
         if got is None or got[0] != "tree":
-            raise GitError(f"tree {tree} is missing from the repository")
+            raise GitError(_("tree {tree} is missing from the repository").format(tree=tree))
         entries = _parse_tree(got[1], width)
     below: dict[str, dict] = {}
     for path, entry in changes.items():
@@ -226,7 +227,7 @@ def _commit_once(root: Path, c: _Commit, blobs: dict) -> str:
         if head is not None:
             got = objs.get(head)
             if got is None:
-                raise GitError(f"HEAD commit {head} is missing from the repository")
+                raise GitError(_("HEAD commit {head} is missing from the repository").format(head=head))
             base = got[1].split(b"\n", 1)[0].split(b" ")[1].decode("ascii")
         tree = _rewrite(root, objs, base, blobs, len(head or "") // 2 or 20, True)
     finally:
@@ -276,8 +277,7 @@ def _remember(root: Path, c: _Commit, kind: str = "commit") -> Path:
 
 def _recover_message(c: _Commit, why: str) -> GitError:
     return GitError(
-        f"the change is saved in {', '.join(c.rel)} but git could not commit it ({why}); "
-        f"hotline commits it at the next write, or run: git add {' '.join(c.rel)} && git commit -m \"{c.message}\""
+        _('the change is saved in {items} but git could not commit it ({why}); hotline commits it at the next write, or run: git add {items2} && git commit -m "{message}"').format(items=', '.join(c.rel), why=why, items2=' '.join(c.rel), message=c.message)
     )
 
 
@@ -290,7 +290,7 @@ def _commit(root: Path, c: _Commit) -> str:
             break
         except _Moved:
             if time.monotonic() > deadline:
-                raise GitError("other git commands kept moving HEAD; try again") from None
+                raise GitError(_("other git commands kept moving HEAD; try again")) from None
     if not _refresh_index(root, c.rel):
         _remember(root, c, kind="index")
     return new
@@ -339,9 +339,7 @@ def finish_pending(root: Path) -> None:
         try:
             _commit(root, c)
         except GitError as e:
-            raise GitError(f"an earlier change by {c.name} ({c.message}) is not committed yet and git still "
-                           f"refuses it ({e}); fix that first, or run: git add {' '.join(c.rel)} && "
-                           f"git commit -m \"{c.message}\"") from None
+            raise GitError(_('an earlier change by {name} ({message}) is not committed yet and git still refuses it ({why}); fix that first, or run: git add {items} && git commit -m "{message2}"').format(name=c.name, message=c.message, why=e, items=' '.join(c.rel), message2=c.message)) from None
         rec["file"].unlink(missing_ok=True)
 
 
@@ -389,7 +387,7 @@ def uncommitted(root: Path, under: list[str]) -> list[tuple[str, str]]:
     p = _run(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", *under],
              check=False)
     if p.returncode != 0:
-        raise GitError(f"git status failed, so what is not committed cannot be told: {_why(p, 'status')}")
+        raise GitError(_("git status failed, so what is not committed cannot be told: {why}").format(why=_why(p, 'status')))
     out = []
     for entry in p.stdout.split("\0"):
         if len(entry) > 3:
@@ -401,5 +399,5 @@ def untracked(root: Path, under: str) -> list[str]:
     """Files under `under` that git does not track and does not ignore (paths relative to root)."""
     p = _run(root, ["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", under], check=False)
     if p.returncode != 0:
-        raise GitError(f"git ls-files failed, so what is not committed cannot be told: {_why(p, 'ls-files')}")
+        raise GitError(_("git ls-files failed, so what is not committed cannot be told: {why}").format(why=_why(p, 'ls-files')))
     return [x for x in p.stdout.split("\0") if x]

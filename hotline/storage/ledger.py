@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from ..i18n import _
 from ..domain import dates
 from ..domain import points as pts
 from ..domain.model import LedgerEntry
@@ -91,16 +92,16 @@ def parse_ledger(text: str, path: Path) -> list[tuple[LedgerEntry, int | None]]:
     if data is None:
         return []
     if not isinstance(data, dict):
-        raise BookError("a ledger file must be a mapping with an 'entries:' list", path, 1)
+        raise BookError(_("a ledger file must be a mapping with an 'entries:' list"), path, 1)
     extra = [k for k in data if k != "entries"]
     if extra:
-        raise BookError(f"unknown key '{extra[0]}'; a ledger file holds only 'entries:'", path,
+        raise BookError(_("unknown key '{value}'; a ledger file holds only 'entries:'").format(value=extra[0]), path,
                         yamlio.line_of(text, [extra[0]]))
     raw = data.get("entries")
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise BookError("'entries' must be a list of {date, person, item, points, by}", path, yamlio.line_of(text, ["entries"]))
+        raise BookError(_("'entries' must be a list of {date, person, item, points, by}"), path, yamlio.line_of(text, ["entries"]))
     lines = _entry_lines(text)
     month = month_of(path)
     return [(_entry(text, path, i, e, month), lines[i] if i < len(lines) else None) for i, e in enumerate(raw)]
@@ -108,39 +109,38 @@ def parse_ledger(text: str, path: Path) -> list[tuple[LedgerEntry, int | None]]:
 
 def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None) -> LedgerEntry:
     def fail(msg: str, key: str | None = None) -> BookError:
-        return BookError(f"entries[{i}]: {msg}", path, yamlio.line_of(text, ["entries", i] + ([key] if key else [])))
+        return BookError(_("entries[{i}]: {msg}").format(i=i, msg=msg), path, yamlio.line_of(text, ["entries", i] + ([key] if key else [])))
 
     if not isinstance(e, dict):
-        raise fail("must be a mapping (date, person, item, points, by)")
+        raise fail(_("must be a mapping (date, person, item, points, by)"))
     for k in e:
         if k not in KEYS:
-            raise fail(f"unknown key '{k}'; allowed: {', '.join(KEYS)}", str(k))
+            raise fail(_("unknown key '{k}'; allowed: {items}").format(k=k, items=', '.join(KEYS)), str(k))
     for k in ("date", "person", "item", "points", "by"):
         if e.get(k) is None:
-            raise fail(f"missing '{k}'")
+            raise fail(_("missing '{k}'").format(k=k))
     d = e["date"]
     if isinstance(d, datetime):
-        raise fail(f"date {d} is a time; write the day as 'YYYY-MM-DD'", "date")
+        raise fail(_("date {d} is a time; write the day as 'YYYY-MM-DD'").format(d=d), _("date"))
     if isinstance(d, str):
         try:
             d = date.fromisoformat(d)
         except ValueError:
-            raise fail(f"date '{e['date']}' is not a date; write 'YYYY-MM-DD'", "date") from None
+            raise fail(_("date '{date}' is not a date; write 'YYYY-MM-DD'").format(date=e['date']), _("date")) from None
     if not isinstance(d, date):
-        raise fail(f"date {e['date']!r} is not a date; write 'YYYY-MM-DD'", "date")
+        raise fail(_("date {date!r} is not a date; write 'YYYY-MM-DD'").format(date=e['date']), _("date"))
     if not dates.in_range(d):
-        raise fail(f"date {d.isoformat()} is outside the dates a book holds ({dates.RANGE_TEXT})", "date")
+        raise fail(_("date {isoformat} is outside the dates a book holds ({RANGE_TEXT})").format(isoformat=d.isoformat(), RANGE_TEXT=dates.RANGE_TEXT), _("date"))
     if month is not None and (d.year, d.month) != month:
-        raise fail(f"date {d.isoformat()} is not in {month[0]:04d}-{month[1]:02d}; "
-                   f"move the entry to ledger/{d:%Y-%m}.yaml", "date")
+        raise fail(_("date {isoformat} is not in {value:04d}-{value2:02d}; move the entry to ledger/{d:%Y-%m}.yaml").format(isoformat=d.isoformat(), value=month[0], value2=month[1], d=d), _("date"))
     for k in ("person", "item", "by"):
         if not isinstance(e[k], str) or not e[k].strip():
-            raise fail(f"'{k}' must be an id (text), not {e[k]!r}", k)
+            raise fail(_("'{k}' must be an id (text), not {value!r}").format(k=k, value=e[k]), k)
     note = e.get("note", "")
     if note is None:
         note = ""
     if not isinstance(note, str):
-        raise fail(f"'note' must be text, not {note!r}", "note")
+        raise fail(_("'note' must be text, not {note!r}").format(note=note), _("note"))
 
     def whole(k: str, minimum: int | None, default: Any) -> Any:
         v = e.get(k, default)
@@ -148,7 +148,7 @@ def _entry(text: str, path: Path, i: int, e: Any, month: tuple[int, int] | None)
             return v
         if not isinstance(v, int) or isinstance(v, bool) or (minimum is not None and v < minimum):
             more = f" ≥ {minimum}" if minimum is not None else ""
-            raise fail(f"'{k}' must be a whole number{more}, not {v!r}", k)
+            raise fail(_("'{k}' must be a whole number{more}, not {v!r}").format(k=k, more=more, v=v), k)
         return v
 
     return LedgerEntry(date=d, person=e["person"], item=e["item"], points=whole("points", None, None),
@@ -174,8 +174,7 @@ def read_entries(root: Path, start: date, end: date, problems: list[str] | None 
         except BookError as e:
             if problems is None:
                 raise
-            problems.append(f"{rel(root, e.path or path)}{':' + str(e.line) if e.line else ''}: {e.message} "
-                            f"(this file's entries are not counted)")
+            problems.append(_("{rel}{value}: {message} (this file's entries are not counted)").format(rel=rel(root, e.path or path), value=':' + str(e.line) if e.line else '', message=e.message))
             continue
         where = rel(root, path)
         for le, line in entries:
@@ -191,15 +190,15 @@ def scan(root: Path) -> Iterator[tuple[Path, int | None, str | None, list[tuple[
     if not d.exists():
         return
     if not d.is_dir():
-        yield d, None, "'ledger' must be a folder of YYYY-MM.yaml files", []
+        yield d, None, _("'ledger' must be a folder of YYYY-MM.yaml files"), []
         return
     for path in sorted(p for p in d.iterdir() if not p.name.startswith(".")):
         if path.is_dir() or path.suffix != ".yaml":
             if path.name not in (".gitkeep", "README.md"):
-                yield path, None, "not a ledger file: the ledger holds only YYYY-MM.yaml files", []
+                yield path, None, _("not a ledger file: the ledger holds only YYYY-MM.yaml files"), []
             continue
         if month_of(path) is None:
-            yield path, None, f"ledger file name '{path.name}' is not YYYY-MM.yaml", []
+            yield path, None, _("ledger file name '{name}' is not YYYY-MM.yaml").format(name=path.name), []
             continue
         try:
             entries = read_file(path)

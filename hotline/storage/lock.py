@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..i18n import _
 from ..errors import BookError, UsageError
 
 
@@ -18,13 +19,13 @@ def write_lock(directory: Path, timeout: float = 120.0):
     try:
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
     except PermissionError:
-        raise UsageError(f"cannot write in {lock_path.parent}: the book is read-only here") from None
+        raise UsageError(_("cannot write in {parent}: the book is read-only here").format(parent=lock_path.parent)) from None
     deadline = time.monotonic() + timeout
     delay = 0.005
     try:
         while not _try_lock(fd):
             if time.monotonic() > deadline:
-                raise BookError(f"another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again")
+                raise BookError(_("another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again").format(timeout=timeout, lock_path=lock_path))
             time.sleep(delay)
             delay = min(delay * 1.5, 0.1)
         try:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..i18n import _
 from ..domain.model import Case
 from ..errors import BookError, UsageError
 from . import ids, yamlio
@@ -126,14 +127,14 @@ class Store:
     def path_for(self, case_id: str) -> Path:
         ym = ids.month_of(case_id)
         if ym is None:
-            raise UsageError(f"'{case_id}' is not a case id (like 261120-4D7KQ)")
+            raise UsageError(_("'{case_id}' is not a case id (like 261120-4D7KQ)").format(case_id=case_id))
         return self.cases_dir / ym[0] / ym[1] / f"{case_id}.yaml"
 
     def resolve(self, text: str) -> Path:
         """A case id or an unambiguous prefix of one → the case file."""
         want = ids.normalise(text)
         if not want or len(want.replace("-", "")) < 4:
-            raise UsageError(f"case '{text}' is too short: give at least the date part of the id (like 261120-4D)")
+            raise UsageError(_("case '{text}' is too short: give at least the date part of the id (like 261120-4D)").format(text=text))
         ym = ids.month_of(want)
         if ym is not None and len(want) > 6 and want[6] != "-":
             want = want[:6] + "-" + want[6:]  # "2611204D7KQ" → "261120-4D7KQ"
@@ -147,9 +148,9 @@ class Store:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise UsageError(f"no case '{text}' in this book (`hotline list` shows the ids)")
+            raise UsageError(_("no case '{text}' in this book (`hotline list` shows the ids)").format(text=text))
         shown = ", ".join(sorted(m.stem for m in matches)[:8])
-        raise UsageError(f"case '{text}' is ambiguous: it matches {len(matches)} cases ({shown}); give more of the id")
+        raise UsageError(_("case '{text}' is ambiguous: it matches {len} cases ({shown}); give more of the id").format(text=text, len=len(matches), shown=shown))
 
     def load(self, path: Path) -> Case:
         return parse_case(yamlio.read_text(path), path)
@@ -175,10 +176,10 @@ class Store:
         clauses = ["settled_at IS NULL", "settled_at >= ?", "last_event >= ?"]
         params: list = [S, S]
         if received_since is not None:
-            clauses.append("received >= ?")
+            clauses.append(_("received >= ?"))
             params.append(utc_text(received_since))
         if with_earlier_callers:
-            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
+            clauses.append(_("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)"))
             params += [S, E]
         where = f"received <= ? AND ({' OR '.join(clauses)})"
 
@@ -230,8 +231,8 @@ class Store:
 
     def allocate(self, received: datetime) -> str:
         """A fresh id not yet used in this clone (call under the write lock)."""
-        for _ in range(64):
+        for _try in range(64):
             cid = ids.new_id(received)
             if not self.path_for(cid).exists():
                 return cid
-        raise BookError("could not find a free case id in 64 tries; is the cases folder writable?")
+        raise BookError(_("could not find a free case id in 64 tries; is the cases folder writable?"))

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from ..i18n import _
 from ..errors import BookError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -105,12 +106,12 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
         for n, line in enumerate(text.splitlines(), 1):
             stripped = line.lstrip(" ")
             if stripped.startswith("\t"):
-                raise BookError("tab used for indentation; use spaces", path, n)
+                raise BookError(_("tab used for indentation; use spaces"), path, n)
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======" or line.startswith("<<<<<<<"):
             raise BookError(
-                "git conflict marker: this file was edited in two clones; keep one version "
-                "of each conflicting part, delete the markers, then `git add` and `git commit`",
+                _("git conflict marker: this file was edited in two clones; keep one version "
+                "of each conflicting part, delete the markers, then `git add` and `git commit`"),
                 path,
                 n,
             )
@@ -121,11 +122,11 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
         mark = e.context_mark or e.problem_mark  # where the broken construct began
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(x) for x in (e.context, e.problem) if x) or "not valid YAML"
-        raise BookError(f"not valid YAML: {msg}", path, line) from None
+        raise BookError(_("not valid YAML: {msg}").format(msg=msg), path, line) from None
     except yaml.YAMLError as e:
-        raise BookError(f"not valid YAML: {e}", path) from None
+        raise BookError(_("not valid YAML: {why}").format(why=e), path) from None
     except RecursionError:
-        raise BookError("not valid YAML: nested too deeply", path) from None
+        raise BookError(_("not valid YAML: nested too deeply"), path) from None
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -134,27 +135,27 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise BookError("file not found", path) from None
+        raise BookError(_("file not found"), path) from None
     except PermissionError:
-        raise BookError("permission denied", path) from None
+        raise BookError(_("permission denied"), path) from None
     if stat.S_ISLNK(st.st_mode):
-        raise BookError("is a symbolic link; hotline reads only regular files (replace it by the file itself)", path)
+        raise BookError(_("is a symbolic link; hotline reads only regular files (replace it by the file itself)"), path)
     if stat.S_ISDIR(st.st_mode):
-        raise BookError("is a directory, expected a file", path)
+        raise BookError(_("is a directory, expected a file"), path)
     if not stat.S_ISREG(st.st_mode):
-        raise BookError("is not a regular file (a device, a pipe or a socket); hotline reads only regular files", path)
+        raise BookError(_("is not a regular file (a device, a pipe or a socket); hotline reads only regular files"), path)
     if st.st_size > limit:
-        raise BookError(f"file is {st.st_size} bytes; hotline files are never larger than {limit}", path)
+        raise BookError(_("file is {st_size} bytes; hotline files are never larger than {limit}").format(st_size=st.st_size, limit=limit), path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except PermissionError:
-        raise BookError("permission denied", path) from None
+        raise BookError(_("permission denied"), path) from None
     except OSError as e:  # replaced by a link meanwhile (ELOOP), or gone
-        raise BookError(f"cannot be read ({e.strerror})", path) from None
+        raise BookError(_("cannot be read ({strerror})").format(strerror=e.strerror), path) from None
     with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise BookError(f"file is larger than {limit} bytes; hotline files are never that large", path)
+        raise BookError(_("file is larger than {limit} bytes; hotline files are never that large").format(limit=limit), path)
     return data
 
 
@@ -167,7 +168,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise BookError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+        raise BookError(_("not UTF-8 text (save the file as UTF-8)"), path, line) from None
 
 
 def dump(data: Any) -> str:

@@ -24,13 +24,14 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any, Iterable
 
+from ...i18n import N_, _
 from .. import dates, labels
 from ..anonymise import coarse_region, scrub
 from ..clocks import first_ran_out, open_kinds
 from ..model import Case
 from .context import Month
 
-NO_REGION = "未填写"
+NO_REGION = N_("not given")
 DISTRIBUTIONS = (
     # key in `dist` / `by_<key>`, and the vocabulary of its labels (None: free text)
     ("channel", "channel"),
@@ -91,7 +92,7 @@ def distributions(m: Month) -> tuple[dict[str, dict[str, int]], dict[str, list[d
             counter.update(case_values(c, key, m.rules))
         if vocab is None:  # region: free text, most frequent first
             counts = dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
-            rows = [{"id": k, "label": k or NO_REGION, "count": n, "pct": pct(n, received)} for k, n in counts.items()]
+            rows = [{"id": k, "label": k or _(NO_REGION), "count": n, "pct": pct(n, received)} for k, n in counts.items()]
         else:
             V = m.vocab[vocab]
             counts = ordered_counts(counter, V.labels)
@@ -398,22 +399,21 @@ def warnings(m: Month) -> list[str]:
     missing, years whose working days are provisional, other rule problems."""
     out = []
     if m.end < m.start:
-        out.append(f"{dates.text(m.year, m.month)} 尚未开始：本报告没有数据")
+        out.append(_("{month} has not begun: this report has no data").format(month=dates.text(m.year, m.month)))
     assert m.clocks is not None
     if m.clocks.missing_years:
         years = ", ".join(str(y) for y in sorted(m.clocks.missing_years))
-        out.append(
-            f"日历缺少 {years} 年的数据：{len(m.clocks.failed)} 个个案的时限未能计算"
-            f"（请在 rules.yaml 的 calendar 中补充该年节假日与调休）"
-        )
+        out.append(_("the calendar has no data for {years}: the deadlines of {n} case(s) could not be computed "
+                     "(add that year's public holidays and make-up working days to rules.yaml under calendar)")
+                   .format(years=years, n=len(m.clocks.failed)))
     p = provisional(m)
     if p["cases"]:
         years = "、".join(str(y) for y in p["years"])
-        out.append(
-            f"{years} 年的工作日为暂定（按法定节假日推算，未含调休）：{p['cases']} 个个案的时限据此计算，"
-            f"标“暂定”的数字在国务院放假通知公布后可能变化（请将通知补入 rules.yaml 的 calendar；"
-            f"`hotline overdue` 会列出可粘贴的行）"
-        )
+        out.append(_("the working days of {years} are provisional (computed from the statutory public holidays, "
+                     "without make-up working days): the deadlines of {n} case(s) use them, and figures marked "
+                     "{mark} may change when the State Council's notice is published (add it to rules.yaml under "
+                     "calendar; `hotline overdue` prints lines to paste)")
+                   .format(years=years, n=p["cases"], mark=labels.provisional()))
     for msg, n in m.clocks.other.items():
-        out.append(f"{n} 个个案的时限未能计算：{msg}")
+        out.append(_("the deadlines of {n} case(s) could not be computed: {why}").format(n=n, why=msg))
     return out
