@@ -98,7 +98,7 @@ def test_the_default_rota_takes_the_roster_groups_in_turn_from_its_monday(book):
     d = json.loads(book.run("duty", "--at", "2026-11-21 20:00", "--format", "json").stdout)
     assert d["group"]["id"] == "g2" and d["leader"]["id"] == "zhao" and d["deputies"] == []
     csv = book.run("duty", "--at", "2026-11-21 20:00", "--format", "csv").stdout.splitlines()
-    assert csv[0].startswith("at,date,week,group,") and ",2026-W47,g2,二组," in csv[1]
+    assert csv[0].lstrip("\ufeff").startswith("time,date,week,group id,group,") and ",2026-W47,g2,二组," in csv[1]
 
 
 def test_the_ics_file_has_one_event_per_service_period(book, tmp_path):

@@ -9,11 +9,23 @@ import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import check_format, handle, open_book, out, parse_at
+from .common import FORMAT_HELP, OUTPUT, check_format, columns, handle, open_book, out, parse_at, write_out
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
-DUTY_COLUMNS = ("at", "date", "week", "group", "group_name", "swapped", "leader", "leader_name", "leader_phone",
-                "deputies", "contact", "service_hours", "in_service", "on_leave")
+DUTY_CSV = [("at", N_("time")), ("date", N_("date")), ("week", N_("week")), ("group", N_("group id")),
+            ("group_name", N_("group")), ("swapped", N_("swapped week")), ("leader", N_("leader id")),
+            ("leader_name", N_("leader")), ("leader_phone", N_("leader's phone")), ("deputies", N_("deputies")),
+            ("contact", N_("whom to call")), ("service_hours", N_("service hours")), ("in_service", N_("in service")),
+            ("on_leave", N_("on leave"))]
+LEAVE_TABLE = [("id", N_("leave id")), ("person_name", N_("person")), ("from", N_("from")), ("to", N_("to")),
+               ("requested", N_("requested")), ("late", N_("late")), ("reason", N_("reason"))]
+LEAVE_CSV = [("id", N_("leave id")), ("person", N_("person id")), ("person_name", N_("person")), ("from", N_("from")),
+             ("to", N_("to")), ("requested", N_("requested")), ("late", N_("late")), ("reason", N_("reason")),
+             ("by", N_("recorded by"))]
+ROSTER_TABLE = [("id", N_("id")), ("name", N_("name")), ("group", N_("group")), ("roles", N_("roles")),
+                ("active", N_("active")), ("joined", N_("joined")), ("trial_until", N_("trial until")),
+                ("trial", N_("trial"))]
+ROSTER_CSV = ROSTER_TABLE + [("in_trial", N_("in trial")), ("decision_due", N_("decision due"))]
 
 
 def _who(p: dict | None) -> str:
@@ -85,8 +97,9 @@ def duty(
     week: Optional[str] = typer.Option(None, "--week", metavar=N_("YYYY-Www"), help=N_("Day by day for this ISO week.")),
     weeks: Optional[int] = typer.Option(None, "--weeks", metavar=N_("N"),
                                         help=N_("Day by day for N weeks from --week (or from the week of --at).")),
-    fmt: str = typer.Option("table", "--format", help=N_("table, json, csv or ics (iCalendar, for phone calendars).")),
-    output: Optional[Path] = typer.Option(None, "--output", metavar=N_("FILE"), help=N_("Write to FILE instead of printing.")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"),
+                            help=N_("table, json, csv or ics (iCalendar, for phone calendars).")),
+    output: Optional[Path] = OUTPUT,
 ):
     from datetime import date, timedelta
 
@@ -103,30 +116,28 @@ def duty(
     book = open_book()
     when = parse_at(book, at) or book.now
     if week is None and weeks is None and fmt != "ics":
-        d = staff.duty_at(book, when)
-        text = to_json(d) if fmt == "json" else rows_out([_flat(d)], "csv", [(k, k) for k in DUTY_COLUMNS]) \
-            if fmt == "csv" else _moment_text(book, d)
+        days = [staff.duty_at(book, when)]
+        text = to_json(days[0]) if fmt == "json" else _moment_text(book, days[0])
     else:
         monday = date.fromisocalendar(*parse_week(week), 1) if week else when.date() - timedelta(days=when.weekday())
         days = staff.duty_days(book, monday, weeks or 1)
         if fmt == "ics":
-            _write(book, _ics(book, days), output)
+            _write_ics(_ics(book, days), output)
             return
-        text = to_json(days) if fmt == "json" else rows_out([_flat(d) for d in days], "csv", [(k, k) for k in DUTY_COLUMNS]) \
-            if fmt == "csv" else _days_table(book, days)
-    _write(book, text, output)
+        text = to_json(days) if fmt == "json" else _days_table(book, days)
+    if fmt == "csv":
+        text = rows_out([_flat(d) for d in days], "csv", columns(DUTY_CSV))
+    write_out(text, output, fmt, len(days))
 
 
-def _write(book, text, output: Optional[Path]) -> None:
+def _write_ics(data: bytes, output: Optional[Path]) -> None:
+    """The iCalendar file printed as it is (CRLF lines), or written whole to FILE."""
     from ..storage.yamlio import atomic_write
 
     if output is None:
-        if isinstance(text, bytes):
-            typer.echo(text, nl=False)
-        else:
-            out(text)
+        typer.echo(data, nl=False)
         return
-    atomic_write(output, text.decode("utf-8") if isinstance(text, bytes) else text + "\n")
+    atomic_write(output, data.decode("utf-8"))
     out(_("Wrote {file}").format(file=output))
 
 
@@ -141,7 +152,8 @@ def leave(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("When the request was made (default: now).")),
     list_: bool = typer.Option(False, "--list", help=N_("List leave requests instead of recording one.")),
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("With --list: those touching this month.")),
-    fmt: str = typer.Option("table", "--format", help=N_("With --list: table, json or csv.")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("With --list: table, json or csv.")),
+    output: Optional[Path] = OUTPUT,
 ):
     from .. import staff
     from ..domain.dates import parse_date, parse_month
@@ -149,14 +161,15 @@ def leave(
 
     if list_:
         if start is not None or end is not None or reason is not None or at is not None:
-            raise UsageError(_("--list takes only --month, --format and a PERSON"))
+            raise UsageError(_("--list takes only --month, --format, --output and a PERSON"))
         check_format(fmt)
-        _list_leave(staff.leave_list(open_book(), parse_month(month) if month else None, person), fmt)
+        book = open_book()
+        _list_leave(book, staff.leave_list(book, parse_month(month) if month else None, person), fmt, output)
         return
     if person is None or start is None or end is None:
         raise UsageError(_("leave needs PERSON --from DATE --to DATE (or --list)"))
-    if month is not None:
-        raise UsageError(_("--month goes with --list"))
+    if month is not None or output is not None:
+        raise UsageError(_("--month and --output go with --list"))
     book = open_book()
     res = staff.record_leave(book, person, parse_date(start, "--from"), parse_date(end, "--to"), reason or "",
                              parse_at(book, at))
@@ -169,36 +182,39 @@ def leave(
               "rules.yaml)").format(requested=f"{x.requested:%Y-%m-%d %H:%M}", days=book.rules.lines.leave_notice_days))
 
 
-def _list_leave(rows: list[dict], fmt: str) -> None:
+def _list_leave(book, rows: list[dict], fmt: str, output: Optional[Path]) -> None:
     from ..render.tables import rows_out
 
-    keys = ("id", "person", "from", "to", "requested", "late", "reason", "by")
+    if fmt != "json":
+        for r in rows:
+            p = book.roster.person(r["person"])
+            r["person_name"] = p.name if p else r["person"]
     if fmt == "table":
         rows = [dict(r, late=_("late") if r["late"] else "") for r in rows]
-    out(rows_out(rows, fmt, [(k, k if fmt == "csv" else _(k)) for k in keys]))
+    write_out(rows_out(rows, fmt, columns(LEAVE_TABLE if fmt == "table" else LEAVE_CSV)), output, fmt, len(rows))
 
 
 @command("roster", help=N_("The people (名册): groups, roles, and trial periods (试用期) ended without a decision."))
 @handle
-def roster_cmd(fmt: str = typer.Option("table", "--format", help=N_("table, json or csv."))):
+def roster_cmd(
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
+    output: Optional[Path] = OUTPUT,
+):
     from .. import staff
     from ..render.tables import rows_out
 
     check_format(fmt)
     book = open_book()
     rows = staff.roster_list(book)
-    keys = ("id", "name", "group", "roles", "active", "joined", "trial_until", "in_trial", "trial", "decision_due")
     if fmt != "table":
-        out(rows_out(rows, fmt, [(k, k) for k in keys]))
+        write_out(rows_out(rows, fmt, columns(ROSTER_CSV)), output, fmt, len(rows))
         return
     shown = [dict(r, trial=r["trial"] or (_("in trial") if r["in_trial"] else ""), roles=", ".join(r["roles"]))
              for r in rows]
-    out(rows_out(shown, "table", [(k, _(k)) for k in ("id", "name", "group", "roles", "active", "joined",
-                                                      "trial_until", "trial")]))
+    lines = [rows_out(shown, "table", columns(ROSTER_TABLE))]
     due = [r for r in rows if r["decision_due"]]
     if due:
-        out("")
-        out(_("Trial over, no committee decision yet (write trial: passed or trial: ended in roster.yaml):"))
-        for r in due:
-            out("  " + _("{name} ({id}): joined {joined}, trial over {until}").format(
-                name=r["name"], id=r["id"], joined=r["joined"].isoformat(), until=r["trial_until"].isoformat()))
+        lines += ["", _("Trial over, no committee decision yet (write trial: passed or trial: ended in roster.yaml):")]
+        lines += ["  " + _("{name} ({id}): joined {joined}, trial over {until}").format(
+            name=r["name"], id=r["id"], joined=r["joined"].isoformat(), until=r["trial_until"].isoformat()) for r in due]
+    write_out("\n".join(lines), output, fmt, len(rows))

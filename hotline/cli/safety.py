@@ -70,7 +70,7 @@ def caller(
                                          help=N_("A case of the caller (id or an unambiguous prefix).")),
     contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("NUMBER"),
                                           help=N_("Find the caller by a phone number or account (needs your key).")),
-    fmt: str = typer.Option("table", "--format", help=N_("table or json.")),
+    fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table or json.")),
 ):
     from .. import callers, privacy
     from ..domain import labels
