@@ -264,3 +264,15 @@ def test_a_broken_rota_never_stops_a_high_risk_intake(book):
                     at="2026-11-21 20:00")
     assert "duty rota cannot be read" in r.stderr and "unknown group 'g9'" in r.stderr
     assert case_data(book, cid)["events"][1]["to"] == ["wang"]  # the director is still told
+
+
+def test_check_names_an_unknown_crisis_level_with_its_line(book):
+    cid, _r = intake(book, "--grade", "red", "--risk", "low", "--role", "party", "--category", "emotion",
+                     at="2026-11-20 10:00")
+    path = book.case_file(cid)
+    text = path.read_text(encoding="utf-8").replace("risk: low", "risk: extreme")
+    path.write_text(text, encoding="utf-8")
+    book.git("commit", "-qam", "hand edit")
+    line = text.splitlines().index("risk: extreme") + 1
+    r = book.run("check", expect=1)
+    assert f"{cid}.yaml:{line}: unknown crisis level 'extreme'; allowed: low, medium, high" in r.stdout
