@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from .i18n import _
 from . import privacy
 from .book import Book
 from .domain import points as pts
-from .domain.cases import IntakeInput, clear_text, escalation_targets, validate_intake
+from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError
 
@@ -32,12 +33,13 @@ class WriteResult:
     escalated_to: list[Person] = field(default_factory=list)
     earlier_cases: list[str] = field(default_factory=list)   # repeat caller: ids of earlier cases
     repeat_check: str = "done"   # done | no-contact | no-identity | lost
+    alerts: Any = None           # intake: alerts.Alerts (high risk, repeated threats)
 
 
 def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[str]:
-    same = book.store.query("caller = ?", (tag,), problems=[], light=True,
-                            fallback=lambda c: bool(c.personal and c.personal.caller == tag))
-    return sorted(c.id for c in same if c.personal and c.personal.caller == tag and c.id != before)
+    from .callers import cases_of
+
+    return sorted(c.id for c in cases_of(book, tag) if c.id != before)
 
 
 def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple[str | None, str, list[str], list[Path]]:
@@ -72,32 +74,31 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     has_personal = any(fields.values())
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
-    esc_people = escalation_targets(book.rules, book.roster, data.grade)
+    from . import alerts
+
+    alert = alerts.at_intake(book, data, received)  # red, high risk: whom to report to at once
 
     with book.lock():
         tag, repeat, earlier, touched = _repeat_caller(book, data.contact, keys, identity)
+        alerts.add_threats(book, alert, data, tag)
         personal = None
         if has_personal:
             personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
         cid = book.store.allocate(received)
-        events = [Event(type="intake", at=received, by=actor.id, note="")]
-        if esc_people:
-            events.append(Event(type="escalate", at=received, by=actor.id, to=[p.id for p in esc_people],
-                                note=_("red case, reported to the director")))
+        events = [Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)]
         case = Case(
             id=cid, received=received, channel=data.channel, grade=data.grade, owner=owner.id,
             role=data.role, gender=data.gender, age_group=data.age_group, region=data.region,
             occupation=data.occupation, categories=data.categories, needs=data.needs, summary=data.summary,
             response=data.response,
             consent_publish=data.consent_publish, personal=personal, events=events,
+            risk=data.risk, victim_age_group=data.victim_age_group,
         )
         path = book.store.write(case)
         touched.insert(0, path)
-        msg = f"intake {cid}: {data.grade}, {data.channel}"
-        if esc_people:
-            msg += f"; escalated to {', '.join(p.id for p in esc_people)}"
+        msg = f"intake {cid}: {data.grade}, {data.channel}" + alert.message()
         commit = book.commit(touched, msg, actor)
-    return WriteResult(case, path, commit, msg, esc_people, earlier, repeat)
+    return WriteResult(case, path, commit, msg, alert.people, earlier, repeat, alert)
 
 
 # ------------------------------------------------------------------ events on a case
@@ -153,7 +154,10 @@ def _require_open(case: Case, what: str) -> None:
         raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=what))
 
 
-def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
+def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "",
+             identity=None, reported_police: bool = False) -> WriteResult:
+    """A follow-up, or a revisit after closing; `reported_police`: the case was reported to the
+    police (stops its mandatory-report and repeated-threat clocks)."""
     text = clear_text(note, "--note", required=True)
 
     def make(case: Case, actor: Person) -> Event:
@@ -161,9 +165,11 @@ def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: da
             raise UsageError(_("case {id} is not closed yet; --revisit records a revisit after closing").format(id=case.id))
         if not revisit and case.status() == "closed":
             raise UsageError(_("case {id} is closed; record a revisit with --revisit").format(id=case.id))
-        return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text)
+        return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text,
+                     reported_police=reported_police)
 
-    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}", secret, identity)
+    police = " (reported to the police)" if reported_police else ""
+    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}{police}", secret, identity)
 
 
 def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime | None = None,
@@ -255,9 +261,24 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
 
     def make(case: Case, actor: Person) -> Event:
         _require_open(case, "closing")
-        return Event(type="close", at=_event_time(book, case, at), by=actor.id, outcome=out, reason=why or None, note=text)
+        when = _event_time(book, case, at)
+        _refuse_unreported(book, case, when)
+        return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text)
 
     return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}", secret, identity)
+
+
+def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
+    """A case due to be reported to the police (mandatory report, repeated threats) is not
+    closed before the report is recorded."""
+    from .alerts import police_due
+    from .domain import labels
+
+    due = police_due(book, case, at)
+    if due:
+        raise UsageError(_("case {case} must first be reported to the police ({what}): record it with "
+                           "`hotline followup {case} --reported-police --note TEXT`, then close it")
+                         .format(case=case.id, what=", ".join(labels.deadline(k.kind) for k in due)))
 
 
 def reveal(book: Book, case: Case, identity) -> dict:
@@ -299,7 +320,7 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
 # ------------------------------------------------------------------ correcting and withdrawing
 
 CLEAR_FIELDS = ("channel", "needs", "grade", "categories", "role", "gender", "age_group", "region", "occupation",
-                "summary", "response", "consent_publish")
+                "summary", "response", "consent_publish", "risk", "victim_age_group")
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
 
 
@@ -311,7 +332,8 @@ def intake_of(case: Case, personal: dict | None = None) -> IntakeInput:
                        age_group=case.age_group, region=case.region, occupation=case.occupation,
                        name=str(p.get("name") or ""), contact=str(p.get("contact") or ""),
                        address=str(p.get("address") or ""), notes=str(p.get("notes") or ""),
-                       owner=case.owner, consent_publish=case.consent_publish)
+                       owner=case.owner, consent_publish=case.consent_publish, risk=case.risk,
+                       victim_age_group=case.victim_age_group)
 
 
 def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime | None = None,

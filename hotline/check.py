@@ -51,6 +51,9 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         else:
             seen[case_id] = rel
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in ledger_problems(book))
+    from .staff import check_problems  # the duty rota's groups, the leave files
+
+    problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
     problems.extend(_check_leftovers(book))
     problems.extend(_check_caller_key(book))
     problems.extend(_check_git(book))
@@ -151,6 +154,9 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     if not case.summary.strip():
         yield ["summary"], _("summary is empty")
     yield from _control_characters(case)
+    from .domain.safety import case_problems  # crisis level, victim's age group
+
+    yield from case_problems(case, rules)
     if roster.person(case.owner) is None:
         yield ["owner"], _("owner '{owner}' is not in roster.yaml").format(owner=case.owner)
     events = case.events
@@ -209,7 +215,7 @@ def _check_leftovers(book: Book) -> list[Problem]:
     """Temporary files of interrupted writes (the next write in that folder removes them)."""
     from .storage import yamlio
 
-    dirs = [book.root / "ledger", book.root / "keys"]
+    dirs = [book.root / "ledger", book.root / "keys", book.root / "leave"]
     cases = book.root / "cases"
     if cases.is_dir():
         dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
@@ -267,7 +273,7 @@ def _check_git(book: Book) -> list[Problem]:
         for rel in rec["paths"]:
             out.append(Problem(book.rel(top / rel), None, _("'{message}' by {name} is not committed yet (interrupted or refused by git): the next hotline write commits it").format(message=rec['message'], name=rec['name'])))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
-    under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys")]
+    under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys", "leave")]
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
     for status, rel in git.uncommitted(top, under):
         if status == "!!":

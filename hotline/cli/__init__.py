@@ -11,13 +11,15 @@ commands so `hotline --help` stays fast.  One module per command family:
   deadlines.py  overdue
   report.py     report
   points.py     award, penalize, score
+  duty.py       duty, leave, roster
+  safety.py     caller (and what intake says at once about risk, threats, mandatory reports)
   upkeep.py     check, rekey
   sheets.py     import (and its template); exports.py: --format xlsx of the listings
 """
 from __future__ import annotations
 
 # imported in the order `hotline --help` lists the commands
-from . import admin, intake, events, reading, deadlines, report, points, upkeep, sheets  # noqa: F401,I001
+from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep, sheets  # noqa: F401,I001
 from .app import app
 
 __all__ = ["app", "main"]

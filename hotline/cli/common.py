@@ -105,6 +105,7 @@ def columns(pairs) -> list[tuple[str, str]]:
 
 
 OUTPUT = typer.Option(None, "--output", metavar=N_("FILE"), help=N_("Write the listing to FILE instead of printing it."))
+FORMAT_HELP = N_("table, json or csv.")
 
 
 def parse_at(book, at: Optional[str], option: str = "--at"):

@@ -57,6 +57,8 @@ def followup(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     note: str = typer.Option(..., "--note", metavar=N_("TEXT"), help=N_("What was done or learned.")),
     revisit: bool = typer.Option(False, "--revisit", help=N_("A revisit after closing (回访).")),
+    reported_police: bool = typer.Option(False, "--reported-police",
+                                         help=N_("The case was reported to the police (强制报告, repeated threats).")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
@@ -65,8 +67,10 @@ def followup(
 
     book = open_book()
     notes = Notes(no_input)
-    res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra())
-    out(_("Recorded {event} on {id}").format(event=labels.event(res.case.events[-1].type), id=res.case.id))
+    res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra(),
+                           reported_police=reported_police)
+    police = " (" + _("reported to the police") + ")" if reported_police else ""
+    out(_("Recorded {event} on {id}").format(event=labels.event(res.case.events[-1].type) + police, id=res.case.id))
 
 
 @command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
@@ -160,6 +164,7 @@ def amend(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL")),
     grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE")),
+    risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"), help=N_("Crisis level: low, medium, high.")),
     role: Optional[str] = typer.Option(None, "--role", metavar=N_("ROLE")),
     category: List[str] = typer.Option([], "--category", metavar=N_("CATEGORY"), help=N_("The categories, all of them (repeat).")),
     need: List[str] = typer.Option([], "--need", metavar=N_("NEED"), help=N_("The needs, all of them (repeat).")),
@@ -169,6 +174,7 @@ def amend(
     occupation: Optional[str] = typer.Option(None, "--occupation", metavar=N_("TEXT")),
     gender: Optional[str] = typer.Option(None, "--gender", metavar=N_("GENDER")),
     age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP")),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP")),
     name: Optional[str] = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("(encrypted)")),
     contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("TEXT"), help=N_("(encrypted)")),
     address: Optional[str] = typer.Option(None, "--address", metavar=N_("TEXT"), help=N_("(encrypted)")),
@@ -189,7 +195,8 @@ def amend(
                                ("needs", list(need)), ("summary", summary), ("response", response), ("region", region),
                                ("occupation", occupation), ("gender", gender), ("age_group", age_group),
                                ("name", name), ("contact", contact), ("address", address), ("notes", notes),
-                               ("consent_publish", consent_publish)) if v is not None and v != []}
+                               ("consent_publish", consent_publish), ("risk", risk),
+                               ("victim_age_group", victim_age_group)) if v is not None and v != []}
     when = parse_at(book, at)
     identity = privacy.load_identity()
     term = interactive_terminal(no_input)

@@ -1,8 +1,10 @@
 """The registration form on a terminal: intake asks it, amend shows it filled in.
 
 The questions follow the line's own flow (seed 000: 个案接入 → 需求了解 → 情况分级 → 问题识别 →
-用户分类 → 需求回应 → 个案记录): channel, needs, grade, categories, caller role, caller details,
-summary, response, personal data, consent to publish.  Each answer is checked at its own
+用户分类 → 需求回应 → 个案记录): channel, needs, grade (then the crisis level, for the grades that ask
+it), categories, caller role, caller details (then the age of the person harmed, when the mandatory
+report's categories concern someone other than the caller), summary, response, personal data,
+consent to publish.  Each answer is checked at its own
 prompt and asked again when refused (nothing answered is lost); clear text is searched for
 personal data, which can be moved to the encrypted fields or removed; a review screen shows
 every answer (personal data masked) before anything is written: save, change one, or discard.
@@ -35,16 +37,21 @@ class Question:
     required: bool = False
     personal: bool = False  # encrypted: shown masked on the review screen
     clear: bool = False     # kept in clear: searched for personal data
+    when: str | None = None  # asked only when it applies: "risk" (the grade asks it), "victim" (domain.safety)
+    blank: Any = "unknown"  # a choice left empty
 
 
 QUESTIONS = (
     Question("channel", N_("Channel (how they reached us)"), "choice", "channel", required=True),
     Question("needs", N_("Needs"), "multi", "need", required=True),
     Question("grade", N_("Grade"), "choice", "grade", required=True),
+    Question("risk", N_("Crisis level (Enter: not assessed yet)"), "choice", "risk", when="risk", blank=None),
     Question("categories", N_("Problem categories"), "multi", "category", required=True),
     Question("role", N_("Caller's role"), "choice", "role", required=True),
     Question("gender", N_("Gender"), "choice", "gender"),
     Question("age_group", N_("Age group"), "choice", "age_group"),
+    Question("victim_age_group", N_("Age group of the person harmed, if not the caller"), "choice", "age_group",
+             when="victim", blank=None),
     Question("region", N_("Region (city or county, for statistics)"), "text", clear=True),
     Question("occupation", N_("Occupation (for statistics)"), "text", clear=True),
     Question("summary", N_("Summary: what the caller asked (no names or numbers)"), "long", required=True, clear=True),
@@ -109,7 +116,7 @@ class Form:
             if not t:
                 if q.required:
                     raise UsageError(_("an answer is needed here"))
-                return [] if q.kind == "multi" else ("unknown" if q.kind == "choice" else "")
+                return [] if q.kind == "multi" else (q.blank if q.kind == "choice" else "")
             if q.kind == "choice":
                 return self._one(q.vocab, t)
             if q.kind == "multi":
@@ -194,9 +201,24 @@ class Form:
             setattr(self.raw, key, f"{self.raw.notes}\n{found}".strip() if key == "notes" else found)
 
     # ------------------------------------------------------------ the whole form
+    def applies(self, q: Question) -> bool:
+        """Whether the question is asked, given the answers so far (domain.safety's rules)."""
+        from ..domain import safety
+
+        if q.when == "risk":
+            return safety.asks_risk(self.rules, self.raw.grade)
+        if q.when == "victim":
+            return safety.asks_victim_age(self.rules, self.raw.categories or [], self.raw.role)
+        return True
+
+    def questions(self) -> list[Question]:
+        return [q for q in QUESTIONS if self.applies(q)]
+
     def fill(self, skip: set[str]) -> None:
         """Ask every question not answered already (by an option), in the line's order."""
         for q in QUESTIONS:
+            if not self.applies(q):
+                continue
             if q.key not in skip:
                 self.ask(q)
             elif q.clear and getattr(self.raw, q.key):
@@ -208,11 +230,12 @@ class Form:
         while True:
             self.term.say()
             self.term.say(self.title)
-            for i, q in enumerate(QUESTIONS, 1):
+            shown = self.questions()
+            for i, q in enumerate(shown, 1):
                 self.term.say(f"  {i:>2} {_short(q.title)}: {self.show_value(q)}")
             try:
                 choice = self.term.ask(_("Enter or s: save · a number: change it · d: discard"),
-                                       _review_choice(len(QUESTIONS)))
+                                       _review_choice(len(shown)))
             except Cancelled:
                 self.maybe_discard()
                 continue
@@ -225,7 +248,7 @@ class Form:
                 except UsageError as e:
                     self.term.say("  " + str(e))
                     continue
-            self.ask(QUESTIONS[choice - 1])
+            self.ask(shown[choice - 1])
 
 
 YESNO = Question("discard", "", "yesno")

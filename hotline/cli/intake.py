@@ -11,14 +11,19 @@ from .common import err, handle, notice, open_book, out, parse_at, print_new_dea
 
 
 def _report(book, res, quiet: bool) -> None:
+    from .safety import high_risk_notice, police_notice
+
     case = res.case
     v = book.rules.vocab
-    if res.escalated_to:
+    if res.alerts is not None and res.alerts.high_risk:
+        high_risk_notice(book, res)
+    elif res.escalated_to:
         no_phone = _("(no phone in roster.yaml)")
         lines = [f"  {p.name} ({p.id}) {p.phone or no_phone}" for p in res.escalated_to]
         notice("hotline: !! " + _("RED CASE: inform the director now:") + "\n" + "\n".join(lines))
     elif case.grade in book.rules.escalate_grades:
         err("!! " + _("RED CASE: no director in roster.yaml to inform — tell the shift leader at once"))
+    police_notice(book, res)
     if res.repeat_check == "lost":
         from ..privacy import LOST_KEY
 
@@ -40,6 +45,8 @@ def _report(book, res, quiet: bool) -> None:
 def intake(
     channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL"), help=N_("phone, wechat, qq, web, email, sms, letter, visit (or 电话…).")),
     grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE"), help=N_("green, red, gray (or 绿色…).")),
+    risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"),
+                                       help=N_("Crisis level: low, medium, high (or 低…); asked for red cases.")),
     role: Optional[str] = typer.Option(None, "--role", metavar=N_("ROLE"), help=N_("Caller role: survivor, party, bystander, perpetrator, relative, other.")),
     category: List[str] = typer.Option([], "--category", metavar=N_("CATEGORY"), help=N_("Problem category (repeat for several).")),
     need: List[str] = typer.Option([], "--need", metavar=N_("NEED"), help=N_("Need: emotional_support, help, consultation, legal, crisis (repeatable).")),
@@ -53,6 +60,8 @@ def intake(
     occupation: Optional[str] = typer.Option(None, "--occupation", metavar=N_("TEXT"), help=N_("Occupation, for statistics (e.g. 制衣厂员工).")),
     gender: Optional[str] = typer.Option(None, "--gender", metavar=N_("GENDER"), help=N_("female, male, other, unknown.")),
     age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP"), help=N_("child, teen, youth, adult, senior, unknown.")),
+    victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP"),
+                                                   help=N_("Age group of the person harmed, when not the caller.")),
     owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person (default: you).")),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help=N_("The caller agrees to publication as an anonymised typical case.")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("When the contact came in (default: now).")),
@@ -73,7 +82,8 @@ def intake(
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
                       summary=summary, response=response, gender=gender, age_group=age_group, region=region,
                       occupation=occupation, name=name, contact=contact, address=address, notes=notes, owner=owner,
-                      consent_publish=bool(consent_publish), at=received)
+                      consent_publish=bool(consent_publish), at=received, risk=risk,
+                      victim_age_group=victim_age_group)
     given = {k for k, v in vars(raw).items() if k != "consent_publish" and v is not None and v != []}
     if consent_publish is not None:
         given.add("consent_publish")

@@ -36,6 +36,8 @@ def _event_line(e: dict) -> str:
         extra = " " + _("reason: {reason}").format(reason=e["reason"])
     elif e["type"] == "amend":
         extra = " [" + ", ".join(e["fields"]) + "]"
+    if e.get("reported_police"):
+        extra += " [" + _("reported to the police") + "]"
     note = f"  {e['note']}" if e["note"] else ""
     return "  " + _("{at}  {event} by {person}").format(at=f"{e['at']:%Y-%m-%d %H:%M}", event=e["type_label"],
                                                          person=_name(e["by"])) + extra + note
@@ -60,7 +62,7 @@ def _head(c: dict) -> list[str]:
     return [
         head,
         _field(N_("received"), f"{c['received']:%Y-%m-%d %H:%M}  {c['channel_label']}"),
-        _field(N_("grade"), c["grade_label"]),
+        _field(N_("grade"), c["grade_label"] + (f"  · {_('crisis level')} {c['risk_label']}" if c.get("risk_label") else "")),
         _field(N_("owner"), _name(c["owner"]) + moved),
         _field(N_("caller"), who),
         _field(N_("categories"), "、".join(x["label"] for x in c["categories"])),
@@ -113,14 +115,22 @@ def card_text(card: dict, personal: dict | None) -> str:
 def show(
     case: str = CASE_ARG,
     reveal: bool = typer.Option(False, "--reveal", help=N_("Decrypt the caller's personal data (needs your key).")),
+    fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text or json.")),
 ):
     from .. import actions, privacy
     from ..domain.casecard import case_card
 
+    check_format(fmt, ("text", "json"))
     book = open_book()
     c = book.store.get(case)
     personal = actions.reveal(book, c, privacy.load_identity()) if (reveal and c.personal is not None) else None
-    out(card_text(case_card(c, book.rules, book.calendar, book.roster, book.now), personal))
+    card = case_card(c, book.rules, book.calendar, book.roster, book.now)
+    if fmt == "json":
+        from ..render.tables import to_json
+
+        out(to_json({**card, "personal_data": personal} if reveal else card))
+        return
+    out(card_text(card, personal))
 
 
 LIST_TABLE = [("id", N_("case")), ("received", N_("received")), ("status", N_("status")), ("grade", N_("grade")),

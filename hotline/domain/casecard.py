@@ -36,7 +36,21 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["reason"] = e.reason
     elif e.type == "amend":
         row["fields"] = list(e.changes or {})
+    if e.type == "escalate" and e.reason:
+        row["reason"] = e.reason
+        row["type_label"] = labels.escalation(e.reason)
+    if e.reported_police:
+        row["reported_police"] = True
     return row
+
+
+def _risk_label(case: Case, rules: Any) -> str | None:
+    """The crisis level's label; "not assessed" for a grade that asks it; None otherwise."""
+    from .safety import asks_risk
+
+    if case.risk:
+        return rules.label("risk", case.risk) if "risk" in rules.vocab else case.risk
+    return labels.not_assessed() if asks_risk(rules, case.grade) else None
 
 
 def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: datetime) -> dict[str, Any]:
@@ -51,6 +65,8 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         "received": cal.local(case.received),
         "channel": case.channel, "channel_label": L("channel", case.channel),
         "grade": case.grade, "grade_label": L("grade", case.grade),
+        "risk": case.risk, "risk_label": _risk_label(case, rules),
+        "victim_age_group": case.victim_age_group,
         "owner": _person(roster, case.owner),
         "current_owner": _person(roster, case.current_owner()),
         "caller": {

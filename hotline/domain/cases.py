@@ -76,6 +76,8 @@ class IntakeInput:
     owner: str | None = None
     consent_publish: bool = False
     at: datetime | None = None
+    risk: str | None = None              # crisis level (危机程度); None: not assessed
+    victim_age_group: str | None = None  # the person harmed, when not the caller
 
     def missing(self) -> list[str]:
         """The options of required fields left empty."""
@@ -106,12 +108,19 @@ def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
         owner=raw.owner,
         consent_publish=bool(raw.consent_publish),
         at=raw.at,
+        risk=v["risk"].resolve(raw.risk, "--risk") if raw.risk else None,
+        victim_age_group=_victim_age(v["age_group"].resolve(raw.victim_age_group, "--victim-age-group"))
+        if raw.victim_age_group else None,
     )
     if not out.categories:
         raise UsageError(_("--category is required (at least one)"))
     if not out.needs:
         raise UsageError(_("--need is required (at least one)"))
     return out
+
+
+def _victim_age(age_group: str) -> str | None:
+    return None if age_group == "unknown" else age_group
 
 
 def escalation_targets(rules: Rules, roster: Roster, grade: str) -> list[Person]:

@@ -11,6 +11,10 @@ ignored, so a past `as_of` replays history.
 | refer     | refer.<grade>      | intake               | first refer or close                          |
 | follow_up | follow_up.referred | each referral        | a followup after it, the next referral, close |
 | revisit   | revisit.<grade>    | close                | a revisit after the close                     |
+| mandatory_report | mandatory_report.due | intake (强制报告 rule) | a follow-up `--reported-police`      |
+| threat_report | threats.due        | escalation of a repeated-threat caller | a follow-up `--reported-police` |
+
+The last two are the police reports of `domain.safety` (their rules are sections of rules.yaml).
 
 A kind/grade absent from rules.deadlines has no clock.  A clock whose due time needed the
 working days of a provisional year (domain.calendar: no official data yet) is `provisional`.
@@ -24,8 +28,9 @@ from typing import Any, Iterable
 
 from .calendar import Calendar, Duration, parse_duration
 from .model import Case, Event
+from .safety import police_segments
 
-CLOCK_KINDS = ("close", "respond", "refer", "follow_up", "revisit")
+CLOCK_KINDS = ("close", "respond", "refer", "follow_up", "revisit", "mandatory_report", "threat_report")
 
 
 @dataclass
@@ -124,6 +129,8 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime,
             _, ev = first(("revisit",), after=close_i)  # type: ignore[arg-type]
             add("revisit", grade, rv, cal.local(close_ev.at), ev)
 
+    for kind, basis, text, start, stop in police_segments(case, rules, events, received):
+        add(kind, basis, _duration(text), cal.local(start), stop)
     return clocks
 
 

@@ -104,6 +104,11 @@ def shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return d.year, d.month
 
 
+def add_months(d: date, n: int) -> date:
+    """The same day `n` months later (the month's last day when it has no such day)."""
+    return d + relativedelta(months=n)
+
+
 def first_day(year: int, month: int) -> date:
     return date(year, month, 1)
 

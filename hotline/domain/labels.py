@@ -16,7 +16,11 @@ EVENT = {
     "revisit": N_("revisit"), "amend": N_("correction"), "void": N_("withdrawn"),
 }
 DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_("referral"),
-            "follow_up": N_("referral follow-up"), "revisit": N_("revisit")}
+            "follow_up": N_("referral follow-up"), "revisit": N_("revisit"),
+            "mandatory_report": N_("mandatory report to the police"),
+            "threat_report": N_("report to the secretary and the police")}
+ESCALATION = {"high_risk": N_("reported to the director and the duty leader"),
+              "repeated_threats": N_("reported to the secretary")}  # escalate events by their reason
 STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
          "none": N_("no deadline")}
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
@@ -34,6 +38,10 @@ def event(key: str) -> str:
     return _label(EVENT, key)
 
 
+def escalation(reason: str) -> str:
+    return _label(ESCALATION, reason) if reason in ESCALATION else event("escalate")
+
+
 def deadline(key: str) -> str:
     return _label(DEADLINE, key)
 
@@ -44,6 +52,11 @@ def state(key: str) -> str:
 
 def case_item(key: str) -> str:
     return _label(CASE_ITEMS, key)
+
+
+def not_assessed() -> str:
+    """A case of a grade that asks the crisis level, recorded without one (未评估)."""
+    return _("not assessed")
 
 
 def provisional() -> str:

@@ -26,7 +26,8 @@ STATUSES = ("open", "referred", "closed")
 # registration fields two offices may change differently; a merge keeps every value as a named
 # conflict (`Case.conflicts`) until `hotline resolve` settles it
 CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
-                   "categories", "needs", "summary", "response", "consent_publish", "personal")
+                   "categories", "needs", "summary", "response", "consent_publish", "risk", "victim_age_group",
+                   "personal")
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Event:
     contact_shared: bool = False # refer: the form carried the caller's contact, with consent
     changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
     id: str | None = None        # stable, unique without coordination: two offices' events merge by it
+    reported_police: bool = False  # followup/revisit: reported to the police (强制报告, repeated threats)
 
 
 @dataclass
@@ -83,6 +85,8 @@ class Case:
     # field -> {"values": [every value two offices gave it]}; the field holds the first meanwhile
     conflicts: dict | None = None
     source: Source | None = None  # imported from a spreadsheet row (absent for cases taken by intake)
+    risk: str | None = None              # crisis level (危机程度); None: not assessed
+    victim_age_group: str | None = None  # the person harmed, when not the caller (强制报告)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:
@@ -153,6 +157,8 @@ class Person:
     phone: str | None = None
     key: str | None = None
     active: bool = True
+    joined: date | None = None   # start of the trial period (试用期)
+    trial: str | None = None     # the committee's decision after it: passed | ended
 
 
 @dataclass

@@ -4,6 +4,7 @@ into `roster.yaml:LINE: message`."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from ..i18n import _
@@ -12,6 +13,7 @@ from .model import Group, Partner, Person, Roster
 
 ID_RE = re.compile(r"^[a-z0-9_-]+$")
 PARTNER_KINDS = ("external", "internal")
+TRIAL_DECISIONS = ("passed", "ended")  # the committee's word after the trial period (试用期)
 
 
 def _text(section: str, i: int, item: dict, key: str, required: bool = False) -> str | None:
@@ -65,8 +67,29 @@ def _person(i: int, p: dict, seen: set, group_ids: set) -> Person:
     active = p.get("active", True)
     if not isinstance(active, bool):
         raise DataError(_("person '{pid}': active must be true or false, not {active!r}").format(pid=pid, active=active), ["people", i, "active"])
+    joined, trial = _trial(i, p, pid)
     return Person(id=pid, name=_text("people", i, p, "name", required=True) or pid, group=group, roles=list(roles),
-                  email=_text("people", i, p, "email"), phone=_text("people", i, p, "phone"), key=key, active=active)
+                  email=_text("people", i, p, "email"), phone=_text("people", i, p, "phone"), key=key, active=active,
+                  joined=joined, trial=trial)
+
+
+def _trial(i: int, p: dict, pid: str) -> tuple[date | None, str | None]:
+    """`joined:` (a date: the trial period starts) and `trial:` (passed | ended, the committee's decision)."""
+    joined = p.get("joined")
+    if isinstance(joined, str):
+        try:
+            joined = date.fromisoformat(joined.strip())
+        except ValueError:
+            pass
+    if joined is not None and (not isinstance(joined, date) or isinstance(joined, datetime)
+                               or not 2000 <= joined.year <= 2099):
+        raise DataError(_("person '{pid}': joined must be a date YYYY-MM-DD, not {value}").format(
+            pid=pid, value=repr(p.get("joined"))), ["people", i, "joined"])
+    trial = p.get("trial")
+    if trial is not None and trial not in TRIAL_DECISIONS:
+        raise DataError(_("person '{pid}': trial must be {allowed}, not {value}").format(
+            pid=pid, allowed=" or ".join(TRIAL_DECISIONS), value=repr(trial)), ["people", i, "trial"])
+    return joined, trial
 
 
 def from_data(data: Any) -> Roster:

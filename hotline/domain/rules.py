@@ -62,6 +62,7 @@ class Rules:
     raw: dict[str, Any]
     path: Path | None = None   # where it was read from (set by storage), for messages
     language: str = "zh-CN"    # of messages, prompts and help ($HOTLINE_LANG overrides it)
+    lines: Any = None          # duty, leave, crisis, threats, mandatory report, trial (domain.linerules)
 
     def label(self, vocab: str, key: str) -> str:
         return self.vocab[vocab].label(key)
@@ -161,8 +162,13 @@ def from_data(data: Any) -> Rules:
     language = data.get("language", "zh-CN")
     if language not in ("zh-CN", "en"):
         raise DataError(_("language '{value}' is not known; use zh-CN or en").format(value=language), ["language"])
+    from . import linerules
+
+    lines, levels = linerules.from_data(data, vocab)
+    vocab["risk"] = Vocab("risk", levels)  # crisis levels (危机程度), input by id or label like the others
     rules = Rules(timezone=tz, vocab=vocab, calendar=cal, service_hours=hours, deadlines=deadlines,
-                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data, language=language)
+                  escalate_grades=list(esc), urge_limit=urge_limit, points=points, raw=data, language=language,
+                  lines=lines)
     _check_durations(rules)
     return rules
 

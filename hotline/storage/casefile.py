@@ -41,6 +41,8 @@ def event_to_dict(e: Event) -> dict[str, Any]:
         d["reason"] = e.reason
     if e.contact_shared:
         d["contact_shared"] = True
+    if e.reported_police:
+        d["reported_police"] = True
     if e.changes:
         d["changes"] = e.changes
     if e.note:
@@ -54,6 +56,7 @@ def case_to_dict(c: Case) -> dict[str, Any]:
         "received": iso(c.received),
         "channel": c.channel,
         "grade": c.grade,
+        **({"risk": c.risk} if c.risk else {}),
         "owner": c.owner,
         "caller": {
             "role": c.role,
@@ -62,6 +65,7 @@ def case_to_dict(c: Case) -> dict[str, Any]:
             "region": c.region,
             "occupation": c.occupation,
         },
+        **({"victim_age_group": c.victim_age_group} if c.victim_age_group else {}),
         "categories": list(c.categories),
         "needs": list(c.needs),
         "summary": c.summary,
@@ -106,10 +110,11 @@ def case_from_json(text: str) -> Case:
         personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
         events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
-                      changes=e.get("changes"), id=e.get("id"))
+                      changes=e.get("changes"), id=e.get("id"), reported_police=e.get("reported_police", False))
                 for e in d["events"]],
         conflicts=d.get("conflicts"),
         source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
+        risk=d.get("risk"), victim_age_group=d.get("victim_age_group"),
     )
 
 
@@ -229,6 +234,7 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
         contact_shared=ev.get("contact_shared") is True,
         changes=changes,
         id=eid,
+        reported_police=ev.get("reported_police") is True,
     )
 
 
@@ -284,4 +290,6 @@ def parse_case(text: str, path: Path) -> Case:
         events=events,
         conflicts=_conflicts(r, data),
         source=_source(r, data),
+        risk=r.text_of(data, "risk", [], required=False) or None,
+        victim_age_group=r.text_of(data, "victim_age_group", [], required=False) or None,
     )

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from .. import dates
 from ..calendar import Calendar
 from ..model import Case, Roster
-from . import sections
+from . import safety, sections
 from .context import Month
 from .sections import TREND_MONTHS, trend_months
 
@@ -66,6 +66,10 @@ def bulletin(
         "typical_cases": sections.typical_cases(m),
         "trend": sections.trend(m, trend_counts),
         "grades": [{"id": g, "label": rules.vocab["grade"].label(g)} for g in rules.vocab["grade"].labels],
+        "crisis_levels": safety.crisis_levels(m),
+        "threat_callers": safety.threat_callers(m),
+        "mandatory_reports": safety.mandatory_reports(m),
+        "duty_weeks": safety.duty_weeks(m),
     }
     data["provisional"] = sections.provisional(m)  # last: the sections above fill the clock cache
     data["warnings"] = sections.warnings(m)
