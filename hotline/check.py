@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from .i18n import _
 from .book import Book
+from .domain import labels
 from .domain.model import Case
 from .errors import BookError
 from .storage import ids
@@ -140,20 +141,24 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
         yield ["received"], _("received {local:%Y-%m} but the file is under {name}/{name2}").format(local=local, name=path.parent.parent.name, name2=path.parent.name)
     for key, vocab, value in (("channel", "channel", case.channel), ("grade", "grade", case.grade)):
         if value not in v[vocab].labels:
-            yield [key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=vocab, value=value, items=', '.join(v[vocab].labels))
+            yield [key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=labels.field(vocab), value=value, items=', '.join(v[vocab].labels))
     for key, vocab, value in (("role", "role", case.role), ("gender", "gender", case.gender),
                               ("age_group", "age_group", case.age_group)):
         if value not in v[vocab].labels:
-            yield ["caller", key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=vocab, value=value, items=', '.join(v[vocab].labels))
+            yield ["caller", key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=labels.field(vocab), value=value, items=', '.join(v[vocab].labels))
     for key, vocab, values in (("categories", "category", case.categories), ("needs", "need", case.needs)):
         if not values:
             yield [key], _("'{key}' is empty: every case needs at least one").format(key=key)
         for x in values:
             if x not in v[vocab].labels:
-                yield [key], _("unknown {vocab} '{x}'").format(vocab=vocab, x=x)
+                yield [key], _("unknown {vocab} '{x}'").format(vocab=labels.field(vocab), x=x)
     if not case.summary.strip():
         yield ["summary"], _("summary is empty")
     yield from _control_characters(case)
+    for name, rec in (case.conflicts or {}).items():
+        yield ["conflicts", name], _("two offices gave {field} ({name}) different values ({n}), both kept: choose one "
+                                     "with `hotline resolve {id}`").format(field=labels.field(name), name=name,
+                                                                           n=len(rec.get("values", [])), id=case.id)
     from .domain.safety import case_problems  # crisis level, victim's age group
 
     yield from case_problems(case, rules)
@@ -162,7 +167,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     events = case.events
     if events[0].type != "intake":
         yield ["events", 0], _("the first event must be the intake, not '{type}'").format(type=events[0].type)
-    closed = voided = False
+    closed = False
     for i, e in enumerate(events):
         kp = ["events", i]
         if i and e.type == "intake":
@@ -177,23 +182,17 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp + ["to"], _("referral to unknown partner '{to}'").format(to=e.to)
         if e.type == "assign" and (not isinstance(e.to, str) or roster.person(e.to) is None):
             yield kp + ["to"], _("reassignment to unknown person '{to}'").format(to=e.to)
-        if e.type == "close":
-            if closed:
-                yield kp, _("the case is closed twice")
+        if e.type == "close":  # closed in two offices: the first close counts, the other stays in the history
             if e.outcome not in v["outcome"].labels:
                 yield kp + ["outcome"], _("unknown outcome '{outcome}'; allowed: {items}").format(outcome=e.outcome, items=', '.join(v['outcome'].labels))
             if e.outcome == "unresolved" and not e.reason:
                 yield kp, _("an unresolved closure needs a reason")
             closed = True
-        elif closed and e.type != "revisit":
-            yield kp, _("'{type}' after the case was closed (only revisits may follow)").format(type=e.type)
+        # a follow-up, a referral or an urge after the close: another office's work, merged — kept
         if e.type == "revisit" and not closed:
             yield kp, _("a revisit before the case was closed")
         if e.type == "void" and not (e.reason or "").strip():
             yield kp, _("a withdrawal (void) needs a reason")
-        if voided and e.type != "void":
-            yield kp, _("'{type}' after the case was withdrawn (void)").format(type=e.type)
-        voided = voided or e.type == "void"
 
 
 def _control_characters(case: Case) -> Iterable[tuple[list, str]]:
@@ -226,8 +225,14 @@ def _check_leftovers(book: Book) -> list[Problem]:
 def _check_caller_key(book: Book) -> list[Problem]:
     from . import privacy
 
+    from .storage import git, gitsync
+
     if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
-        return [Problem(_("keys/caller-key.age"), None, privacy.LOST_KEY)]
+        return [Problem("keys/caller-key.age", None, _(privacy.LOST_KEY))]
+    if (git.git_dir(book.git_root) / gitsync.REKEY_NOTE).exists():
+        return [Problem("keys/caller-key.age", None, _("two offices made new caller keys at the same time and a merge "
+                                                       "kept one: run `hotline rekey` so repeat callers are recognised "
+                                                       "again"))]
     return []
 
 
@@ -277,13 +282,14 @@ def _check_git(book: Book) -> list[Problem]:
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
     for status, rel in git.uncommitted(top, under):
         if status == "!!":
-            msg = "ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it"
+            msg = _("ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it")
         elif "D" in status:
-            msg = "deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back"
+            msg = _("deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back")
         elif "U" in status or status in ("AA", "DD"):
-            msg = "unmerged (a git conflict): resolve it, then `git add` and `git commit`"
+            msg = _("not merged yet (two offices changed it): run `hotline resolve` — it keeps both sides' events and "
+                    "entries; for roster.yaml, rules.yaml or a template, keep what both sides need, then `hotline sync`")
         else:
-            msg = "not committed: commit it (`git add` + `git commit`) so the audit trail holds it"
+            msg = _("not committed: commit it (`git add` + `git commit`) so the audit trail holds it")
         if not rel.rsplit("/", 1)[-1].startswith("."):  # leftovers of writes are named apart
             out.append(Problem(book.rel(top / rel), None, msg))
     return out

@@ -159,7 +159,7 @@ def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path
                                "(see `hotline key show`)"))
         return key, []
     if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
-        raise UsageError(privacy.LOST_KEY)
+        raise UsageError(_(privacy.LOST_KEY))
     key = privacy.new_caller_key()
     return key, privacy.write_caller_key(book.root, key, keys)
 

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .i18n import _
+from .i18n import N_, _
 from .errors import BookError, UsageError
 
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
@@ -210,5 +210,5 @@ def must_rotate(root: Path, recipients: list[str]) -> bool:
     return before is None or bool(before - set(recipients))
 
 
-LOST_KEY = ("keys/caller-key.age is missing although cases carry caller pseudonyms: restore it "
+LOST_KEY = N_("keys/caller-key.age is missing although cases carry caller pseudonyms: restore it "
             "(`git checkout HEAD -- keys/caller-key.age`, or from a backup), then run `hotline rekey`")

@@ -12,9 +12,10 @@ from . import privacy
 from .book import Book
 from .domain.model import Case
 from .errors import UsageError
-from .storage import git
+from .storage import git, gitsync
 from .storage.config import DEFAULTS
 from .storage.yamlio import atomic_write
+
 
 
 @dataclass
@@ -76,11 +77,15 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
         keep.touch()
         written.append(keep)
     written += privacy.write_caller_key(root, privacy.new_caller_key(), [public])
+    from .storage.gitsync import ensure_driver, write_attributes
+
+    written.append(write_attributes(root) or root / ".gitattributes")
 
     if git.toplevel(root) is None:
         git.init(root)
     top = git.toplevel(root)
     assert top is not None
+    ensure_driver(top)
     git.commit(top, written, "init case book", display, email or f"{pid}@hotline.invalid")
     return InitResult(root, pid, ident_path, new)
 
@@ -117,7 +122,8 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     with book.lock():
         plan = _decrypt_all(book, ident, progress)
         old_key = privacy.open_caller_key(book.root, ident)
-        rotate = old_key is None or privacy.must_rotate(book.root, keys)
+        note = git.git_dir(book.git_root) / gitsync.REKEY_NOTE  # two offices made different caller keys at once
+        rotate = old_key is None or privacy.must_rotate(book.root, keys) or note.exists()
         key = privacy.new_caller_key() if rotate else old_key
         touched: list[Path] = []
         for f, case, plain in plan:
@@ -131,6 +137,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         touched += privacy.write_caller_key(book.root, key, keys)
         what = "; new caller key" if rotate else ""
         book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
+        note.unlink(missing_ok=True)
     return RekeyResult(len(plan), len(keys), touched, rotate)
 
 

@@ -115,7 +115,7 @@ def allowed_words(book) -> set[str]:
               "table", "json", "csv", "md", "html", "text", "xlsx", "hotline", "git", "age", "yaml", "rules", "roster",
               "cases", "ledger", "keys", "caller", "key", "templates", "utf", "json", "markdown", "iso", "qq", "wechat",
               "excel", "wps", "enter", "ctrl", "alt", "tab", "yyyy", "mm", "dd", "hh", "zh", "cn", "en", "xml", "done",
-              "abc", "www", "ics", "icalendar", "HOTLINE", "BOOK", "USER", "LANG", "IDENTITY", "NOW", "e", "g", "s", "d", "n", "y", "x"}
+              "abc", "www", "ics", "icalendar", "nas", "ssh", "https", "usb", "origin", "gitea", "HOTLINE", "BOOK", "USER", "LANG", "IDENTITY", "NOW", "e", "g", "s", "d", "n", "y", "x"}
     return {w.lower() for w in words}
 
 

@@ -326,7 +326,7 @@ def test_problems_on_the_events_sheet_and_disagreeing_twins_are_named_there(book
     cases.cell(row=2, column=head.index("channel") + 1).value = "wechat"      # 渠道 says 电话
     eh = [c.value for c in events[1]]
     events.cell(row=3, column=eh.index("by") + 1).value = "nobody"           # the follow-up: who?
-    events.append([a, datetime(2026, 11, 4, 9, 0), "closing", "close", "王芳", "wang", None, None, "已解决", "resolved"])
+    events.append([a, datetime(2026, 11, 2, 9, 45), "revisit", "revisit", "王芳", "wang", None, None, None, None])
     wb.save(out)
     other = fresh_book(env, book.runner)
     r = other.run("import", str(out), expect=2)
@@ -340,7 +340,7 @@ def test_problems_on_the_events_sheet_and_disagreeing_twins_are_named_there(book
     events.cell(row=3, column=eh.index("by") + 1).value = "wang"
     wb.save(out)
     r = other.run("import", str(out), expect=2)
-    assert f"{out}[事件]:5:C: the case is closed twice" in r.stderr
+    assert f"{out}[事件]:5:C: a revisit before the case was closed" in r.stderr
     assert not list((other.root / "cases").rglob("*.yaml"))
 
 

@@ -14,12 +14,13 @@ commands so `hotline --help` stays fast.  One module per command family:
   duty.py       duty, leave, roster
   safety.py     caller (and what intake says at once about risk, threats, mandatory reports)
   upkeep.py     check, rekey
+  offices.py    sync, resolve, upgrade, merge-file (git's merge driver)
   sheets.py     import (and its template); exports.py: --format xlsx of the listings
 """
 from __future__ import annotations
 
 # imported in the order `hotline --help` lists the commands
-from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep, sheets  # noqa: F401,I001
+from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep, offices, sheets  # noqa: F401,I001
 from .app import app
 
 __all__ = ["app", "main"]

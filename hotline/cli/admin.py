@@ -17,7 +17,11 @@ def init(
     directory: Path = typer.Argument(..., metavar=N_("FOLDER"), help=N_("Folder for the new case book (created if missing).")),
     person: Optional[str] = typer.Option(None, "--id", metavar=N_("ID"), help=N_("Your roster id (default: from your git email).")),
     name: Optional[str] = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("Your name for the roster (default: git user.name).")),
+    clone: Optional[str] = typer.Option(None, "--clone", metavar=N_("URL"),
+                                        help=N_("A new office's copy of an existing book: its git remote (a shared folder, USB disk, NAS, SSH or HTTPS address).")),
 ):
+    if clone is not None:
+        return _clone(clone, directory, person, name)
     from ..setup import init_book
 
     res = init_book(directory, person, name)
@@ -28,6 +32,29 @@ def init(
     else:
         out(_("  using your existing key: {identity}").format(identity=res.identity))
     out(_("  next: cd into it and run `hotline intake`"))
+
+
+def _clone(url: str, directory: Path, person: Optional[str], name: Optional[str]) -> None:
+    from ..offices import clone_book
+    from ..storage.gitsync import RemoteError
+    from .offices import remote_error
+
+    try:
+        res = clone_book(url, directory, person, name)
+    except RemoteError as e:
+        raise remote_error(e) from None
+    out(_("Copied the case book into {root}; merges with the other offices keep every event.").format(root=res.root))
+    if res.new_identity:
+        out(_("  your private key: {identity} (keep it safe, outside the book; never commit it)").format(identity=res.identity))
+    else:
+        out(_("  using your existing key: {identity}").format(identity=res.identity))
+    if res.in_roster:
+        out(_("  your key is already in roster.yaml as '{person}': cd into it and run `hotline sync`").format(person=res.in_roster))
+        return
+    out(_("  to read callers' personal data here, a key holder adds you under people: in roster.yaml, runs "
+          "`hotline rekey` and `hotline sync`:"))
+    out(res.roster_line.rstrip("\n"))
+    out(_("  then run `hotline sync` here"))
 
 
 @key_command("new", help=N_('Create your private key (identity) outside the book and print its public key.'))

@@ -67,6 +67,11 @@ def open_book():
 
     book = state["opened"] or Book.open(state["book"], state["acting"])
     book.store.progress = progress(_("indexing cases"))
+    from ..storage import git, gitsync
+
+    top = git.toplevel(book.root)
+    if top is not None:
+        gitsync.ensure_driver(top)  # git does not clone config: every clone gets the merge driver here
     return book
 
 

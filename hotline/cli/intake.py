@@ -27,7 +27,7 @@ def _report(book, res, quiet: bool) -> None:
     if res.repeat_check == "lost":
         from ..privacy import LOST_KEY
 
-        err(LOST_KEY)
+        err(_(LOST_KEY))
     if quiet:
         out(case.id)
         return

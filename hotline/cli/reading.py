@@ -88,6 +88,10 @@ def card_text(card: dict, personal: dict | None) -> str:
     else:
         lines.append(_field(N_("personal"), _("encrypted for {n} recipient(s) — `hotline show {id} --reveal` to read")
                             .format(n=c["personal"]["recipients"], id=c["id"])))
+    for name, values in c.get("conflicts", {}).items():
+        shown = " | ".join(", ".join(v) if isinstance(v, list) else str(v) for v in values) or _("(encrypted)")
+        lines.append("!! " + _("{field}: two offices gave different values ({values}); choose with `hotline resolve {id}`")
+                     .format(field=labels.field(name), values=shown, id=c["id"]))
     lines.append(_("events:"))
     lines += [_event_line(e) for e in c["events"]]
     if c["deadline_error"]:

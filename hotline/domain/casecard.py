@@ -83,6 +83,9 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         "void": next((e.reason or "" for e in case.events if e.type == "void"), None),
         "void_label": labels.event("void"),
         "personal": {"recipients": case.personal.recipients} if case.personal is not None else None,
+        # fields two offices changed differently (every value kept until `hotline resolve`)
+        "conflicts": {name: ([] if name == "personal" else list(rec.get("values", [])))
+                      for name, rec in (case.conflicts or {}).items()},
         "events": [_event(e, rules, cal, roster) for e in case.events],
         "deadlines": [],
         "deadline_error": None,

@@ -23,6 +23,15 @@ ESCALATION = {"high_risk": N_("reported to the director and the duty leader"),
               "repeated_threats": N_("reported to the secretary")}  # escalate events by their reason
 STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
          "none": N_("no deadline")}
+FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` name them
+    "channel": N_("channel"), "grade": N_("grade"), "owner": N_("owner"), "role": N_("caller's role"),
+    "gender": N_("gender"), "age_group": N_("age group"), "region": N_("region"), "occupation": N_("occupation"),
+    "categories": N_("categories"), "needs": N_("needs"), "summary": N_("summary"), "response": N_("response"),
+    "consent_publish": N_("consent to publish"), "risk": N_("crisis level"),
+    "victim_age_group": N_("age group of the person harmed"), "personal": N_("personal data"),
+    # rules.yaml's vocabularies by their singular names (check's messages)
+    "category": N_("category"), "need": N_("need"), "outcome": N_("outcome"),
+}
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
 
 
@@ -48,6 +57,10 @@ def deadline(key: str) -> str:
 
 def state(key: str) -> str:
     return _label(STATE, key)
+
+
+def field(key: str) -> str:
+    return _label(FIELD, key)
 
 
 def case_item(key: str) -> str:

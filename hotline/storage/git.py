@@ -55,6 +55,10 @@ def _why(p: subprocess.CompletedProcess, what: str) -> str:
     return lines[-1] if lines else f"git {what} failed"
 
 
+run = _run  # for the other storage modules: git's command line, failures as GitError
+why = _why
+
+
 def toplevel(path: Path) -> Path | None:
     """The work tree holding `path`: the nearest folder up with a `.git` (a folder, or a
     worktree's `.git` file); None outside git.  No git process is started."""

@@ -1,10 +1,11 @@
-"""Merging two offices' versions of a case file or a ledger file (git's merge driver).
+"""Merging two offices' versions of a case file, a ledger file or a leave file (git's merge driver).
 
-Cases and ledger files are append-only lists of entries with stable ids, so two clones'
-changes are a union, not a conflict (git-bug's idea, at file granularity):
+Cases, ledger files and leave files are append-only lists of entries with stable ids, so two
+clones' changes are a union, not a conflict (git-bug's idea, at file granularity):
 
-- events (and ledger entries) of both sides are kept, once each by id, in time order — ties
-  broken by id, so both offices compute the very same file;
+- events (ledger entries, leave requests) of both sides are kept, once each by id, in time
+  order — each side's own order kept, ties between the sides broken by id, so both offices
+  compute the very same file;
 - a field of the registration form changed on one side only takes that side's value; changed
   differently on both sides, it is kept as a *named conflict* inside the file (`conflicts:`,
   every value kept, the field holding the first in a fixed order) — `hotline check` names it,
@@ -22,9 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ..domain.model import CONFLICT_FIELDS, Case, Event, LedgerEntry, Personal
+from ..domain.model import CONFLICT_FIELDS, Case, Event, Personal
 from ..errors import BookError
-from . import casefile, ledger, yamlio
+from . import casefile, leave, ledger, yamlio
 
 CLEAR_FIELDS = tuple(f for f in CONFLICT_FIELDS if f != "personal")
 PERSONAL = "personal"
@@ -41,7 +42,7 @@ def _key(value: Any) -> str:
     return repr(value)
 
 
-def _three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, list | None]:
+def three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, list | None]:
     """(merged value, None) — or (a value, every value) when both sides changed it differently."""
     if _key(ours) == _key(theirs):
         return ours, None
@@ -53,39 +54,69 @@ def _three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, list | None]:
     return values[0], values
 
 
-def _events(base: list[Event], ours: list[Event], theirs: list[Event]) -> list[Event]:
-    """Every event of both sides once (by id), in time order, ties by id."""
-    by_id: dict[str, Event] = {}
-    for e in [*ours, *theirs]:
-        by_id.setdefault(e.id or "", e)
-    return sorted(by_id.values(), key=lambda e: (e.at, e.id or ""))
+def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
+    """Every event of both sides once (by id), in time order.
+
+    The events both sides hold come first, in their order; then each side's new events, merged
+    by their heads (earlier first, equal times by id) so that each side keeps its own order — an
+    intake stays before its escalation, a close before its revisit — and either office computes
+    the same list.  A stable sort by time finally places anything typed with an earlier --at."""
+    in_theirs = {e.id for e in theirs}
+    in_ours = {e.id for e in ours}
+    common = [e for e in ours if e.id in in_theirs]
+    a = [e for e in ours if e.id not in in_theirs]
+    b = [e for e in theirs if e.id not in in_ours]
+    merged: list[Event] = []
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and (a[i].at, a[i].id or "") <= (b[j].at, b[j].id or "")):
+            merged.append(a[i])
+            i += 1
+        else:
+            merged.append(b[j])
+            j += 1
+    return sorted(common + merged, key=lambda e: e.at)
 
 
 def merge_cases(base: Case | None, ours: Case, theirs: Case, open_personal: OpenPersonal | None = None) -> Case:
     """The union of two versions of one case (see the module docstring)."""
     if ours.id != theirs.id:
         raise NotMergeable(f"two different cases: {ours.id} / {theirs.id}")
-    conflicts: dict[str, dict] = {}
-    for name, rec in {**(ours.conflicts or {}), **(theirs.conflicts or {})}.items():
-        conflicts[name] = rec  # conflicts already named on either side stay until resolved
+    if base is None and ours.events[0].id != theirs.events[0].id:
+        raise NotMergeable(f"two different cases took the same id {ours.id}")
+    conflicts = _open_conflicts(base, ours, theirs)
     merged = replace(ours)
     for name in CLEAR_FIELDS:
-        value, clash = _three_way(getattr(base, name) if base else getattr(ours, name), getattr(ours, name),
+        value, clash = three_way(getattr(base, name) if base else getattr(ours, name), getattr(ours, name),
                                   getattr(theirs, name))
         setattr(merged, name, value)
         if clash is not None:
             old = conflicts.get(name, {}).get("values", [])
             conflicts[name] = {"values": sorted({_key(v): v for v in [*old, *clash]}.values(), key=_key)}
     merged.personal = _personal(base, ours, theirs, conflicts, open_personal)
-    merged.events = _events(base.events if base else [], ours.events, theirs.events)
+    merged.events = _events(ours.events, theirs.events)
     merged.conflicts = conflicts or None
     return merged
+
+
+def _open_conflicts(base: Case | None, ours: Case, theirs: Case) -> dict[str, dict]:
+    """The named conflicts that stay open: those either side named since the ancestor, and those
+    both still hold — one settled by `hotline resolve` on one side is settled."""
+    before = (base.conflicts or {}) if base else {}
+    a, b = ours.conflicts or {}, theirs.conflicts or {}
+    out: dict[str, dict] = {}
+    for name in sorted({*a, *b}):
+        if name in before and (name not in a or name not in b):
+            continue  # resolved on one side
+        values = [*a.get(name, {}).get("values", []), *b.get(name, {}).get("values", [])]
+        out[name] = {"values": sorted({_key(v): v for v in values}.values(), key=_key)}
+    return out
 
 
 def _personal(base: Case | None, ours: Case, theirs: Case, conflicts: dict,
               open_personal: OpenPersonal | None) -> Personal | None:
     a, b, o = ours.personal, theirs.personal, base.personal if base else None
-    value, clash = _three_way(o, a, b)
+    value, clash = three_way(o, a, b)
     if clash is None:
         return value
     if a is not None and b is not None and open_personal is not None:
@@ -97,20 +128,23 @@ def _personal(base: Case | None, ours: Case, theirs: Case, conflicts: dict,
     return armors[0] if armors else None
 
 
-def merge_entries(base: list[LedgerEntry], ours: list[LedgerEntry], theirs: list[LedgerEntry]) -> list[LedgerEntry]:
-    """Every ledger entry of both sides once (by id), by date, ties by id."""
-    by_id: dict[str, LedgerEntry] = {}
+def merge_entries(base: list, ours: list, theirs: list, order: Callable[[Any], Any]) -> list:
+    """Every ledger entry (or leave request) of both sides once (by id), in `order`, ties by id."""
+    by_id: dict[str, Any] = {}
     for e in [*ours, *theirs]:
         by_id.setdefault(e.id or "", e)
-    return sorted(by_id.values(), key=lambda e: (e.date, e.id or ""))
+    return sorted(by_id.values(), key=lambda e: (order(e), e.id or ""))
 
 
 # ---------------------------------------------------------------- files
 
 def _read(path: Path | None, parse) -> Any:
-    if path is None:
+    if path is None or not path.exists():
         return None
-    text = yamlio.read_bytes(path).decode("utf-8", "replace") if path.exists() else ""
+    try:
+        text = yamlio.read_bytes(path).decode("utf-8")
+    except (UnicodeDecodeError, BookError) as e:
+        raise NotMergeable(str(e)) from None
     if not text.strip():
         return None
     try:
@@ -119,25 +153,54 @@ def _read(path: Path | None, parse) -> Any:
         raise NotMergeable(str(e)) from None
 
 
-def merge_file(base: Path, ours: Path, theirs: Path, kind: str, open_personal: OpenPersonal | None = None) -> str:
-    """The merged text of a case file (`kind` "case") or a ledger file ("ledger")."""
+def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
+               open_personal: OpenPersonal | None = None) -> str:
+    """The merged text of a case file (`kind` "case"), a ledger file ("ledger") or a leave file
+    ("leave"); NotMergeable when a side is not such a file."""
     if kind == "case":
         b, a, t = (_read(p, casefile.parse_case) for p in (base, ours, theirs))
         if a is None or t is None:
             raise NotMergeable("one side is empty")
         return casefile.dump_case(merge_cases(b, a, t, open_personal))
-    b, a, t = (_read(p, lambda text, path: [le for le, _l in ledger.parse_ledger(text, path)]) or []
-               for p in (base, ours, theirs))
-    return yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in merge_entries(b, a, t)]})
+    if kind == "ledger":
+        b, a, t = (_read(p, lambda text, path: [le for le, _l in ledger.parse_ledger(text, path)]) or []
+                   for p in (base, ours, theirs))
+        entries = merge_entries(b, a, t, order=lambda e: e.date)
+        return yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]})
+    if kind == "leave":
+        b, a, t = (_read(p, leave.parse) or [] for p in (base, ours, theirs))
+        requests = merge_entries(b, a, t, order=lambda x: x.requested)
+        return yamlio.dump({"entries": [leave.to_dict(x) for x in requests]})
+    raise NotMergeable(f"not a file hotline merges: {kind}")
+
+
+def merge_key_lines(base: str | None, ours: str, theirs: str) -> str:
+    """keys/recipients.txt of both sides: the public keys both keep, and those either added
+    (three-way over sets: a key one side removed stays removed)."""
+    def keys(text: str | None) -> set[str]:
+        return {ln.strip() for ln in (text or "").splitlines() if ln.strip().startswith("age1")}
+
+    o, a, b = keys(base), keys(ours), keys(theirs)
+    merged = (a & b) | (a - o) | (b - o)
+    head = "".join(ln + "\n" for ln in ours.splitlines() if ln.startswith("#"))
+    return head + "".join(f"{k}\n" for k in sorted(merged))
 
 
 def kind_of(path: str) -> str | None:
-    """'case' for cases/YYYY/MM/*.yaml, 'ledger' for ledger/YYYY-MM.yaml, else None."""
+    """'case' for cases/YYYY/MM/*.yaml, 'ledger' for ledger/YYYY-MM.yaml, 'leave' for
+    leave/YYYY.yaml, 'caller-key' for keys/caller-key.age, 'recipients' for keys/recipients.txt,
+    else None."""
     parts = path.replace("\\", "/").split("/")
     if len(parts) >= 4 and parts[-4] == "cases" and parts[-1].endswith(".yaml"):
         return "case"
     if len(parts) >= 2 and parts[-2] == "ledger" and ledger.FILE_RE.match(parts[-1]):
         return "ledger"
+    if len(parts) >= 2 and parts[-2] == leave.LEAVE and leave.FILE_RE.match(parts[-1]):
+        return "leave"
+    if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "caller-key.age":
+        return "caller-key"
+    if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "recipients.txt":
+        return "recipients"
     return None
 
 

@@ -110,8 +110,9 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======" or line.startswith("<<<<<<<"):
             raise BookError(
-                _("git conflict marker: this file was edited in two clones; keep one version "
-                "of each conflicting part, delete the markers, then `git add` and `git commit`"),
+                _("git conflict marker: two offices changed this file and git could not merge it; run "
+                  "`hotline resolve` (cases, points and leave keep both sides' entries); in roster.yaml, "
+                  "rules.yaml or a template keep what both sides need and delete the marker lines"),
                 path,
                 n,
             )

@@ -1,0 +1,198 @@
+"""Several offices, one book: `sync`, `resolve`, `upgrade`, and git's merge driver (`merge-file`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..i18n import N_, _
+from .app import command
+from .common import err, handle, open_book, out
+
+
+@command(help=N_("Bring in the other offices' changes and send yours: fetch, merge, push (any git remote)."))
+@handle
+def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
+                                                help=N_("The git remote to sync with (default: the branch's, else origin)."))):
+    from ..offices import sync_book
+    from ..storage.gitsync import RemoteError
+
+    book = open_book()
+    try:
+        res = sync_book(book, remote)
+    except RemoteError as e:
+        raise remote_error(e) from None
+    if res.came_in or res.went_out:
+        out(_("Synced with {remote}: {came_in} change(s) came in ({cases} case(s)), {went_out} went out.").format(
+            remote=res.remote, came_in=res.came_in, cases=len(res.cases), went_out=res.went_out))
+    else:
+        out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
+    for cid in res.conflicts:
+        err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
+            .format(id=cid))
+
+
+def remote_error(e):
+    from ..errors import GitError
+
+    if e.kind == "offline":
+        msg = _("cannot reach {remote} ({detail}): offline, or the shared folder, disk or server is not there; "
+                "nothing was changed — your work is safe here, sync again later")
+    elif e.kind == "auth":
+        msg = _("{remote} refused the credentials ({detail}): check the user name and password or token saved for "
+                "it (Git Credential Manager on Windows), or that your SSH key is added on the server; nothing was "
+                "changed")
+    else:
+        msg = _("git could not sync with {remote}: {detail}; nothing was lost")
+    return GitError(msg.format(remote=e.remote, detail=e.detail))
+
+
+@command(help=N_("Settle what two offices changed differently: choose a field's value, repair merged files."))
+@handle
+def resolve(
+    case: Optional[str] = typer.Argument(None, metavar=N_("CASE"), help=N_("The case whose fields to choose (default: every one).")),
+    take: Optional[List[str]] = typer.Option(None, "--take", metavar=N_("FIELD=N"),
+                                             help=N_("Keep value N (as listed) of FIELD, without asking.")),
+):
+    from .. import offices
+    from ..errors import UsageError
+
+    book = open_book()
+    with book.lock():
+        repaired = offices.repair_files(book)
+    for rel in repaired:
+        out(_("Merged {file}: both offices' events and entries kept.").format(file=rel))
+    if repaired:
+        from ..storage import gitsync
+
+        gitsync.mark_resolved(book.git_root, repaired)
+    if offices.conclude_merge(book):
+        out(_("The merge is complete and committed."))
+    cases = [book.store.get(case)] if case else [c for c in book.store.all() if c.conflicts]
+    if case and not cases[0].conflicts:
+        raise UsageError(_("case {id} has no fields to choose between").format(id=cases[0].id))
+    choices = _parse_take(take or [])
+    left = []
+    for c in cases:
+        chosen = dict(choices) if case else {}
+        if not chosen:
+            chosen = _ask(book, c)
+        if chosen is None:
+            left.append(c.id)
+            continue
+        offices.settle(book, c.id, chosen)
+        out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=", ".join(chosen)))
+    if not cases and not repaired:
+        out(_("Nothing to resolve."))
+    if left:
+        from ..errors import HotlineError
+
+        raise HotlineError(_("fields to choose in {ids}: run `hotline resolve CASE` on a terminal, or give "
+                             "--take FIELD=N").format(ids=", ".join(left)))
+
+
+def _parse_take(items: list[str]) -> dict[str, int]:
+    from ..errors import UsageError
+
+    out_: dict[str, int] = {}
+    for item in items:
+        name, sep, n = item.partition("=")
+        if not sep or not n.strip().isdigit() or int(n) < 1:
+            raise UsageError(_("--take '{item}' must be FIELD=N, N the number of the value as listed (1, 2, ...)")
+                             .format(item=item))
+        out_[name.strip()] = int(n) - 1
+    return out_
+
+
+def _ask(book, case) -> dict[str, int] | None:
+    """On a terminal: each conflicting field's values, numbered, and the person's choice."""
+    from .. import offices
+    from ..domain import labels
+    from ..errors import UsageError
+    from .terminal import Cancelled, interactive_terminal
+
+    term = interactive_terminal(False)
+    if term is None:
+        for c in offices.open_conflicts(case):
+            err(_("case {id}: {field} ({name}) = {values}").format(
+                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v)}"
+                                                             for i, v in enumerate(c.values, 1))))
+        return None
+    chosen: dict[str, int] = {}
+    for c in offices.open_conflicts(case):
+        term.say(_("Case {id}: two offices gave {field} different values:").format(id=case.id, field=labels.field(c.field)))
+        for i, v in enumerate(c.values, 1):
+            term.say(f"  {i}) {_shown(book, c.field, v)}")
+
+        def number(text: str, n: int = len(c.values)) -> int:
+            t = text.strip()
+            if not t.isdigit() or not 1 <= int(t) <= n:
+                raise UsageError(_("type a number from 1 to {n}").format(n=n))
+            return int(t) - 1
+
+        try:
+            chosen[c.field] = term.ask(_("Keep which one (1-{n})?").format(n=len(c.values)), number)
+        except Cancelled:
+            raise UsageError(_("nothing was chosen; the values stay as they are")) from None
+    return chosen
+
+
+def _shown(book, name: str, value) -> str:
+    """A value as people read it: labels for ids, personal blocks opened with your key."""
+    from ..render.text import one_line
+
+    if name == "personal":
+        from .. import privacy
+
+        ident = privacy.load_identity()
+        try:
+            fields = privacy.decrypt_personal(value, ident) if ident else None
+        except Exception:  # noqa: BLE001 - a block this key cannot open is shown as such
+            fields = None
+        if fields is None:
+            return _("(encrypted; your key cannot open it)")
+        return one_line("; ".join(f"{k}: {v}" for k, v in fields.items()))
+    vocab = {"channel": "channel", "grade": "grade", "role": "role", "gender": "gender", "age_group": "age_group",
+             "categories": "category", "needs": "need", "risk": "risk", "victim_age_group": "age_group"}.get(name)
+    if vocab and isinstance(value, list):
+        return one_line("、".join(book.rules.label(vocab, x) for x in value))
+    if vocab and isinstance(value, str):
+        return one_line(book.rules.label(vocab, value))
+    if name == "owner":
+        p = book.roster.person(value)
+        return one_line(f"{p.name} ({p.id})" if p else str(value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return one_line(str(value))
+
+
+@command(help=N_("Write every event's id into the files and declare the merge driver (one commit)."))
+@handle
+def upgrade():
+    from ..offices import upgrade_book
+
+    book = open_book()
+    actor = book.actor()
+    with book.lock():
+        touched = upgrade_book(book, actor)
+    if touched:
+        out(_("Upgraded {n} file(s) in one commit.").format(n=len(touched)))
+    else:
+        out(_("The book is up to date."))
+
+
+@command("merge-file", hidden=True, help=N_("git's merge driver for case, ledger and leave files (run by git)."))
+def merge_file(base: Path = typer.Argument(...), ours: Path = typer.Argument(...), theirs: Path = typer.Argument(...),
+               pathname: str = typer.Argument(...)):
+    from ..offices import run_driver
+
+    try:
+        code = run_driver(base, ours, theirs, pathname)
+    except Exception as e:  # noqa: BLE001 - git must get an answer: fall back to its own line merge
+        from ..storage.gitsync import line_merge
+
+        print(f"hotline merge-file {pathname}: {e}", file=sys.stderr)
+        code = line_merge(ours, base, theirs, pathname) or 1
+    raise typer.Exit(code)

@@ -1,0 +1,296 @@
+"""git for several offices: remotes, fetch, merge, push, and what a merge left behind.
+
+Every network command runs without asking anything (no password prompt can hang a volunteer's
+terminal: `GIT_TERMINAL_PROMPT=0`, ssh in batch mode) and its failure is sorted into what a
+person can act on: offline (the shared folder, the USB disk or the server cannot be reached),
+refused credentials, or something else — each said in plain words by the caller.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import GitError
+from ..i18n import _
+from . import yamlio
+from .git import git_dir, run as _run, why as _why
+
+NETWORK_TIMEOUT = 300
+
+# what git and ssh print, sorted by what the person can do about it
+_OFFLINE = re.compile(
+    r"could not resolve host|could not resolve hostname|name or service not known|temporary failure in name "
+    r"resolution|network is unreachable|no route to host|connection timed out|operation timed out|connection "
+    r"refused|failed to connect|could not connect|connection reset|unable to access|does not appear to be a git "
+    r"repository|no such file or directory|not a git repository|repository .* (not found|does not exist)|could not read from "
+    r"remote repository|the remote end hung up", re.I)
+_AUTH = re.compile(
+    r"authentication failed|permission denied|could not read username|could not read password|terminal prompts "
+    r"disabled|access denied|http basic|invalid username or password|\b401\b|\b403\b|host key verification failed",
+    re.I)
+
+
+class RemoteError(GitError):
+    """A fetch or push that could not reach the remote, or was refused by it."""
+
+    def __init__(self, kind: str, remote: str, detail: str):
+        self.kind, self.remote, self.detail = kind, remote, detail
+        super().__init__(detail)
+
+
+def network_env() -> dict:
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.setdefault("GCM_INTERACTIVE", "never")
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=20")
+    return env
+
+
+def _network(top: Path, args: list[str], remote: str) -> subprocess.CompletedProcess:
+    try:
+        p = subprocess.run(["git", *args], cwd=top, capture_output=True, text=True, encoding="utf-8",
+                           errors="replace", env=network_env(), timeout=NETWORK_TIMEOUT, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise GitError(_("git is not installed or not on PATH; hotline keeps its audit trail in git")) from None
+    except subprocess.TimeoutExpired:
+        raise RemoteError("offline", remote, f"git {args[0]}: no answer in {NETWORK_TIMEOUT} s") from None
+    return p
+
+
+def classify(p: subprocess.CompletedProcess, remote: str, what: str) -> RemoteError:
+    text = (p.stderr or "") + (p.stdout or "")
+    kind = "auth" if _AUTH.search(text) else "offline" if _OFFLINE.search(text) else "other"
+    return RemoteError(kind, remote, _why(p, what))
+
+
+# ---------------------------------------------------------------- remotes and branches
+
+def remotes(top: Path) -> list[str]:
+    return [r for r in _run(top, ["remote"], check=False).stdout.split() if r]
+
+
+def remote_url(top: Path, remote: str) -> str | None:
+    p = _run(top, ["remote", "get-url", remote], check=False)
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
+def branch(top: Path) -> str | None:
+    """The current branch's short name; None when HEAD is detached."""
+    p = _run(top, ["symbolic-ref", "-q", "--short", "HEAD"], check=False)
+    return p.stdout.strip() or None
+
+
+def upstream_remote(top: Path, name: str) -> str | None:
+    p = _run(top, ["config", f"branch.{name}.remote"], check=False)
+    return p.stdout.strip() or None
+
+
+def rev(top: Path, ref: str) -> str | None:
+    p = _run(top, ["rev-parse", "-q", "--verify", f"{ref}^{{commit}}"], check=False)
+    return p.stdout.strip() or None
+
+
+def count(top: Path, spec: str) -> int:
+    p = _run(top, ["rev-list", "--count", spec], check=False)
+    return int(p.stdout.strip() or 0) if p.returncode == 0 else 0
+
+
+def merge_base(top: Path, a: str, b: str) -> str | None:
+    p = _run(top, ["merge-base", a, b], check=False)
+    return p.stdout.strip() or None
+
+
+def changed(top: Path, a: str, b: str) -> list[str]:
+    """Paths (relative to top) that differ between two commits."""
+    p = _run(top, ["diff", "--name-only", "-z", "--no-renames", a, b], check=False)
+    return [x for x in p.stdout.split("\0") if x]
+
+
+def show(top: Path, rev_: str, path: str) -> bytes | None:
+    """The bytes of `path` (relative to top) at a commit, or None when it is not there."""
+    p = _run(top, ["cat-file", "blob", f"{rev_}:{path}"], check=False, text=False)
+    return p.stdout if p.returncode == 0 else None
+
+
+def fetch(top: Path, remote: str) -> None:
+    p = _network(top, ["fetch", "--quiet", "--no-tags", remote], remote)
+    if p.returncode != 0:
+        raise classify(p, remote, "fetch")
+
+
+def clone(url: str, target: Path) -> None:
+    """`git clone` of a book's remote into `target` (never asking anything)."""
+    try:
+        p = subprocess.run(["git", "clone", "--quiet", url, str(target)], capture_output=True, text=True,
+                           encoding="utf-8", errors="replace", env=network_env(), stdin=subprocess.DEVNULL,
+                           timeout=NETWORK_TIMEOUT)
+    except FileNotFoundError:
+        raise GitError(_("git is not installed or not on PATH; hotline keeps its audit trail in git")) from None
+    except subprocess.TimeoutExpired:
+        raise RemoteError("offline", url, f"git clone: no answer in {NETWORK_TIMEOUT} s") from None
+    if p.returncode != 0:
+        raise classify(p, url, "clone")
+
+
+def push(top: Path, remote: str, name: str, set_upstream: bool) -> str:
+    """'ok', or 'moved' when the remote has commits this clone has not merged yet."""
+    args = ["push", "--quiet", "--no-verify", *(["--set-upstream"] if set_upstream else []), remote,
+            f"HEAD:refs/heads/{name}"]
+    p = _network(top, args, remote)
+    if p.returncode == 0:
+        return "ok"
+    text = (p.stderr or "") + (p.stdout or "")
+    if re.search(r"non-fast-forward|fetch first|rejected|stale info", text, re.I) and not _AUTH.search(text):
+        return "moved"
+    raise classify(p, remote, "push")
+
+
+# ---------------------------------------------------------------- merging
+
+@dataclass
+class Merged:
+    clean: bool
+    unmerged: list[str]        # paths git left unmerged (relative to top)
+
+
+def merging(top: Path) -> bool:
+    """Whether a merge is under way (MERGE_HEAD exists)."""
+    return (git_dir(top) / "MERGE_HEAD").exists()
+
+
+def merge(top: Path, ref: str, message: str, name: str, email: str) -> Merged:
+    """`git merge` of `ref` into HEAD (fast-forward when possible), hooks off, as this person."""
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
+               GIT_COMMITTER_EMAIL=email, GIT_MERGE_AUTOEDIT="no")
+    p = _run(top, ["merge", "--no-verify", "--no-edit", "-m", message, ref], env=env, check=False)
+    if p.returncode == 0:
+        return Merged(True, [])
+    left = unmerged(top)
+    if not left and not merging(top):
+        raise GitError(_why(p, "merge"))  # refused before starting (local changes in the way, ...)
+    return Merged(False, left)
+
+
+def unmerged(top: Path) -> list[str]:
+    p = _run(top, ["diff", "--name-only", "--diff-filter=U", "-z"], check=False)
+    return sorted({x for x in p.stdout.split("\0") if x})
+
+
+def stages(top: Path, path: str) -> dict[int, bytes]:
+    """The versions git keeps of an unmerged path: 1 the ancestor, 2 ours, 3 theirs (those present)."""
+    p = _run(top, ["ls-files", "-u", "-z", "--", path], check=False)
+    out: dict[int, bytes] = {}
+    for entry in p.stdout.split("\0"):
+        if "\t" not in entry:
+            continue
+        meta, _name = entry.split("\t", 1)
+        _mode, oid, stage = meta.split(" ")
+        blob = _run(top, ["cat-file", "blob", oid], check=False, text=False)
+        if blob.returncode == 0:
+            out[int(stage)] = blob.stdout
+    return out
+
+
+def mark_resolved(top: Path, paths: list[str]) -> None:
+    _run(top, ["add", "--", *paths])
+
+
+def conclude(top: Path, name: str, email: str) -> None:
+    """Commit a merge whose conflicts are all settled (its prepared message, hooks off)."""
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
+               GIT_COMMITTER_EMAIL=email)
+    _run(top, ["commit", "--no-verify", "--no-edit", "--quiet"], env=env)
+
+
+def abort(top: Path) -> None:
+    _run(top, ["merge", "--abort"], check=False)
+
+
+def line_merge(ours: Path, base: Path, theirs: Path, label: str) -> int:
+    """git's own line merge into `ours` (conflict markers where both sides changed the same
+    lines); the number of conflicts, 0 when clean."""
+    p = subprocess.run(["git", "merge-file", "-L", f"{label} (ours)", "-L", f"{label} (ancestor)", "-L",
+                        f"{label} (theirs)", str(ours), str(base), str(theirs)], capture_output=True)
+    return max(p.returncode, 0)
+
+
+# ---------------------------------------------------------------- the merge driver's registration
+
+def config_path(top: Path) -> Path:
+    """The clone's config file (a linked worktree shares its main clone's)."""
+    d = git_dir(top)
+    common = d / "commondir"
+    if common.is_file():
+        try:
+            text = common.read_text(encoding="utf-8").strip()
+            d = Path(text) if Path(text).is_absolute() else (d / text)
+        except OSError:
+            pass
+    return d / "config"
+
+
+def set_config(top: Path, key: str, value: str) -> bool:
+    return _run(top, ["config", key, value], check=False).returncode == 0
+
+
+DRIVER = "hotline"
+REKEY_NOTE = "hotline-rekey-needed"  # left in the git folder by a merge that met two different caller keys
+
+
+def driver_command() -> str:
+    """How git runs hotline's merge driver: this Python, so the same hotline answers."""
+    import sys
+
+    return f'"{Path(sys.executable).as_posix()}" -m hotline merge-file %O %A %B %P'
+
+
+def ensure_driver(top: Path) -> None:
+    """Register the merge driver in this clone's git config unless it is there already (for
+    this Python) — git does not clone configuration.  One small file read when nothing is to
+    do; best effort: a clone whose config cannot be written merges line by line."""
+    import sys
+
+    path = config_path(top)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if f'[merge "{DRIVER}"]' in text and Path(sys.executable).as_posix() in text:
+        return
+    try:
+        set_config(top, f"merge.{DRIVER}.name", "hotline: union of events and entries by id")
+        set_config(top, f"merge.{DRIVER}.driver", driver_command())
+    except GitError:
+        pass
+
+
+# ---------------------------------------------------------------- .gitattributes
+
+ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt")
+ATTRIBUTES_HEAD = ("# hotline: two offices' changes to the same case, ledger month or leave year merge without "
+                   "losing an event (the `hotline` merge driver; hotline registers it in every clone)\n")
+
+
+def attributes_text(current: str) -> str | None:
+    """`.gitattributes` with hotline's lines added, None when they are all there."""
+    lines = current.splitlines()
+    missing = [p for p in ATTRIBUTES if f"{p} merge={DRIVER}" not in lines]
+    if not missing:
+        return None
+    head = "" if ATTRIBUTES_HEAD.strip() in lines else ATTRIBUTES_HEAD
+    body = current if not current or current.endswith("\n") else current + "\n"
+    return body + head + "".join(f"{p} merge={DRIVER}\n" for p in missing)
+
+
+def write_attributes(root: Path) -> Path | None:
+    """Add hotline's merge lines to the book's `.gitattributes`; the path when it changed."""
+    path = root / ".gitattributes"
+    current = yamlio.read_text(path) if path.exists() else ""
+    text = attributes_text(current)
+    if text is None:
+        return None
+    yamlio.atomic_write(path, text)
+    return path
