@@ -45,7 +45,7 @@ def group_on(duty: Any, roster: Roster, d: date) -> tuple[str | None, bool]:
 def rota_problems(duty: Any, roster: Roster) -> list[tuple[list, str]]:
     """Groups the rota names that the roster does not hold: (key path in rules.yaml, message)."""
     known = {g.id for g in roster.groups}
-    names = ", ".join(sorted(known)) or "none"
+    names = ", ".join(sorted(known)) or _("none")
     out: list[tuple[list, str]] = []
     for i, gid in enumerate(duty.groups):
         if gid not in known:

@@ -457,7 +457,8 @@ def entry_problems(le: LedgerEntry, rules: Any, roster: Roster) -> list[str]:
         out.append(_("'amount' applies only to donations, not to '{item}'").format(item=le.item))
     sign = 1 if le.item in awards else -1
     if le.points * sign < 0:
-        out.append(_("'{item}' is {value}, but points is {points}").format(item=le.item, value='an award' if sign > 0 else 'a penalty', points=le.points))
+        out.append((_("'{item}' is an award, but points is {points}") if sign > 0 else
+                    _("'{item}' is a penalty, but points is {points}")).format(item=le.item, points=le.points))
     for key, value, top in (("points", abs(le.points), MAX_POINTS), ("count", le.count, MAX_COUNT),
                             ("amount", le.amount or 0, MAX_AMOUNT)):
         if value > top:

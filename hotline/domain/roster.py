@@ -23,7 +23,7 @@ def _text(section: str, i: int, item: dict, key: str, required: bool = False) ->
             raise DataError(_("{section}[{i}] needs '{key}'").format(section=section, i=i, key=key), [section, i])
         return None
     if isinstance(v, bool) or not isinstance(v, str):
-        hint = " — a number here loses leading zeros; put it in quotes" if isinstance(v, (int, float)) else ""
+        hint = _(" (a number here loses leading zeros: put it in quotes)") if isinstance(v, (int, float)) else ""
         raise DataError(_("{section}[{i}].{key} must be text, not {v!r}{hint}").format(section=section, i=i, key=key, v=v, hint=hint), [section, i, key])
     return v
 
@@ -53,7 +53,7 @@ def _person(i: int, p: dict, seen: set, group_ids: set) -> Person:
     pid = _id("people", i, p, seen)
     group = _text("people", i, p, "group")
     if group is not None and group not in group_ids:
-        raise DataError(_("person '{pid}' is in unknown group '{group}'; groups: {value}").format(pid=pid, group=group, value=', '.join(sorted(group_ids)) or 'none'),
+        raise DataError(_("person '{pid}' is in unknown group '{group}'; groups: {value}").format(pid=pid, group=group, value=', '.join(sorted(group_ids)) or _('none')),
                         ["people", i, "group"])
     roles = p.get("roles") or []
     if isinstance(roles, str):

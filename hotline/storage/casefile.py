@@ -136,7 +136,7 @@ class _Reader:
             return default
         v = d[key]
         if isinstance(v, bool) or not isinstance(v, str):
-            hint = " (a number here loses leading zeros: put it in quotes)" if isinstance(v, (int, float)) else ""
+            hint = _(" (a number here loses leading zeros: put it in quotes)") if isinstance(v, (int, float)) else ""
             raise self.fail(kp + [key], _("'{key}' must be text, not {v!r}{hint}").format(key=key, v=v, hint=hint))
         return v
 
