@@ -135,6 +135,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
             book.store.write(case, f)
             touched.append(f)
         touched += privacy.write_caller_key(book.root, key, keys)
+        touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)
         what = "; new caller key" if rotate else ""
         book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
         note.unlink(missing_ok=True)

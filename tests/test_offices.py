@@ -99,6 +99,18 @@ def test_init_clone_says_which_line_to_add_to_the_roster(book, env, monkeypatch)
     assert "hotline rekey" in r.stdout and "hotline sync" in r.stdout
     assert "AGE-SECRET-KEY" in key and "AGE-SECRET-KEY" not in r.stdout
     assert (env / "office3" / "rules.yaml").is_file()
+    # the key holder pastes the printed lines into roster.yaml and rekeys: the roster goes out with the cases
+    lines = r.stdout[r.stdout.rindex("\n", 0, r.stdout.index("- id: sun")) + 1:].split("\n")
+    entry = "\n".join(l for l in lines[:7] if l.strip().startswith(("- id:", "name:", "group:", "roles:", "email:", "key:")))
+    roster = book.root / "roster.yaml"
+    roster.write_text(roster.read_text(encoding="utf-8").replace("partners:", entry + "\npartners:", 1), encoding="utf-8")
+    monkeypatch.setenv("HOTLINE_IDENTITY", str(env / "identity.txt"))
+    book.run("rekey")
+    assert book.git("status", "--porcelain", "--", "roster.yaml") == ""
+    book.run("sync")
+    third = conftest.TestBook(env / "office3", env / "home", book.runner)
+    third.run("sync")
+    assert "sun" in third.run("roster", "--format", "json").stdout
     r = book.runner.invoke(app, ["init", "--clone", str(env / "nowhere.git"), str(env / "office4")])
     assert r.exit_code == 1 and "cannot reach" in r.output
 

@@ -261,3 +261,18 @@ def test_parallel_check_finds_the_same_problems(book, monkeypatch):
     monkeypatch.setattr(check, "PARALLEL_FROM", 1)
     parallel = [str(p) for p in check.check_book(Book(book.root))]
     assert parallel == serial and any("pigeon" in p for p in serial) and any("ZZZZZ" in p for p in serial)
+
+
+@pytest.mark.parametrize("args", [["list", "--format", "csv"], ["list"], ["report", "--month", "2026-11"],
+                                  ["show", "{case}"], ["overdue", "--format", "json"], ["--help"]])
+def test_a_reader_that_goes_away_is_not_an_error_message(book, args):
+    """`hotline list | head -1`: when the reader of the output has gone, hotline stops quietly
+    — no traceback, no "Broken pipe" line on the terminal."""
+    case = book.intake()
+    env = {**os.environ, "HOTLINE_BOOK": str(book.root), "HOTLINE_USER": "wang"}
+    p = subprocess.Popen([sys.executable, "-m", "hotline", *[a.replace("{case}", case) for a in args]], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before hotline writes its first line
+    err = p.stderr.read().decode("utf-8", "replace")
+    p.wait(timeout=60)
+    assert err == "" and p.returncode in (0, 1)

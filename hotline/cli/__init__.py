@@ -27,4 +27,14 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    import sys
+
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader of the output went away before the last lines
+            from .common import quiet_stdout
+
+            quiet_stdout()

@@ -1,5 +1,4 @@
 """Setting up: `init` a book, `key new|show` for your personal key."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

@@ -53,11 +53,26 @@ def handle(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             err(_("interrupted; nothing was written"))
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            quiet_stdout()  # the reader went away (`| head`): stop quietly, like every filter
+            raise typer.Exit(1) from None
         except OSError as e:
             err(f"{e.strerror or e} ({e.filename})" if getattr(e, "filename", None) else str(e))
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device, so that nothing more (not even the flush at exit)
+    writes to a pipe whose reader has gone."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def open_book():

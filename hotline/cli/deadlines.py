@@ -1,5 +1,4 @@
 """`hotline overdue`: what is late or due soon, grouped so each leader sees their people."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

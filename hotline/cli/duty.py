@@ -1,6 +1,5 @@
 """The people of the line: `duty` (值班, the rota), `leave` (请假), `roster` (people and their
 trial periods, 试用期)."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
@@ -18,9 +17,9 @@ DUTY_CSV = [("at", N_("time")), ("date", N_("date")), ("week", N_("week")), ("gr
             ("contact", N_("whom to call")), ("service_hours", N_("service hours")), ("in_service", N_("in service")),
             ("on_leave", N_("on leave"))]
 LEAVE_TABLE = [("id", N_("leave id")), ("person_name", N_("person")), ("from", N_("from")), ("to", N_("to")),
-               ("requested", N_("requested")), ("late", N_("late")), ("reason", N_("reason"))]
+               ("requested", N_("requested")), ("late", N_("requested late")), ("reason", N_("reason"))]
 LEAVE_CSV = [("id", N_("leave id")), ("person", N_("person id")), ("person_name", N_("person")), ("from", N_("from")),
-             ("to", N_("to")), ("requested", N_("requested")), ("late", N_("late")), ("reason", N_("reason")),
+             ("to", N_("to")), ("requested", N_("requested")), ("late", N_("requested late")), ("reason", N_("reason")),
              ("by", N_("recorded by"))]
 ROSTER_TABLE = [("id", N_("id")), ("name", N_("name")), ("group", N_("group")), ("roles", N_("roles")),
                 ("active", N_("active")), ("joined", N_("joined")), ("trial_until", N_("trial until")),
@@ -190,7 +189,7 @@ def _list_leave(book, rows: list[dict], fmt: str, output: Optional[Path]) -> Non
             p = book.roster.person(r["person"])
             r["person_name"] = p.name if p else r["person"]
     if fmt == "table":
-        rows = [dict(r, late=_("late") if r["late"] else "") for r in rows]
+        rows = [dict(r, late=_("requested late") if r["late"] else "") for r in rows]
     write_out(rows_out(rows, fmt, columns(LEAVE_TABLE if fmt == "table" else LEAVE_CSV)), output, fmt, len(rows))
 
 

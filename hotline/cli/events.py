@@ -1,6 +1,5 @@
 """Events on a case: `followup`, `refer`, `urge`, `assign`, `close`, and correcting a case:
 `amend`, `void`."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Optional
@@ -214,7 +213,9 @@ def amend(
         except Discarded:
             err(_("discarded; nothing was written"))
             raise typer.Exit(1) from None
-    changed = ", ".join(res.case.events[-1].changes or {})
+    from ..domain import labels
+
+    changed = labels.fields(res.case.events[-1].changes or {})
     out(_("Amended {id}: {changed}").format(id=res.case.id, changed=changed))
 
 

@@ -5,7 +5,6 @@ A workbook is a file, never printed: xlsx without --output is refused (the other
 printed, or written whole to --output FILE).  A workbook with personal data (`list --reveal`) is
 never written inside the book's git work tree, where git could pick it up in clear.
 """
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

@@ -15,10 +15,16 @@ WIDTH = 100
 
 
 def width(text: str) -> int:
-    from wcwidth import wcswidth
+    """Display columns: wide (Chinese, full-width) characters count two, combining marks and
+    zero-width characters none (the standard library's East Asian Width data, no import cost)."""
+    import unicodedata
 
-    w = wcswidth(text)
-    return w if w >= 0 else len(text)
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
 
 
 def wrap(text: str, room: int) -> list[str]:

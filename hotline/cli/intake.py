@@ -1,5 +1,4 @@
 """`hotline intake`: register a new case, asking on a terminal for what is missing."""
-from __future__ import annotations
 
 from typing import List, Optional
 

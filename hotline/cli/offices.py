@@ -1,5 +1,4 @@
 """Several offices, one book: `sync`, `resolve`, `upgrade`, and git's merge driver (`merge-file`)."""
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -57,6 +56,7 @@ def resolve(
                                              help=N_("Keep value N (as listed) of FIELD, without asking.")),
 ):
     from .. import offices
+    from ..domain import labels
     from ..errors import UsageError
 
     book = open_book()
@@ -83,7 +83,7 @@ def resolve(
             left.append(c.id)
             continue
         offices.settle(book, c.id, chosen)
-        out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=", ".join(chosen)))
+        out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=labels.fields(chosen)))
     if not cases and not repaired:
         out(_("Nothing to resolve."))
     if left:

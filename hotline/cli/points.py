@@ -3,7 +3,6 @@
 The computation is in `domain/points.py`; `actions.record_points` writes the ledger and
 `queries.score_month` / `score_year` read the book.
 """
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

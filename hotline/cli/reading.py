@@ -1,5 +1,4 @@
 """Reading cases: `show`, `list`, `history`."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
@@ -121,13 +120,16 @@ def show(
     reveal: bool = typer.Option(False, "--reveal", help=N_("Decrypt the caller's personal data (needs your key).")),
     fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text or json.")),
 ):
-    from .. import actions, privacy
     from ..domain.casecard import case_card
 
     check_format(fmt, ("text", "json"))
     book = open_book()
     c = book.store.get(case)
-    personal = actions.reveal(book, c, privacy.load_identity()) if (reveal and c.personal is not None) else None
+    personal = None
+    if reveal and c.personal is not None:
+        from .. import actions, privacy  # encryption is loaded only when it is asked for
+
+        personal = actions.reveal(book, c, privacy.load_identity())
     card = case_card(c, book.rules, book.calendar, book.roster, book.now)
     if fmt == "json":
         from ..render.tables import to_json

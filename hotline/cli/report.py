@@ -1,5 +1,4 @@
 """`hotline report --month YYYY-MM`: the monthly bulletin (SPEC §6), rendered."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

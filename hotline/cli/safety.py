@@ -1,7 +1,6 @@
 """Safety at the phone: what intake says at once (a high crisis level: whom to call now and the
 emergency numbers; a caller's repeated threats; a mandatory report to the police), and
 `hotline caller`, the caller's file."""
-from __future__ import annotations
 
 from typing import Optional
 
@@ -92,7 +91,7 @@ def caller(
     rows = [{"id": c["id"], "received": c["received"], "grade": L("grade", c["grade"]).split("·")[0],
              "status": labels.status(c["status"]), "risk": L("risk", c["risk"]) if c["risk"] else "",
              "categories": "、".join(L("category", x) for x in c["categories"])} for c in data["cases"]]
-    cols = [("id", "id"), ("received", _("received")), ("grade", _("grade")), ("status", _("status")),
+    cols = [("id", _("case")), ("received", _("received")), ("grade", _("grade")), ("status", _("status")),
             ("risk", _("crisis level")), ("categories", _("categories"))]
     out(rows_out(rows, "table", cols) if rows else _("No case of this caller."))
     out(_("{n} case(s), {threats} threat(s).").format(n=len(rows), threats=data["threats"]))

@@ -1,5 +1,4 @@
 """`hotline import`: cases from an Excel/WPS sheet or a CSV file, and the template to fill."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

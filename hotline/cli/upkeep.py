@@ -1,5 +1,4 @@
 """Looking after the book: `check` every file, `rekey` the personal data."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional

@@ -20,17 +20,16 @@ from .git import git_dir, run as _run, why as _why
 
 NETWORK_TIMEOUT = 300
 
-# what git and ssh print, sorted by what the person can do about it
-_OFFLINE = re.compile(
+# what git and ssh print, sorted by what the person can do about it (compiled only when a sync fails)
+_OFFLINE = (
     r"could not resolve host|could not resolve hostname|name or service not known|temporary failure in name "
     r"resolution|network is unreachable|no route to host|connection timed out|operation timed out|connection "
     r"refused|failed to connect|could not connect|connection reset|unable to access|does not appear to be a git "
     r"repository|no such file or directory|not a git repository|repository .* (not found|does not exist)|could not read from "
-    r"remote repository|the remote end hung up", re.I)
-_AUTH = re.compile(
+    r"remote repository|the remote end hung up")
+_AUTH = (
     r"authentication failed|permission denied|could not read username|could not read password|terminal prompts "
-    r"disabled|access denied|http basic|invalid username or password|\b401\b|\b403\b|host key verification failed",
-    re.I)
+    r"disabled|access denied|http basic|invalid username or password|\b401\b|\b403\b|host key verification failed")
 
 
 class RemoteError(GitError):
@@ -62,7 +61,7 @@ def _network(top: Path, args: list[str], remote: str) -> subprocess.CompletedPro
 
 def classify(p: subprocess.CompletedProcess, remote: str, what: str) -> RemoteError:
     text = (p.stderr or "") + (p.stdout or "")
-    kind = "auth" if _AUTH.search(text) else "offline" if _OFFLINE.search(text) else "other"
+    kind = "auth" if re.search(_AUTH, text, re.I) else "offline" if re.search(_OFFLINE, text, re.I) else "other"
     return RemoteError(kind, remote, _why(p, what))
 
 
@@ -143,7 +142,7 @@ def push(top: Path, remote: str, name: str, set_upstream: bool) -> str:
     if p.returncode == 0:
         return "ok"
     text = (p.stderr or "") + (p.stdout or "")
-    if re.search(r"non-fast-forward|fetch first|rejected|stale info", text, re.I) and not _AUTH.search(text):
+    if re.search(r"non-fast-forward|fetch first|rejected|stale info", text, re.I) and not re.search(_AUTH, text, re.I):
         return "moved"
     raise classify(p, remote, "push")
 
