@@ -174,7 +174,12 @@ def bench_size(n: int, base: Path, runs: int, exe: str, rebuild: bool) -> list[d
     intake = [exe, "intake", "--no-input", "-q", "--channel", "phone", "--grade", "green", "--role", "party",
               "--category", "divorce", "--need", "legal", "--summary", "基准测试", "--contact", "13800012345",
               "--at", "2026-11-20 15:00"]
+    py = str(Path(exe).with_name("python"))
+    py = py if Path(py).exists() else sys.executable
     commands = [
+        # the floor every command stands on: the interpreter, and the CLI framework the design names
+        ("(python: start only)", [py, "-c", "pass"], True),
+        ("(python: import typer)", [py, "-c", "import typer"], True),
         ("--help", [exe, "--help"], True),
         ("intake", intake, False),
         ("show", [exe, "show", some_case], True),

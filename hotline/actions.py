@@ -227,7 +227,7 @@ def _referral_form(book: Book, case: Case, personal: dict) -> str:
     from .render.templates import render_template
 
     ctx = referral_context(case, book.rules, book.calendar, book.roster, personal)
-    return render_template(book.template_source, "referral.md.j2", ctx)
+    return render_template(book.template_source, "referral.md.j2", ctx, book.template_cache)
 
 
 def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:

@@ -106,6 +106,17 @@ class Book:
         return source(self.root)
 
     @cached_property
+    def template_cache(self) -> Path | None:
+        """Compiled templates, kept in `.git/` (never part of the book; deleting it costs one
+        compile); None when it cannot be written there."""
+        path = git.git_dir(self.git_root) / "hotline-templates"
+        try:
+            path.mkdir(mode=0o700, exist_ok=True)
+        except OSError:
+            return None
+        return path if path.is_dir() and not path.is_symlink() else None
+
+    @cached_property
     def git_root(self) -> Path:
         top = git.toplevel(self.root)
         if top is None:

@@ -272,6 +272,22 @@ def test_the_books_own_template_wins(book):
     assert report(book).stdout == "本月 1 件，红色 1 件\n"
 
 
+def test_compiled_templates_are_a_cache_outside_the_book_and_an_edit_is_seen_at_once(book):
+    intake(book, grade="red", at="2026-10-19 10:00")
+    report(book)
+    report(book)                                       # the second run reads the compiled template
+    cache = book.root / ".git" / "hotline-templates"
+    assert any(cache.iterdir()) and book.git("status", "--porcelain") == ""
+    tpl = book.root / "templates" / "report.md.j2"
+    tpl.write_text("红色 {{ by_grade.red }} 件\n", encoding="utf-8")
+    assert report(book).stdout == "红色 1 件\n"         # edited: compiled again, never the stale one
+    tpl.write_text("共 {{ received }} 件\n", encoding="utf-8")
+    assert report(book).stdout == "共 1 件\n"
+    for f in cache.iterdir():                          # a damaged cache costs a compile, nothing else
+        f.write_bytes(b"not a compiled template")
+    assert report(book).stdout == "共 1 件\n"
+
+
 def test_svg_labels_are_escaped():
     from hotline.render.charts import svg_bars, svg_trend
 

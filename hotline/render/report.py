@@ -34,4 +34,4 @@ def render_report(book: Any, data: dict, fmt: str) -> str:
         ctx = dict(data)
         ctx.update(report=data, label=book.rules.label, svg_bars=svg_bars, svg_trend=svg_trend,
                    grade_colors=GRADE_COLORS)
-    return render_template(book.template_source, TEMPLATES[fmt], ctx)
+    return render_template(book.template_source, TEMPLATES[fmt], ctx, book.template_cache)

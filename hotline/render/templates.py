@@ -15,8 +15,10 @@ from ..i18n import _
 Source = Callable[[str], "tuple[str, str] | None"]
 
 
-def jinja_env(source: Source, markdown: bool = False):
-    from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+def jinja_env(source: Source, markdown: bool = False, cache: Path | None = None):
+    """The environment; `cache` is a folder for compiled templates (a throwaway cache, checked
+    against each template's source, so an edited template is compiled again)."""
+    from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, StrictUndefined, select_autoescape
 
     from .markdown import finalize, join, md_cell, md_text
 
@@ -37,6 +39,7 @@ def jinja_env(source: Source, markdown: bool = False):
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=finalize if markdown else None,
+        bytecode_cache=FileSystemBytecodeCache(str(cache)) if cache is not None else None,
     )
     env.filters["dt"] = lambda v, fmt="%Y-%m-%d %H:%M": v.strftime(fmt) if hasattr(v, "strftime") else v
     if markdown:
@@ -45,13 +48,13 @@ def jinja_env(source: Source, markdown: bool = False):
     return env
 
 
-def render_template(source: Source, name: str, context: dict) -> str:
+def render_template(source: Source, name: str, context: dict, cache: Path | None = None) -> str:
     """Render template `name`; a template error names the template and its line."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
     from ..errors import BookError
 
-    env = jinja_env(source, markdown=name.endswith((".md.j2", ".md")))
+    env = jinja_env(source, markdown=name.endswith((".md.j2", ".md")), cache=cache)
     try:
         return env.get_template(name).render(**context)
     except TemplateNotFound:

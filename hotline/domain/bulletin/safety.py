@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import labels
 from ..duty import month_weeks
-from ..safety import asks_risk, is_threat, lines_of, threat_flagged
+from ..safety import asks_risk, is_threat, lines_of, mandatory_applies, threat_flagged
 from .context import Month
 
 UNASSESSED = "unassessed"
@@ -53,6 +53,8 @@ def mandatory_reports(m: Month) -> dict[str, Any]:
     due (overdue or running) at the bulletin's end."""
     rows = []
     for c in m.cases:
+        if not mandatory_applies(m.rules, c):  # the clock exists exactly then; the others' clocks are not computed here
+            continue
         for k in m.clocks_of(c):
             if k.kind == "mandatory_report" and (m.in_month(k.start) or (k.stopped and m.in_month(k.stopped))):
                 rows.append({"id": c.id, "due": k.due, "reported": k.stopped, "state": k.state,
