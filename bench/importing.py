@@ -54,7 +54,7 @@ def bench_import(n: int, base: Path, runs: int, exe: str) -> list[dict]:
     bad_sheet, good_sheet = base / f"register-{n}-bad.xlsx", base / f"register-{n}-fixed.xlsx"
     cells = sheet.make(bad_sheet, n, owners)
     sheet.make(good_sheet, n, owners, bad=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(HOTLINE_USER="boss", HOTLINE_IDENTITY=str(ident))
     times: dict[str, list[float]] = {"bad": [], "fixed": [], "again": []}
     notes: dict[str, str] = {}

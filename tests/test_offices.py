@@ -372,3 +372,17 @@ def test_two_offices_that_drew_the_same_case_id_keep_both_cases(offices, monkeyp
     cases = json.loads(b.run("list", "--format", "json").stdout)
     assert len(cases) == 2 and ca in {c["id"] for c in cases}
     assert b.run("check").stdout == "", r.output
+
+
+def test_the_driver_of_another_python_is_kept_and_one_whose_python_is_gone_is_replaced(offices, env):
+    import sys
+
+    a, _b, _remote = offices
+    other = env / "other-python"
+    other.write_text("#!/bin/sh\n")                                    # another install that exists
+    a.git("config", "merge.hotline.driver", f'"{other.as_posix()}" -m hotline merge-file %O %A %B %P')
+    a.run("list")
+    assert other.as_posix() in a.git("config", "merge.hotline.driver")  # kept: no rewriting in turn
+    other.unlink()                                                       # that Python was uninstalled
+    a.run("list")
+    assert a.git("config", "merge.hotline.driver").startswith(f'"{Path(sys.executable).as_posix()}" -m hotline')

@@ -247,18 +247,22 @@ def driver_command() -> str:
 
 
 def ensure_driver(top: Path) -> None:
-    """Register the merge driver in this clone's git config unless it is there already (for
-    this Python) — git does not clone configuration.  One small file read when nothing is to
-    do; best effort: a clone whose config cannot be written merges line by line."""
-    import sys
+    """Register the merge driver in this clone's git config unless a working one is there —
+    git does not clone configuration.  One small file read when nothing is to do.  A driver
+    registered by another Python that still exists is kept (two installs sharing a clone do not
+    rewrite the config in turn); one whose Python is gone is replaced.  Best effort: a clone
+    whose config cannot be written merges line by line."""
+    import re
 
     path = config_path(top)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
-    if f'[merge "{DRIVER}"]' in text and Path(sys.executable).as_posix() in text:
-        return
+    if f'[merge "{DRIVER}"]' in text:
+        m = re.search(r'driver\s*=\s*"?\\?"([^"\\]+)\\?"\s+-m hotline merge-file', text)
+        if m and Path(m.group(1)).exists():
+            return
     try:
         set_config(top, f"merge.{DRIVER}.name", "hotline: union of events and entries by id")
         set_config(top, f"merge.{DRIVER}.driver", driver_command())
