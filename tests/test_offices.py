@@ -386,3 +386,9 @@ def test_the_driver_of_another_python_is_kept_and_one_whose_python_is_gone_is_re
     other.unlink()                                                       # that Python was uninstalled
     a.run("list")
     assert a.git("config", "merge.hotline.driver").startswith(f'"{Path(sys.executable).as_posix()}" -m hotline')
+
+
+def test_an_optional_argument_is_shown_in_brackets_in_the_usage_line(book):
+    assert book.run("sync", "--help").stdout.splitlines()[0].endswith("sync [OPTIONS] [REMOTE]")
+    assert book.run("resolve", "--help").stdout.splitlines()[0].endswith("resolve [OPTIONS] [CASE]")
+    assert book.run("show", "--help").stdout.splitlines()[0].endswith("show [OPTIONS] CASE")

@@ -107,7 +107,8 @@ def render(ctx: Any) -> str:
     args = [p for p in params if p.param_type_name == "argument"]
     opts = [p for p in params if p.param_type_name == "option"]
     options = _("OPTIONS")
-    pieces = [f"[{options}]"] + [metavar(a) + ("..." if a.nargs == -1 else "") for a in args]
+    pieces = [f"[{options}]"] + [(metavar(a) if a.required else f"[{metavar(a)}]") + ("..." if a.nargs == -1 else "")
+                                 for a in args]  # an optional argument in brackets, like an option
     if hasattr(cmd, "list_commands"):
         pieces += [_("COMMAND"), "..."]
     lines = [_("Usage:") + f" {ctx.command_path} " + " ".join(pieces), ""]
