@@ -531,8 +531,10 @@ class CloneResult:
 def clone_book(url: str, directory: Path, person: str | None = None, name: str | None = None) -> CloneResult:
     """A new office's copy: clone, register the driver, make sure this person has a key, and
     say what to add to roster.yaml."""
-    import re
+    from .setup import own_key, person_id
 
+    if person:
+        person_id(person, None)  # a bad --id is refused before anything is copied
     target = Path(directory).expanduser()
     if target.exists() and any(target.iterdir()):
         raise UsageError(_("{dir} exists and is not empty; give a new folder for the copy").format(dir=target))
@@ -542,16 +544,11 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
         raise UsageError(_("{url} was cloned into {dir}, but it is not a case book (no rules.yaml and cases/)")
                          .format(url=url, dir=root))
     ensure_driver(root)
-    ident = privacy.load_identity()
-    new = ident is None
-    if new:
-        ident_path, public = privacy.new_identity()
-    else:
-        ident_path, public = privacy.identity_path(), privacy.public_key(ident)
+    ident_path, public, new = own_key()
     book = Book(root)
     holder = next((x.id for x in book.roster.people if x.key == public), None)
     email = git.config_email(root)
-    pid = person or (re.sub(r"[^a-z0-9_-]", "", email.split("@")[0].lower()) if email else "") or "me"
+    pid = person_id(person, email)
     shown = name or pid
     line = (f"  - id: {pid}\n    name: {shown}\n    group: g1\n    roles: [volunteer]\n"
             + (f"    email: {email}\n" if email else "") + f"    key: {public}\n")

@@ -26,14 +26,22 @@ class InitResult:
     new_identity: bool
 
 
-def _git_config(path: Path, key: str) -> str | None:
-    import subprocess
+def person_id(person: str | None, email: str | None) -> str:
+    """The roster id of whoever sets up a book or an office: `--id`, else the git e-mail's
+    user part, else "me"; only a-z, 0-9, _ and -."""
+    pid = person or (re.sub(r"[^a-z0-9_-]", "", email.split("@")[0].lower()) if email else "") or "me"
+    if not re.fullmatch(r"[a-z0-9_-]+", pid):
+        raise UsageError(_("--id '{pid}' may hold only a-z, 0-9, _ and -").format(pid=pid))
+    return pid
 
-    try:
-        p = subprocess.run(["git", "config", key], cwd=path, capture_output=True, text=True, encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    return p.stdout.strip() or None
+
+def own_key() -> tuple[Path, str, bool]:
+    """(identity file, public key, made now): this person's key, made when there is none."""
+    ident = privacy.load_identity()
+    if ident is None:
+        path, public = privacy.new_identity()
+        return path, public, True
+    return privacy.identity_path(), privacy.public_key(ident), False
 
 
 def init_book(directory: Path, person: str | None = None, name: str | None = None) -> InitResult:
@@ -44,18 +52,10 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
         raise UsageError(_("{root} exists and is not a folder").format(root=root))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
-    email = _git_config(root, "user.email")
-    pid = person or (re.sub(r"[^a-z0-9_-]", "", email.split("@")[0].lower()) if email else "") or "me"
-    if not re.fullmatch(r"[a-z0-9_-]+", pid):
-        raise UsageError(_("--id '{pid}' may hold only a-z, 0-9, _ and -").format(pid=pid))
-    display = name or _git_config(root, "user.name") or pid
-
-    ident = privacy.load_identity()
-    new = ident is None
-    if new:
-        ident_path, public = privacy.new_identity()
-    else:
-        ident_path, public = privacy.identity_path(), privacy.public_key(ident)
+    email = git.config_email(root)
+    pid = person_id(person, email)
+    display = name or git.config_value(root, "user.name") or pid
+    ident_path, public, new = own_key()
 
     written: list[Path] = []
     rules_text = (DEFAULTS / "rules.yaml").read_text(encoding="utf-8")

@@ -87,9 +87,14 @@ def init(path: Path) -> None:
     _run(path, ["init", "-q"])
 
 
-def config_email(root: Path) -> str | None:
-    p = _run(root, ["config", "user.email"], check=False)
+def config_value(root: Path, key: str) -> str | None:
+    """A git setting as seen from `root` (the repository's, else the user's), or None."""
+    p = _run(root, ["config", key], check=False)
     return p.stdout.strip() or None
+
+
+def config_email(root: Path) -> str | None:
+    return config_value(root, "user.email")
 
 
 def _config_bool(root: Path, key: str) -> bool:

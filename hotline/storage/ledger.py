@@ -4,12 +4,14 @@ appending an entry.  The arithmetic and the judgement of entries are in `domain/
 A ledger file holds the awards and penalties that do not come from cases:
 
     entries:
-    - date: '2026-11-05'
+    - id: 3QX7K2M9
+      date: '2026-11-05'
       person: li
       item: lecture_outreach
       points: 10
       by: wang
-    - date: '2026-11-12'
+    - id: B8T0VN4C
+      date: '2026-11-12'
       person: chen
       item: donation
       points: 3
@@ -17,7 +19,7 @@ A ledger file holds the awards and penalties that do not come from cases:
       note: 春节募捐
       by: xu
 
-`count` (when not 1), `amount` (donations, in yuan) and `note` are optional; `points`
+`id` is the entry's own (two offices' months merge by it); `count` (when not 1), `amount` (donations, in yuan) and `note` are optional; `points`
 is the entry's total (item points × count, or one point per whole `per_yuan`).
 """
 from __future__ import annotations
