@@ -15,6 +15,7 @@ from typing import Any
 
 from ..i18n import _
 from ..errors import DataError, UsageError
+from . import labels
 
 VOCABULARIES = ("channel", "grade", "role", "need", "gender", "age_group", "outcome", "category_group", "category")
 GRADES = ("green", "red", "gray")  # the deadline table is written against these three
@@ -45,7 +46,7 @@ class Vocab:
         if len(partial) == 1:
             return partial[0]
         allowed = ", ".join(f"{k} ({lab})" for k, lab in self.labels.items())
-        what = option or self.name
+        what = option or labels.field(self.name)  # the list's name in the reader's language (需求), or the option
         raise UsageError(_("unknown {what} '{value}'; allowed: {allowed}").format(what=what, value=value, allowed=allowed))
 
 
