@@ -158,18 +158,23 @@ class Book:
 
     # ------------------------------------------------------------ writing
     def commit(self, paths: list[Path], message: str, author: Person) -> str:
+        from .storage import journal
+
         email = author.email or f"{author.id}@hotline.invalid"
-        return git.commit(self.git_root, paths, message, author.name, email)
+        return git.commit(self.git_root, paths, message, author.name, email, journal.current())
 
     @contextmanager
     def lock(self):
         """The write lock of this clone (an OS file lock in its git folder).  Once held, what an
-        earlier write left unfinished is finished first (`git.finish_pending`)."""
+        earlier write left is dealt with first (`recover`); then the files this write replaces
+        are journaled until its commit is written down, and put back if it fails."""
+        from .storage import journal
         from .storage.lock import write_lock
 
         with write_lock(git.git_dir(self.git_root)):
-            git.finish_pending(self.git_root)
-            yield
+            recover(self.git_root)
+            with journal.writing(self.git_root):
+                yield
 
     def rel(self, path: Path | None) -> str:
         """A path as shown to people: relative to the book, forward slashes."""
@@ -181,3 +186,16 @@ class Book:
             except ValueError:
                 continue
         return str(path)
+
+
+def recover(top: Path) -> None:
+    """What killed or failed commands left, dealt with by the next writer (under the write lock):
+    git's lock files whose process is gone, a write killed before its commit was written down
+    (its files put back), a merge of `sync` killed before it ended (undone), then commits
+    written down but not finished (finished under their own author)."""
+    from .storage import journal
+
+    git.clear_stale_locks(top)
+    journal.recover(top)
+    journal.recover_merge(top)
+    git.finish_pending(top)

@@ -258,29 +258,58 @@ def _personal_in_clear(book: Book, top: Path, untracked: list[str]) -> list[Prob
 
 
 def _check_git(book: Book) -> list[Problem]:
-    """What git holds or lacks: git's index lock left behind, commits hotline could not finish,
-    files not committed, deleted, unmerged or ignored.  GitError when git cannot tell."""
-    from .storage import git
+    """What git holds or lacks: lock files of git's left behind, a git operation under way,
+    writes and a sync interrupted, commits hotline could not finish, files not committed,
+    deleted, unmerged or ignored.  GitError when git cannot tell."""
+    from .storage import git, gitsync, journal
 
     try:
         top = book.git_root
     except Exception:
         return [Problem(".", None, _("the book is not inside a git work tree: run `git init` (git is the audit trail)"))]
     out = []
-    lock = git.index_lock(top)
-    if lock is not None:
-        out.append(Problem(str(lock), None, _("git's index is locked (left by a git command that was stopped?); if no "
-                                            "git command is running, delete this file")))
+    for lock in git.git_locks(top):
+        out.append(Problem(_shown(book, top, lock), None, _(
+            "a lock file of git's: left by a git command that was stopped (the next hotline write removes it once no "
+            "git command holds it), or held by one running now; if no git command is running, you may delete it")))
+    what = gitsync.operation_under_way(top)
+    if what is not None:
+        out.append(Problem(_shown(book, top, git.git_dir(top)), None, _(
+            "{what} is under way (started with git, e.g. `git pull --rebase`): finish it (`git {command} --continue` "
+            "once the files are settled) or undo it (`git {command} --abort`)").format(what=what,
+                                                                                     command=what.split()[-1])))
+    named: set[str] = set()
+    merge = journal.interrupted_merge(top)
+    if merge is not None:
+        out.append(Problem(_shown(book, top, git.git_dir(top)), None, _(
+            "a `hotline sync` was stopped during its merge ({n} file(s) half merged); the next hotline command puts "
+            "them back as they were, and `hotline sync` merges again").format(n=len(merge["paths"]))))
+        named |= set(merge["paths"])
+    for rel in journal.unsettled(top):
+        out.append(Problem(book.rel(top / rel), None, _(
+            "changed by a hotline write that was stopped before its commit; the next hotline write puts it back as it "
+            "was — do not commit it")))
+        named.add(rel)
     git.refresh_pending_index(top)  # harmless bookkeeping a write could not finish: do it now
     for rec in git.pending(top):
         if rec.get("kind") == "index":
             continue
         for rel in rec["paths"]:
+            named.add(rel)
             out.append(Problem(book.rel(top / rel), None, _("'{message}' by {name} is not committed yet (interrupted or refused by git): the next hotline write commits it").format(message=rec['message'], name=rec['name'])))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
     under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys", "leave")]
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
+    if gitsync.merging(top):
+        for rel in gitsync.unmerged(top):
+            if not any(rel.startswith(u + "/") for u in under):
+                named.add(rel)
+                out.append(Problem(book.rel(top / rel), None, _(
+                    "not merged yet (two offices changed the same lines): keep what both sides need between the "
+                    "<<<<<<< ======= >>>>>>> lines, delete those marker lines, then run `hotline sync`")))
     for status, rel in git.uncommitted(top, under):
+        if rel in named:
+            continue
         if status == "!!":
             msg = _("ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it")
         elif "D" in status:
@@ -293,3 +322,11 @@ def _check_git(book: Book) -> list[Problem]:
         if not rel.rsplit("/", 1)[-1].startswith("."):  # leftovers of writes are named apart
             out.append(Problem(book.rel(top / rel), None, msg))
     return out
+
+
+def _shown(book: Book, top: Path, path: Path) -> str:
+    """A path in the clone's git folder as people see it: `.git/index.lock` (from the work tree's top)."""
+    try:
+        return Path(path).resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -253,6 +253,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
     actor = book.actor()
     email = actor.email or f"{actor.id}@hotline.invalid"
     ensure_driver(top)
+    refuse_during_git_operation(top)
     name = gitsync.branch(top)
     if name is None:
         raise UsageError(_("this clone is not on a branch (a detached HEAD): `git switch main` first"))
@@ -269,7 +270,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
             if theirs is not None and gitsync.count(top, f"HEAD..{theirs}"):
                 res.came_in += gitsync.count(top, f"HEAD..{theirs}")
                 before = gitsync.rev(top, "HEAD")
-                merged = gitsync.merge(top, theirs, f"sync: merge {chosen}/{name}", actor.name, email)
+                merged = _merge(book, before, theirs, f"{chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
@@ -293,6 +294,45 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
     return res
 
 
+def refuse_during_git_operation(top: Path) -> None:
+    """sync cannot start while git is half-way through a rebase, cherry-pick, revert or `git am`
+    (a `git pull --rebase`, say): one line saying what is under way and how to end it."""
+    what = gitsync.operation_under_way(top)
+    if what is not None:
+        raise GitError(_("{what} is under way in this clone (started with git, e.g. `git pull --rebase`): finish it "
+                         "(`git {command} --continue` once the files are settled) or undo it (`git {command} "
+                         "--abort`), then run `hotline sync`").format(what=what, command=what.split()[-1]))
+
+
+def _merge(book: Book, before: str | None, theirs: str, label: str, name: str, email: str) -> gitsync.Merged:
+    """`git merge` of what came in, written down first (`journal.begin_merge`) so that a sync
+    killed inside it is undone by the next command; refused in one line when the two histories
+    have nothing in common or when a file it would change was changed here by hand."""
+    from .storage import journal
+
+    top = book.git_root
+    base = gitsync.merge_base(top, before, theirs) if before else None
+    if before is not None and base is None:
+        raise GitError(_("{remote} holds a book with no history in common with this one (another book, or one made by "
+                         "a separate `hotline init`); nothing was merged: check the remote's address with `git remote "
+                         "-v`").format(remote=label))
+    paths = gitsync.changed(top, base, theirs) if base else gitsync.tracked(top, theirs)
+    busy = sorted(set(paths) & set(gitsync.dirty(top)))
+    if busy:
+        shown = ", ".join(busy[:3]) + (" …" if len(busy) > 3 else "")
+        raise GitError(_("{files}: changed here and not committed, and what came in from {remote} changes it too; "
+                         "nothing was merged: commit the change (`hotline check` names it) or undo it with `git "
+                         "checkout -- FILE`, then run `hotline sync` again").format(files=shown, remote=label))
+    journal.begin_merge(top, before, theirs, paths)
+    try:
+        merged = gitsync.merge(top, theirs, f"sync: merge {label}", name, email)
+    except GitError:
+        journal.recover_merge(top)  # refused, or stopped half-way: back as it was
+        raise
+    journal.end_merge(top)
+    return merged
+
+
 def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:
     if a is None:
         return []
@@ -306,20 +346,38 @@ def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:
 def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     """A merge git could not finish: hotline merges the book's files itself (from git's stages);
     anything else is named and the merge waits for the person."""
+    from .storage import journal
+
     top = book.git_root
     left, written = [], []
-    for rel in gitsync.unmerged(top):
-        done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave") else []
-        if done:
-            res.repaired.append(rel)
-            written += done
-        else:
-            left.append(rel)
+    with journal.paused():  # the merge under way holds these files, not a write's journal
+        for rel in gitsync.unmerged(top):
+            done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave") else []
+            if done:
+                res.repaired.append(rel)
+                written += done
+            elif settled_by_hand(top, rel):
+                written.append(rel)
+            else:
+                left.append(rel)
     if written:
         gitsync.mark_resolved(top, written)
     if left:
         raise SyncStopped(left)
     gitsync.conclude(top, name, email)
+
+
+def settled_by_hand(top: Path, rel: str) -> bool:
+    """An unmerged file hotline does not merge (roster.yaml, rules.yaml, a template) that the
+    person has settled: it is there and holds no conflict marker line any more."""
+    path = top / rel
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+    return not any(line.startswith(("<<<<<<<", ">>>>>>>")) or line.rstrip() == "=======" for line in text.splitlines())
 
 
 def _merge_stages(book: Book, rel: str) -> list[str]:
@@ -392,19 +450,34 @@ def open_conflicts(case: Case) -> list[Choice]:
 def repair_files(book: Book) -> list[str]:
     """Book files a merge left unmerged or with conflict markers, merged without losing an entry
     (both sides' events and entries kept); the paths repaired."""
+    from .storage import journal
+
     top = book.git_root
     done: list[str] = []
-    for rel in gitsync.unmerged(top):
-        if merge.kind_of(rel) in ("case", "ledger", "leave"):
-            done += _merge_stages(book, rel)
-    for path in _files_with_markers(book):
-        rel = path.resolve().relative_to(top.resolve()).as_posix()
-        if rel in done:
-            continue
-        parts = merge.split_markers(path.read_text(encoding="utf-8", errors="replace"))
-        if parts is not None:
-            done += _merge_texts(book, path, rel, (parts[2], parts[0], parts[1]))
+    with journal.paused():  # the merge under way holds these files, not a write's journal
+        for rel in gitsync.unmerged(top):
+            if merge.kind_of(rel) in ("case", "ledger", "leave"):
+                done += _merge_stages(book, rel)
+        for path in _files_with_markers(book):
+            rel = path.resolve().relative_to(top.resolve()).as_posix()
+            if rel in done:
+                continue
+            parts = merge.split_markers(path.read_text(encoding="utf-8", errors="replace"))
+            if parts is not None:
+                done += _merge_texts(book, path, rel, (parts[2], parts[0], parts[1]))
     return done
+
+
+def hand_settled(book: Book) -> list[str]:
+    """Unmerged files hotline does not merge that the person has settled (`settled_by_hand`)."""
+    top = book.git_root
+    return [rel for rel in gitsync.unmerged(top) if merge.kind_of(rel) not in ("case", "ledger", "leave")
+            and settled_by_hand(top, rel)]
+
+
+def left_unmerged(book: Book) -> list[str]:
+    """Files a merge under way still waits on: ones hotline does not merge, to settle by hand."""
+    return [rel for rel in gitsync.unmerged(book.git_root) if not settled_by_hand(book.git_root, rel)]
 
 
 def _files_with_markers(book: Book) -> list[Path]:

@@ -36,16 +36,15 @@ def fsck(root: Path) -> str:
 def test_a_stale_index_lock_neither_stalls_writes_nor_is_hidden_by_check(book):
     lock = book.root / ".git" / "index.lock"
     lock.write_text("")  # a git command killed while it held the lock
-    cid = book.intake()
-    assert log(book, "cases")[0] == f"王芳|intake {cid}: green, phone"    # committed all the same
-    book.run("followup", cid, "--note", "已回电")
     r = book.run("check", expect=1)
-    assert ".git/index.lock" in r.stdout and "delete" in r.stdout
-    lock.unlink()
-    book.run("followup", cid, "--note", "再次回电")
+    assert ".git/index.lock:" in r.stdout and "delete" in r.stdout
+    cid = book.intake()                                                 # the next write clears it (issue #27)
+    assert not lock.exists()
+    assert log(book, "cases")[0] == f"王芳|intake {cid}: green, phone"
+    book.run("followup", cid, "--note", "已回电")
     assert book.git("status", "--porcelain") == ""  # git's index caught up
-    assert [line.split("|")[1] for line in log(book, "cases")][:3] == [
-        f"followup {cid}", f"followup {cid}", f"intake {cid}: green, phone"]
+    assert book.run("check").stdout == ""
+    assert [line.split("|")[1] for line in log(book, "cases")][:2] == [f"followup {cid}", f"intake {cid}: green, phone"]
 
 
 # ---------------------------------------------------------------- 2. a book folder with a space

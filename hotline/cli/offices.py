@@ -59,17 +59,22 @@ def resolve(
     from ..domain import labels
     from ..errors import UsageError
 
+    from ..storage import gitsync
+
     book = open_book()
+    offices.refuse_during_git_operation(book.git_root)
     with book.lock():
         repaired = offices.repair_files(book)
+        by_hand = offices.hand_settled(book)
+        if repaired or by_hand:
+            gitsync.mark_resolved(book.git_root, repaired + by_hand)
     for rel in repaired:
         out(_("Merged {file}: both offices' events and entries kept.").format(file=rel))
-    if repaired:
-        from ..storage import gitsync
-
-        gitsync.mark_resolved(book.git_root, repaired)
+    for rel in by_hand:
+        out(_("{file}: settled by hand (no conflict markers left), taken into the merge.").format(file=rel))
     if offices.conclude_merge(book):
         out(_("The merge is complete and committed."))
+    waiting = offices.left_unmerged(book) if gitsync.merging(book.git_root) else []
     cases = [book.store.get(case)] if case else [c for c in book.store.all() if c.conflicts]
     if case and not cases[0].conflicts:
         raise UsageError(_("case {id} has no fields to choose between").format(id=cases[0].id))
@@ -84,7 +89,9 @@ def resolve(
             continue
         offices.settle(book, c.id, chosen)
         out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=labels.fields(chosen)))
-    if not cases and not repaired:
+    if waiting:
+        raise offices.SyncStopped(waiting)
+    if not cases and not repaired and not by_hand:
         out(_("Nothing to resolve."))
     if left:
         from ..errors import HotlineError

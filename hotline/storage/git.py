@@ -35,8 +35,11 @@ PENDING = "hotline-pending"
 
 def _run(root: Path, args: list[str], env: dict | None = None, check: bool = True,
          stdin: str | bytes | None = None, text: bool = True) -> subprocess.CompletedProcess:
+    from .lock import inherited
+
     try:
         p = subprocess.run(["git", *args], cwd=root, capture_output=True, env=env, timeout=TIMEOUT, input=stdin,
+                           pass_fds=inherited(),
                            **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}))
     except FileNotFoundError:
         raise GitError(_("git is not installed or not on PATH; hotline keeps its audit trail in git")) from None
@@ -51,8 +54,22 @@ def _why(p: subprocess.CompletedProcess, what: str) -> str:
     out = p.stderr or p.stdout or ""
     if isinstance(out, bytes):
         out = out.decode("utf-8", "replace")
+    held = locked_by(out)
+    if held is not None:
+        return _("git's lock file {path} is there: another git command is working in this clone (a git window "
+                 "or editor?); wait for it to finish and try again — if none is running, the next hotline "
+                 "command removes it").format(path=held)
     lines = [ln for ln in out.strip().splitlines() if ln.strip()]
     return lines[-1] if lines else f"git {what} failed"
+
+
+def locked_by(text: str) -> str | None:
+    """The lock file git names when it stopped because the file was there ("Unable to create
+    '…/x.lock': File exists"), else None."""
+    import re
+
+    m = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    return m.group(1) if m else None
 
 
 run = _run  # for the other storage modules: git's command line, failures as GitError
@@ -100,6 +117,101 @@ def config_email(root: Path) -> str | None:
 def _config_bool(root: Path, key: str) -> bool:
     p = _run(root, ["config", "--bool", "--get", key], check=False)
     return p.stdout.strip() == "true"
+
+
+# ---------------------------------------------------------------- git's lock files
+
+LOCK_GRACE = 2.0     # seconds a lock file of git's must have stood, unchanged, to count as left behind
+LOCK_WATCH = 0.25    # and at least this long watched by hotline (a running git changes or removes it)
+OWN_LOCK = "hotline-write.lock"   # hotline's own: an OS lock on a file that stays, never stale
+
+
+def common_dir(top: Path) -> Path:
+    """The git folder shared by all worktrees of the clone (refs, packed-refs, config)."""
+    d = git_dir(top)
+    common = d / "commondir"
+    if common.is_file():
+        try:
+            text = common.read_text(encoding="utf-8").strip()
+            return Path(text) if Path(text).is_absolute() else (d / text)
+        except OSError:
+            pass
+    return d
+
+
+def git_locks(top: Path) -> list[Path]:
+    """git's lock files in this clone: `index.lock`, `HEAD.lock`, `config.lock`, `packed-refs.lock`,
+    `refs/…/*.lock` and the like (never hotline's own write lock, never another worktree's)."""
+    own, common = git_dir(top), common_dir(top)
+    found: set[Path] = set()
+    for d in {own, common}:
+        try:
+            found |= {p for p in d.glob("*.lock") if p.name != OWN_LOCK and p.is_file()}
+        except OSError:
+            continue
+    for sub in ("refs", "logs", "objects/info"):
+        d = common / sub
+        if d.is_dir():
+            found |= {p for p in d.rglob("*.lock") if p.is_file()}
+    return sorted(found)
+
+
+def _ident(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def stale(paths: list[Path], grace: float = LOCK_GRACE) -> list[Path]:
+    """Of these lock files, those left behind: each watched (at most about `grace` seconds)
+    until it has stood unchanged for `grace` seconds, by its date or by watching it.  A lock
+    that goes away or keeps changing belongs to a git command at work and is not returned."""
+    start = time.monotonic()
+    seen = {p: (_ident(p), start) for p in paths}
+    while True:
+        now, mono = time.time(), time.monotonic()
+        done: list[Path] = []
+        waiting = False
+        for p in list(seen):
+            ident, since = seen[p]
+            cur = _ident(p)
+            if cur is None:
+                del seen[p]
+                continue
+            if cur != ident:
+                seen[p] = (cur, mono)
+                waiting = True
+                continue
+            watched = mono - since
+            if watched >= LOCK_WATCH and max(now - cur[1] / 1e9, watched) >= grace:
+                done.append(p)
+            else:
+                waiting = True
+        if not waiting or mono - start > grace + LOCK_WATCH:
+            return done
+        time.sleep(0.05)
+
+
+def clear_stale_locks(top: Path, grace: float = LOCK_GRACE) -> list[Path]:
+    """Remove git's lock files that a stopped process left; the paths removed.  Call only
+    under hotline's write lock: then no git process started by another hotline writer runs
+    (`lock.inherited`), hotline's readers take no git lock, and one that someone runs by hand
+    holds its lock for a moment (it is waited for, and left alone while it changes)."""
+    found = git_locks(top)
+    if not found:
+        return []
+    removed = []
+    for p in stale(found, grace):
+        try:
+            p.unlink()
+            removed.append(p)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            continue  # cannot be removed here: git names it when it needs it
+    return removed
 
 
 # ---------------------------------------------------------------- reading objects
@@ -275,12 +387,18 @@ def _pending_dir(root: Path) -> Path:
     return git_dir(root) / PENDING
 
 
-def _remember(root: Path, c: _Commit, kind: str = "commit") -> Path:
+def _remember(root: Path, c: _Commit, kind: str = "commit", journal: str | None = None) -> Path:
+    """Write the commit down (whole or not at all: a killed write leaves no half record)."""
     d = _pending_dir(root)
     d.mkdir(exist_ok=True)
-    path = d / f"{uuid.uuid4().hex}.json"
-    path.write_text(json.dumps({"kind": kind, "paths": c.rel, "message": c.message, "name": c.name,
-                                "email": c.email}, ensure_ascii=False), encoding="utf-8")
+    name = uuid.uuid4().hex
+    rec = {"kind": kind, "paths": c.rel, "message": c.message, "name": c.name, "email": c.email}
+    if journal:
+        rec["journal"] = journal
+    tmp = d / f"{name}.tmp"
+    tmp.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+    path = d / f"{name}.json"
+    os.replace(tmp, path)
     return path
 
 
@@ -305,12 +423,17 @@ def _commit(root: Path, c: _Commit) -> str:
     return new
 
 
-def commit(root: Path, paths: list[Path], message: str, author_name: str, author_email: str) -> str:
+def commit(root: Path, paths: list[Path], message: str, author_name: str, author_email: str,
+           journal=None) -> str:
     """Commit exactly `paths` (as they are on disk; a missing one is removed) with this author;
-    return the new commit id.  Call under the book's write lock, after `finish_pending`."""
+    return the new commit id.  Call under the book's write lock, after `finish_pending`.
+    `journal` (the write's `storage.journal.Journal`) is settled once the commit is written
+    down: from then on a killed write is finished, never undone."""
     c = _Commit([Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths],
                 message, author_name, author_email)
-    note = _remember(root, c)
+    note = _remember(root, c, journal=getattr(journal, "id", None))
+    if journal is not None:
+        journal.settle()
     try:
         new = _commit(root, c)
     except GitError as e:
@@ -325,13 +448,19 @@ def pending(root: Path) -> list[dict]:
     if not d.is_dir():
         return []
     out = []
-    for f in sorted(d.glob("*.json"), key=lambda f: f.stat().st_mtime_ns):
+    def when(f: Path) -> int:
+        try:
+            return f.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    for f in sorted(d.glob("*.json"), key=when):
         try:
             rec = json.loads(f.read_text(encoding="utf-8"))
             rec["file"] = f
             out.append(rec)
         except (OSError, ValueError):
-            f.unlink(missing_ok=True)
+            continue  # being written by a commit in flight (a reader's look), or unreadable
     return out
 
 
@@ -358,12 +487,6 @@ def refresh_pending_index(root: Path) -> None:
     for rec in pending(root):
         if rec.get("kind") == "index" and _refresh_index(root, rec["paths"]):
             rec["file"].unlink(missing_ok=True)
-
-
-def index_lock(root: Path) -> Path | None:
-    """git's index lock, when one is there."""
-    lock = git_dir(root) / "index.lock"
-    return lock if lock.exists() else None
 
 
 # ---------------------------------------------------------------- reading

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import GitError
 from ..i18n import _
 from . import yamlio
-from .git import git_dir, run as _run, why as _why
+from .git import common_dir, git_dir, run as _run, why as _why
 
 NETWORK_TIMEOUT = 300
 
@@ -106,6 +106,34 @@ def changed(top: Path, a: str, b: str) -> list[str]:
     """Paths (relative to top) that differ between two commits."""
     p = _run(top, ["diff", "--name-only", "-z", "--no-renames", a, b], check=False)
     return [x for x in p.stdout.split("\0") if x]
+
+
+def tracked(top: Path, commit: str) -> list[str]:
+    """Every path of a commit (relative to top)."""
+    p = _run(top, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit], check=False)
+    return [x for x in p.stdout.split("\0") if x]
+
+
+def dirty(top: Path) -> list[str]:
+    """Paths (relative to top) that differ from HEAD here or that git does not track."""
+    p = _run(top, ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"],
+             check=False)
+    return [entry[3:] for entry in p.stdout.split("\0") if len(entry) > 3]
+
+
+def operation_under_way(top: Path) -> str | None:
+    """A git operation started by hand and not finished: 'a rebase', 'a cherry-pick', 'a revert',
+    'git am'; None when there is none (a merge is hotline's own: see `merging`)."""
+    d = git_dir(top)
+    if (d / "rebase-merge").is_dir() or ((d / "rebase-apply").is_dir() and not (d / "rebase-apply" / "applying").exists()):
+        return "git rebase"
+    if (d / "rebase-apply").is_dir():
+        return "git am"
+    if (d / "CHERRY_PICK_HEAD").exists():
+        return "git cherry-pick"
+    if (d / "REVERT_HEAD").exists():
+        return "git revert"
+    return None
 
 
 def show(top: Path, rev_: str, path: str) -> bytes | None:
@@ -220,15 +248,7 @@ def line_merge(ours: Path, base: Path, theirs: Path, label: str) -> int:
 
 def config_path(top: Path) -> Path:
     """The clone's config file (a linked worktree shares its main clone's)."""
-    d = git_dir(top)
-    common = d / "commondir"
-    if common.is_file():
-        try:
-            text = common.read_text(encoding="utf-8").strip()
-            d = Path(text) if Path(text).is_absolute() else (d / text)
-        except OSError:
-            pass
-    return d / "config"
+    return common_dir(top) / "config"
 
 
 def set_config(top: Path, key: str, value: str) -> bool:

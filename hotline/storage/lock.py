@@ -1,6 +1,10 @@
 """The write lock: one writer at a time per clone (ids, files and the git index).
 
-An OS file lock, so a writer killed at any moment never leaves the book locked.
+An OS file lock, so a writer killed at any moment never leaves the book locked.  Where the OS
+allows (POSIX), every git process a writer starts inherits the lock (`inherited`): a writer
+killed while git runs leaves the book locked until that git process has ended too.  So once a
+command holds the lock, no process an earlier writer started is still running, and a lock file
+of git's that is still there was left by a process that is gone (`git.clear_stale_locks`).
 """
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ from pathlib import Path
 
 from ..i18n import _
 from ..errors import BookError, UsageError
+
+
+_held: list[int] = []   # the write locks this process holds (file descriptors)
+
+
+def inherited() -> tuple[int, ...]:
+    """File descriptors a git child of a write should inherit, so that it holds the write lock
+    as long as it runs (POSIX; an empty tuple on Windows, where a lock is not inherited)."""
+    return tuple(_held) if os.name != "nt" else ()
 
 
 @contextmanager
@@ -28,9 +41,11 @@ def write_lock(directory: Path, timeout: float = 120.0):
                 raise BookError(_("another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again").format(timeout=timeout, lock_path=lock_path))
             time.sleep(delay)
             delay = min(delay * 1.5, 0.1)
+        _held.append(fd)
         try:
             yield
         finally:
+            _held.remove(fd)
             _unlock(fd)
     finally:
         os.close(fd)

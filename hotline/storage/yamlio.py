@@ -252,8 +252,12 @@ class Staged:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write text (or bytes: a workbook) to path so a crash leaves the old file or the new one, never a part."""
+    """Write text (or bytes: a workbook) to path so a crash leaves the old file or the new one, never a part.
+    Under the write lock, what the file held is journaled first (`journal.note`)."""
+    from . import journal
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    journal.note(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
