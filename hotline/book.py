@@ -176,6 +176,15 @@ class Book:
             with journal.writing(self.git_root):
                 yield
 
+    def settle(self) -> None:
+        """Deal now with what a killed command left (see `recover`), for a command that reads the
+        book before it writes (an import tells rows already in the book from new ones)."""
+        from .storage import journal
+
+        if journal.anything_left(self.git_root):
+            with self.lock():
+                pass
+
     def rel(self, path: Path | None) -> str:
         """A path as shown to people: relative to the book, forward slashes."""
         if path is None:

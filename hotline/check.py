@@ -40,7 +40,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         except BookError as e:
             problems.append(_from_error(book, e, book.root / name))
     if problems:
-        return problems
+        return problems + _check_operation(book)
     files = list(book.store.files())
     seen: dict[str, str] = {}
     for rel, found, case_id in _check_all(book, files, progress):
@@ -272,12 +272,7 @@ def _check_git(book: Book) -> list[Problem]:
         out.append(Problem(_shown(book, top, lock), None, _(
             "a lock file of git's: left by a git command that was stopped (the next hotline write removes it once no "
             "git command holds it), or held by one running now; if no git command is running, you may delete it")))
-    what = gitsync.operation_under_way(top)
-    if what is not None:
-        out.append(Problem(_shown(book, top, git.git_dir(top)), None, _(
-            "{what} is under way (started with git, e.g. `git pull --rebase`): finish it (`git {command} --continue` "
-            "once the files are settled) or undo it (`git {command} --abort`)").format(what=what,
-                                                                                     command=what.split()[-1])))
+    out += _check_operation(book)
     named: set[str] = set()
     merge = journal.interrupted_merge(top)
     if merge is not None:
@@ -322,6 +317,22 @@ def _check_git(book: Book) -> list[Problem]:
         if not rel.rsplit("/", 1)[-1].startswith("."):  # leftovers of writes are named apart
             out.append(Problem(book.rel(top / rel), None, msg))
     return out
+
+
+def _check_operation(book: Book) -> list[Problem]:
+    """A rebase, cherry-pick, revert or `git am` started with git and not finished."""
+    from .storage import git, gitsync
+
+    try:
+        top = book.git_root
+    except Exception:
+        return []
+    what = gitsync.operation_under_way(top)
+    if what is None:
+        return []
+    return [Problem(_shown(book, top, git.git_dir(top)), None, _(
+        "{what} is under way (started with git, e.g. `git pull --rebase`): finish it (`git {command} --continue` "
+        "once the files are settled) or undo it (`git {command} --abort`)").format(what=what, command=what.split()[-1]))]
 
 
 def _shown(book: Book, top: Path, path: Path) -> str:

@@ -50,6 +50,7 @@ def plan(book: Book, path: Path, sheet: str | None = None, mapping: Path | None 
     from .storage import sheets
 
     actor = book.actor()
+    book.settle()  # an import killed half-way is undone before its rows are told from the book's
     maps = sheets.load_mapping(mapping) if mapping is not None else Mapping()
     wb = sheets.read(path, sheet)
     ctx = Context(book.rules, book.roster, book.tz, book.now, actor.id, maps)

@@ -250,10 +250,10 @@ def choose_remote(top: Path, given: str | None) -> str:
 def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResult:
     """Fetch, merge with the driver, refresh the index, push; again when the remote moved meanwhile."""
     top = book.git_root
+    refuse_during_git_operation(top)
     actor = book.actor()
     email = actor.email or f"{actor.id}@hotline.invalid"
     ensure_driver(top)
-    refuse_during_git_operation(top)
     name = gitsync.branch(top)
     if name is None:
         raise UsageError(_("this clone is not on a branch (a detached HEAD): `git switch main` first"))

@@ -39,6 +39,9 @@ def remote_error(e):
     if e.kind == "offline":
         msg = _("cannot reach {remote} ({detail}): offline, or the shared folder, disk or server is not there; "
                 "nothing was changed — your work is safe here, sync again later")
+    elif e.kind == "locked":
+        msg = _("{remote} is locked by {detail}, a file a push that was stopped left there; if no other office is "
+                "syncing right now, delete that file and run `hotline sync` again; nothing was lost")
     elif e.kind == "auth":
         msg = _("{remote} refused the credentials ({detail}): check the user name and password or token saved for "
                 "it (Git Credential Manager on Windows), or that your SSH key is added on the server; nothing was "

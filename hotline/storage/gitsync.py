@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import GitError
 from ..i18n import _
 from . import yamlio
-from .git import common_dir, git_dir, run as _run, why as _why
+from .git import common_dir, git_dir, locked_by, run as _run, stale, why as _why
 
 NETWORK_TIMEOUT = 300
 
@@ -162,14 +162,32 @@ def clone(url: str, target: Path) -> None:
         raise classify(p, url, "clone")
 
 
+REMOTE_LOCK_GRACE = 5.0  # a push holds the shared repository's lock for a moment; one standing this long was left
+
+
 def push(top: Path, remote: str, name: str, set_upstream: bool) -> str:
-    """'ok', or 'moved' when the remote has commits this clone has not merged yet."""
+    """'ok', or 'moved' when the remote has commits this clone has not merged yet.  A lock file
+    a stopped push left in a remote reachable as a folder (a shared drive, a USB disk) is
+    removed once it has stood unchanged for a while, and the push tried again."""
     args = ["push", "--quiet", "--no-verify", *(["--set-upstream"] if set_upstream else []), remote,
             f"HEAD:refs/heads/{name}"]
-    p = _network(top, args, remote)
-    if p.returncode == 0:
-        return "ok"
-    text = (p.stderr or "") + (p.stdout or "")
+    for _try in range(2):
+        p = _network(top, args, remote)
+        if p.returncode == 0:
+            return "ok"
+        text = (p.stderr or "") + (p.stdout or "")
+        held = locked_by(text)
+        if held is None:
+            break
+        lock = Path(held)
+        if _try or not lock.is_absolute() or not stale([lock], REMOTE_LOCK_GRACE):
+            raise RemoteError("locked", remote, held)
+        try:
+            lock.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            raise RemoteError("locked", remote, held) from None
     if re.search(r"non-fast-forward|fetch first|rejected|stale info", text, re.I) and not re.search(_AUTH, text, re.I):
         return "moved"
     raise classify(p, remote, "push")

@@ -202,6 +202,14 @@ def unsettled(top: Path) -> list[str]:
     return sorted(out)
 
 
+def anything_left(top: Path) -> bool:
+    """Whether a killed or failed command left something for the next write (one folder read)."""
+    try:
+        return any(True for _ in (git.git_dir(top) / git.PENDING).iterdir())
+    except OSError:
+        return False
+
+
 def recover(top: Path) -> list[str]:
     """Under the write lock, before anything else: put back what writes killed before their
     commit left (their commit, when it was written down, is finished by `git.finish_pending`);
