@@ -107,13 +107,13 @@ at, real, lock, n = int(os.environ["HOTLINE_TEST_KILL_AT_WRITE"]), yamlio.atomic
 after = os.environ.get("HOTLINE_TEST_KILL_AFTER") == "1"
 
 
-def write(path, text):
+def write(path, *rest, **kw):
     with lock:
         n[0] += 1
         mine = n[0]
     if mine == at and not after:
         os.kill(os.getpid(), signal.SIGKILL)
-    real(path, text)
+    real(path, *rest, **kw)
     if mine == at and after:
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -481,7 +481,7 @@ def write_csv(path: Path, n: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("at_write", [2, 25, 60])
+@pytest.mark.parametrize("at_write", [10, 60])
 def test_an_import_killed_half_way_leaves_nothing_and_the_retry_imports_every_row(book, killer, env, at_write):
     sheet = write_csv(env / "登记表.csv", 60)
     before = int(book.git("rev-list", "--count", "HEAD"))
