@@ -56,6 +56,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
 
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
     problems.extend(_check_leftovers(book))
+    problems.extend(_check_links(book))
     problems.extend(_check_caller_key(book))
     problems.extend(_check_git(book))
     return problems
@@ -220,6 +221,50 @@ def _check_leftovers(book: Book) -> list[Problem]:
         dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
     return [Problem(book.rel(f), None, _("left by an interrupted write; the next hotline write here removes it"))
             for d in dirs for f in yamlio.leftovers(d)]
+
+
+BOOK_FOLDERS = ("cases", "ledger", "leave", "keys", "templates")
+BOOK_FILES = ("rules.yaml", "roster.yaml", ".gitattributes")
+
+
+def _check_links(book: Book) -> list[Problem]:
+    """Symbolic links where the book keeps its files (they arrive by a merge or a hand edit): a
+    link can send writes outside the book or feed it a file from elsewhere, so hotline never
+    follows one, and names each here."""
+    import os
+
+    found: list[Path] = [book.root / n for n in (*BOOK_FOLDERS, *BOOK_FILES) if (book.root / n).is_symlink()]
+    for name in BOOK_FOLDERS:
+        top = book.root / name
+        if top.is_symlink() or not top.is_dir():
+            continue
+        depth = 2 if name == "cases" else 0  # cases/YYYY/MM; the files themselves are named when read
+        level = [top]
+        for d in range(depth + 1):
+            nxt = []
+            for folder in level:
+                try:
+                    entries = list(os.scandir(folder))
+                except OSError:
+                    continue
+                for e in entries:
+                    if e.is_symlink() and (name != "cases" or d < depth):
+                        found.append(Path(e.path))
+                    elif e.is_dir(follow_symlinks=False):
+                        nxt.append(Path(e.path))
+            level = nxt
+    return [Problem(book.rel(p), None, _("is a symbolic link (to {target}); hotline never follows links in a book: "
+                                         "replace it by the real folder or file (it came from a hand edit or "
+                                         "another office)").format(target=_link_target(p))) for p in sorted(found)]
+
+
+def _link_target(p: Path) -> str:
+    import os
+
+    try:
+        return os.readlink(p)
+    except OSError:
+        return "?"
 
 
 def _check_caller_key(book: Book) -> list[Problem]:

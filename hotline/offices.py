@@ -347,14 +347,14 @@ def _merge_texts(book: Book, path: Path, rel: str, texts: tuple) -> list[str]:
         ours, theirs = files[1], files[2]
         if not ours.exists() or not theirs.exists():  # deleted on one side: keep the one there is
             kept = ours if ours.exists() else theirs
-            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"))
+            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"), book.git_root)
             return [rel]
         context = _Context(book.git_root, rel)
         try:
             text = merge.merge_file(files[0], ours, theirs, kind, context.open_personal)
         except merge.NotMergeable:
             return _two_cases(book, path, rel, ours, theirs) if kind == "case" else []
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, book.git_root)
     return [rel]
 
 
@@ -370,7 +370,7 @@ def _two_cases(book: Book, path: Path, rel: str, ours: Path, theirs: Path) -> li
     if a.id != b.id or a.events[0].id == b.events[0].id:
         return []
     b.id = book.store.allocate(b.received)
-    yamlio.atomic_write(path, casefile.dump_case(a))
+    yamlio.atomic_write(path, casefile.dump_case(a), book.git_root)
     other = book.store.write(b)
     return [rel, other.resolve().relative_to(book.git_root.resolve()).as_posix()]
 
@@ -509,7 +509,7 @@ def _write_ids(book: Book) -> list[Path]:
         except BookError:
             continue
         if entries and not all(_has_id_line(text, e.id) for e in entries):
-            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}))
+            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}), book.root)
             touched.append(f)
     return touched
 

@@ -87,3 +87,44 @@ def test_an_ordinary_edited_template_still_renders(book):
         "{{ '%d' % received }} {{ [1, 2] * 2 }}\n", encoding="utf-8")
     r = book.run("report", "--month", "2026-11")
     assert "green=1" in r.stdout and "[1, 2, 1, 2]" in r.stdout.replace("&#39;", "'") or "1, 2, 1, 2" in r.stdout
+
+
+# ---------------------------------------------------------------- 4. nothing is written outside the book
+
+@pytest.mark.parametrize("link", ["cases/2026", "cases/2026/11", "ledger", "leave", "keys"])
+def test_a_symlinked_folder_never_sends_the_book_s_files_elsewhere(book, env, link):
+    elsewhere = env / "elsewhere"
+    elsewhere.mkdir()
+    first = book.intake()  # the month folder exists: a link replaces it
+    target = book.root / link
+    if target.exists():
+        subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere, target)
+    writes = {
+        "cases/2026": lambda: book.run("intake", "--no-input", "-q", "--channel", "phone", "--grade", "green",
+                                       "--role", "survivor", "--category", "domestic_violence", "--need", "legal",
+                                       "--summary", "询问", "--at", "2026-11-21 10:00", expect=None),
+        "ledger": lambda: book.run("award", "li", "lecture_outreach", "--date", "2026-11-20", expect=None),
+        "leave": lambda: book.run("leave", "li", "--from", "2026-12-01", "--to", "2026-12-02", "--reason", "病假",
+                                  expect=None),
+        "keys": lambda: book.run("rekey", expect=None),
+    }
+    r = writes.get(link, writes["cases/2026"])()
+    assert list(elsewhere.iterdir()) == [], r.output      # nothing written outside the book
+    assert r.exit_code in (1, 2) and "symbolic link" in r.output, r.output   # refused, in one line
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    c = book.run("check", expect=1)
+    assert f"{link}: is a symbolic link" in c.stdout + c.stderr
+
+
+def test_a_case_file_beyond_a_linked_folder_is_not_read(book, env):
+    cid = book.intake()
+    elsewhere = env / "elsewhere" / "11"
+    elsewhere.parent.mkdir()
+    src = book.root / "cases" / "2026" / "11"
+    subprocess.run(["cp", "-r", str(src), str(elsewhere)], check=True)
+    subprocess.run(["rm", "-rf", str(src)], check=True)
+    os.symlink(elsewhere, src)
+    r = book.run("show", cid, expect=None)
+    assert r.exit_code == 2 and "询问起诉程序" not in r.output

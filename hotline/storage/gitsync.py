@@ -295,5 +295,5 @@ def write_attributes(root: Path) -> Path | None:
     text = attributes_text(current)
     if text is None:
         return None
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, root)
     return path
