@@ -50,7 +50,11 @@ def run_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> int:
         elif kind == "recipients":
             text = merge.merge_key_lines(*(_text(p) for p in (base, ours, theirs)))
         else:
-            text = merge.merge_file(base, ours, theirs, kind, context.open_personal)
+            notes: list = []
+            text = merge.merge_file(base, ours, theirs, kind, context.open_personal, notes)
+            from .arrivals import record_driver_notes
+
+            record_driver_notes(top, pathname, notes)
     except merge.NotMergeable:
         return gitsync.line_merge(ours, base, theirs, pathname)
     ours.write_bytes(text.encode("utf-8"))
@@ -209,6 +213,7 @@ class SyncResult:
     cases: list[str] = field(default_factory=list)        # cases changed by what came in
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
+    held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     upgraded: bool = False
 
 
@@ -249,8 +254,10 @@ def choose_remote(top: Path, given: str | None) -> str:
 
 def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResult:
     """Fetch, merge with the driver, refresh the index, push; again when the remote moved meanwhile."""
+    from .arrivals import keep
+
     top = book.git_root
-    actor = book.actor()
+    actor = sync_author(book)
     email = actor.email or f"{actor.id}@hotline.invalid"
     ensure_driver(top)
     name = gitsync.branch(top)
@@ -272,6 +279,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                 merged = gitsync.merge(top, theirs, f"sync: merge {chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
+                res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
             if not ahead:
@@ -291,6 +299,20 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         except (BookError, UsageError):
             continue  # a file a merge broke is named by `check`
     return res
+
+
+def sync_author(book: Book):
+    """Who a sync's merge commits are by: the acting roster person, else this clone's own git
+    identity — a new office syncs before the roster that lists it has arrived (it brings it)."""
+    from .domain.model import Person
+
+    try:
+        return book.actor()
+    except UsageError:
+        name, email = git.config_value(book.git_root, "user.name"), git.config_email(book.git_root)
+        if not name or not email:
+            raise
+        return Person(id=email.split("@")[0], name=name, email=email)
 
 
 def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:

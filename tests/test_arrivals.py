@@ -128,3 +128,183 @@ def test_a_case_file_beyond_a_linked_folder_is_not_read(book, env):
     os.symlink(elsewhere, src)
     r = book.run("show", cid, expect=None)
     assert r.exit_code == 2 and "询问起诉程序" not in r.output
+
+
+# ---------------------------------------------------------------- 2. cases are never deleted
+
+def _case_ids(tb) -> set[str]:
+    import json as _json
+    return {c["id"] for c in _json.loads(tb.run("list", "--format", "json").stdout)}
+
+
+@pytest.mark.parametrize("how", ["one", "all", "ledger"])
+def test_a_deletion_from_another_office_is_put_back_and_named(offices, how):
+    a, b, _remote = offices
+    first, second = a.intake(), a.intake(at="2026-11-21 10:00")
+    a.run("award", "li", "lecture_outreach", "--date", "2026-11-20")
+    a.run("sync")
+    b.run("sync")
+    if how == "one":
+        os.remove(b.case_file(first))
+    elif how == "all":
+        subprocess.run(["rm", "-rf", str(b.root / "cases" / "2026")], check=True)
+    else:
+        os.remove(b.root / "ledger" / "2026-11.yaml")
+    sha = hostile_commit(b, "tidy up")
+    r = a.run("sync")
+    assert _case_ids(a) == {first, second}
+    assert (a.root / "ledger" / "2026-11.yaml").exists()
+    named = r.stderr
+    assert sha in named and "mallory" in named and "put back" in named
+    gone = {"one": [first], "all": [first, second], "ledger": []}[how]
+    for cid in gone:
+        assert f"{cid}.yaml" in named
+    a.run("check")                       # the book is whole again
+    b.run("sync")                        # and the other office gets it all back
+    assert _case_ids(b) == {first, second}
+    assert (b.root / "ledger" / "2026-11.yaml").exists()
+
+
+def test_a_deletion_that_came_by_plain_git_pull_is_named_by_check_and_put_back_by_resolve(offices):
+    a, b, _remote = offices
+    cid = a.intake()
+    a.run("sync")
+    b.run("sync")
+    os.remove(b.case_file(cid))
+    sha = hostile_commit(b)
+    git(a.root, "pull", "-q", "--no-rebase", "origin", "main")
+    r = a.run("check", expect=1)
+    assert f"{cid}.yaml" in r.stdout and sha in r.stdout and "hotline resolve" in r.stdout
+    a.run("resolve")
+    assert a.case_file(cid).exists()
+    a.run("check")
+    assert git(a.root, "status", "--porcelain") == ""
+
+
+def test_an_uncommitted_deletion_is_named_and_put_back_by_resolve(book):
+    cid = book.intake()
+    os.remove(book.case_file(cid))
+    r = book.run("check", expect=1)
+    assert "hotline resolve" in r.stdout and "git rm" not in r.stdout
+    book.run("resolve")
+    assert book.case_file(cid).exists()
+    book.run("check")
+
+
+# ---------------------------------------------------------------- 3. events are never dropped
+
+def _events(tb, cid):
+    return yaml.safe_load(tb.case_file(cid).read_text(encoding="utf-8"))["events"]
+
+
+def test_an_event_removed_or_rewritten_by_another_office_is_put_back(offices):
+    a, b, _remote = offices
+    cid = a.intake()
+    a.run("close", cid, "--outcome", "unresolved", "--reason", "来电者不愿继续", "--at", "2026-11-20 16:00")
+    a.run("sync")
+    b.run("sync")
+    data = yaml.safe_load(b.case_file(cid).read_text(encoding="utf-8"))
+    close = data["events"][-1]
+    data["events"][-1] = {**close, "outcome": "resolved"}     # rewrite history: a close that was not
+    b.case_file(cid).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    sha = hostile_commit(b)
+    r = a.run("sync")
+    ev = _events(a, cid)
+    closes = [e for e in ev if e["type"] == "close"]
+    assert {"id": close["id"], "outcome": "unresolved"}.items() <= next(e for e in closes if e["id"] == close["id"]).items()
+    assert len(closes) == 2 and closes[0]["outcome"] == "unresolved"     # the first close counts
+    assert sha in r.stderr and cid in r.stderr
+    shown = a.run("show", cid).stdout
+    assert "unresolved" in shown.lower() or "未能解决" in shown
+    # removing the event altogether
+    a.run("sync"); b.run("sync")
+    data = yaml.safe_load(b.case_file(cid).read_text(encoding="utf-8"))
+    data["events"] = data["events"][:1]
+    b.case_file(cid).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    hostile_commit(b)
+    a.run("sync")
+    assert [e["id"] for e in _events(a, cid)] == [e["id"] for e in ev]
+
+
+def test_a_new_event_that_reuses_an_id_is_kept_under_its_own_id(offices):
+    a, b, _remote = offices
+    cid = a.intake(grade="red")
+    a.run("sync"); b.run("sync")
+    a.run("followup", cid, "--note", "再次联系", "--at", "2026-11-20 16:00")   # a's own change: the driver runs
+    data = yaml.safe_load(b.case_file(cid).read_text(encoding="utf-8"))
+    reused = data["events"][0]["id"]
+    data["events"].append({"id": reused, "type": "close", "at": "2026-11-20T17:00:00+08:00", "by": "wang",
+                           "outcome": "resolved"})
+    b.case_file(cid).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    hostile_commit(b)
+    r = a.run("sync")
+    ev = _events(a, cid)
+    assert [e["type"] for e in ev].count("close") == 1 and ev[0]["type"] == "intake" and ev[0]["id"] == reused
+    assert len({e["id"] for e in ev}) == len(ev)                    # every event its own id
+    assert "followup" in [e["type"] for e in ev]
+    assert cid in r.stderr
+    a.run("check")
+    b.run("sync")
+    assert _events(b, cid) == ev                                    # both offices hold the same file
+
+
+def test_check_names_two_events_with_one_id(book):
+    cid = book.intake()
+    book.run("followup", cid, "--note", "再次联系", "--at", "2026-11-20 16:00")
+    data = yaml.safe_load(book.case_file(cid).read_text(encoding="utf-8"))
+    data["events"][1]["id"] = data["events"][0]["id"]
+    book.case_file(cid).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    book.git("commit", "-qam", "hand edit")
+    r = book.run("check", expect=1)
+    line = next(ln for ln in r.stdout.splitlines() if data["events"][0]["id"] in ln)
+    assert f"{cid}.yaml:" in line and "events[0]" in line
+    book.run("resolve")
+    ev = _events(book, cid)
+    assert ev[0]["id"] == data["events"][0]["id"] and len({e["id"] for e in ev}) == 2
+    assert [e["type"] for e in ev] == ["intake", "followup"]
+    book.run("check")
+
+
+# ---------------------------------------------------------------- links, and what changes who reads
+
+def test_a_symlink_that_arrives_by_sync_is_refused(offices, env):
+    a, b, _remote = offices
+    a.intake()
+    a.run("sync"); b.run("sync")
+    os.symlink("/etc", b.root / "cases" / "2027")
+    os.remove(b.root / "templates" / "report.md.j2")
+    os.symlink("/etc/passwd", b.root / "templates" / "report.md.j2")
+    sha = hostile_commit(b)
+    r = a.run("sync")
+    assert not (a.root / "cases" / "2027").is_symlink() and not (a.root / "cases" / "2027").exists()
+    assert not (a.root / "templates" / "report.md.j2").is_symlink()
+    assert (a.root / "templates" / "report.md.j2").is_file()
+    assert r.stderr.count(sha) >= 2 and "symbolic link" in r.stderr
+    a.run("check")
+    assert "root:" not in a.run("report", "--month", "2026-11").stdout
+
+
+def test_a_roster_or_rules_change_from_another_office_is_named(offices):
+    a, b, _remote = offices
+    a.run("sync"); b.run("sync")
+    text = (b.root / "roster.yaml").read_text(encoding="utf-8")
+    (b.root / "roster.yaml").write_text(text.replace("roles: [volunteer]", "roles: [director]", 1), encoding="utf-8")
+    sha = hostile_commit(b)
+    r = a.run("sync")
+    assert "roster.yaml" in r.stderr and sha in r.stderr and "mallory" in r.stderr
+
+
+# ---------------------------------------------------------------- 12. a new office's first sync
+
+def test_a_new_office_not_yet_in_the_roster_can_sync_to_get_it(offices, env):
+    a, b, remote = offices
+    r = a.runner.invoke(app, ["init", "--clone", str(remote), str(env / "office3"), "--id", "sun", "--name", "孙"])
+    assert r.exit_code == 0, r.output
+    c = conftest.TestBook(env / "office3", env / "home", a.runner)
+    git(c.root, "config", "user.name", "孙")
+    git(c.root, "config", "user.email", "sun@example.org")
+    cid = a.intake()
+    a.run("sync")
+    r = c.run("sync", user=None)
+    assert r.exit_code == 0
+    assert c.case_file(cid).exists()

@@ -28,9 +28,29 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
             remote=res.remote, came_in=res.came_in, cases=len(res.cases), went_out=res.went_out))
     else:
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
+    for h in res.held:
+        err(held_line(h))
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
+
+
+def held_line(h) -> str:
+    """One line for what came in and was put back, refused or is worth knowing (arrivals.Held)."""
+    by = _("commit {commit} by {author}").format(commit=h.commit, author=h.author) if h.author else _("the merge")
+    if h.kind == "deleted":
+        return _("{path}: deleted by {by}; cases, points and leave are never deleted — put back").format(path=h.path, by=by)
+    if h.kind == "link":
+        return _("{path}: a symbolic link from {by}; hotline never takes in links — refused, the file as it was is "
+                 "kept").format(path=h.path, by=by)
+    if h.kind == "event":
+        moved = ", ".join(f"{old} → {new}" for old, new in h.ids)
+        if moved:
+            return _("{path}: {by} changed or reused the id of an event ({moved}); events are never changed — both "
+                     "versions are kept, the other one under its own id").format(path=h.path, by=by, moved=moved)
+        return _("{path}: {by} removed or changed an event; events are never removed — put back").format(path=h.path, by=by)
+    return _("{path}: changed by {by} (it changes how this book works or who may read it: look at it with "
+             "`git show {commit} -- {path}`)").format(path=h.path, by=by, commit=h.commit)
 
 
 def remote_error(e):
@@ -59,11 +79,21 @@ def resolve(
     from ..domain import labels
     from ..errors import UsageError
 
+    from .. import arrivals
+
     book = open_book()
     with book.lock():
         repaired = offices.repair_files(book)
+        who = offices.sync_author(book)
+        email = who.email or f"{who.id}@hotline.invalid"
+        restored = arrivals.restore_deleted(book, who.name, email) if not repaired else []
+        own = arrivals.own_ids(book, who.name, email) if not repaired else []
     for rel in repaired:
         out(_("Merged {file}: both offices' events and entries kept.").format(file=rel))
+    for rel in restored:
+        out(_("Put back {file} (cases, points and leave are never deleted).").format(file=rel))
+    for cid in own:
+        out(_("Case {id}: events that shared an id now each have their own.").format(id=cid))
     if repaired:
         from ..storage import gitsync
 
@@ -84,7 +114,7 @@ def resolve(
             continue
         offices.settle(book, c.id, chosen)
         out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=labels.fields(chosen)))
-    if not cases and not repaired:
+    if not cases and not repaired and not restored and not own:
         out(_("Nothing to resolve."))
     if left:
         from ..errors import HotlineError
