@@ -109,7 +109,7 @@ class Book:
     def template_cache(self) -> Path | None:
         """Compiled templates, kept in `.git/` (never part of the book; deleting it costs one
         compile); None when it cannot be written there."""
-        path = git.git_dir(self.git_root) / "hotline-templates"
+        path = git.git_dir(self.git_root) / "hotline-templates-sandboxed"  # never code compiled outside the sandbox
         try:
             path.mkdir(mode=0o700, exist_ok=True)
         except OSError:

@@ -56,6 +56,8 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
 
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
     problems.extend(_check_leftovers(book))
+    problems.extend(_check_links(book))
+    problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book))
     problems.extend(_check_git(book))
     return problems
@@ -168,8 +170,15 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     if events[0].type != "intake":
         yield ["events", 0], _("the first event must be the intake, not '{type}'").format(type=events[0].type)
     closed = False
+    first_with: dict[str, int] = {}
     for i, e in enumerate(events):
         kp = ["events", i]
+        if e.id and e.id in first_with:
+            yield kp + ["id"], _("event id {id} is also the id of events[{j}]: each event needs its own (a hand edit "
+                                 "or another office reused it); `hotline sync` or `hotline resolve` gives it one"
+                                 ).format(id=e.id, j=first_with[e.id])
+        elif e.id:
+            first_with[e.id] = i
         if i and e.type == "intake":
             yield kp, _("a second intake event")
         if i and e.at < events[i - 1].at:
@@ -220,6 +229,64 @@ def _check_leftovers(book: Book) -> list[Problem]:
         dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
     return [Problem(book.rel(f), None, _("left by an interrupted write; the next hotline write here removes it"))
             for d in dirs for f in yamlio.leftovers(d)]
+
+
+def _check_deleted(book: Book) -> list[Problem]:
+    """Cases, ledger months and leave years a commit deleted (they are append-only), whatever
+    brought the deletion in."""
+    from .arrivals import deleted_files
+
+    try:
+        found = deleted_files(book)
+    except Exception:  # outside git, or git cannot tell: `_check_git` says so
+        return []
+    return [Problem(rel, None, _("deleted by commit {commit} ({author}); cases, points and leave are never deleted: "
+                                 "put it back with `hotline resolve`").format(commit=commit, author=author))
+            for rel, commit, author in found]
+
+
+BOOK_FOLDERS = ("cases", "ledger", "leave", "keys", "templates")
+BOOK_FILES = ("rules.yaml", "roster.yaml", ".gitattributes")
+
+
+def _check_links(book: Book) -> list[Problem]:
+    """Symbolic links where the book keeps its files (they arrive by a merge or a hand edit): a
+    link can send writes outside the book or feed it a file from elsewhere, so hotline never
+    follows one, and names each here."""
+    import os
+
+    found: list[Path] = [book.root / n for n in (*BOOK_FOLDERS, *BOOK_FILES) if (book.root / n).is_symlink()]
+    for name in BOOK_FOLDERS:
+        top = book.root / name
+        if top.is_symlink() or not top.is_dir():
+            continue
+        depth = 2 if name == "cases" else 0  # cases/YYYY/MM; the files themselves are named when read
+        level = [top]
+        for d in range(depth + 1):
+            nxt = []
+            for folder in level:
+                try:
+                    entries = list(os.scandir(folder))
+                except OSError:
+                    continue
+                for e in entries:
+                    if e.is_symlink() and (name != "cases" or d < depth):
+                        found.append(Path(e.path))
+                    elif e.is_dir(follow_symlinks=False):
+                        nxt.append(Path(e.path))
+            level = nxt
+    return [Problem(book.rel(p), None, _("is a symbolic link (to {target}); hotline never follows links in a book: "
+                                         "replace it by the real folder or file (it came from a hand edit or "
+                                         "another office)").format(target=_link_target(p))) for p in sorted(found)]
+
+
+def _link_target(p: Path) -> str:
+    import os
+
+    try:
+        return os.readlink(p)
+    except OSError:
+        return "?"
 
 
 def _check_caller_key(book: Book) -> list[Problem]:
@@ -308,7 +375,8 @@ def _check_git(book: Book) -> list[Problem]:
         if status == "!!":
             msg = _("ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it")
         elif "D" in status:
-            msg = _("deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back")
+            msg = _("deleted, but the deletion is not committed: cases, points and leave are never deleted — put it "
+                    "back with `hotline resolve`")
         elif "U" in status or status in ("AA", "DD"):
             msg = _("not merged yet (two offices changed it): run `hotline resolve` — it keeps both sides' events and "
                     "entries; for roster.yaml, rules.yaml or a template, keep what both sides need, then `hotline sync`")

@@ -50,7 +50,11 @@ def run_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> int:
         elif kind == "recipients":
             text = merge.merge_key_lines(*(_text(p) for p in (base, ours, theirs)))
         else:
-            text = merge.merge_file(base, ours, theirs, kind, context.open_personal)
+            notes: list = []
+            text = merge.merge_file(base, ours, theirs, kind, context.open_personal, notes)
+            from .arrivals import record_driver_notes
+
+            record_driver_notes(top, pathname, notes)
     except merge.NotMergeable:
         return gitsync.line_merge(ours, base, theirs, pathname)
     ours.write_bytes(text.encode("utf-8"))
@@ -209,6 +213,7 @@ class SyncResult:
     cases: list[str] = field(default_factory=list)        # cases changed by what came in
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
+    held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     upgraded: bool = False
 
 
@@ -249,9 +254,11 @@ def choose_remote(top: Path, given: str | None) -> str:
 
 def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResult:
     """Fetch, merge with the driver, refresh the index, push; again when the remote moved meanwhile."""
+    from .arrivals import keep
+
     top = book.git_root
     refuse_during_git_operation(top)
-    actor = book.actor()
+    actor = sync_author(book)
     email = actor.email or f"{actor.id}@hotline.invalid"
     ensure_driver(top)
     name = gitsync.branch(top)
@@ -273,6 +280,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                 merged = _merge(book, before, theirs, f"{chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
+                res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
             if not ahead:
@@ -331,6 +339,20 @@ def _merge(book: Book, before: str | None, theirs: str, label: str, name: str, e
         raise
     journal.end_merge(top)
     return merged
+
+
+def sync_author(book: Book):
+    """Who a sync's merge commits are by: the acting roster person, else this clone's own git
+    identity — a new office syncs before the roster that lists it has arrived (it brings it)."""
+    from .domain.model import Person
+
+    try:
+        return book.actor()
+    except UsageError:
+        name, email = git.config_value(book.git_root, "user.name"), git.config_email(book.git_root)
+        if not name or not email:
+            raise
+        return Person(id=email.split("@")[0], name=name, email=email)
 
 
 def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:
@@ -405,14 +427,14 @@ def _merge_texts(book: Book, path: Path, rel: str, texts: tuple) -> list[str]:
         ours, theirs = files[1], files[2]
         if not ours.exists() or not theirs.exists():  # deleted on one side: keep the one there is
             kept = ours if ours.exists() else theirs
-            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"))
+            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"), book.git_root)
             return [rel]
         context = _Context(book.git_root, rel)
         try:
             text = merge.merge_file(files[0], ours, theirs, kind, context.open_personal)
         except merge.NotMergeable:
             return _two_cases(book, path, rel, ours, theirs) if kind == "case" else []
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, book.git_root)
     return [rel]
 
 
@@ -428,7 +450,7 @@ def _two_cases(book: Book, path: Path, rel: str, ours: Path, theirs: Path) -> li
     if a.id != b.id or a.events[0].id == b.events[0].id:
         return []
     b.id = book.store.allocate(b.received)
-    yamlio.atomic_write(path, casefile.dump_case(a))
+    yamlio.atomic_write(path, casefile.dump_case(a), book.git_root)
     other = book.store.write(b)
     return [rel, other.resolve().relative_to(book.git_root.resolve()).as_posix()]
 
@@ -582,7 +604,7 @@ def _write_ids(book: Book) -> list[Path]:
         except BookError:
             continue
         if entries and not all(_has_id_line(text, e.id) for e in entries):
-            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}))
+            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}), book.root)
             touched.append(f)
     return touched
 

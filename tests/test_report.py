@@ -276,7 +276,7 @@ def test_compiled_templates_are_a_cache_outside_the_book_and_an_edit_is_seen_at_
     intake(book, grade="red", at="2026-10-19 10:00")
     report(book)
     report(book)                                       # the second run reads the compiled template
-    cache = book.root / ".git" / "hotline-templates"
+    cache = book.root / ".git" / "hotline-templates-sandboxed"
     assert any(cache.iterdir()) and book.git("status", "--porcelain") == ""
     tpl = book.root / "templates" / "report.md.j2"
     tpl.write_text("红色 {{ by_grade.red }} 件\n", encoding="utf-8")

@@ -28,9 +28,29 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
             remote=res.remote, came_in=res.came_in, cases=len(res.cases), went_out=res.went_out))
     else:
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
+    for h in res.held:
+        err(held_line(h))
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
+
+
+def held_line(h) -> str:
+    """One line for what came in and was put back, refused or is worth knowing (arrivals.Held)."""
+    by = _("commit {commit} by {author}").format(commit=h.commit, author=h.author) if h.author else _("the merge")
+    if h.kind == "deleted":
+        return _("{path}: deleted by {by}; cases, points and leave are never deleted — put back").format(path=h.path, by=by)
+    if h.kind == "link":
+        return _("{path}: a symbolic link from {by}; hotline never takes in links — refused, the file as it was is "
+                 "kept").format(path=h.path, by=by)
+    if h.kind == "event":
+        moved = ", ".join(f"{old} → {new}" for old, new in h.ids)
+        if moved:
+            return _("{path}: {by} changed or reused the id of an event ({moved}); events are never changed — both "
+                     "versions are kept, the other one under its own id").format(path=h.path, by=by, moved=moved)
+        return _("{path}: {by} removed or changed an event; events are never removed — put back").format(path=h.path, by=by)
+    return _("{path}: changed by {by} (it changes how this book works or who may read it: look at it with "
+             "`git show {commit} -- {path}`)").format(path=h.path, by=by, commit=h.commit)
 
 
 def remote_error(e):
@@ -62,6 +82,7 @@ def resolve(
     from ..domain import labels
     from ..errors import UsageError
 
+    from .. import arrivals
     from ..storage import gitsync
 
     book = open_book()
@@ -69,12 +90,20 @@ def resolve(
     with book.lock():
         repaired = offices.repair_files(book)
         by_hand = offices.hand_settled(book)
+        who = offices.sync_author(book)
+        email = who.email or f"{who.id}@hotline.invalid"
+        restored = arrivals.restore_deleted(book, who.name, email) if not repaired else []
+        own = arrivals.own_ids(book, who.name, email) if not repaired else []
         if repaired or by_hand:
             gitsync.mark_resolved(book.git_root, repaired + by_hand)
     for rel in repaired:
         out(_("Merged {file}: both offices' events and entries kept.").format(file=rel))
     for rel in by_hand:
         out(_("{file}: settled by hand (no conflict markers left), taken into the merge.").format(file=rel))
+    for rel in restored:
+        out(_("Put back {file} (cases, points and leave are never deleted).").format(file=rel))
+    for cid in own:
+        out(_("Case {id}: events that shared an id now each have their own.").format(id=cid))
     if offices.conclude_merge(book):
         out(_("The merge is complete and committed."))
     waiting = offices.left_unmerged(book) if gitsync.merging(book.git_root) else []
@@ -94,7 +123,7 @@ def resolve(
         out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=labels.fields(chosen)))
     if waiting:
         raise offices.SyncStopped(waiting)
-    if not cases and not repaired and not by_hand:
+    if not cases and not repaired and not by_hand and not restored and not own:
         out(_("Nothing to resolve."))
     if left:
         from ..errors import HotlineError
