@@ -405,9 +405,10 @@ def test_a_hand_settled_roster_conflict_finishes_the_merge_instead_of_sending_yo
     r = a.run("sync", expect=1)
     assert "roster.yaml" in r.stderr and "<<<<<<<" in r.stderr
     c = a.run("check", expect=1)
-    assert "roster.yaml:" in c.stdout and "delete the marker lines" in c.stdout
+    assert "roster.yaml:" in c.stdout and "delete those marker lines" in c.stdout
+    assert "hotline resolve" not in c.stdout
     r = a.run("resolve", expect=1)                                     # resolve names what is left, not itself
-    assert "roster.yaml" in r.stderr and "hotline sync" in r.stderr
+    assert "roster.yaml" in r.stderr and "hotline sync" in r.stderr and "hotline resolve" not in r.stderr
     roster = a.root / "roster.yaml"
     text = roster.read_text(encoding="utf-8")
     kept = "".join(line + "\n" for line in text.splitlines() if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))

@@ -109,13 +109,15 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
                 raise BookError(_("tab used for indentation; use spaces"), path, n)
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======" or line.startswith("<<<<<<<"):
-            raise BookError(
-                _("git conflict marker: two offices changed this file and git could not merge it; run "
-                  "`hotline resolve` (cases, points and leave keep both sides' entries); in roster.yaml, "
-                  "rules.yaml or a template keep what both sides need and delete the marker lines"),
-                path,
-                n,
-            )
+            if {"cases", "ledger", "leave"} & set(Path(path).parent.parts[-3:]):
+                msg = _("git conflict marker: two offices changed this file and git could not merge it; run "
+                        "`hotline resolve` (cases, points and leave keep both sides' entries); in roster.yaml, "
+                        "rules.yaml or a template keep what both sides need and delete the marker lines")
+            else:  # roster.yaml, rules.yaml: hotline cannot even start on them — only the person can settle
+                msg = _("git conflict marker: two offices changed the same lines of this file; open it, keep what "
+                        "both sides need between the <<<<<<< ======= >>>>>>> lines, delete those marker lines, "
+                        "then run `hotline sync`")
+            raise BookError(msg, path, n)
     try:
         node = yaml.compose(text, Loader=_Loader)  # libyaml builds the node graph (a safe loader)
         return None if node is None else _construct(node, set())
