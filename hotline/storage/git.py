@@ -198,12 +198,18 @@ def clear_stale_locks(top: Path, grace: float = LOCK_GRACE) -> list[Path]:
     """Remove git's lock files that a stopped process left; the paths removed.  Call only
     under hotline's write lock: then no git process started by another hotline writer runs
     (`lock.inherited`), hotline's readers take no git lock, and one that someone runs by hand
-    holds its lock for a moment (it is waited for, and left alone while it changes)."""
+    holds its lock for a moment (it is waited for, and left alone while it changes).  When
+    the writer before was killed holding the lock, what was made since it took the lock was
+    made by it or its git children: removed at once."""
+    from .lock import killed_holder_since
+
     found = git_locks(top)
     if not found:
         return []
+    since = killed_holder_since()
+    theirs = [p for p in found if since is not None and (_ident(p) or (0, 0, 0))[1] / 1e9 >= since - 1.0]
     removed = []
-    for p in stale(found, grace):
+    for p in theirs + stale([p for p in found if p not in theirs], grace):
         try:
             p.unlink()
             removed.append(p)

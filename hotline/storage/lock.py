@@ -18,6 +18,14 @@ from ..errors import BookError, UsageError
 
 
 _held: list[int] = []   # the write locks this process holds (file descriptors)
+_died: list[float | None] = [None]
+
+
+def killed_holder_since() -> float | None:
+    """When the lock was taken by the holder before this one, if that holder was killed while it
+    held it (it never cleared its mark), else None — then every lock file of git's made since
+    was made by it or by a git process it started, all gone now (POSIX: they inherit the lock)."""
+    return _died[0] if os.name != "nt" else None
 
 
 def inherited() -> tuple[int, ...]:
@@ -41,14 +49,41 @@ def write_lock(directory: Path, timeout: float = 120.0):
                 raise BookError(_("another hotline command has been writing for {timeout:.0f} s ({lock_path}); try again").format(timeout=timeout, lock_path=lock_path))
             time.sleep(delay)
             delay = min(delay * 1.5, 0.1)
+        _died[0] = _mark(fd)
         _held.append(fd)
         try:
             yield
         finally:
             _held.remove(fd)
+            _died[0] = None
+            _clear(fd)
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+def _mark(fd: int) -> float | None:
+    """Write "pid time" into the lock file (cleared again on a clean release); return the time the
+    previous holder left there, if it was killed before it could clear it."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        before = os.read(fd, 100).decode("ascii", "replace").split()
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {time.time():.3f}\n".encode("ascii"))
+    except OSError:
+        return None
+    try:
+        return float(before[1]) if len(before) == 2 else None
+    except ValueError:
+        return None
+
+
+def _clear(fd: int) -> None:
+    try:
+        os.ftruncate(fd, 0)
+    except OSError:
+        pass
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
