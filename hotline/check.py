@@ -341,13 +341,16 @@ def _check_git(book: Book) -> list[Problem]:
             "git command holds it), or held by one running now; if no git command is running, you may delete it")))
     out += _check_operation(book)
     named: set[str] = set()
-    merge = journal.interrupted_merge(top)
+    from .storage.lock import busy
+
+    in_flight = busy(git.git_dir(top))  # a write at work now: its journal is not a killed one's
+    merge = None if in_flight else journal.interrupted_merge(top)
     if merge is not None:
         out.append(Problem(_shown(book, top, git.git_dir(top)), None, _(
             "a `hotline sync` was stopped during its merge ({n} file(s) half merged); the next hotline command puts "
             "them back as they were, and `hotline sync` merges again").format(n=len(merge["paths"]))))
         named |= set(merge["paths"])
-    for rel in journal.unsettled(top):
+    for rel in [] if in_flight else journal.unsettled(top):
         out.append(Problem(book.rel(top / rel), None, _(
             "changed by a hotline write that was stopped before its commit; the next hotline write puts it back as it "
             "was — do not commit it")))

@@ -62,6 +62,22 @@ def write_lock(directory: Path, timeout: float = 120.0):
         os.close(fd)
 
 
+def busy(directory: Path) -> bool:
+    """Whether a write holds the lock right now (for readers that tell a write in flight from one
+    that was killed); False when the lock file cannot be opened."""
+    try:
+        fd = os.open(directory / "hotline-write.lock", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        if _held or not _try_lock(fd):
+            return True
+        _unlock(fd)
+        return False
+    finally:
+        os.close(fd)
+
+
 def _mark(fd: int) -> float | None:
     """Write "pid time" into the lock file (cleared again on a clean release); return the time the
     previous holder left there, if it was killed before it could clear it."""
