@@ -267,6 +267,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
     chosen = choose_remote(top, remote)
     res = SyncResult(chosen)
     with book.lock():
+        ensure_driver(top)  # again: a config.lock a killed command left may have kept it out
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
         res.upgraded = bool(upgrade_book(book, actor, ids=False))

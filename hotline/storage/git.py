@@ -144,11 +144,13 @@ def git_locks(top: Path) -> list[Path]:
     `refs/…/*.lock` and the like (never hotline's own write lock, never another worktree's)."""
     own, common = git_dir(top), common_dir(top)
     found: set[Path] = set()
-    for d in {own, common}:
-        try:
-            found |= {p for p in d.glob("*.lock") if p.name != OWN_LOCK and p.is_file()}
-        except OSError:
-            continue
+    try:
+        found |= {p for p in own.glob("*.lock") if p.name != OWN_LOCK and p.is_file()}
+    except OSError:
+        pass
+    for name in ("packed-refs.lock", "config.lock", "shallow.lock"):  # shared by a clone's worktrees
+        if (common / name).is_file():
+            found.add(common / name)
     for sub in ("refs", "logs", "objects/info"):
         d = common / sub
         if d.is_dir():
