@@ -307,9 +307,10 @@ def test_writers_killed_at_random_moments_with_their_git_children(book, killer):
     n = 30 if ALL else 5
     for i in range(n):
         mark = f"random-{i}"
-        args = ["followup", cid, "--note", mark, "--at", f"2026-11-21 {10 + i % 12}:{i % 60:02d}"]
+        hour, minute = divmod(8 * 60 + 20 * i, 60)                      # in time order, 20 minutes apart
+        args = ["followup", cid, "--note", mark, "--at", f"2026-11-21 {hour:02d}:{minute:02d}"]
         killer(book, args, delay=rng.uniform(0.2, 0.9))
-        book.run("followup", cid, "--note", f"next-{i}", "--at", f"2026-11-22 {10 + i % 12}:{i % 60:02d}")
+        book.run("followup", cid, "--note", f"next-{i}", "--at", f"2026-11-21 {hour:02d}:{minute + 10:02d}")
         assert authors_of(book, mark) in ([], ["赵强"]) and authors_of(book, f"next-{i}") == ["王芳"]
         assert "by: zhao" not in added_by(book, "HEAD")
     assert_settled(book)
