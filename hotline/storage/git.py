@@ -12,7 +12,9 @@ How hotline commits (one policy, whatever the number of files):
   another git command holds the index lock, that refresh waits for the next write;
 - before trying, the commit is written down in the clone's git folder
   (`hotline-pending/`); a commit that failed or was killed is finished, under its own
-  author and message, by the next write — so nobody else's commit ever carries it.
+  author and message, by the next write — so nobody else's commit ever carries it;
+- a lock file of git's that a killed process left (`index.lock`, `HEAD.lock`, `refs/…/*.lock`,
+  …) is removed by the next write, once nothing can still hold it (`clear_stale_locks`).
 """
 from __future__ import annotations
 
