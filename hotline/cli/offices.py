@@ -147,14 +147,14 @@ def _ask(book, case) -> dict[str, int] | None:
     if term is None:
         for c in offices.open_conflicts(case):
             err(_("case {id}: {field} ({name}) = {values}").format(
-                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v)}"
+                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v, case)}"
                                                              for i, v in enumerate(c.values, 1))))
         return None
     chosen: dict[str, int] = {}
     for c in offices.open_conflicts(case):
         term.say(_("Case {id}: two offices gave {field} different values:").format(id=case.id, field=labels.field(c.field)))
         for i, v in enumerate(c.values, 1):
-            term.say(f"  {i}) {_shown(book, c.field, v)}")
+            term.say(f"  {i}) {_shown(book, c.field, v, case)}")
 
         def number(text: str, n: int = len(c.values)) -> int:
             t = text.strip()
@@ -169,13 +169,17 @@ def _ask(book, case) -> dict[str, int] | None:
     return chosen
 
 
-def _shown(book, name: str, value) -> str:
-    """A value as people read it: labels for ids, personal blocks opened with your key."""
+def _shown(book, name: str, value, case) -> str:
+    """A value as people read it: labels for ids, personal blocks opened with your key (when
+    you may open the case's personal data)."""
     from ..render.text import one_line
 
     if name == "personal":
         from .. import privacy
+        from ..domain.access import may_read
 
+        if not may_read(case, book.roster, book.rules.lines.access, book.actor().id):
+            return _("(encrypted; only the case's readers may open it: `hotline access {id}`)").format(id=case.id)
         ident = privacy.load_identity()
         try:
             fields = privacy.decrypt_personal(value, ident) if ident else None

@@ -56,6 +56,16 @@ class Mandatory:
 
 
 @dataclass
+class Access:
+    """Who may open a case's personal data (SPEC §7, need to know): its owner and whoever it was
+    assigned to (`owner`), people with one of `group_roles` in such a person's group, and people
+    with one of `all_roles` for every case."""
+    owner: bool = True
+    group_roles: list[str] = field(default_factory=lambda: ["leader"])
+    all_roles: list[str] = field(default_factory=lambda: ["director", "secretary"])
+
+
+@dataclass
 class LineRules:
     duty: Duty = field(default_factory=Duty)
     leave_notice_days: int = 3
@@ -63,6 +73,7 @@ class LineRules:
     threats: Threats = field(default_factory=Threats)
     mandatory: Mandatory = field(default_factory=Mandatory)
     trial_months: int = 3
+    access: Access = field(default_factory=Access)
 
 
 def _mapping(data: dict, key: str) -> dict:
@@ -176,6 +187,16 @@ def _mandatory(data: dict, vocab: dict) -> Mandatory:
                      due=_duration(sect, "due", where, default.due))
 
 
+def _access(data: dict) -> Access:
+    sect = _mapping(data, "access")
+    owner = sect.get("owner", True)
+    if not isinstance(owner, bool):
+        raise DataError(_("access.owner must be true or false, not {value}").format(value=repr(owner)), ["access", "owner"])
+    default = Access()
+    return Access(owner=owner, group_roles=_ids(sect, "group", ["access"], default.group_roles),
+                  all_roles=_ids(sect, "all", ["access"], default.all_roles))
+
+
 def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
     """The line's rules from rules.yaml's parsed content (sections absent: defaults), and the
     crisis levels (id → label) for the `risk` vocabulary."""
@@ -191,5 +212,6 @@ def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
                         due=_duration(threats, "due", ["threats"], "same day")),
         mandatory=_mandatory(data, vocab),
         trial_months=_whole(_mapping(data, "trial"), "months", ["trial"], 3, minimum=1),
+        access=_access(data),
     )
     return lines, levels
