@@ -20,7 +20,7 @@ from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError
 
-__all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal", "require_reader",
+__all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
            "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
 
 
@@ -143,6 +143,8 @@ def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
     fields: dict = {}
     caller = None
     if case.personal is not None:
+        from .readers import require_reader
+
         require_reader(book, [case])
         fields = privacy.decrypt_personal(case.personal.armor, identity)
         caller = case.personal.caller
@@ -282,31 +284,12 @@ def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
                          .format(case=case.id, what=", ".join(labels.deadline(k.kind) for k in due)))
 
 
-def require_reader(book: Book, cases: list[Case]) -> None:
-    """Need to know (SPEC §7): the acting person may open every one of `cases`' personal data,
-    else one line naming who may (nothing is decrypted)."""
-    from .domain.access import readers
-
-    actor = book.actor()
-    refused = [c for c in cases if actor.id not in readers(c, book.roster, book.rules.lines.access)]
-    if not refused:
-        return
-    c = refused[0]
-    names = "、".join(f"{p.name} ({p.id})" for pid in readers(c, book.roster, book.rules.lines.access)
-                     if (p := book.roster.person(pid)) is not None) or _("nobody")
-    if len(refused) == 1:
-        raise UsageError(_("{person} may not open the caller's data of case {id}: it opens for {names} "
-                           "(`hotline access {id}` says why); nothing was decrypted").format(
-            person=actor.id, id=c.id, names=names))
-    raise UsageError(_("{person} may not open the caller's data of {n} of these cases ({ids}); nothing was "
-                       "decrypted — leave them out, or ask one of their readers (`hotline access CASE`)").format(
-        person=actor.id, n=len(refused), ids=", ".join(x.id for x in refused[:5]) + ("…" if len(refused) > 5 else "")))
-
-
 def reveal(book: Book, case: Case, identity) -> dict:
     """The case's personal data, for a person who may open it (`require_reader`)."""
     if case.personal is None:
         return {}
+    from .readers import require_reader
+
     require_reader(book, [case])
     return privacy.decrypt_personal(case.personal.armor, identity)
 

@@ -80,7 +80,9 @@ def export_list(book, cases: list, output: Path, reveal: bool) -> None:
     identity = None
     if reveal:
         outside_book(book, output)
-        actions.require_reader(book, [c for c in cases if c.personal is not None])  # before anything is decrypted
+        from ..readers import require_reader
+
+        require_reader(book, [c for c in cases if c.personal is not None])  # before anything is decrypted
         identity = privacy.load_identity()
     rows, events = [], []
     for c in cases:
