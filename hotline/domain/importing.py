@@ -517,7 +517,8 @@ def _intake(got: dict, owner: str) -> IntakeInput:
         age_group=got.get("age_group", "unknown"), region=got.get("region", ""),
         occupation=got.get("occupation", ""), name=got.get("name", ""), contact=got.get("contact", ""),
         address=got.get("address", ""), notes=got.get("notes", ""), owner=owner,
-        consent_publish=got.get("consent_publish", False), at=got.get("received"))
+        consent_publish=got.get("consent_publish", False), at=got.get("received"),
+        difficult=got.get("difficult", False), key_case=got.get("key_case", False))
 
 
 def read_case_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[Entry | None, list[Problem]]:
