@@ -37,7 +37,7 @@ class Column:
 
 
 KINDS = ("id", "ref", "time", "vocab", "multi", "person", "partner", "target", "event", "text", "short", "yesno",
-         "personal", "json", "flag", "derived")
+         "personal", "json", "flag", "derived", "count")
 ENCRYPTED = "已加密"
 
 CASE_COLUMNS: tuple[Column, ...] = (
