@@ -149,7 +149,7 @@ def to_dict(x: CallCount) -> dict[str, Any]:
 
 def order(x: CallCount) -> tuple:
     """Entries in a file: the whole month's first, then by day (ties by id, in the merge)."""
-    return (x.day is not None, x.day or date(x.year, x.month, 1))
+    return (x.day is not None, x.day or date.min)
 
 
 def append(root: Path, entries: list[CallCount]) -> list[Path]:
