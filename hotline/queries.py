@@ -221,3 +221,45 @@ def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, 
     if m.end < m.start:
         return None
     return headline(m, upward_inputs(book, year, month, notes))
+
+
+def _month_of(book: Book, year: int, month: int) -> Any:
+    from .domain.bulletin import Month
+
+    if not dates.in_range(date(year, month, 1)):
+        return None
+    start, end = dates.bounds(book.tz, year, month)
+    if start > book.now:
+        return None
+    cases = book.store.for_period(start, end, [], received_since=start, with_earlier_callers=True)
+    return Month.of(cases, book.rules, book.calendar, book.roster, year, month, book.now)
+
+
+def year_report(book: Book, year: int) -> dict[str, Any]:
+    """`report --year`: the year's upward totals, month by month, the top five topics and growth on
+    the year before (domain.bulletin.upward.year_report), with the notes of what is missing."""
+    from collections import Counter
+
+    from .domain.bulletin.upward import headline, topic_counts
+    from .domain.bulletin.upward import year_report as build
+
+    notes: list[str] = []
+    rows, before = [], []
+    topics: Counter = Counter()
+    topics_before: Counter = Counter()
+    for mo in range(1, 13):
+        m = _month_of(book, year, mo)
+        rows.append(((year, mo), headline(m, upward_inputs(book, year, mo, notes)) if m is not None else None))
+        if m is not None:
+            topics.update(topic_counts(m))
+        p = _month_of(book, year - 1, mo)
+        before.append(headline(p, upward_inputs(book, year - 1, mo, notes)) if p is not None else None)
+        if p is not None:
+            topics_before.update(topic_counts(p))
+    data = build(year, rows, before, topics, topics_before)
+    data["warnings"] = list(dict.fromkeys(notes))
+    data["grades"] = [{"id": g, "label": book.rules.vocab["grade"].label(g)} for g in book.rules.vocab["grade"].labels]
+    trend = book.store.grade_counts({(year, mo): dates.bounds(book.tz, year, mo) for mo in range(1, 13)})
+    data["trend"] = [{"month": dates.text(year, mo), "received": sum(trend.get((year, mo), {}).values()),
+                      "by_grade": dict(trend.get((year, mo), {}))} for mo in range(1, 13)]
+    return data

@@ -233,3 +233,84 @@ def test_call_count_files_merge_by_entry_id(tmp_path):
     from hotline.storage.gitsync import ATTRIBUTES
 
     assert "calls/*.yaml" in ATTRIBUTES
+
+
+def _docx_tables(path: Path) -> list[list[list[str]]]:
+    from docx import Document
+
+    return [[[c.text for c in row.cells] for row in t.rows] for t in Document(str(path)).tables]
+
+
+def _rows(table: list[list[str]]) -> dict[str, list[str]]:
+    return {r[0]: r[1:] for r in table[1:]}
+
+
+def test_the_word_report_holds_the_same_numbers(upbook, tmp_path):
+    out = tmp_path / "2026-10.docx"
+    upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(out))
+    tables = _docx_tables(out)
+    service, regions, special, crisis, by_sex, by_age, referrals, staff, training, comparisons = tables
+    s = _rows(service)
+    assert s["calls reaching the line"] == ["12"] and s["cases received"] == ["5"] and s["answered"] == ["8"]
+    assert s["answer rate"] == ["66.7%"] and s["calls that did not become cases: missed"] == ["3"]
+    assert _rows(regions) == {"local": ["1", "20%"], "elsewhere in the province": ["1", "20%"],
+                              "another province": ["1", "20%"], "unknown": ["2", "40%"]}
+    assert _rows(special) == {"high crisis level": ["1"], "difficult calls": ["2"], "repeat calls": ["1"],
+                              "repeat callers": ["1"]}
+    assert _rows(crisis)["crisis or key cases"] == ["3"]
+    assert by_sex[0] == ["problem type", "女", "男", "其他", "未知", "total"]
+    assert _rows(by_sex)["就业歧视"] == ["1", "1", "0", "0", "2"] and _rows(by_sex)["total"] == ["3", "2", "0", "0", "5"]
+    assert _rows(by_age)["其他"][-2:] == ["1", "1"]
+    assert _rows(referrals)["市法律援助中心"] == ["1", "1", "0", "0", "0"]
+    assert _rows(referrals)["total"] == ["2", "1", "0", "1", "0"]
+    assert _rows(staff) == {"volunteers on duty": ["4"], "volunteer hours on the line": ["180"],
+                            "hours of leave": ["6"], "person-days of leave": ["2"]}
+    assert _rows(training) == {"training sessions": ["2"], "training person-times": ["3"], "people trained": ["3"]}
+    assert _rows(comparisons)["cases received"] == ["5", "1", "+4 (+400%)", "2", "+3 (+150%)"]
+    assert _rows(comparisons)["calls reaching the line"][1] == "not recorded"
+    # no personal data, no case id
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs) + repr(tables)
+    assert "13800000001" not in text and upbook.c1 not in text and "长安镇" not in text
+
+
+def test_a_month_without_call_counts_prints_not_recorded(upbook, tmp_path):
+    out = tmp_path / "2026-09.docx"
+    upbook.run("report", "--month", "2026-09", "--format", "docx", "--output", str(out))
+    s = _rows(_docx_tables(out)[0])
+    assert s["calls reaching the line"] == ["not recorded"] and s["answer rate"] == ["not recorded"]
+    assert "100%" not in repr(_docx_tables(out)[0])
+
+
+def test_the_year_report(upbook, tmp_path):
+    y = json.loads(upbook.run("report", "--year", "2026", "--format", "json").stdout)
+    assert y["totals"]["received"] == 6 and y["previous_totals"]["received"] == 2
+    assert y["totals"]["calls_total"] == 12 and y["totals"]["answer_rate"] == 66.7 and y["months_with_calls"] == 1
+    growth = {g["id"]: g for g in y["growth"]}
+    assert growth["received"]["delta"] == 4 and growth["received"]["pct"] == 200.0
+    assert [t["id"] for t in y["top_topics"]][:1] == ["employment_discrimination"]
+    assert y["top_topics"][0]["count"] == 3 and y["top_topics"][0]["previous"] == 2
+    oct_ = next(m for m in y["months"] if m["month"] == "2026-10")
+    assert (oct_["received"], oct_["difficult"], oct_["key_cases"], oct_["volunteer_hours"]) == (5, 2, 2, 180.0)
+    assert next(m for m in y["months"] if m["month"] == "2026-12")["begun"] is False
+    for fmt in ("md", "html"):
+        text = upbook.run("report", "--year", "2026", "--format", fmt).stdout
+        assert "employment" not in text and "就业歧视" in text
+    upbook.run("report", "--year", "2026", "--format", "xlsx", "--output", str(tmp_path / "y.xlsx"))
+    upbook.run("report", "--year", "2026", "--format", "docx", "--output", str(tmp_path / "y.docx"))
+    months = _docx_tables(tmp_path / "y.docx")[1]
+    assert _rows(months)["2026-10"][1] == "5" and _rows(months)["year"][1] == "6"
+
+
+def test_a_word_template_cannot_run_code(upbook, tmp_path):
+    """Templates come from other offices: the sandbox refuses what would reach Python internals."""
+    from docx import Document
+
+    doc = Document(str(upbook.root / "templates" / "upward-month.docx")) if (upbook.root / "templates" / "upward-month.docx").exists() \
+        else Document(str(Path(__file__).resolve().parent.parent / "hotline" / "defaults" / "templates" / "upward-month.docx"))
+    doc.add_paragraph("{{ title.__class__.__mro__[1].__subclasses__() }}")
+    doc.save(str(upbook.root / "templates" / "upward-month.docx"))
+    r = upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(tmp_path / "x.docx"), expect=None)
+    assert r.exit_code != 0 and "template" in r.output.lower()
+    assert not (tmp_path / "x.docx").exists()

@@ -173,7 +173,8 @@ def headline(m: Month, inp: Inputs) -> dict[str, Any]:
     """The headline numbers of a month (compared with other months)."""
     s = service(m, inp)
     sp = special(m)
-    return {"calls_total": s["calls_total"], "received": s["received"], "answer_rate": s["answer_rate"],
+    return {"calls_total": s["calls_total"], "answered": s["answered"], "received": s["received"],
+            "answer_rate": s["answer_rate"],
             "high_crisis": sp["high_crisis"], "difficult": sp["difficult"], "repeat_cases": sp["repeat_cases"],
             "key_cases": sp["crisis_and_key"]["key"],
             "other_province": regions(m, inp)["counts"]["other_province"] if inp.home else None,
@@ -217,4 +218,51 @@ def upward(m: Month, inp: Inputs, bulletin_referrals: dict[str, Any], mom: dict[
         "comparisons": comparisons(now, mom, yoy),
         "previous_month": dates.text(*dates.shift(m.year, m.month, -1)),
         "same_month_last_year": dates.text(m.year - 1, m.month),
+    }
+
+
+TOP_TOPICS = 5
+
+
+def topic_counts(m: Month) -> Counter:
+    """The month's cases by category (a case counts once in each of its categories)."""
+    out: Counter = Counter()
+    for c in m.this:
+        out.update(list(dict.fromkeys(c.categories)))
+    return out
+
+
+def year_totals(months: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """A year's headline numbers from its months' (None: a month not begun): counts added up; the
+    answer rate from the months with call counts (None when none has them), like 来电总数."""
+    got = [h for h in months if h is not None]
+    out: dict[str, Any] = {}
+    for k in HEADLINES:
+        if k == "answer_rate":
+            continue
+        vals = [h[k] for h in got if h.get(k) is not None]
+        out[k] = (round(sum(vals), 1) if any(isinstance(v, float) for v in vals) else sum(vals)) if vals else None
+    with_calls = [h for h in got if h.get("calls_total")]
+    total = sum(h["calls_total"] for h in with_calls)
+    out["answered"] = sum(h["answered"] for h in with_calls) if with_calls else None
+    out["answer_rate"] = round(100.0 * out["answered"] / total, 1) if with_calls and total else None
+    out["months_with_calls"] = len(with_calls)
+    return out
+
+
+def year_report(year: int, months: list[tuple[tuple[int, int], dict[str, Any] | None]],
+                before: list[dict[str, Any] | None], topics: Counter, topics_before: Counter) -> dict[str, Any]:
+    """The year's totals, month by month, the top five topics, and growth on the year before.
+    `months`: ((year, month), headline or None) for January..December; `before`: the year before's
+    headlines; `topics`: the year's cases by category."""
+    totals = year_totals([h for _ym, h in months])
+    prev = year_totals(before)
+    rows = [{"month": dates.text(*ym), **{k: (h or {}).get(k) for k in HEADLINES}, "begun": h is not None}
+            for ym, h in months]
+    top = sorted(((k, n) for k, n in topics.items() if n), key=lambda kv: (-kv[1], kv[0]))[:TOP_TOPICS]
+    return {
+        "year": year, "previous_year": year - 1, "months": rows, "totals": totals, "previous_totals": prev,
+        "growth": [{"id": k, "value": totals.get(k), **change(totals.get(k), prev.get(k))} for k in HEADLINES],
+        "top_topics": [{"id": k, "count": n, **change(n, topics_before.get(k, 0))} for k, n in top],
+        "months_with_calls": totals["months_with_calls"],
     }
