@@ -314,3 +314,33 @@ def test_a_word_template_cannot_run_code(upbook, tmp_path):
     r = upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(tmp_path / "x.docx"), expect=None)
     assert r.exit_code != 0 and "template" in r.output.lower()
     assert not (tmp_path / "x.docx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_the_word_reports_and_workbooks_open_in_libreoffice(upbook, tmp_path):
+    """Converted headless to PDF: they open, and what is printed is Chinese (no English outside ids)."""
+    zh = {"HOTLINE_LANG": "zh-CN"}
+    out = tmp_path / "out"
+    out.mkdir()
+    files = {"month.docx": ("report", "--month", "2026-10", "--format", "docx"),
+             "year.docx": ("report", "--year", "2026", "--format", "docx"),
+             "month-sheets.xlsx": ("report", "--month", "2026-10", "--format", "xlsx"),
+             "year-sheets.xlsx": ("report", "--year", "2026", "--format", "xlsx"),
+             "register.xlsx": ("list", "--format", "xlsx")}
+    for name, args in files.items():
+        upbook.run(*args, "--output", str(out / name), env=zh)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), *[str(out / n) for n in files]], check=True, capture_output=True, timeout=300)
+    import re
+
+    for name in files:
+        pdf = out / (Path(name).stem + ".pdf")
+        assert pdf.is_file() and pdf.stat().st_size > 1000, name
+        if shutil.which("pdftotext") is None:
+            continue
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        if name.endswith(".docx"):
+            english = [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ("QQ",)]
+            assert not english, (name, english[:10])
+    month = subprocess.run(["pdftotext", "-layout", str(out / "month.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "66.7%" in month and "180" in month and "未记录" in month
