@@ -125,7 +125,7 @@ def make(sections: tuple[str, ...], year: bool) -> bytes:
     normal.font.size = Pt(16)
     _fonts(normal, BODY_FONT)
     _style(doc, "报告标题", "Normal", TITLE_FONT, 22, center=True, before=0, after=12)
-    _style(doc, "一级标题", "Normal", HEADING_FONT, 16, before=12, after=6)
+    _style(doc, "一级标题", "Normal", HEADING_FONT, 16, before=12, after=6).paragraph_format.keep_with_next = True
     _style(doc, "说明文字", "Normal", BODY_FONT, 12, center=True, after=6)
     _style(doc, "表格文字", "Normal", BODY_FONT, 10.5, center=True)
     _style(doc, "表格小字", "Normal", BODY_FONT, 9, center=True)

@@ -73,10 +73,10 @@ def bars(rows: Sequence[tuple[str, int]], title: str) -> bytes | None:
     rows = [(label, n) for label, n in rows if n]
     if not rows or cjk_font() is None:
         return None
-    f, small, big = _font(13), _font(12), _font(15)
-    width, bar_h, gap, top = 900, 26, 10, 44
+    f, small, big = _font(14), _font(13), _font(16)
+    width, bar_h, gap, top = 600, 24, 8, 40
     draw0 = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    label_w = min(300, max(draw0.textlength(lab, font=f) for lab, _n in rows) / SCALE + 16)
+    label_w = min(220, max(draw0.textlength(lab, font=f) for lab, _n in rows) / SCALE + 16)
     height = top + len(rows) * (bar_h + gap) + 10
     img = Image.new("RGB", (width * SCALE, height * SCALE), "white")
     d = ImageDraw.Draw(img)
@@ -99,11 +99,11 @@ def columns(months: Sequence[dict], grades: Sequence[dict], title: str, month_wo
 
     if cjk_font() is None or not months:
         return None
-    width, height = 900, 380
-    left, right, top, bottom = 50, 20, 70, 50
+    width, height = 600, 300
+    left, right, top, bottom = 20, 10, 70, 30
     img = Image.new("RGB", (width * SCALE, height * SCALE), "white")
     d = ImageDraw.Draw(img)
-    f, small, big = _font(12), _font(11), _font(15)
+    f, small, big = _font(13), _font(12), _font(16)
     d.text((width * SCALE // 2, 12 * SCALE), title, font=big, fill=(40, 40, 40), anchor="mt")
     x = left
     for i, g in enumerate(grades):

@@ -62,6 +62,15 @@ def number(v: Any, key: str = "") -> str:
     return str(v)
 
 
+def dash(v: Any, key: str = "") -> str:
+    """A figure in a narrow column: "—" where it is not recorded (see `dash_note`)."""
+    return "—" if v is None else number(v, key)
+
+
+def dash_note() -> str:
+    return _("— in the month-by-month table: not recorded (no call counts that month) or a month not begun")
+
+
 def signed(v: Any, suffix: str = "") -> str:
     if v is None:
         return "—"
@@ -157,13 +166,13 @@ def year_tables(y: dict[str, Any], rules: Any) -> list[Table]:
     growth = Table("growth", L["growth"], [_("indicator"), _("this year"), _("year before"), _("change")],
                    [[_(HEADLINE_WORDS[g["id"]]), number(g["value"], g["id"]), number(g["previous"], g["id"]),
                      _change(g, g["id"])] for g in y["growth"]], [64, 30, 30, 32])
-    short = {"calls_total": _("calls"), "received": _("cases"), "answer_rate": _("answered"),
+    short = {"calls_total": _("calls"), "received": _("cases"), "answer_rate": _(HEADLINE_WORDS["answer_rate"]),
              "high_crisis": _("high crisis"), "difficult": _("difficult"), "repeat_cases": _("repeat"),
              "key_cases": _("key"), "other_province": _("other prov."), "referrals": _("referred"),
              "volunteer_hours": _("hours"), "training_person_times": _("trained")}
     months = Table("months", L["months"], [_("month"), *[short[k] for k in keys]],
-                   [[m["month"], *[number(m[k], k) for k in keys]] for m in y["months"]]
-                   + [[_("year"), *[number(y["totals"][k], k) for k in keys]]],
+                   [[m["month"], *[dash(m[k], k) for k in keys]] for m in y["months"]]
+                   + [[_("year"), *[dash(y["totals"][k], k) for k in keys]]],
                    [18.0, *[138.0 / len(keys)] * len(keys)], small=True)
     cat = rules.vocab["category"]
     topics = Table("topics", L["topics"], [_("rank"), _("problem type"), _("cases"), _("year before"), _("change")],
@@ -219,7 +228,7 @@ def year_docx(template: bytes, y: dict[str, Any], rules: Any) -> bytes:
     charts, notes = _charts(_("Top five topics"), [(cat.label(t["id"]), t["count"]) for t in y["top_topics"]],
                             y["trend"], y["grades"], _("Cases received, month by month"))
     return render_docx(template, year_title(y), _("January to December {year}").format(year=y["year"]),
-                       year_tables(y, rules), words(), charts, [*y["warnings"], *notes])
+                       year_tables(y, rules), words(), charts, [dash_note(), *y["warnings"], *notes])
 
 
 def year_markdown(y: dict[str, Any], rules: Any) -> str:
@@ -231,7 +240,7 @@ def year_markdown(y: dict[str, Any], rules: Any) -> str:
                   "|" + "|".join("---" for _h in t.headers) + "|"]
         parts += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in t.rows]
         parts.append("")
-    parts += [f"> {md_cell(w)}" for w in y["warnings"]]
+    parts += [f"> {md_cell(w)}" for w in [dash_note(), *y["warnings"]]]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -255,7 +264,7 @@ def year_html(y: dict[str, Any], rules: Any) -> str:
     parts.append(str(svg_trend(y["trend"], y["grades"], _("Cases received, month by month"))))
     parts.append(str(svg_bars([{"id": t["id"], "label": cat.label(t["id"]), "count": t["count"]}
                                for t in y["top_topics"]], _("Top five topics"))))
-    parts += [f"<p class=\"note\">{escape(w)}</p>" for w in y["warnings"]]
+    parts += [f"<p class=\"note\">{escape(w)}</p>" for w in [dash_note(), *y["warnings"]]]
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

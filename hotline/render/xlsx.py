@@ -140,17 +140,24 @@ def _write_sheet(wb: Any, sheet: Sheet, tz: Any, lists_at: dict[str, str]) -> No
 
 
 PORTRAIT_WIDTH = 95   # characters of column width an A4 page holds upright; wider sheets print landscape
+FIT_WIDTH = 200       # up to this width a sheet is shrunk to the page's width (landscape holds ~140 at 100 %)
+WIDE_SCALE = 75       # a wider sheet (the register) prints at this scale over several pages across
 ID_KEYS = ("id", "case")  # a first column holding the case id is printed on every page
 
 
 def _page_setup(ws: Any, sheet: Sheet, widths: list[float]) -> None:
     """Printing: A4, landscape when the columns are wide, fitted to the page's width (as many pages
-    down as it takes), the header row on every page, and the case id column on every page too."""
+    down as it takes) unless that would make it illegible, the header row on every page, and the case
+    id column on every page too (a wide sheet runs over pages across)."""
     ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.orientation = "landscape" if sum(widths) > PORTRAIT_WIDTH else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    wide = sum(widths)
+    ws.page_setup.orientation = "landscape" if wide > PORTRAIT_WIDTH else "portrait"
+    if wide <= FIT_WIDTH:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    else:  # too wide to shrink onto one page and stay legible: pages across, the case id on each
+        ws.page_setup.scale = WIDE_SCALE
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.print_title_rows = "1:1"
