@@ -6,7 +6,7 @@ SANDBOXED environment with autoescaping: templates arrive from other offices and
 and every value is XML-escaped.  Tables are built with python-docx from the template's own styles
 (表格文字 / 表格小字 for their text, Table Grid for their lines), their columns in millimetres
 within the page's text width (A4, GB/T 9704 margins: 156 mm), so they are never cut; each replaces
-the paragraph `{{p tables.KEY }}`.  Charts are PNG images (`render/pngcharts.py`).
+the paragraph `{{p tables.KEY }}` (tables: `render.upward.Table`s).  Charts are PNG images (`render/pngcharts.py`).
 
 docxtpl and python-docx are imported here only, when a Word report is written.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .upward import Table
+
 
 TEXT_STYLE, SMALL_STYLE = "表格文字", "表格小字"
 CHART_WIDTH_MM = 150
@@ -50,7 +50,7 @@ def _style_of(doc: Any, name: str, fallback: str = "Normal") -> Any:
         return doc.styles[fallback]
 
 
-def _table_xml(scratch: Any, t: Table) -> str:
+def _table_xml(scratch: Any, t: Any) -> str:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls, qn
@@ -91,7 +91,7 @@ def _table_xml(scratch: Any, t: Table) -> str:
     return etree.tostring(table._tbl, encoding="unicode")
 
 
-def render_docx(template: bytes, title: str, subtitle: str, tables: list[Table], words: dict[str, str],
+def render_docx(template: bytes, title: str, subtitle: str, tables: list[Any], words: dict[str, str],
                 charts: list[bytes], notes: list[str]) -> bytes:
     """The Word document's bytes: `template` rendered with the tables (by key), the charts (PNG) and
     the notes; a template error names what is wrong (BookError)."""
