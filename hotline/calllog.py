@@ -56,6 +56,7 @@ class CallsPlan:
     log: LogRead
     new: list[CallCount] = field(default_factory=list)
     known: int = 0                      # days already imported from this log
+    changed: list[date] = field(default_factory=list)  # days imported before from other rows: left as they are
     encoding: str | None = None
 
 
@@ -73,11 +74,17 @@ def plan_import(book: Book, path: Path, sheet: str | None = None) -> CallsPlan:
     p = CallsPlan(Path(path), log, encoding=wb.encoding)
     days = by_day(log.rows)
     months = sorted({(d.year, d.month) for d in days})
-    seen = {x.source for x in store.read_months(book.root, months) if x.source}
+    seen: dict[date, set[str]] = {}
+    for x in store.read_months(book.root, months):
+        if x.source and x.day is not None:
+            seen.setdefault(x.day, set()).add(x.source)
     for d, (counts, fps) in days.items():
         source = hashlib.sha256("\x00".join(sorted(fps)).encode()).hexdigest()[:16]
-        if source in seen:
+        if source in seen.get(d, ()):
             p.known += 1
+            continue
+        if d in seen:  # imported before from other rows (an export made mid-day): never counted twice
+            p.changed.append(d)
             continue
         p.new.append(make_count(ids.new_entry_id(), d.year, d.month, d, counts, actor.id, "", source))
     return p

@@ -344,3 +344,16 @@ def test_the_word_reports_and_workbooks_open_in_libreoffice(upbook, tmp_path):
             assert not english, (name, english[:10])
     month = subprocess.run(["pdftotext", "-layout", str(out / "month.pdf"), "-"], capture_output=True, text=True).stdout
     assert "66.7%" in month and "180" in month and "未记录" in month
+
+
+def test_a_later_export_of_the_same_log_never_counts_a_day_twice(upbook, tmp_path):
+    first = tmp_path / "mid-month.csv"
+    first.write_text("日期,结果\n2026-10-04 10:00,未接\n2026-10-05 09:00,未接\n", encoding="utf-8")
+    upbook.run("calls", "import", str(first))
+    later = tmp_path / "whole-month.csv"   # another file, rows moved down, one more call on the 5th, a new day
+    later.write_text("日期,结果\n2026-10-01 08:00,接通\n2026-10-04 10:00,未接\n2026-10-05 09:00,未接\n"
+                     "2026-10-05 18:00,未接\n2026-10-06 10:00,未接\n", encoding="utf-8")
+    r = upbook.run("calls", "import", str(later))
+    assert "2026-10-05 were imported before" in r.output and "1 day(s) already imported" in r.output
+    # 3 typed on 10-02, then 10-04, 10-05 (one call, as first imported) and 10-06: 6 missed
+    assert _upward(upbook)["service"]["not_cases_by_kind"]["missed"] == 6

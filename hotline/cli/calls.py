@@ -68,6 +68,10 @@ def import_(
     if p.log.problems:
         raise UsageError(_("{cells} bad cell(s) in {file}; nothing was written: fix them and import again").format(
             cells=len(p.log.problems), file=file))
+    if p.changed:
+        err(_("{days} were imported before from a different call log and are left as they are (never counted "
+              "twice): to replace a day, delete its entry in calls/YYYY-MM.yaml and import again").format(
+            days="、".join(d.isoformat() for d in p.changed)))
     total = sum(x.total() for x in p.new)
     if dry_run:
         for x in p.new:

@@ -171,8 +171,8 @@ def read_log(ctx: Context, table: Table) -> LogRead:
             continue
         day = got["date"].date()  # an aware time in the book's zone (cell_time)
         note = got.get("note", "")
-        fp = hashlib.sha256(f"{table.name}\x00{row}\x00{day.isoformat()}\x00"
-                            f"{sorted(counts.items())}\x00{note}".encode()).hexdigest()[:16]
+        # the row's content, not its place: a later export of the same calls gives the same fingerprint
+        fp = hashlib.sha256(f"{got['date'].isoformat()}\x00{sorted(counts.items())}\x00{note}".encode()).hexdigest()[:16]
         out.rows.append((day, counts, note, fp))
     return out
 
