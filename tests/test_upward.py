@@ -357,3 +357,17 @@ def test_a_later_export_of_the_same_log_never_counts_a_day_twice(upbook, tmp_pat
     assert "2026-10-05 were imported before" in r.output and "1 day(s) already imported" in r.output
     # 3 typed on 10-02, then 10-04, 10-05 (one call, as first imported) and 10-06: 6 missed
     assert _upward(upbook)["service"]["not_cases_by_kind"]["missed"] == 6
+
+
+def test_workbooks_print_on_a4_with_the_header_row_and_case_id_on_every_page(upbook, tmp_path):
+    from openpyxl import load_workbook
+
+    upbook.run("list", "--format", "xlsx", "--output", str(tmp_path / "r.xlsx"))
+    upbook.run("report", "--month", "2026-10", "--format", "xlsx", "--output", str(tmp_path / "m.xlsx"))
+    ws = load_workbook(tmp_path / "r.xlsx")["个案"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A"   # 个案编号 on every page
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale == 75  # too wide to shrink legibly
+    ov = load_workbook(tmp_path / "m.xlsx")["概览"]
+    assert ov.page_setup.orientation == "portrait" and ov.sheet_properties.pageSetUpPr.fitToPage
+    assert ov.page_setup.fitToWidth == 1 and ov.page_setup.fitToHeight == 0 and ov.print_title_rows == "$1:$1"
