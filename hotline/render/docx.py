@@ -69,7 +69,7 @@ def _table_xml(scratch: Any, t: Any) -> str:
     table.autofit = False
     tbl_pr = table._tbl.tblPr
     tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-    style = _style_of(scratch, SMALL_STYLE if t.small else TEXT_STYLE)
+    style_id = _style_of(scratch, SMALL_STYLE if t.small else TEXT_STYLE).style_id  # set by id: looked up once
     widths = t.widths or [156.0 / len(t.headers)] * len(t.headers)
     for i, row in enumerate([t.headers, *t.rows]):
         cells = table.rows[i].cells
@@ -77,7 +77,7 @@ def _table_xml(scratch: Any, t: Any) -> str:
             cell = cells[j]
             cell.width = Mm(widths[j])
             p = cell.paragraphs[0]
-            p.style = style
+            p._p.get_or_add_pPr().get_or_add_pStyle().val = style_id
             run = p.add_run(str(text))
             run.bold = i == 0
     # the header row repeats on every page a long table runs over

@@ -62,7 +62,7 @@ def _hex(c: str) -> tuple[int, int, int]:
 
 def _png(img) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG")
     return buf.getvalue()
 
 
