@@ -93,6 +93,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
             response=data.response,
             consent_publish=data.consent_publish, personal=personal, events=events,
             risk=data.risk, victim_age_group=data.victim_age_group,
+            difficult=data.difficult, key_case=data.key_case,
         )
         path = book.store.write(case)
         touched.insert(0, path)
@@ -327,7 +328,7 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
 # ------------------------------------------------------------------ correcting and withdrawing
 
 CLEAR_FIELDS = ("channel", "needs", "grade", "categories", "role", "gender", "age_group", "region", "occupation",
-                "summary", "response", "consent_publish", "risk", "victim_age_group")
+                "summary", "response", "consent_publish", "risk", "victim_age_group", "difficult", "key_case")
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
 
 
@@ -340,7 +341,8 @@ def intake_of(case: Case, personal: dict | None = None) -> IntakeInput:
                        name=str(p.get("name") or ""), contact=str(p.get("contact") or ""),
                        address=str(p.get("address") or ""), notes=str(p.get("notes") or ""),
                        owner=case.owner, consent_publish=case.consent_publish, risk=case.risk,
-                       victim_age_group=case.victim_age_group)
+                       victim_age_group=case.victim_age_group, difficult=case.difficult,
+                       key_case=case.key_case)
 
 
 def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime | None = None,

@@ -110,6 +110,7 @@ def _case(e: Entry, cid: str, personal: Personal | None = None) -> Case:
                 gender=i.gender, age_group=i.age_group, region=i.region, occupation=i.occupation,
                 categories=list(i.categories), needs=list(i.needs), summary=i.summary, response=i.response,
                 consent_publish=i.consent_publish, personal=personal, events=list(e.events),
+                difficult=i.difficult, key_case=i.key_case,
                 source=Source(e.fingerprint, e.ref))
 
 

@@ -75,7 +75,7 @@ class _Context:
     def __init__(self, top: Path, pathname: str):
         self.top = top
         parts = pathname.replace("\\", "/").split("/")
-        depth = {"case": 4, "ledger": 2, "leave": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
+        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
         theirs = next((k[len("GITHEAD_"):] for k in os.environ if k.startswith("GITHEAD_")), None)
         self.revs = None
@@ -331,7 +331,7 @@ def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     top = book.git_root
     left, written = [], []
     for rel in gitsync.unmerged(top):
-        done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave") else []
+        done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave", "calls") else []
         if done:
             res.repaired.append(rel)
             written += done
@@ -417,7 +417,7 @@ def repair_files(book: Book) -> list[str]:
     top = book.git_root
     done: list[str] = []
     for rel in gitsync.unmerged(top):
-        if merge.kind_of(rel) in ("case", "ledger", "leave"):
+        if merge.kind_of(rel) in ("case", "ledger", "leave", "calls"):
             done += _merge_stages(book, rel)
     for path in _files_with_markers(book):
         rel = path.resolve().relative_to(top.resolve()).as_posix()
@@ -431,7 +431,7 @@ def repair_files(book: Book) -> list[str]:
 
 def _files_with_markers(book: Book) -> list[Path]:
     out = []
-    for folder in ("cases", "ledger", "leave"):
+    for folder in ("cases", "ledger", "leave", "calls"):
         d = book.root / folder
         if not d.is_dir():
             continue

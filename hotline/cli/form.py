@@ -39,6 +39,7 @@ class Question:
     clear: bool = False     # kept in clear: searched for personal data
     when: str | None = None  # asked only when it applies: "risk" (the grade asks it), "victim" (domain.safety)
     blank: Any = "unknown"  # a choice left empty
+    review_only: bool = False  # not asked in turn: shown on the review screen, changed by its number
 
 
 QUESTIONS = (
@@ -61,6 +62,8 @@ QUESTIONS = (
     Question("address", N_("Address (encrypted)"), "text", personal=True),
     Question("notes", N_("Identifying notes (encrypted)"), "long", personal=True),
     Question("consent_publish", N_("May the case be published, anonymised, as a typical case? (y/N)"), "yesno"),
+    Question("difficult", N_("A difficult call? (y/N)"), "yesno", review_only=True),
+    Question("key_case", N_("A key case for the line's attention? (y/N)"), "yesno", review_only=True),
 )
 BY_KEY = {q.key: q for q in QUESTIONS}
 SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -217,7 +220,7 @@ class Form:
     def fill(self, skip: set[str]) -> None:
         """Ask every question not answered already (by an option), in the line's order."""
         for q in QUESTIONS:
-            if not self.applies(q):
+            if not self.applies(q) or q.review_only and q.key not in skip:
                 continue
             if q.key not in skip:
                 self.ask(q)

@@ -253,6 +253,14 @@ def cell_yes_no(text: str, header: str) -> bool:
     raise CellError(_("{header} '{value}' is neither yes nor no; use 是 or 否").format(header=header, value=text))
 
 
+def cell_count(v: Any, header: str) -> int:
+    """A whole number of 0 or more (a count of calls), as a number cell or typed text."""
+    t = unicodedata.normalize("NFKC", cell_text(v)).strip()
+    if not t.isdigit() or isinstance(v, float) and not v.is_integer():
+        raise CellError(_("{header} '{value}' is not a whole number (0 or more)").format(header=header, value=cell_text(v)))
+    return int(t)
+
+
 def split_list(text: str) -> list[str]:
     """Several values in one cell: split on 、，,;； and spaces (Chinese or ASCII)."""
     return [x for x in re.split(r"[、，,;；\s]+", unicodedata.normalize("NFKC", text).replace("、", ",")) if x]
@@ -379,6 +387,8 @@ def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
         return _changes(text, header)
     if kind == "flag":
         return True
+    if kind == "count":
+        return cell_count(value, header)
     return text  # id, target (read once the event's type is known), derived
 
 
@@ -517,7 +527,8 @@ def _intake(got: dict, owner: str) -> IntakeInput:
         age_group=got.get("age_group", "unknown"), region=got.get("region", ""),
         occupation=got.get("occupation", ""), name=got.get("name", ""), contact=got.get("contact", ""),
         address=got.get("address", ""), notes=got.get("notes", ""), owner=owner,
-        consent_publish=got.get("consent_publish", False), at=got.get("received"))
+        consent_publish=got.get("consent_publish", False), at=got.get("received"),
+        difficult=got.get("difficult", False), key_case=got.get("key_case", False))
 
 
 def read_case_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[Entry | None, list[Problem]]:

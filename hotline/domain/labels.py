@@ -31,6 +31,7 @@ FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` n
     "categories": N_("categories"), "needs": N_("needs"), "summary": N_("summary"), "response": N_("response"),
     "consent_publish": N_("consent to publish"), "risk": N_("crisis level"),
     "victim_age_group": N_("age group of the person harmed"), "personal": N_("personal data"),
+    "difficult": N_("difficult call"), "key_case": N_("key case"),
     "name": N_("caller's name"), "contact": N_("contact"), "address": N_("address"), "notes": N_("identifying notes"),
     # rules.yaml's vocabularies by their singular names (check's messages)
     "category": N_("category"), "need": N_("need"), "outcome": N_("outcome"),

@@ -74,6 +74,11 @@ class LineRules:
     mandatory: Mandatory = field(default_factory=Mandatory)
     trial_months: int = 3
     access: Access = field(default_factory=Access)
+    # the upward report (上报指标): the line's home (city, province, its own place names), the channels
+    # whose cases are calls (来电总数), and the ledger items that are training sessions (培训)
+    home_region: dict[str, Any] | None = None
+    call_channels: list[str] = field(default_factory=lambda: ["phone"])
+    training_items: list[str] = field(default_factory=list)
 
 
 def _mapping(data: dict, key: str) -> dict:
@@ -213,5 +218,38 @@ def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
         mandatory=_mandatory(data, vocab),
         trial_months=_whole(_mapping(data, "trial"), "months", ["trial"], 3, minimum=1),
         access=_access(data),
+        home_region=_home_region(data),
+        call_channels=_ids(_mapping(data, "calls"), "channels", ["calls"],
+                           [c for c in ("phone",) if c in vocab["channel"].labels], vocab["channel"].labels),
+        training_items=_ids(_mapping(data, "training"), "items", ["training"], [], _award_items(data)),
     )
     return lines, levels
+
+
+def _award_items(data: dict) -> dict:
+    points = data.get("points") if isinstance(data.get("points"), dict) else {}
+    awards = points.get("awards") if isinstance(points.get("awards"), dict) else {}
+    return dict(awards)
+
+
+def _home_region(data: dict) -> dict[str, Any] | None:
+    """`home_region: {city: 东莞, province: 广东, places: {长安镇: 东莞}}`: its shape only (the place
+    table judges the names: `check`)."""
+    sect = _mapping(data, "home_region")
+    if not sect:
+        return None
+    for k in sect:
+        if k not in ("city", "province", "places"):
+            raise DataError(_("home_region: unknown key '{key}'; allowed: city, province, places").format(key=k),
+                            ["home_region", k])
+    for k in ("city", "province"):
+        if not isinstance(sect.get(k, ""), str):
+            raise DataError(_("home_region.{key} must be a place name (text), not {value}").format(
+                key=k, value=repr(sect.get(k))), ["home_region", k])
+    if not sect.get("province"):
+        raise DataError(_("home_region.province is required (e.g. 广东)"), ["home_region", "province"])
+    places = sect.get("places") or {}
+    if not isinstance(places, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in places.items()):
+        raise DataError(_("home_region.places must map a place name to a city or province (长安镇: 东莞)"),
+                        ["home_region", "places"])
+    return {"city": sect.get("city") or "", "province": sect["province"], "places": dict(places)}

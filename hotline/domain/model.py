@@ -27,7 +27,7 @@ STATUSES = ("open", "referred", "closed")
 # conflict (`Case.conflicts`) until `hotline resolve` settles it
 CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
                    "categories", "needs", "summary", "response", "consent_publish", "risk", "victim_age_group",
-                   "personal")
+                   "personal", "difficult", "key_case")
 
 
 @dataclass
@@ -87,6 +87,8 @@ class Case:
     source: Source | None = None  # imported from a spreadsheet row (absent for cases taken by intake)
     risk: str | None = None              # crisis level (危机程度); None: not assessed
     victim_age_group: str | None = None  # the person harmed, when not the caller (强制报告)
+    difficult: bool = False              # 困难来电: marked by the volunteer (the upward report counts it)
+    key_case: bool = False               # 重点个案: marked for the line's attention (the upward report counts it)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from ..domain.model import CONFLICT_FIELDS, Case, Event, Personal
 from ..errors import BookError
-from . import casefile, leave, ledger, yamlio
+from . import calls, casefile, leave, ledger, yamlio
 
 CLEAR_FIELDS = tuple(f for f in CONFLICT_FIELDS if f != "personal")
 PERSONAL = "personal"
@@ -220,6 +220,10 @@ def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
         b, a, t = (_read(p, leave.parse) or [] for p in (base, ours, theirs))
         requests = merge_entries(b, a, t, order=lambda x: x.requested, notes=notes)
         return yamlio.dump({"entries": [leave.to_dict(x) for x in requests]})
+    if kind == "calls":
+        b, a, t = (_read(p, calls.parse) or [] for p in (base, ours, theirs))
+        counts = merge_entries(b, a, t, order=calls.order)
+        return yamlio.dump({"entries": [calls.to_dict(x) for x in counts]})
     raise NotMergeable(f"not a file hotline merges: {kind}")
 
 
@@ -246,6 +250,8 @@ def kind_of(path: str) -> str | None:
         return "ledger"
     if len(parts) >= 2 and parts[-2] == leave.LEAVE and leave.FILE_RE.match(parts[-1]):
         return "leave"
+    if len(parts) >= 2 and parts[-2] == calls.CALLS and calls.FILE_RE.match(parts[-1]):
+        return "calls"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "caller-key.age":
         return "caller-key"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "recipients.txt":
