@@ -45,9 +45,15 @@ def last_date() -> date:
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
+def is_future(t: datetime, now: datetime) -> bool:
+    """Whether a time to be recorded lies ahead of `now` by more than the tolerance (the one rule:
+    typed times, and the cells of an imported sheet)."""
+    return t > now + FUTURE_TOLERANCE
+
+
 def not_future(t: datetime, now: datetime, option: str = "--at") -> datetime:
-    """`t`, a time a write records, refused when it lies ahead of `now` by more than the tolerance."""
-    if t > now + FUTURE_TOLERANCE:
+    """`t`, a time a write records, refused when it lies in the future (`is_future`)."""
+    if is_future(t, now):
         raise UsageError(_("{option} {value} is in the future (now is {now}); a record says what has happened — "
                            "give a time up to now").format(option=option, value=f"{t.astimezone(now.tzinfo):%Y-%m-%d %H:%M}",
                                                            now=f"{now:%Y-%m-%d %H:%M}"))
