@@ -251,6 +251,7 @@ def offices(book, env):
 
 def test_two_offices_closing_one_case_differently_are_told_which_close_counts(offices):
     a, b = offices
+    assert b.git("config", "core.quotepath").strip() == "false"   # `init --clone` set it too
     cid = a.intake()
     a.run("sync")
     b.run("sync")
