@@ -45,13 +45,16 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
                  owner: str | None = None, problems: list[LoadProblem] | None = None,
                  include_void: bool = False) -> list:
     """The cases `list` lists (by id), whole: what the register export writes."""
-    if status is not None and status not in STATUSES:
+    if status is not None:
         from .domain import labels
 
-        items = ", ".join(_("{id} ({label})").format(id=s, label=labels.status(s)) for s in STATUSES)
-        raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=items))
+        key = labels.status_key(status)
+        if key is None:
+            items = ", ".join(_("{id} ({label})").format(id=s, label=labels.status(s)) for s in STATUSES)
+            raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=items))
+        status = key
     if owner is not None:
-        book.person(owner, "--owner")
+        owner = book.person(owner, "--owner").id  # an id or a name (段文), like every option naming a person
     book.roster  # validated even when no filter needs it: a broken roster is reported
     from .storage.casefile import utc_text
 

@@ -20,7 +20,8 @@ def planted_lifecycle(book) -> str:
     return cid
 
 
-def test_no_personal_data_in_files_or_git_history(book):
+def test_no_personal_data_in_files_or_git_history(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 12:00")  # its writes are dated up to then: no write is in the future
     cid = planted_lifecycle(book)
     book.intake("--name", NAME, "--contact", "138-1234-5678", at="2026-11-24 09:00")
     outputs = [book.run(*a).output for a in (["list"], ["show", cid], ["history", cid], ["overdue", "--as-of", "2026-12-30"],

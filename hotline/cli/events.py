@@ -76,7 +76,7 @@ def followup(
 @handle
 def refer(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
-    to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation id from roster.yaml.")),
+    to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation: id or name from roster.yaml.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
     form: Optional[Path] = typer.Option(None, "--form", metavar=N_("FILE"), help=N_("Write the referral / task-assignment form to FILE.")),
     include_contact: bool = typer.Option(False, "--include-contact", help=N_("Put the caller's contact on the form — only if the caller agreed (needs your key).")),
@@ -124,7 +124,7 @@ def urge(
 @handle
 def assign(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
-    to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner's roster id.")),
+    to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner: roster id or name.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,

@@ -143,7 +143,9 @@ class Form:
         return value.replace("\n", " ⏎ ")
 
     def ask(self, q: Question) -> None:
-        """Ask one question until its answer is accepted (Ctrl-C: discard, or go on)."""
+        """Ask one question until its answer is accepted (Ctrl-C: discard, or go on — with what was
+        half typed put back in the line)."""
+        typed: str | None = None
         while True:
             try:
                 current = self._as_text(q, getattr(self.raw, q.key))
@@ -152,15 +154,17 @@ class Form:
                 opts = self.options(q.vocab) if q.vocab else ()
                 hint = _("(several: 1,3 or parts of the labels, 、 between them)") if q.kind == "multi" else ""
                 edit = q.kind in ("text", "long")  # text is put in the line to be edited; a choice is the default
+                prefill = typed if typed else (current if edit else "")
                 value = self.term.ask(_(q.title), self.parser(q), multiline=q.kind == "long",
-                                      default="" if edit else current, prefill=current if edit else "",
+                                      default="" if edit else current, prefill=prefill,
                                       options=opts, hint=hint)
                 setattr(self.raw, q.key, value)
                 if q.clear:
                     self.personal_data(q)
                 return
-            except Cancelled:
+            except Cancelled as c:
                 self.maybe_discard()
+                typed = c.partial
 
     def _as_text(self, q: Question, value: Any) -> str:
         if q.kind == "yesno":

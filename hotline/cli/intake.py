@@ -61,7 +61,7 @@ def intake(
     age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP"), help=N_("child, teen, youth, adult, senior, unknown.")),
     victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP"),
                                                    help=N_("Age group of the person harmed, when not the caller.")),
-    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person (default: you).")),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person: roster id or name (default: you).")),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help=N_("The caller agrees to publication as an anonymised typical case.")),
     difficult: Optional[bool] = typer.Option(None, "--difficult/--not-difficult", help=N_("A difficult call (困难来电), counted in the upward report.")),
     key_case: Optional[bool] = typer.Option(None, "--key-case/--not-key-case", help=N_("A key case (重点个案), counted in the upward report.")),
@@ -78,6 +78,8 @@ def intake(
     book = open_book()
     book.actor()  # fail before any question if nobody is acting
     received = parse_at(book, at)
+    if received is not None:
+        book.record_time(received)  # a time ahead of the clock is refused before any question
     if owner is not None:
         book.person(owner, "--owner", active=True)
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),

@@ -33,6 +33,26 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
+    closed_differently(book, res.cases)
+
+
+def closed_differently(book, ids) -> None:
+    """The merged cases that two offices closed with different outcomes: which close counts (the
+    first), said to both offices — the one told "closed: resolved" may not hold the close that counts."""
+    from ..actions import closes_differ, describe_close
+    from ..errors import HotlineError
+
+    for cid in ids:
+        try:
+            case = book.store.get(cid)
+        except HotlineError:
+            continue  # a case file the merge left unreadable is reported by check
+        if not closes_differ(case):
+            continue
+        first, *later = case.closes()
+        err(_("case {id} was closed differently by two offices; the first close counts: {first} — kept in the "
+              "history only: {later}").format(id=case.id, first=describe_close(book, first),
+                                              later=_("; ").join(describe_close(book, e) for e in later)))
 
 
 def held_line(h) -> str:

@@ -498,7 +498,7 @@ def _case_events(ctx: Context, lay: Layout, row: int, got: dict, owner: str) -> 
     received = got["received"]
     problems = _pair(lay, row, got, "referred_to", "referred_at") + _pair(lay, row, got, "closed_at", "outcome")
     for key in ("received", "referred_at", "closed_at"):
-        if key in got and got[key] > ctx.now:
+        if key in got and dates.is_future(got[key], ctx.now):
             problems.append(lay.problem(row, key, _("{header} {time} is in the future").format(
                 header=lay.header(key), time=f"{got[key]:%Y-%m-%d %H:%M}")))
     for later, earlier in (("referred_at", "received"), ("closed_at", "referred_at"), ("closed_at", "received")):
@@ -589,7 +589,7 @@ def read_event_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tu
     to, problems = _target(ctx, lay, row, got["type"], got.get("to", []))
     if problems:
         return None, problems
-    if got["at"] > ctx.now:
+    if dates.is_future(got["at"], ctx.now):
         return None, [lay.problem(row, "at", _("{header} {time} is in the future").format(
             header=lay.header("at"), time=f"{got['at']:%Y-%m-%d %H:%M}"))]
     return Event(type=got["type"], at=got["at"], by=got["by"], note=got.get("note", ""), to=to,

@@ -36,6 +36,10 @@ FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` n
     # rules.yaml's vocabularies by their singular names (check's messages)
     "category": N_("category"), "need": N_("need"), "outcome": N_("outcome"),
 }
+ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
+    "director": N_("director"), "deputy_director": N_("deputy director"), "secretary": N_("secretary"),
+    "leader": N_("group leader"), "deputy_leader": N_("deputy group leader"), "volunteer": N_("volunteer"),
+}
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
 ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
     "director": N_("director"), "deputy_director": N_("deputy director"), "secretary": N_("secretary"),
@@ -49,6 +53,18 @@ def _label(table: dict[str, str], key: str) -> str:
 
 def status(key: str) -> str:
     return _label(STATUS, key)
+
+
+def status_key(text: str) -> str | None:
+    """The status a typed word names: its id (open), or its label in any language (处理中,
+    in progress); None when it names none."""
+    from ..i18n import every_language
+
+    t = " ".join(str(text).split()).lower()
+    for key, word in STATUS.items():
+        if t == key or t in {w.lower() for w in every_language(word)}:
+            return key
+    return None
 
 
 def event(key: str) -> str:
@@ -82,6 +98,15 @@ def field(key: str) -> str:
 def fields(keys) -> str:
     """Several fields named in the reader's language, as a list ("region, occupation" / "地区、职业")."""
     return _(", ").join(field(k) for k in keys)
+
+
+def role(key: str) -> str:
+    return _label(ROLE, key)
+
+
+def roles(keys) -> str:
+    """A person's roles in the reader's language, as a list ("group leader, director" / "组长、主任")."""
+    return _(", ").join(role(k) for k in keys)
 
 
 def case_item(key: str) -> str:

@@ -111,6 +111,12 @@ class Case:
                 return e
         return None
 
+    def closes(self, as_of: datetime | None = None) -> list[Event]:
+        """Every close of the case, in the order of its events.  Two offices that closed the same
+        case before they synced both keep theirs; the first (`closed_event`) is the one that counts
+        — for the status, the outcome, the points and the bulletin."""
+        return [e for e in self.events_until(as_of) if e.type == "close"]
+
     def current_owner(self, as_of: datetime | None = None) -> str:
         owner = self.owner
         for e in self.events_until(as_of):
@@ -212,6 +218,8 @@ class Roster:
         found = self.find(kind, text)
         if len(found) == 1:
             return found[0]
+        if not option.startswith("-"):
+            option = _(option)  # an argument by its name in the reader's language (PERSON: 人员)
         if found:
             raise UsageError(_("{option} '{text}' could be: {candidates}; give the id").format(
                 option=option, text=text, candidates=", ".join(f"{x.id} ({x.name})" for x in found)))

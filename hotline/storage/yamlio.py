@@ -152,7 +152,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise BookError(_("permission denied"), path) from None
     except OSError as e:  # replaced by a link meanwhile (ELOOP), or gone
-        raise BookError(_("cannot be read ({strerror})").format(strerror=e.strerror), path) from None
+        from ..errors import os_message
+
+        raise BookError(_("cannot be read ({strerror})").format(strerror=os_message(e)), path) from None
     with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
