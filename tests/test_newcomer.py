@@ -444,6 +444,7 @@ NOT_ON_THE_DEMO_BOOK = (   # lines of the guides that need something the demo bo
     re.compile(r"^hotline intake$"),                      # the interactive form: a terminal
     re.compile(r"^hotline amend 261120-D5$"),              # the form to review: a terminal
     re.compile(r"^hotline import 旧登记表"),                # the reader's own old register
+    re.compile(r"^hotline calls import 话单"),               # the phone system's own call log
     re.compile(r"^hotline init "),                         # a new book, a shared folder
     re.compile(r"^hotline (sync|key new)"),               # a remote; a key the demo already has
     re.compile(r"^hotline (show|resolve) 2611(20-D5WMY|23-AHGVQ)"),   # a transcript from two offices' book

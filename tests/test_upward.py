@@ -13,9 +13,7 @@ UPWARD_RULES = """
 home_region:
   city: 东莞
   province: 广东
-training:
-  items: [training]
-"""
+"""  # training: items: [training] is the default
 # every day the same three hours of service, so hours are easy to count by hand
 HOURS = """service_hours:
   working_day: ["09:00-12:00"]
@@ -30,8 +28,9 @@ def _rules(book, extra: str = UPWARD_RULES) -> None:
     end = text.index("deadlines:")
     text = text[:start] + HOURS + "\n" + text[end:]
     text = text.replace("duty:\n  start: 2026-01-05", "duty:\n  start: 2026-09-28")
-    text = text.replace("    tv_interview: {label: 电视台采访, points: 5}",
-                        "    tv_interview: {label: 电视台采访, points: 5}\n    training: {label: 参加培训, points: 1}")
+    default_training = "    training: {label: 参加培训, points: 0}"
+    assert default_training in text
+    text = text.replace(default_training, "    training: {label: 参加培训, points: 1}")
     path.write_text(text + extra, encoding="utf-8")
     book.git("commit", "-q", "-am", "upward rules")
 
