@@ -41,13 +41,13 @@ from ..i18n import _
 from .yamlio import read_bytes
 
 MAX_BYTES = 100_000_000       # the file: a register of many years is a few MB
-MAX_ROWS = 200_000            # rows of a sheet (header and title rows included)
+MAX_ROWS = 100_000            # rows of a sheet, title and header included (years of a busy line)
 MAX_COLUMNS = 256             # a register has about 30
 MAX_CELL = 32_767             # characters in a cell: what Excel itself can hold
 MAX_UNPACKED = 256 * 2**20    # an .xlsx's parts unpacked, together
 MAX_PARTS = 10_000            # files in the .xlsx package
-MAX_SHARED_STRINGS = 500_000  # different texts of a workbook (openpyxl reads them all at once, slowly)
-MAX_CELLS = 4_000_000         # cells written in one sheet
+MAX_SHARED_STRINGS = 300_000  # different texts of a workbook (openpyxl reads them all at once, slowly)
+MAX_CELLS = 2_000_000         # cells written in one sheet (each costs openpyxl and the checks ~50 µs)
 EXCEL_ROWS = 1_048_576        # the last row a spreadsheet has
 READABLE = (".xlsx", ".xlsm", ".csv")
 ENCODINGS = {"utf-8": ("UTF-8", "utf-8-sig"), "gbk": ("GBK", "gb18030"), "gb18030": ("GBK", "gb18030"),
