@@ -583,6 +583,11 @@ DAMAGED = {
     "a cell reference that is none": dict(rows=header_and(b'<row r="2"><c r="!!"><v>1</v></c></row>')),
     "shared strings that are no XML": dict(rows=header_and(), shared=b"<sst><si><t>a</t></si"),
     "no workbook part": dict(rows=header_and(), workbook=False),
+    "an entity expansion bomb": dict(sheet=(
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + f']><worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row>'
+        '</sheetData></worksheet>').encode()),
 }
 
 
@@ -656,17 +661,17 @@ def test_infinite_numbers_are_named_by_cell(book, tmp_path):
 
 
 def test_a_shared_string_bomb_and_a_zip_bomb_are_refused_before_they_are_read(book, tmp_path):
-    """20 million empty texts pack into 1.5 MB (248 MB unpacked), and 400,000 written
+    """20 million empty texts pack into 1.5 MB (248 MB unpacked), and 600,000 written
     with a namespace prefix: refused by their count; 260 MB of blanks: refused by the size the
     zip declares.  Each in seconds, naming the limit."""
     path = tmp_path / "bomb.xlsx"
     bomb = [f'<sst xmlns="{MAIN}">'.encode()] + [b"<si><t/></si>" * 1_000_000] * 20 + [b"</sst>"]
     path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)), shared=bomb, level=1))
     assert path.stat().st_size < 2_000_000
-    assert "holds more than 300,000 different texts" in refused_in_one_line(book, path, seconds=15)
-    many = [f'<x:sst xmlns:x="{MAIN}">'.encode(), b"<x:si><x:t/></x:si>" * 400_000, b"</x:sst>"]
+    assert "holds more than 500,000 texts" in refused_in_one_line(book, path, seconds=15)
+    many = [f'<x:sst xmlns:x="{MAIN}">'.encode(), b"<x:si><x:t/></x:si>" * 600_000, b"</x:sst>"]
     path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)), shared=many))
-    assert "holds more than 300,000 different texts" in refused_in_one_line(book, path, seconds=15)
+    assert "holds more than 500,000 texts" in refused_in_one_line(book, path, seconds=15)
     blanks = [f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode() + _row(1, HEAD7)]
     blanks += [b" " * (10 * 2**20)] * 26 + [b"</sheetData></worksheet>"]
     path.write_bytes(package(sheet=blanks, level=1))
@@ -721,6 +726,7 @@ def test_a_cell_far_right_or_too_long_is_named_by_its_place(book, tmp_path):
     ("MAX_ROWS", 5, "xlsx-sparse", "sheet '个案' of {path} has more than 5 rows"),
     ("MAX_ROWS", 3, "xlsx-dense", "{path} has a sheet of more than 3 rows"),
     ("MAX_CELLS", 20, "xlsx", "{path} has a sheet of more than 20 cells"),
+    ("MAX_TEXTS", 10, "xlsx", "{path} holds more than 10 texts"),
     ("MAX_UNPACKED", 2000, "xlsx", "{path} unpacks to more than 0 MB"),
     ("MAX_PARTS", 3, "xlsx", "{path} holds more than 3 parts"),
 ])

@@ -12,7 +12,7 @@
 A workbook comes from anyone, so it is read within limits, each named when it is hit, and a
 damaged one is one line, never a traceback: the zip package is checked before openpyxl sees
 it (`check_package`: not a zip, encrypted, more than MAX_UNPACKED bytes unpacked, more than
-MAX_SHARED_STRINGS texts or a sheet of more than MAX_ROWS rows or MAX_CELLS cells, counted
+MAX_TEXTS texts (shared or inline) or a sheet of more than MAX_ROWS rows or MAX_CELLS cells, counted
 on the unpacked stream), openpyxl's own failures and warnings are caught, and the rows are
 read up to MAX_ROWS, MAX_COLUMNS and MAX_CELL characters a cell.  So a hostile file costs a
 bounded time and memory.
@@ -46,8 +46,8 @@ MAX_COLUMNS = 256             # a register has about 30
 MAX_CELL = 32_767             # characters in a cell: what Excel itself can hold
 MAX_UNPACKED = 256 * 2**20    # an .xlsx's parts unpacked, together
 MAX_PARTS = 10_000            # files in the .xlsx package
-MAX_SHARED_STRINGS = 300_000  # different texts of a workbook (openpyxl reads them all at once, slowly)
-MAX_CELLS = 2_000_000         # cells written in one sheet (each costs openpyxl and the checks ~50 µs)
+MAX_TEXTS = 500_000           # texts of a workbook, shared or inline: openpyxl reads each slowly (~40 µs)
+MAX_CELLS = 1_000_000         # cells written in one sheet (a register of 40,000 rows; each ~15 µs and more)
 EXCEL_ROWS = 1_048_576        # the last row a spreadsheet has
 READABLE = (".xlsx", ".xlsm", ".csv")
 ENCODINGS = {"utf-8": ("UTF-8", "utf-8-sig"), "gbk": ("GBK", "gb18030"), "gb18030": ("GBK", "gb18030"),
@@ -107,7 +107,7 @@ def _too_many_rows(path: Path, sheet: str) -> UsageError:
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a password-protected .xlsx is an OLE file, as an .xls is
-_TAGS = {kind: re.compile(rb"<(?:[^\s<>/:!?=\"']*:)?" + kind + rb"[\s/>]") for kind in (b"si", b"row", b"c")}
+_TAGS = {kind: re.compile(rb"<(?:[^\s<>/:!?=\"']*:)?" + kind + rb"[\s/>]") for kind in (b"si", b"is", b"row", b"c")}
 _CHUNK = 1 << 20
 
 
@@ -134,18 +134,19 @@ def check_package(data: bytes, path: Path) -> None:
         raise UsageError(_("{file} unpacks to more than {max} MB; no register workbook does (a damaged or hostile "
                            "file?): save the register alone as .xlsx or .csv").format(
             file=path, max=MAX_UNPACKED // 2**20))
+    texts = 0
     try:
         for info in infos:
-            _count_part(z, info, path)
+            texts = _count_part(z, info, path, texts)
     except UsageError:
         raise
     except Exception:  # zlib, CRC, truncated data: a damaged package, whatever the library says
         raise _damaged(path) from None
 
 
-def _count_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
-    counts = {kind: 0 for kind in _TAGS}
-    limits = {b"si": MAX_SHARED_STRINGS, b"row": MAX_ROWS, b"c": MAX_CELLS}
+def _count_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, texts: int) -> int:
+    """Stream one part, counting texts (workbook-wide, from `texts`), rows and cells; the texts so far."""
+    rows = cells = 0
     tail = b""
     with z.open(info) as f:
         while True:
@@ -155,22 +156,20 @@ def _count_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
                 cut = buf.rfind(b"<", max(0, len(buf) - 4096))  # a tag cut by the chunk goes to the next
                 cut = cut if cut >= 0 else len(buf)
                 buf, tail = buf[:cut], buf[cut:]
-            for kind, pattern in _TAGS.items():
-                counts[kind] += len(pattern.findall(buf))
-                if counts[kind] > limits[kind]:
-                    if kind == b"si":
-                        raise UsageError(_("{file} holds more than {max} different texts; no register workbook does "
-                                           "(a damaged or hostile file?)").format(file=path,
-                                                                                  max=f"{MAX_SHARED_STRINGS:,}"))
-                    if kind == b"row":
-                        raise UsageError(_("{file} has a sheet of more than {max} rows; hotline imports at most {max} "
-                                           "rows at a time: split it into several files").format(
-                            file=path, max=f"{MAX_ROWS:,}"))
-                    raise UsageError(_("{file} has a sheet of more than {max} cells; hotline imports at most {max} "
-                                       "cells a sheet: split it into several files").format(
-                        file=path, max=f"{MAX_CELLS:,}"))
+            texts += len(_TAGS[b"si"].findall(buf)) + len(_TAGS[b"is"].findall(buf))
+            rows += len(_TAGS[b"row"].findall(buf))
+            cells += len(_TAGS[b"c"].findall(buf))
+            if texts > MAX_TEXTS:
+                raise UsageError(_("{file} holds more than {max} texts; no register workbook does (a damaged or "
+                                   "hostile file?)").format(file=path, max=f"{MAX_TEXTS:,}"))
+            if rows > MAX_ROWS:
+                raise UsageError(_("{file} has a sheet of more than {max} rows; hotline imports at most {max} rows at "
+                                   "a time: split it into several files").format(file=path, max=f"{MAX_ROWS:,}"))
+            if cells > MAX_CELLS:
+                raise UsageError(_("{file} has a sheet of more than {max} cells; hotline imports at most {max} cells "
+                                   "a sheet: split it into several files").format(file=path, max=f"{MAX_CELLS:,}"))
             if not chunk:
-                return
+                return texts
 
 
 def read_xlsx(path: Path, sheet: str | None, data: bytes | None = None) -> Workbook:
