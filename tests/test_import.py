@@ -726,6 +726,7 @@ def test_a_cell_far_right_or_too_long_is_named_by_its_place(book, tmp_path):
     ("MAX_ROWS", 5, "xlsx-sparse", "sheet '个案' of {path} has more than 5 rows"),
     ("MAX_ROWS", 3, "xlsx-dense", "{path} has a sheet of more than 3 rows"),
     ("MAX_CELLS", 20, "xlsx", "{path} has a sheet of more than 20 cells"),
+    ("MAX_CELLS", 20, "csv", "{path} has a sheet of more than 20 cells"),
     ("MAX_TEXTS", 10, "xlsx", "{path} holds more than 10 texts"),
     ("MAX_UNPACKED", 2000, "xlsx", "{path} unpacks to more than 0 MB"),
     ("MAX_PARTS", 3, "xlsx", "{path} holds more than 3 parts"),

@@ -316,6 +316,7 @@ def read_csv(path: Path, data: bytes | None = None, encoding: str | None = None)
     data = read_bytes(path, MAX_BYTES) if data is None else data
     text, said = decode(data, path, encoding)
     rows = []
+    cells = 0
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for n, record in enumerate(reader, 1):
@@ -323,6 +324,11 @@ def read_csv(path: Path, data: bytes | None = None, encoding: str | None = None)
             if vals:
                 if n > MAX_ROWS:
                     raise _too_many_rows(path, path.stem)
+                cells += len(vals)
+                if cells > MAX_CELLS:
+                    raise UsageError(_("{file} has a sheet of more than {max} cells; hotline imports at most {max} "
+                                       "cells a sheet: split it into several files").format(file=path,
+                                                                                           max=f"{MAX_CELLS:,}"))
                 rows.append((n, vals))
     except csv.Error:
         raise UsageError(_("{file} is not a CSV file that can be read (line {line})").format(
