@@ -68,10 +68,11 @@ def csv_cell(v: Any) -> Any:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """The one CSV writer of hotline: a header row and rows of values (see `csv_cell`)."""
+    """The one CSV writer of hotline: a header row (the tool's own words, as they are: `+/-`)
+    and rows of values, each through `csv_cell`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([csv_cell(h) for h in header])
+    w.writerow(list(header))
     for r in rows:
         w.writerow([csv_cell(v) for v in r])
     return buf.getvalue().rstrip("\n")
