@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -362,6 +363,9 @@ def _changes(text: str, header: str) -> dict:
 def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
     """The value of one non-empty cell, by its column's kind; CellError says what is wrong."""
     kind, text = col.kind, cell_text(value)
+    if isinstance(value, float) and not math.isfinite(value):  # a workbook can say NaN or 1E999
+        raise CellError(_("{header} holds '{value}', which is no number a register can hold").format(
+            header=header, value=text))
     if kind == "time":
         return cell_time(value, ctx.tz, header)
     if kind == "vocab":
