@@ -169,7 +169,31 @@ def deleted_files(book: Book) -> list[tuple[str, str, str]]:
             yamlio.atomic_write(cache, json.dumps({"head": head, "found": found}, ensure_ascii=False))
         except OSError:
             pass
-    return sorted((p[len(pre):], c, a) for p, (c, a) in found.items() if not (top / p).exists())
+    gone = sorted((p[len(pre):], c, a) for p, (c, a) in found.items() if not (top / p).exists())
+    return _not_renumbered(book, gone)
+
+
+def _not_renumbered(book: Book, gone: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Leave out deleted case files whose case is still in the book under another id (a case
+    renumbered by hand, `git mv`): the same received time as a case present now."""
+    from .storage import casefile
+
+    cases = [g for g in gone if merge.kind_of(g[0]) == "case"]
+    if not cases:
+        return gone
+    top, pre = book.git_root, _prefix(book)
+    present = {c.received for c in book.store.all([])}
+    out = []
+    for rel, commit, author in gone:
+        if merge.kind_of(rel) == "case":
+            old = gitsync.show(top, f"{commit}^", pre + rel)
+            try:
+                if old is not None and casefile.parse_case(old.decode("utf-8"), Path(rel)).received in present:
+                    continue
+            except (BookError, UnicodeDecodeError):
+                pass
+        out.append((rel, commit, author))
+    return out
 
 
 def restore_deleted(book: Book, name: str, email: str) -> list[str]:

@@ -55,6 +55,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     from .staff import check_problems  # the duty rota's groups, the leave files
 
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
+    problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in calls_problems(book))
     problems.extend(_check_leftovers(book))
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
@@ -412,3 +413,39 @@ def _shown(book: Book, top: Path, path: Path) -> str:
         return Path(path).resolve().relative_to(top.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def calls_problems(book: Book) -> list[tuple[Path, int | None, str]]:
+    """The call count files (calls/YYYY-MM.yaml) that cannot be read, and rules.yaml's home_region
+    names the place table does not know."""
+    from .storage import calls, yamlio
+    from .storage import places as placestore
+
+    out: list[tuple[Path, int | None, str]] = [(path, line, problem) for path, line, problem, _e in calls.scan(book.root)
+                                               if problem is not None]
+    _places, _home, bad = placestore.for_rules(book.rules.lines.home_region)
+    if bad:
+        path = book.root / "rules.yaml"
+        text = yamlio.read_text(path)
+        out += [(path, yamlio.line_of(text, keys), msg) for keys, msg in bad]
+    return out
+
+
+def unplaced_regions(book: Book) -> list[Problem]:
+    """`check --regions`: every case whose region the place table cannot place (local, elsewhere in
+    the province, another province), with the line of its region; the line's own names go in
+    rules.yaml's `home_region: places:`."""
+    from .domain.regions import place
+    from .storage import yamlio
+    from .storage import places as placestore
+
+    places, _home, _bad = placestore.for_rules(book.rules.lines.home_region)
+    out = []
+    for c in book.store.query("1", [], []):
+        if c.region.strip() and place(c.region, places) is None:
+            path = book.store.resolve(c.id)
+            line = yamlio.line_of(yamlio.read_text(path), ["caller", "region"])
+            out.append(Problem(book.rel(path), line, _("region '{region}' cannot be placed in a city or province (add "
+                                                       "it to rules.yaml's home_region: places:, e.g. {region}: 东莞)")
+                               .format(region=c.region)))
+    return sorted(out, key=lambda p: p.path)

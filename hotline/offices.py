@@ -75,7 +75,7 @@ class _Context:
     def __init__(self, top: Path, pathname: str):
         self.top = top
         parts = pathname.replace("\\", "/").split("/")
-        depth = {"case": 4, "ledger": 2, "leave": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
+        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
         theirs = next((k[len("GITHEAD_"):] for k in os.environ if k.startswith("GITHEAD_")), None)
         self.revs = None
@@ -375,7 +375,7 @@ def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     left, written = [], []
     with journal.paused():  # the merge under way holds these files, not a write's journal
         for rel in gitsync.unmerged(top):
-            done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave") else []
+            done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave", "calls") else []
             if done:
                 res.repaired.append(rel)
                 written += done
@@ -479,7 +479,7 @@ def repair_files(book: Book) -> list[str]:
     done: list[str] = []
     with journal.paused():  # the merge under way holds these files, not a write's journal
         for rel in gitsync.unmerged(top):
-            if merge.kind_of(rel) in ("case", "ledger", "leave"):
+            if merge.kind_of(rel) in ("case", "ledger", "leave", "calls"):
                 done += _merge_stages(book, rel)
         for path in _files_with_markers(book):
             rel = path.resolve().relative_to(top.resolve()).as_posix()
@@ -494,7 +494,7 @@ def repair_files(book: Book) -> list[str]:
 def hand_settled(book: Book) -> list[str]:
     """Unmerged files hotline does not merge that the person has settled (`settled_by_hand`)."""
     top = book.git_root
-    return [rel for rel in gitsync.unmerged(top) if merge.kind_of(rel) not in ("case", "ledger", "leave")
+    return [rel for rel in gitsync.unmerged(top) if merge.kind_of(rel) not in ("case", "ledger", "leave", "calls")
             and settled_by_hand(top, rel)]
 
 
@@ -505,7 +505,7 @@ def left_unmerged(book: Book) -> list[str]:
 
 def _files_with_markers(book: Book) -> list[Path]:
     out = []
-    for folder in ("cases", "ledger", "leave"):
+    for folder in ("cases", "ledger", "leave", "calls"):
         d = book.root / folder
         if not d.is_dir():
             continue

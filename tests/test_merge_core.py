@@ -237,3 +237,14 @@ def test_kept_text_puts_back_what_this_office_had():
     assert merge.kept_text("case", before, before, Path("x.yaml")) == (None, [])
     grown = casefile.dump_case(case(INTAKE, close, ev("1ATER001", 60)))
     assert merge.kept_text("case", before, grown, Path("x.yaml")) == (None, [])
+
+
+def test_a_rewritten_close_at_the_same_time_comes_after_the_original_whatever_the_ids():
+    from hotline.storage.ids import new_entry_id
+
+    for _ in range(30):
+        close = Event("close", T0 + timedelta(minutes=10), "wang", id=new_entry_id(), outcome="unresolved", reason="x")
+        rewritten = replace(close, outcome="resolved", reason=None)
+        got = merge.merge_cases(case(INTAKE, close), case(INTAKE, close), case(INTAKE, rewritten)).events
+        assert got[1] == close and got[2].outcome == "resolved"
+        assert merge.merge_cases(case(INTAKE, close), case(INTAKE, rewritten), case(INTAKE, close)).events[1] == close

@@ -33,6 +33,26 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
+    closed_differently(book, res.cases)
+
+
+def closed_differently(book, ids) -> None:
+    """The merged cases that two offices closed with different outcomes: which close counts (the
+    first), said to both offices — the one told "closed: resolved" may not hold the close that counts."""
+    from ..actions import closes_differ, describe_close
+    from ..errors import HotlineError
+
+    for cid in ids:
+        try:
+            case = book.store.get(cid)
+        except HotlineError:
+            continue  # a case file the merge left unreadable is reported by check
+        if not closes_differ(case):
+            continue
+        first, *later = case.closes()
+        err(_("case {id} was closed differently by two offices; the first close counts: {first} — kept in the "
+              "history only: {later}").format(id=case.id, first=describe_close(book, first),
+                                              later=_("; ").join(describe_close(book, e) for e in later)))
 
 
 def held_line(h) -> str:
@@ -156,14 +176,14 @@ def _ask(book, case) -> dict[str, int] | None:
     if term is None:
         for c in offices.open_conflicts(case):
             err(_("case {id}: {field} ({name}) = {values}").format(
-                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v)}"
+                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v, case)}"
                                                              for i, v in enumerate(c.values, 1))))
         return None
     chosen: dict[str, int] = {}
     for c in offices.open_conflicts(case):
         term.say(_("Case {id}: two offices gave {field} different values:").format(id=case.id, field=labels.field(c.field)))
         for i, v in enumerate(c.values, 1):
-            term.say(f"  {i}) {_shown(book, c.field, v)}")
+            term.say(f"  {i}) {_shown(book, c.field, v, case)}")
 
         def number(text: str, n: int = len(c.values)) -> int:
             t = text.strip()
@@ -178,13 +198,17 @@ def _ask(book, case) -> dict[str, int] | None:
     return chosen
 
 
-def _shown(book, name: str, value) -> str:
-    """A value as people read it: labels for ids, personal blocks opened with your key."""
+def _shown(book, name: str, value, case) -> str:
+    """A value as people read it: labels for ids, personal blocks opened with your key (when
+    you may open the case's personal data)."""
     from ..render.text import one_line
 
     if name == "personal":
         from .. import privacy
+        from ..domain.access import may_read
 
+        if not may_read(case, book.roster, book.rules.lines.access, book.actor().id):
+            return _("(encrypted; only the case's readers may open it: `hotline access {id}`)").format(id=case.id)
         ident = privacy.load_identity()
         try:
             fields = privacy.decrypt_personal(value, ident) if ident else None

@@ -289,7 +289,8 @@ def ensure_driver(top: Path) -> None:
     git does not clone configuration.  One small file read when nothing is to do.  A driver
     registered by another Python that still exists is kept (two installs sharing a clone do not
     rewrite the config in turn); one whose Python is gone is replaced.  Best effort: a clone
-    whose config cannot be written merges line by line."""
+    whose config cannot be written merges line by line.  The same visit sets `core.quotepath=false`
+    (git shows Chinese file names as they are) unless the clone already says otherwise."""
     import re
 
     path = config_path(top)
@@ -297,6 +298,10 @@ def ensure_driver(top: Path) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
+    if not re.search(r"^\s*quotepath\s*=", text, re.M | re.I):
+        # `git status` and `git log` show 登记表.xlsx as it is, not as "\347\231\273..." (a value the
+        # clone already set is left alone)
+        set_config(top, "core.quotepath", "false")
     if f'[merge "{DRIVER}"]' in text:
         m = re.search(r'driver\s*=\s*"?\\?"([^"\\]+)\\?"\s+-m hotline merge-file', text)
         if m and Path(m.group(1)).exists():
@@ -310,7 +315,8 @@ def ensure_driver(top: Path) -> None:
 
 # ---------------------------------------------------------------- .gitattributes
 
-ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt")
+ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt",
+              "calls/*.yaml")
 ATTRIBUTES_HEAD = ("# hotline: two offices' changes to the same case, ledger month or leave year merge without "
                    "losing an event (the `hotline` merge driver; hotline registers it in every clone)\n")
 

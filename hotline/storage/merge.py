@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from ..domain.model import CONFLICT_FIELDS, Case, Event, Personal
 from ..errors import BookError
-from . import casefile, leave, ledger, yamlio
+from . import calls, casefile, leave, ledger, yamlio
 
 CLEAR_FIELDS = tuple(f for f in CONFLICT_FIELDS if f != "personal")
 PERSONAL = "personal"
@@ -91,13 +91,15 @@ def distinct_events(base: list, *sides: list) -> tuple[list[list], list[tuple[st
     return out, sorted((old, new) for (old, _k), new in moved.items())
 
 
-def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
+def _events(ours: list[Event], theirs: list[Event], late: frozenset = frozenset()) -> list[Event]:
     """Every event of both sides once (by id), in time order.
 
     The events both sides hold come first, in their order; then each side's new events, merged
     by their heads (earlier first, equal times by id) so that each side keeps its own order — an
     intake stays before its escalation, a close before its revisit — and either office computes
-    the same list.  A stable sort by time finally places anything typed with an earlier --at."""
+    the same list.  A stable sort by time finally places anything typed with an earlier --at.
+    Versions that moved to an id of their own (`late`) come after the events of their time, so
+    an event and its rewritten copy keep their order (the first close counts)."""
     in_theirs = {e.id for e in theirs}
     in_ours = {e.id for e in ours}
     common = [e for e in ours if e.id in in_theirs]
@@ -106,7 +108,8 @@ def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
     merged: list[Event] = []
     i = j = 0
     while i < len(a) or j < len(b):
-        if j >= len(b) or (i < len(a) and (a[i].at, a[i].id or "") <= (b[j].at, b[j].id or "")):
+        if j >= len(b) or (i < len(a) and (a[i].at, a[i].id in late, a[i].id or "")
+                           <= (b[j].at, b[j].id in late, b[j].id or "")):
             merged.append(a[i])
             i += 1
         else:
@@ -136,7 +139,7 @@ def merge_cases(base: Case | None, ours: Case, theirs: Case, open_personal: Open
     (a, b), moved = distinct_events(base.events if base else [], ours.events, theirs.events)
     if moved and notes is not None:
         notes += [(ours.id, old, new) for old, new in moved]
-    merged.events = _events(a, b)
+    merged.events = _events(a, b, frozenset(new for _old, new in moved))
     merged.conflicts = conflicts or None
     return merged
 
@@ -217,6 +220,10 @@ def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
         b, a, t = (_read(p, leave.parse) or [] for p in (base, ours, theirs))
         requests = merge_entries(b, a, t, order=lambda x: x.requested, notes=notes)
         return yamlio.dump({"entries": [leave.to_dict(x) for x in requests]})
+    if kind == "calls":
+        b, a, t = (_read(p, calls.parse) or [] for p in (base, ours, theirs))
+        counts = merge_entries(b, a, t, order=calls.order)
+        return yamlio.dump({"entries": [calls.to_dict(x) for x in counts]})
     raise NotMergeable(f"not a file hotline merges: {kind}")
 
 
@@ -243,6 +250,8 @@ def kind_of(path: str) -> str | None:
         return "ledger"
     if len(parts) >= 2 and parts[-2] == leave.LEAVE and leave.FILE_RE.match(parts[-1]):
         return "leave"
+    if len(parts) >= 2 and parts[-2] == calls.CALLS and calls.FILE_RE.match(parts[-1]):
+        return "calls"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "caller-key.age":
         return "caller-key"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "recipients.txt":

@@ -109,7 +109,7 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
                 raise BookError(_("tab used for indentation; use spaces"), path, n)
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======" or line.startswith("<<<<<<<"):
-            if {"cases", "ledger", "leave"} & set(Path(path).parent.parts[-3:]):
+            if {"cases", "ledger", "leave", "calls"} & set(Path(path).parent.parts[-3:]):
                 msg = _("git conflict marker: two offices changed this file and git could not merge it; run "
                         "`hotline resolve` (cases, points and leave keep both sides' entries); in roster.yaml, "
                         "rules.yaml or a template keep what both sides need and delete the marker lines")
@@ -154,7 +154,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise BookError(_("permission denied"), path) from None
     except OSError as e:  # replaced by a link meanwhile (ELOOP), or gone
-        raise BookError(_("cannot be read ({strerror})").format(strerror=e.strerror), path) from None
+        from ..errors import os_message
+
+        raise BookError(_("cannot be read ({strerror})").format(strerror=os_message(e)), path) from None
     with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
