@@ -368,7 +368,7 @@ def test_a_merge_killed_half_way_is_named_by_check_and_undone_by_the_next_comman
     cid = a.intake()
     a.run("sync")
     b.run("sync")
-    new = [b.intake(at=f"2026-11-2{k} 09:00") for k in range(1, 5)]
+    new = [b.intake(at=f"2026-11-1{k} 09:00") for k in range(1, 5)]
     b.run("sync")
     a.run("followup", cid, "--note", "here")
     assert killer(a, ["sync"], stop="merge:inside:1", user="wang")
