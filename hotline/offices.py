@@ -287,7 +287,8 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
             if not ahead:
                 break
             if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) == "ok":
-                res.went_out = gitsync.count(top, f"{theirs}..{start}") if theirs and start else ahead
+                # this office's own changes (and what sync put back), not the merge commits
+                res.went_out = gitsync.count(top, f"{theirs}..HEAD", merges=False) if theirs else ahead
                 break
         else:
             raise GitError(_("the remote kept moving while syncing ({tries} tries); run `hotline sync` again")

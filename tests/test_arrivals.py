@@ -156,6 +156,7 @@ def test_a_deletion_from_another_office_is_put_back_and_named(offices, how):
     assert (a.root / "ledger" / "2026-11.yaml").exists()
     named = r.stderr
     assert sha in named and "mallory" in named and "put back" in named
+    assert "1 went out" in r.stdout                                    # the commit that put it back
     gone = {"one": [first], "all": [first, second], "ledger": []}[how]
     for cid in gone:
         assert f"{cid}.yaml" in named

@@ -92,8 +92,8 @@ def rev(top: Path, ref: str) -> str | None:
     return p.stdout.strip() or None
 
 
-def count(top: Path, spec: str) -> int:
-    p = _run(top, ["rev-list", "--count", spec], check=False)
+def count(top: Path, spec: str, merges: bool = True) -> int:
+    p = _run(top, ["rev-list", "--count", *([] if merges else ["--no-merges"]), spec], check=False)
     return int(p.stdout.strip() or 0) if p.returncode == 0 else 0
 
 
