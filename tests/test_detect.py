@@ -84,6 +84,107 @@ FOUND = [
     ("卡号 6222 0212 3456 7890 12", "bank_card", "6222 0212 3456 7890 12"),  # 18 digits, no birth date
 ]
 
+# ---------------------------------------------------------------- walking around the detector (issue 22, 8)
+
+ZW = "\u200b"  # zero-width space
+EVASIONS = [
+    # invisible characters between the digits
+    (f"回电 138{ZW}1234{ZW}5678", "mobile", f"138{ZW}1234{ZW}5678"),
+    (f"手机{ZW.join('13812345678')}", "mobile", ZW.join("13812345678")),
+    ("138\u200d1234\u200c5678\u2060", "mobile", "138\u200d1234\u200c5678"),
+    ("电话1\u00ad3\u00ad8\ufeff1234\u202e5678", "mobile", "1\u00ad3\u00ad8\ufeff1234\u202e5678"),
+    ("1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e31234 5678", "mobile", "1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e31234 5678"),
+    # line breaks or a separator between every digit
+    ("电话：138\n1234\n5678，晚上打", "mobile", "138\n1234\n5678"),
+    ("138\r\n1234\r\n5678", "mobile", "138\r\n1234\r\n5678"),
+    ("\n".join("13812345678"), "mobile", "\n".join("13812345678")),
+    ("号码 1-3-8-1-2-3-4-5-6-7-8", "mobile", "1-3-8-1-2-3-4-5-6-7-8"),
+    ("1 3 8 1 2 3 4 5 6 7 8 是他的", "mobile", "1 3 8 1 2 3 4 5 6 7 8"),
+    ("1.3.8.1.2.3.4.5.6.7.8", "mobile", "1.3.8.1.2.3.4.5.6.7.8"),
+    ("1_3_8_1_2_3_4_5_6_7_8", "mobile", "1_3_8_1_2_3_4_5_6_7_8"),
+    ("1*3*8*1*2*3*4*5*6*7*8", "mobile", "1*3*8*1*2*3*4*5*6*7*8"),
+    ("1、3、8、1、2、3、4、5、6、7、8", "mobile", "1、3、8、1、2、3、4、5、6、7、8"),
+    ("138|1234|5678", "mobile", "138|1234|5678"),
+    ("138～1234～5678", "mobile", "138～1234～5678"),
+    ("138 ★ 1234 ★ 5678", "mobile", "138 ★ 1234 ★ 5678"),
+    # words between the groups
+    ("手机 138 转 1234 转 5678", "mobile", "138 转 1234 转 5678"),
+    ("号码138，后面是1234，最后是5678", "mobile", "138，后面是1234，最后是5678"),
+    ("call 138 then 1234 then 5678", "mobile", "138 then 1234 then 5678"),
+    ("1381234（中间）5678", "mobile", "1381234（中间）5678"),
+    ("138 空格 12345678", "mobile", "138 空格 12345678"),
+    # other digit scripts and look-alikes
+    ("١٣٨١٢٣٤٥٦٧٨", "mobile", "١٣٨١٢٣٤٥٦٧٨"),            # Arabic-Indic
+    ("۱۳۸۱۲۳۴۵۶۷۸", "mobile", "۱۳۸۱۲۳۴۵۶۷۸"),            # extended Arabic-Indic
+    ("१३८१२३४५६७८", "mobile", "१३८१२३४५६७८"),            # Devanagari
+    ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "mobile", "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖"),      # mathematical bold
+    ("𝟙𝟛𝟠𝟙𝟚𝟛𝟜𝟝𝟞𝟟𝟠", "mobile", "𝟙𝟛𝟠𝟙𝟚𝟛𝟜𝟝𝟞𝟟𝟠"),      # double-struck
+    ("𝟷𝟹𝟾 𝟷𝟸𝟹𝟺 𝟻𝟼𝟽𝟾", "mobile", "𝟷𝟹𝟾 𝟷𝟸𝟹𝟺 𝟻𝟼𝟽𝟾"),   # monospace
+    ("①③⑧①②③④⑤⑥⑦⑧", "mobile", "①③⑧①②③④⑤⑥⑦⑧"),      # circled
+    ("❶❸❽❶❷❸❹❺❻❼❽", "mobile", "❶❸❽❶❷❸❹❺❻❼❽"),      # negative circled
+    ("➀➂➇➀➁➂➃➄➅➆➇", "mobile", "➀➂➇➀➁➂➃➄➅➆➇"),      # dingbat circled
+    ("⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻", "mobile", "⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻"),      # parenthesized
+    ("⒈⒊⒏⒈⒉⒊⒋⒌⒍⒎⒏", "mobile", "⒈⒊⒏⒈⒉⒊⒋⒌⒍⒎⒏"),      # with full stop
+    ("¹³⁸¹²³⁴⁵⁶⁷⁸", "mobile", "¹³⁸¹²³⁴⁵⁶⁷⁸"),            # superscript
+    ("１３８\u200b１２３４\u200b５６７８", "mobile", "１３８\u200b１２３４\u200b５６７８"),
+    ("手机138l234567O", "mobile", "138l234567O"),
+    ("l38 l234 5678", "mobile", "l38 l234 5678"),
+    ("I39 OOOO 1111", "mobile", "I39 OOOO 1111"),
+    ("1 3 8 l 2 3 4 5 6 7 O", "mobile", "1 3 8 l 2 3 4 5 6 7 O"),
+    ("一三八一二三四五六七八", "mobile", "一三八一二三四五六七八"),
+    ("幺三八 幺二三四 五六七八", "mobile", "幺三八 幺二三四 五六七八"),
+    ("壹叁捌壹贰叁肆伍陆柒捌", "mobile", "壹叁捌壹贰叁肆伍陆柒捌"),
+    ("一三八零零零零一一一一", "mobile", "一三八零零零零一一一一"),
+    ("座机零七六九-二二三三四四五五", "landline", "零七六九-二二三三四四五五"),
+    ("0769-2233\u200b4455", "landline", "0769-2233\u200b4455"),
+    ("电 话：2233 4455", "landline", "2233 4455"),
+    ("身份证4419\u200b0019900101123X", "id_number", "4419\u200b0019900101123X"),
+    ("4 4 1 9 0 0 1 9 9 0 0 1 0 1 1 2 3 X", "id_number", "4 4 1 9 0 0 1 9 9 0 0 1 0 1 1 2 3 X"),
+    ("身份证 441900 出生 19900101 尾号 123X", "id_number", "441900 出生 19900101 尾号 123X"),
+    ("卡号6222\u200b0212\u200b3456\u200b7890", "bank_card", "6222\u200b0212\u200b3456\u200b7890"),
+    ("\n".join("6222021234567890"), "bank_card", "\n".join("6222021234567890")),
+    # e-mail with at / (at) / 艾特 / dot / 点
+    ("邮箱 zhang at qq dot com", "email", "zhang at qq dot com"),
+    ("邮箱 zhang AT 163 DOT com", "email", "zhang AT 163 DOT com"),
+    ("zhang(at)qq.com", "email", "zhang(at)qq.com"),
+    ("zhang（at）qq。com", "email", "zhang（at）qq。com"),
+    ("zhang [at] qq [dot] com", "email", "zhang [at] qq [dot] com"),
+    ("zhang{at}gmail{dot}com", "email", "zhang{at}gmail{dot}com"),
+    ("zhang<at>example.org", "email", "zhang<at>example.org"),
+    ("邮箱zhang艾特qq.com", "email", "zhang艾特qq.com"),
+    ("zhang＠qq点com", "email", "zhang＠qq点com"),
+    ("zhang @ qq . com", "email", "zhang @ qq . com"),
+    ("li.si at example.org", "email", "li.si at example.org"),
+    (f"zh{ZW}ang@q{ZW}q.com", "email", f"zh{ZW}ang@q{ZW}q.com"),
+    ("ｚｈａｎｇ（ａｔ）ｑｑ．ｃｏｍ", "email", "ｚｈａｎｇ（ａｔ）ｑｑ．ｃｏｍ"),
+    # a broken 微 信 / QQ word followed by an id
+    ("微 信：zhang_123", "account", "zhang_123"),
+    (f"微{ZW}信 zhang_123", "account", "zhang_123"),
+    ("微*信号 lihua888", "account", "lihua888"),
+    ("威信 lihua888", "account", "lihua888"),
+    ("薇信号：lihua888", "account", "lihua888"),
+    ("V X: abc12345", "account", "abc12345"),
+    ("v.x：abc12345", "account", "abc12345"),
+    ("Q Q 123456789", "account", "123456789"),
+    ("q q号 12345678", "account", "12345678"),
+    ("ｑｑ：１２３４５６７８９", "account", "１２３４５６７８９"),
+    ("QQ 1234 5678 9", "account", "1234 5678 9"),
+    ("Q-Q：12345\n6789", "account", "12345\n6789"),
+    ("扣 扣 88889999", "account", "88889999"),
+    ("企鹅号 88889999", "account", "88889999"),
+    ("wei xin: lihua88", "account", "lihua88"),
+    ("We Chat ID: lihua88", "account", "lihua88"),
+    ("QQ号是一二三四五六七八", "account", "一二三四五六七八"),
+]
+
+
+@pytest.mark.parametrize("text,kind,match", EVASIONS, ids=[ascii(t)[1:-1] for t, _, _ in EVASIONS])
+def test_evasions_are_found_exactly(text, kind, match):
+    assert [(f.kind, f.text) for f in find(text)] == [(kind, match)]
+    f = find(text)[0]
+    assert text[f.start:f.end] == f.text == match
+    assert MARK in redact(text) and match not in redact(text)
+
 
 @pytest.mark.parametrize("text,kind,match", FOUND, ids=[t for t, _, _ in FOUND])
 def test_personal_data_is_found_exactly(text, kind, match):
@@ -146,6 +247,52 @@ NOT_FOUND = [
     "邮箱未留，微信不用",
     "考试成绩 138 分",
     "路由器 192.168.10.123 连不上",
+    # issue 22: ordinary counselling text must pass the stronger detector
+    "2026-11-23 来电",
+    "2026年11月23日下午来电",
+    "二〇二六年十一月二十三日来电",
+    "11月23日、11月24日、11月25日三次来电",
+    "欠薪3000元，另有1.5万元补偿，¥1,200押金",
+    "工资每月1380元，加班费每小时15元，共欠13800元",
+    "工作日10:00-17:00，周末14:00-17:00",
+    "15:30、16:00、16:30 分三次打来",
+    "13:30-14:30 14:30-15:30",
+    "下午3点30分再打",
+    "依据《反家庭暴力法》第二十三条申请人身安全保护令",
+    "《反家庭暴力法》第23条，《劳动合同法》第38条、第46条、第47条",
+    "第13、14、15、16、17、18条",
+    "（2023）京0105民初12345号判决已生效",
+    "(2022)粤19民终1234号",
+    "（2021）最高法民申5678号",
+    "请拨打12355、12338、12345、110、120、119",
+    "妇女维权热线12338，青少年热线12355，反诈96110，工行95588",
+    "拨打12355 12338 110",
+    "400-888-8888 是公司客服，800-820-8820 也打过",
+    "客服电话 400 820 8820",
+    "已处理 1234567 件，编号 20260001",
+    "孩子13岁，读初一，身高165cm，体重50kg",
+    "三个孩子分别13岁、11岁、8岁",
+    "满意度 95%，同比上升 13.5%",
+    "1、3、5、7、9、11、13、15项",
+    "共150人，其中女性138人，未成年人12人",
+    "开庭时间 2026.12.01 9:30，地点 3 楼 302 室",
+    "出生于1990年1月1日，今年36岁",
+    "离婚冷静期30日，一审6个月内审结",
+    "一、二、三、四、五、六、七、八、九、十",
+    "第一次来电是一月一日，第二次是一月十三日",
+    "约定 2026-11-20 至 2026-12-20 期间每周三 14:30 面谈",
+    "2026/11/20-2026/11/25，2026.11.26-2026.11.30",
+    "合同编号 HT-2026-0088，发票号 00123456",
+    "邮政编码 523000",
+    "2026年第13周、第14周",
+    "转介至妇联（电话已给来电人）",
+    "QQ 2026-11-20 加的好友",
+    "微信转账 3000 元",
+    "她说 at home 很安全，dot 不清楚",
+    "look at this dot com bubble",
+    "I 13岁 O 型血",
+    "iOS 13 系统",
+    "个案 261120-D5WRT、261121-12345、261122-AB",
 ]
 
 

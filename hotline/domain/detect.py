@@ -184,33 +184,60 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+class _Table(dict):
+    """str.translate's table: each character's view, computed once (`_fold_char`); `odd`
+    collects the characters whose view is not one character (dropped or expanded)."""
+
+    odd: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        out = _fold_char(chr(code))
+        if len(out) != 1:
+            self.odd.add(chr(code))
+        if len(self) < 100_000:
+            self[code] = out
+        return out
+
+
+_TABLE = _Table()
+_CJK_SET = frozenset(_CJK_DIGIT)
+
+
 class _View:
     """The text as the patterns see it.  `text`: normalised (digits ASCII, invisibles gone);
     `digits`: the same length, with look-alike letters as digits and ordinary numbers (dates,
-    times, money …) blotted out; `src[i]`: the original position of view character i."""
+    times, money …) blotted out, or "" when the text has no digit; `src[i]`: the original
+    position of view character i (None: the same position)."""
 
-    __slots__ = ("original", "text", "digits", "src")
+    __slots__ = ("original", "text", "digits", "src", "ascii")
 
     def __init__(self, original: str):
         self.original = original
-        chars: list[str] = []
-        src: list[int] = []
-        for i, ch in enumerate(original):
-            out = _fold_char(ch)
-            if len(out) == 1:
+        text = original.translate(_TABLE)
+        self.src: list[int] | None = None
+        if len(text) != len(original) or not _TABLE.odd.isdisjoint(original):
+            chars: list[str] = []
+            src: list[int] = []
+            for i, ch in enumerate(original):
+                out = _fold_char(ch)
                 chars.append(out)
-                src.append(i)
-            elif out:
-                chars.extend(out)
                 src.extend([i] * len(out))
-        text = "".join(chars)
-        self.text = _P().cjk_run.sub(_cjk_digits, text) if any(c in _CJK_DIGIT for c in text) else text
-        self.src = src
-        self.digits = _digit_view(self.text)
+            text, self.src = "".join(chars), src
+        if not _CJK_SET.isdisjoint(text):
+            text = _P().cjk_run.sub(_cjk_digits, text)
+        self.text = text
+        self.ascii = _ALNUM.search(text) is not None
+        self.digits = _digit_view(text) if _DIGIT.search(text) else ""
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of view characters start..end-1."""
+        if self.src is None:
+            return start, end
         return self.src[start], self.src[end - 1] + 1
+
+
+_DIGIT = re.compile("[0-9]")
+_ALNUM = re.compile("[A-Za-z0-9]")
 
 
 def _cjk_digits(m: re.Match[str]) -> str:
@@ -237,26 +264,42 @@ def _digit_near(text: str, i: int, step: int) -> bool:
 def _digit_view(text: str) -> str:
     p = _P()
     out = list(text)
-    for m in p.lookalike.finditer(text):  # l I O o standing for digits
+    lookalikes = p.lookalike.finditer(text) if ("l" in text or "I" in text or "O" in text or "o" in text) else ()
+    for m in lookalikes:  # l I O o standing for digits
         a, b = m.span()
         near = (a > 0 and text[a - 1].isdigit()) or (b < len(text) and text[b].isdigit())
-        if not near and b - a == 1:  # one letter between digits and separators: 1 - l - 3
-            near = _digit_near(text, a - 1, -1) and _digit_near(text, b, 1)
+        if not near and b - a <= 4:  # letters set apart by separators from digits: 1 - l - 3, 7 O
+            near = _digit_near(text, a - 1, -1) or _digit_near(text, b, 1)
         if near:
             for i in range(a, b):
                 out[i] = "1" if text[i] in "lI" else "0"
     view = "".join(out)
     blotted = list(view)
-    for pattern in p.ordinary:
+    for pattern, hint in p.ordinary:
+        if not any(h in view for h in hint):
+            continue
         for m in pattern.finditer(view):
             blotted[m.start():m.end()] = "\x00" * (m.end() - m.start())
     view = "".join(blotted)
     dates = [m.span() for m in p.date.finditer(view)]
     starts, ends = {a for a, _ in dates}, {b for _, b in dates}
     for a, b in dates:  # a date or case id alone, or next to dates only (2026/11/20-2026/11/25)
-        if _joined_digit(view, a - 1, -1) in (None, *ends) and _joined_digit(view, b, 1) in (None, *starts):
+        left, right = _joined_digit(view, a - 1, -1), _joined_digit(view, b, 1)
+        if right is not None and right not in starts and _quantity_at(view, right):
+            right = None  # 2026-11-20，3个工作日: the count is not part of a number
+        if view[a:b].isdigit() and left is None and right is None:
+            continue  # 19900101 alone is harmless, and may be the middle of an ID number with words around
+        if left in (None, *ends) and right in (None, *starts):
             blotted[a:b] = "\x00" * (b - a)
     return "".join(blotted)
+
+
+def _quantity_at(text: str, i: int) -> bool:
+    """The digits starting at i are followed by a unit or measure word (3个, 150元, 5 次)."""
+    while i < len(text) and "0" <= text[i] <= "9":
+        i += 1
+    rest = _DECIMALS.sub("", text[i:i + 16], count=1).lstrip(" ")
+    return bool(rest) and (rest[0] in _UNITS or rest[0] in _COUNT_WORDS)
 
 
 def _joined_digit(text: str, i: int, step: int) -> int | None:
@@ -280,6 +323,7 @@ _SEP_PUNCT = frozenset("%‰¥$€£@&\x00")   # marks that never join two group
 _UNITS_ONE = "元块万亿%‰"                  # after a single group: an amount
 _UNITS = "元块角毛万亿岁次个条款项页章节倍斤%‰"  # after a chain of groups: a list of amounts or counts
 _ASCII_UNIT = re.compile(r"(?i)(?:kg|cm|km|mm|ml|g|m|h|min|s|yuan|rmb|pcs)(?![A-Za-z])")
+_COUNT_WORDS = "人天周年月日时点分秒位名户件份张辆级楼层室栋届号"  # after a number next to a date: a count
 _DECIMALS = re.compile(r"^[.,][0-9]+")     # 150 3000 2000.50元: the amount's decimals
 _BEFORE = "第¥$€£"                         # before a chain: an ordinal or an amount
 
@@ -308,7 +352,7 @@ class _Patterns:
         self.date = c(rf"(?<![0-9])(?:{year}([-./]){month}\1{day}|{year}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
                       r"|(?<![A-Za-z])[2-9][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{2,5})"
                       r"(?![0-9A-Za-z])")  # and a case id in digits only (261120-12345, 261120-12)
-        self.ordinary = [c(p) for p in (
+        self.ordinary = [(c(p), hint) for p, hint in zip((
             rf"(?<![0-9]){year} ?年 ?(?:{month} ?月(?: ?{day} ?[日号])?)?",                        # 2026年11月23日
             rf"(?<![0-9]){month} ?月 ?{day} ?[日号]?",                                              # 11月23日
             r"(?<![0-9])(?:[01]?[0-9]|2[0-3]) ?: ?[0-5][0-9](?: ?: ?[0-5][0-9])?(?![0-9])",          # 15:30
@@ -321,7 +365,7 @@ class _Patterns:
             r"(?i)(?<![A-Za-z])v[0-9]+(?:\.[0-9]+)+",                                             # v1.13.2
             r"(?<![0-9A-Za-z])[2-9][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-(?=[0-9]{0,4}[A-Z])"
             r"[0-9A-HJKMNP-TV-Z]{2,5}(?![0-9A-Za-z])",                                            # 261120-D5WRT
-        )]
+        ), ("年", "月", ":", "点时", "号", "第", "%‰", "¥$€£", "元块万亿", "vV", "-"))]
         said = r" *(?:[:=]|是|为)? *"
         phone = "|".join(_broken(w) for w in _PHONE_WORDS)
         self.phone_word = c(rf"(?:{phone}|(?<![A-Za-z])(?i:tel|phone|call))(?:号码|号)?{said}")
@@ -351,6 +395,27 @@ class _Patterns:
 
 
 _compiled: list[_Patterns] = []
+_plain_re: list[re.Pattern[str]] = []
+
+
+def _plain() -> re.Pattern[str]:
+    """Text made only of Chinese characters (not the numerals), spaces and punctuation (not @):
+    nothing in it can become an ASCII letter or digit, so it holds no finding.  Most summaries
+    and notes are such text; this spares them the view."""
+    if not _plain_re:
+        singles = sorted(ord(ch) for ch in (*_CJK_DIGIT, *_CJK_COUNT, "〇", "@") if 0x4E00 <= ord(ch) <= 0x9FFF)
+        ranges, lo = [], 0x4E00
+        for code in singles:
+            if code > lo:
+                ranges.append((lo, code - 1))
+            lo = code + 1
+        ranges.append((lo, 0x9FFF))
+        cjk = "".join(f"{chr(a)}-{chr(b)}" if b > a else chr(a) for a, b in ranges)
+        punct = re.escape("".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum() and chr(c) != "@"))
+        _plain_re.append(re.compile(
+            f"[{cjk}{punct} \n\t\u00a0\u00b7\u2000-\u206f\u3000-\u3006\u3008-\u3020\u3030-\u3037"
+            f"\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\ufe30-\ufe4f]*"))
+    return _plain_re[0]
 
 
 def _P() -> _Patterns:
@@ -563,12 +628,15 @@ def find(text: str) -> list[Finding]:
     """The personal data in `text` (rules in the module docstring), sorted by position and
     never overlapping; positions and `.text` are in `text` as given (full-width, zero-width
     characters and all)."""
-    if not text:
+    if not text or _plain().fullmatch(text):
         return []
     view = _View(text)
     if not view.text:
         return []
-    spans = {(*view.span(s, e), kind) for s, e, kind in _numbers(view) + _texts(view) if e > s}
+    if not view.ascii:  # every number, address and id holds an ASCII letter or digit in the view
+        return []
+    found = (_numbers(view) if view.digits else []) + _texts(view)
+    spans = {(*view.span(s, e), kind) for s, e, kind in found if e > s}
     chosen: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(spans, key=lambda c: (c[0] - c[1], _RANK[c[2]], c[0])):
         if all(end <= s or start >= e for s, e, _ in chosen):
