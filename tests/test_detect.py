@@ -433,3 +433,110 @@ def test_findings_are_sorted_disjoint_slices_of_the_text(text):
     found = find(text)
     assert all(text[f.start:f.end] == f.text and f.kind in KINDS for f in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+# ---------------------------------------------------------------- properties: evasions in any combination
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066", "\u180e", "\ufe0f"]
+SCRIPTS = {  # a digit in another script: the code point of its zero (or the ten characters)
+    "ascii": 0x30, "full-width": 0xFF10, "arabic-indic": 0x660, "persian": 0x6F0, "devanagari": 0x966,
+    "bengali": 0x9E6, "thai": 0xE50, "bold": 0x1D7CE, "double-struck": 0x1D7D8, "sans": 0x1D7E2,
+    "sans-bold": 0x1D7EC, "monospace": 0x1D7F6, "circled": "⓪①②③④⑤⑥⑦⑧⑨", "negative": "⓿❶❷❸❹❺❻❼❽❾",
+    "superscript": "⁰¹²³⁴⁵⁶⁷⁸⁹", "chinese": "〇一二三四五六七八九", "capital": "零壹贰叁肆伍陆柒捌玖",
+    "lookalike": "O" + "l" + "23456789",
+}
+GAPS = ["", " ", "-", "/", "\n", "\r\n", "_", "*", "、", "，", " - ", "—", "～", "|", "  ", "　", "－", " . "]
+
+
+def _in_script(ch: str, script) -> str:
+    return chr(script + int(ch)) if isinstance(script, int) else script[int(ch)]
+
+
+@st.composite
+def evasive_mobiles(draw) -> str:
+    """A mobile number as someone walking around the detector types it: any digit script per
+    digit, one separator (or none) between any two digits, invisible characters anywhere inside."""
+    digits = "1" + draw(st.sampled_from("3456789")) + "".join(
+        draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    gap = draw(st.sampled_from(GAPS))
+    out = ""
+    for i, ch in enumerate(digits):
+        if i:
+            out += "".join(draw(st.lists(st.sampled_from(INVISIBLE), max_size=2)))
+            out += gap if draw(st.booleans()) else ""
+            out += "".join(draw(st.lists(st.sampled_from(INVISIBLE), max_size=1)))
+        out += _in_script(ch, SCRIPTS[draw(st.sampled_from(sorted(SCRIPTS)))])
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(CONTEXT, evasive_mobiles(), CONTEXT)
+def test_an_evasive_mobile_is_found_whole_and_redacted(before, number, after):
+    text = before + number + after
+    assert [(f.kind, f.start, f.end) for f in find(text)] == [("mobile", len(before), len(before) + len(number))]
+    assert redact(text) == before + MARK + after
+
+
+AT = ["@", "＠", "﹫", "(at)", "[at]", "{at}", "<at>", "（at）", "(AT)", "艾特", " @ ", " at ", " AT "]
+DOT = [".", "。", "点", "(dot)", "[dot]", " . ", "．", " dot ", " DOT "]
+
+
+@st.composite
+def evasive_emails(draw) -> str:
+    name = draw(st.from_regex(r"[a-z][a-z0-9]{1,6}(?:[._][a-z0-9]{1,4})?", fullmatch=True))
+    at = draw(st.sampled_from(AT))
+    host = draw(st.sampled_from(["qq", "163", "126", "gmail", "outlook", "foxmail", "example"] if at.strip() not in ("at", "AT")
+                                else ["qq", "163", "126", "gmail", "outlook", "foxmail"]))
+    dot = draw(st.sampled_from(DOT if at.strip() in ("at", "AT") else [d for d in DOT if d.strip() not in ("dot", "DOT")]))
+    tld = draw(st.sampled_from(["com", "cn", "org", "net", "com.cn"]))
+    return name + at + host + dot + tld.replace(".", dot)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CONTEXT, evasive_emails(), CONTEXT)
+def test_an_evasive_e_mail_address_is_found_whole(before, email, after):
+    text = before + email + after
+    assert [(f.kind, f.start, f.end) for f in find(text)] == [("email", len(before), len(before) + len(email))]
+
+
+WORDS = ["微信", "微 信", "微*信", "微\u200b信", "威信", "薇信", "V信", "VX", "vx", "V X", "v.x", "QQ", "qq", "Q Q", "ＱＱ",
+         "扣扣", "扣 扣", "企鹅", "wechat", "WeChat", "we chat", "weixin", "wei xin"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(CONTEXT, st.sampled_from(WORDS), st.sampled_from(["", "号", "号码", "账号", " ID", "id"]),
+       st.sampled_from([" ", ":", "：", "： ", "是", " = ", "为"]),
+       st.from_regex(r"[a-z][a-z0-9_]{3,10}[a-z0-9]|[1-9][0-9]{4,10}", fullmatch=True), CONTEXT)
+def test_an_id_after_a_broken_qq_or_wechat_word_is_found(before, word, suffix, said, account, after):
+    text = before + word + suffix + said + account + after
+    found = find(text)
+    assert [f.text for f in found] == [account], text
+    assert found[0].kind in ("account", "mobile", "landline")  # an id that is a phone number is named as one
+
+
+@st.composite
+def counselling(draw) -> str:
+    """Numbers ordinary counselling text is full of: dates, times, amounts, ages, law articles,
+    court case numbers, hotline and service numbers, percentages, counts."""
+    y, m, d = draw(st.integers(1990, 2035)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    hh, mm, n = draw(st.integers(0, 23)), draw(st.integers(0, 59)), draw(st.integers(0, 99999))
+    cn = draw(st.sampled_from(["二十三", "十四", "三十八", "一百零五", "四十六"]))
+    return draw(st.sampled_from([
+        f"{y}年{m}月{d}日", f"{m}月{d}日", f"{y}年{m}月", f"{y}-{m:02d}-{d:02d}", f"{y}/{m}/{d}",
+        f"{hh}:{mm:02d}", f"{hh:02d}:{mm:02d}-{(hh + 1) % 24:02d}:{mm:02d}", f"{hh}点{mm}分", f"下午{hh % 12}点",
+        f"{n}元", f"{n}块", f"{n % 1000}万元", f"¥{n:,}", f"{n}.{mm:02d}元", f"{n % 100}%", f"{n % 100}岁",
+        f"第{n % 300}条", f"《反家庭暴力法》第{cn}条", f"第{n % 300}条第{mm % 5 + 1}款",
+        f"（{y}）京{n % 10000:04d}民初{n}号", f"({y})粤{n % 100:02d}民终{n}号",
+        draw(st.sampled_from(["12355", "12338", "110", "120", "119", "12345", "12315", "96110", "95588"])),
+        f"400-{n % 1000:03d}-{n % 10000:04d}", f"{n % 100}个工作日", f"{n % 1000}人", f"{n % 50}次",
+    ]))
+
+
+FILLER = st.text(alphabet=st.sampled_from("来访者称其丈夫不再回家欠薪工资于至共约，。、；（）“” "), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(FILLER, counselling()), min_size=1, max_size=4), FILLER)
+def test_ordinary_counselling_numbers_in_any_order_are_never_flagged(parts, tail):
+    text = "".join(a + b for a, b in parts) + tail
+    assert find(text) == [], text

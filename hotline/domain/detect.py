@@ -43,7 +43,7 @@ landline    an area code (010, 02X, 0[3-9]XX, its 0 optional after +86) and a 7�
             to a phone just found.
 id_number   17 digits and a digit or X whose 7th–14th are a birth date 1900–2099.
 bank_card   16–19 digits in one group, in groups of four (the last may be shorter), one digit
-            at a time, or in other groups when the Luhn check holds and it starts 3–6.
+            at a time, or as its first six and the rest when it starts 3–6 and the Luhn check holds.
 
 Words between the groups (138 转 1234 再 5678, 138 then 1234 then 5678): up to six characters
 that are not a separator may stand between the groups of a mobile written 3-4-4, 3-8 or 7-4,
@@ -255,7 +255,7 @@ def _digit_near(text: str, i: int, step: int) -> bool:
         c = text[i]
         if "0" <= c <= "9":
             return True
-        if c.isalnum() or c in _SEP_PUNCT or c == "\n":
+        if c.isalnum() or c in _SEP_PUNCT:
             return False
         i += step
     return False
@@ -373,7 +373,7 @@ class _Patterns:
         words = "|".join(_broken(w) for w in _ACCOUNT_WORDS)
         vee = rf"[Vv]{_B}信|加{_B}[Vv](?![A-Za-z])"
         ascii_words = "|".join(_broken(w) for w in _ASCII_ACCOUNT)
-        self.account_word = c(rf"(?:{words}|{vee}|(?<![A-Za-z0-9_])(?i:{ascii_words})(?![A-Za-z]))"
+        self.account_word = c(rf"(?:{words}|{vee}|(?<![A-Za-z0-9_])(?i:{ascii_words})(?:{_B}(?i:id))?(?![A-Za-z]))"
                               rf"(?:{_B}(?:号码|号|账号|帐号|(?i:id)))?{said}")
         self.account_id = c(r"[A-Za-z0-9][A-Za-z0-9_-]{3,}[A-Za-z0-9_]")
         self.wxid = c(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]+")
@@ -391,7 +391,7 @@ class _Patterns:
         self.landline = c(r"(?:(?:0086|86)0?|0)(?:10|2[0-9]|[3-9][0-9]{2})[1-9][0-9]{6,7}")
         self.local = c(r"[1-9][0-9]{6,7}")
         self.id_x = c(r"[^\w\n]{0,3}[Xx](?![A-Za-z0-9])")  # the check character X, maybe set apart
-        self.ip = c(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+        self.ip = c(r"(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})")
 
 
 _compiled: list[_Patterns] = []
@@ -510,7 +510,7 @@ def _number_kinds(digits: str, sizes: list[int], words: bool, x_end: bool) -> li
             ok = fours and len(sizes) > 1 and _luhn(digits)
         else:
             ok = (len(sizes) == 1 or fours or all(s == 1 for s in sizes)
-                  or (digits[0] in "3456" and min(sizes) >= 3 and _luhn(digits)))
+                  or (len(sizes) == 2 and sizes[0] == 6 and digits[0] in "3456" and _luhn(digits)))
         if ok:
             kinds.append("bank_card")
     return kinds
@@ -580,7 +580,8 @@ def _numbers(view: _View) -> list[tuple[int, int, str]]:
             kinds = [k for k in kinds if k == "id_number"]
         for kind in kinds:
             out.append((_opening(t, start, end, digits) if kind in ("mobile", "landline") else start, end, kind))
-        if not words and 7 <= len(digits) <= 8 and p.local.fullmatch(digits) and not _after_unit(t, end, a == b):
+        if (not words and 7 <= len(digits) <= 8 and p.local.fullmatch(digits) and not _after_unit(t, end, a == b)
+                and not p.date.fullmatch(digits)):  # 回电 19900101: a date
             locals_[start] = end
         if not words and 5 <= len(digits) <= 12 and start in accounts and digits != "0" * len(digits):
             out.append((start, end, "account"))
