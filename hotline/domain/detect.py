@@ -566,8 +566,8 @@ def _numbers(view: _View) -> list[tuple[int, int, str]]:
     """(start, end, kind) in the view of the phone, ID and card numbers."""
     p, d, t = _P(), view.digits, view.text
     out: list[tuple[int, int, str]] = []
-    starts = {m.end() for m in p.phone_word.finditer(t)}
-    accounts = {m.end() for m in p.account_word.finditer(t)}
+    starts = {m.end() for m in _overlapping(p.phone_word, t)}
+    accounts = {m.end() for m in _overlapping(p.account_word, t)}
     locals_: dict[int, int] = {}   # start -> end of a 7-8 digit chain without words
     for a, b, groups, digits, sizes, words in _chains(view):
         start, end = groups[a][0], groups[b][1]
@@ -595,6 +595,15 @@ def _numbers(view: _View) -> list[tuple[int, int, str]]:
     return out
 
 
+def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match, one per start position (加 V X：… holds 加 V and V X)."""
+    out, pos = [], 0
+    while (m := pattern.search(text, pos)) is not None:
+        out.append(m)
+        pos = m.start() + 1
+    return out
+
+
 def _opening(t: str, start: int, end: int, digits: str) -> int:
     """The start of a phone number with the + and the bracket of its country or area code."""
     if digits.startswith(("86", "0086")) and t[start - 1:start] == "+":
@@ -615,7 +624,7 @@ def _texts(view: _View) -> list[tuple[int, int, str]]:
         while (m := pattern.search(t, pos)) is not None:
             out.append((m.start(), m.end(), "email"))
             pos = m.start() + 1
-    for m in p.account_word.finditer(t):
+    for m in _overlapping(p.account_word, t):
         idm = p.account_id.match(t, m.end())
         if idm is not None and not p.date_like.fullmatch(idm.group(0)):
             out.append((idm.start(), idm.end(), "account"))
