@@ -528,11 +528,11 @@ def counselling(draw) -> str:
         f"第{n % 300}条", f"《反家庭暴力法》第{cn}条", f"第{n % 300}条第{mm % 5 + 1}款",
         f"（{y}）京{n % 10000:04d}民初{n}号", f"({y})粤{n % 100:02d}民终{n}号",
         draw(st.sampled_from(["12355", "12338", "110", "120", "119", "12345", "12315", "96110", "95588"])),
-        f"400-{n % 1000:03d}-{n % 10000:04d}", f"{n % 100}个工作日", f"{n % 1000}人", f"{n % 50}次",
+        f"400-{n % 1000:03d}-{n % 10000:04d}", f"{n % 100}个工作日", f"{n % 1000}名", f"{n % 50}次",
     ]))
 
 
-FILLER = st.text(alphabet=st.sampled_from("来访者称其丈夫不再回家欠薪工资于至共约，。、；（）“” "), max_size=6)
+FILLER = st.text(alphabet=st.sampled_from("来访者称其丈夫不再回家欠薪工资于至共约，。、；（）“” "), min_size=1, max_size=6)
 
 
 @settings(max_examples=400, deadline=None)

@@ -323,7 +323,7 @@ _SEP_PUNCT = frozenset("%‰¥$€£@&\x00")   # marks that never join two group
 _UNITS_ONE = "元块万亿%‰"                  # after a single group: an amount
 _UNITS = "元块角毛万亿岁次个条款项页章节倍斤%‰"  # after a chain of groups: a list of amounts or counts
 _ASCII_UNIT = re.compile(r"(?i)(?:kg|cm|km|mm|ml|g|m|h|min|s|yuan|rmb|pcs)(?![A-Za-z])")
-_COUNT_WORDS = "人天周年月日时点分秒位名户件份张辆级楼层室栋届号"  # after a number next to a date: a count
+_COUNT_WORDS = "天周年月日时点分秒位名户件份张辆级楼层室栋届"  # after a number next to a date: a count
 _DECIMALS = re.compile(r"^[.,][0-9]+")     # 150 3000 2000.50元: the amount's decimals
 _BEFORE = "第¥$€£"                         # before a chain: an ordinal or an amount
 
