@@ -59,7 +59,8 @@ Not a number (what ordinary counselling text is full of):
 - a chain right after 第 ¥ $ € £ is an ordinal or an amount; a chain of several groups
   followed by a unit or measure word (元 人 次 岁 天 条 kg …) is a list of amounts, and a
   single group followed by 元 块 万 亿 % ‰ is one;
-- service numbers (12355, 12338, 110, 120, 12345, 400-…, 95588) match none of the shapes.
+- service numbers (12355, 12338, 110, 120, 12345, 95588) match none of the shapes; a 400/800
+  number is read as a whole like a date.
 
 E-mail   a name of ASCII letters, digits and . _ % + -; then @ (＠ ﹫), (at) [at] {at} <at>,
          艾特 or a bare word at (then the top-level domain must be a common one); then a domain
@@ -350,8 +351,9 @@ class _Patterns:
         self.lookalike = c(r"(?<![A-Za-z])[lIOo]+(?![A-Za-z])")
         year, month, day = r"(?:19|20)[0-9]{2}", r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
         self.date = c(rf"(?<![0-9])(?:{year}([-./]){month}\1{day}|{year}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-                      r"|(?<![A-Za-z])[2-9][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{2,5})"
-                      r"(?![0-9A-Za-z])")  # and a case id in digits only (261120-12345, 261120-12)
+                      r"|(?<![A-Za-z])[2-9][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{2,5}"
+                      r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4})"
+                      r"(?![0-9A-Za-z])")  # a case id in digits only (261120-12345, 261120-12), a 400/800 number
         self.ordinary = [(c(p), hint) for p, hint in zip((
             rf"(?<![0-9]){year} ?年 ?(?:{month} ?月(?: ?{day} ?[日号])?)?",                        # 2026年11月23日
             rf"(?<![0-9]){month} ?月 ?{day} ?[日号]?",                                              # 11月23日
