@@ -87,7 +87,7 @@ NOTES = """
   compiles and evaluates every annotation of all 30 commands (≈ 15–25 ms); `show` loads
   encryption only for `--reveal`; display widths from the standard library instead of `wcwidth`
   (≈ 14 ms); sync's error patterns compiled only when a sync fails (≈ 8 ms); the bulletin's
-  templates compiled once and kept in `.git/hotline-templates` (≈ 0.1 s off every `report`);
+  templates compiled once and kept in `.git/hotline-templates-sandboxed` (≈ 0.1 s off every `report`);
   the mandatory-report section computes clocks only for the cases the rule applies to (a third
   fewer clock computations in `report` at 10,000 cases).
 - **What is left**, largest first: `tabulate` costs ≈ 50 ms to import (it reads its own

@@ -12,14 +12,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .i18n import _
+from .i18n import N_, _
 from . import privacy
 from .book import Book
 from .domain import points as pts
 from .domain import detect
 from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
-from .errors import UsageError
+from .errors import UsageError, os_message
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
            "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
@@ -69,7 +69,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     actor = book.actor()
     data = validate_intake(book.rules, raw)
     owner = book.person(data.owner or actor.id, "--owner", active=True)
-    received = data.at or book.now
+    received = book.record_time(data.at)
     keys = [p.key for p in book.roster.recipients()]
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
@@ -78,6 +78,17 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     from . import alerts
 
     alert = alerts.at_intake(book, data, received)  # red, high risk: whom to report to at once
+    # the case as it will be written (its id and personal block are drawn under the lock)
+    draft = Case(
+        id="", received=received, channel=data.channel, grade=data.grade, owner=owner.id,
+        role=data.role, gender=data.gender, age_group=data.age_group, region=data.region,
+        occupation=data.occupation, categories=data.categories, needs=data.needs, summary=data.summary,
+        response=data.response, consent_publish=data.consent_publish, personal=None,
+        events=[Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)],
+        risk=data.risk, victim_age_group=data.victim_age_group,
+        difficult=data.difficult, key_case=data.key_case,
+    )
+    _deadlines_in_book(book, draft, received)
 
     with book.lock():
         tag, repeat, earlier, touched = _repeat_caller(book, data.contact, keys, identity)
@@ -87,14 +98,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
             personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
         cid = book.store.allocate(received)
         events = [Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)]
-        case = Case(
-            id=cid, received=received, channel=data.channel, grade=data.grade, owner=owner.id,
-            role=data.role, gender=data.gender, age_group=data.age_group, region=data.region,
-            occupation=data.occupation, categories=data.categories, needs=data.needs, summary=data.summary,
-            response=data.response,
-            consent_publish=data.consent_publish, personal=personal, events=events,
-            risk=data.risk, victim_age_group=data.victim_age_group,
-        )
+        case = replace(draft, id=cid, personal=personal, events=events)
         path = book.store.write(case)
         touched.insert(0, path)
         msg = f"intake {cid}: {data.grade}, {data.channel}" + alert.message()
@@ -104,8 +108,15 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
 
 # ------------------------------------------------------------------ events on a case
 
+def _deadlines_in_book(book: Book, case: Case, at: datetime) -> None:
+    """An event whose deadline would fall after the last date a book holds is refused."""
+    from .domain.clocks import past_the_book
+
+    past_the_book(case, book.rules, book.calendar, at)
+
+
 def _event_time(book: Book, case: Case, at: datetime | None) -> datetime:
-    t = at or book.now
+    t = book.record_time(at)
     last = case.events[-1].at
     if t < last:
         raise UsageError(
@@ -123,6 +134,7 @@ def _append(book: Book, case_ref: str, make, message, secret: str = "", identity
         case = book.store.load(path)
         _refuse_void(case)
         event = make(case, actor)
+        _deadlines_in_book(book, replace(case, events=[*case.events, event]), event.at)
         if secret:
             _add_secret(book, case, secret, identity)
         case.events.append(event)
@@ -144,6 +156,9 @@ def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
     fields: dict = {}
     caller = None
     if case.personal is not None:
+        from .readers import require_reader
+
+        require_reader(book, [case])
         fields = privacy.decrypt_personal(case.personal.armor, identity)
         caller = case.personal.caller
     fields["notes"] = f"{fields.get('notes') or ''}\n{secret}".strip()
@@ -151,8 +166,9 @@ def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
 
 
 def _require_open(case: Case, what: str) -> None:
+    """`what` (N_-marked) is said in the reader's language."""
     if case.status() == "closed":
-        raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=what))
+        raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=_(what)))
 
 
 def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "",
@@ -185,7 +201,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
     staged = _stage_form(book, form, bool(personal)) if form is not None else None
 
     def make(case: Case, actor: Person) -> Event:
-        _require_open(case, "a referral")
+        _require_open(case, N_("a referral"))
         event = Event(type="refer", at=_event_time(book, case, at), by=actor.id, to=p.id, note=text,
                       contact_shared=bool(personal))
         if staged is not None:
@@ -202,7 +218,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
         try:
             staged.commit()
         except OSError as e:
-            raise UsageError(_("the referral is recorded, but the form could not be put at {form} ({strerror}); it is in {tmp}").format(form=form, strerror=e.strerror, tmp=staged.tmp)) from None
+            raise UsageError(_("the referral is recorded, but the form could not be put at {form} ({strerror}); it is in {tmp}").format(form=form, strerror=os_message(e), tmp=staged.tmp)) from None
     return res
 
 
@@ -220,7 +236,7 @@ def _stage_form(book: Book, form: Path, personal: bool):
     try:
         return Staged(target)
     except OSError as e:
-        raise UsageError(_("--form '{form}' cannot be written ({value}); nothing was recorded").format(form=form, value=e.strerror or e)) from None
+        raise UsageError(_("--form '{form}' cannot be written ({value}); nothing was recorded").format(form=form, value=os_message(e))) from None
 
 
 def _referral_form(book: Book, case: Case, personal: dict) -> str:
@@ -235,7 +251,7 @@ def urge(book: Book, case_ref: str, note: str = "", at: datetime | None = None, 
     text = clear_text(note, "--note")
 
     def make(case: Case, actor: Person) -> Event:
-        _require_open(case, "urging")
+        _require_open(case, N_("urging"))
         return Event(type="urge", at=_event_time(book, case, at), by=actor.id, note=text)
 
     return _append(book, case_ref, make, lambda c, e: f"urge {c.id} ({c.urges()})", secret, identity)
@@ -246,7 +262,7 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
     to = book.person(person, "--to", active=True)
 
     def make(case: Case, actor: Person) -> Event:
-        _require_open(case, "a reassignment")  # re-assigning to the current owner just records the hand-over note
+        _require_open(case, N_("a reassignment"))  # re-assigning to the current owner just records the hand-over note
         return Event(type="assign", at=_event_time(book, case, at), by=actor.id, to=to.id, note=text)
 
     return _append(book, case_ref, make, lambda c, e: f"assign {c.id} to {to.id}", secret, identity)
@@ -261,12 +277,41 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
         raise UsageError(_("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved"))
 
     def make(case: Case, actor: Person) -> Event:
-        _require_open(case, "closing")
+        _refuse_closed_again(book, case)
         when = _event_time(book, case, at)
         _refuse_unreported(book, case, when)
         return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text)
 
     return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}", secret, identity)
+
+
+def describe_close(book: Book, e: Event) -> str:
+    """One close as people read it: when, by whom, the outcome's label."""
+    p = book.roster.person(e.by)
+    return _("{at} by {person}: {outcome}").format(at=f"{book.calendar.local(e.at):%Y-%m-%d %H:%M}",
+                                                   person=f"{p.name} ({e.by})" if p else e.by,
+                                                   outcome=book.rules.label("outcome", e.outcome or ""))
+
+
+def closes_differ(case: Case) -> bool:
+    """Closed more than once with different outcomes (two offices before they synced)."""
+    return len({e.outcome for e in case.closes()}) > 1
+
+
+def _refuse_closed_again(book: Book, case: Case) -> None:
+    """A closed case is not closed again: the refusal names the close that counts (the first —
+    after two offices closed it differently, the other office's may be the one)."""
+    first = case.closed_event()
+    if first is None:
+        return
+    later = case.closes()[1:]
+    more = ""
+    if later:
+        more = " " + _("(also closed later, kept in the history only: {later})").format(
+            later=_("; ").join(describe_close(book, e) for e in later))
+    raise UsageError(_("case {id} is already closed — the close that counts: {close}{more}; a case is closed once "
+                       "(after closing: `hotline followup {id} --revisit --note TEXT`)")
+                     .format(id=case.id, close=describe_close(book, first), more=more))
 
 
 def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
@@ -283,8 +328,12 @@ def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
 
 
 def reveal(book: Book, case: Case, identity) -> dict:
+    """The case's personal data, for a person who may open it (`require_reader`)."""
     if case.personal is None:
         return {}
+    from .readers import require_reader
+
+    require_reader(book, [case])
     return privacy.decrypt_personal(case.personal.armor, identity)
 
 
@@ -307,7 +356,7 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
     if kind not in ("award", "penalty"):
         raise ValueError(kind)
     actor = book.actor()
-    on = on or book.now.date()
+    on = book.record_day(on)
     entry = pts.make_entry(book.rules, book.roster, kind, person, item, on, actor.id, count, amount, note)
     verb = "award" if kind == "award" else "penalize"
     extra = f" (x{entry.count})" if entry.count != 1 else ""
@@ -321,7 +370,7 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
 # ------------------------------------------------------------------ correcting and withdrawing
 
 CLEAR_FIELDS = ("channel", "needs", "grade", "categories", "role", "gender", "age_group", "region", "occupation",
-                "summary", "response", "consent_publish", "risk", "victim_age_group")
+                "summary", "response", "consent_publish", "risk", "victim_age_group", "difficult", "key_case")
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
 
 
@@ -334,7 +383,8 @@ def intake_of(case: Case, personal: dict | None = None) -> IntakeInput:
                        name=str(p.get("name") or ""), contact=str(p.get("contact") or ""),
                        address=str(p.get("address") or ""), notes=str(p.get("notes") or ""),
                        owner=case.owner, consent_publish=case.consent_publish, risk=case.risk,
-                       victim_age_group=case.victim_age_group)
+                       victim_age_group=case.victim_age_group, difficult=case.difficult,
+                       key_case=case.key_case)
 
 
 def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -64,6 +64,20 @@ class Book:
 
         return now(self.tz)
 
+    def record_time(self, at: datetime | None, option: str = "--at") -> datetime:
+        """The time a write records: `at` when given — never in the future (`dates.not_future`) —
+        else now.  Every write that takes a time (intake, events, leave) asks here."""
+        from .domain.dates import not_future
+
+        return self.now if at is None else not_future(at, self.now, option)
+
+    def record_day(self, on: date | None, option: str = "--date") -> date:
+        """The day a write records (award, penalize): `on` when given, never after today, else today."""
+        from .domain.dates import day_not_future
+
+        today = self.now.date()
+        return today if on is None else day_not_future(on, today, option)
+
     @cached_property
     def rules(self) -> Rules:
         from .storage.config import load_rules
@@ -109,7 +123,7 @@ class Book:
     def template_cache(self) -> Path | None:
         """Compiled templates, kept in `.git/` (never part of the book; deleting it costs one
         compile); None when it cannot be written there."""
-        path = git.git_dir(self.git_root) / "hotline-templates"
+        path = git.git_dir(self.git_root) / "hotline-templates-sandboxed"  # never code compiled outside the sandbox
         try:
             path.mkdir(mode=0o700, exist_ok=True)
         except OSError:
@@ -151,6 +165,7 @@ class Book:
         `active: false` have left)."""
         p = self.roster.one("person", pid, option)
         if active and not p.active:
+            option = option if option.startswith("-") else _(option)
             known = ", ".join(x.id for x in self.roster.people if x.active)
             raise UsageError(_("{option} '{pid}' is not active in roster.yaml (active: false); active people: {known}")
                              .format(option=option, pid=pid, known=known))

@@ -20,7 +20,11 @@ def cases_of(book: Book, tag: str) -> list[Case]:
 
 
 def file_of_case(book: Book, case_ref: str) -> dict[str, Any]:
+    """The caller's file from one of their cases: for a person who may open that case (SPEC §7)."""
+    from .readers import require_reader
+
     case = book.store.get(case_ref)
+    require_reader(book, [case])
     tag = case.personal.caller if case.personal else None
     if tag is None:
         raise UsageError(_("case {case} has no contact recorded, so its caller cannot be recognised in other cases")

@@ -56,7 +56,10 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
 
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
     problems.extend(personal_data_elsewhere(book))
+    problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in calls_problems(book))
     problems.extend(_check_leftovers(book))
+    problems.extend(_check_links(book))
+    problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book))
     problems.extend(_check_git(book))
     return problems
@@ -170,8 +173,15 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     if events[0].type != "intake":
         yield ["events", 0], _("the first event must be the intake, not '{type}'").format(type=events[0].type)
     closed = False
+    first_with: dict[str, int] = {}
     for i, e in enumerate(events):
         kp = ["events", i]
+        if e.id and e.id in first_with:
+            yield kp + ["id"], _("event id {id} is also the id of events[{j}]: each event needs its own (a hand edit "
+                                 "or another office reused it); `hotline sync` or `hotline resolve` gives it one"
+                                 ).format(id=e.id, j=first_with[e.id])
+        elif e.id:
+            first_with[e.id] = i
         if i and e.type == "intake":
             yield kp, _("a second intake event")
         if i and e.at < events[i - 1].at:
@@ -265,7 +275,8 @@ def personal_data(case: Case) -> Iterable[tuple[list, str]]:
 
 
 def personal_data_elsewhere(book: Book) -> list[Problem]:
-    """Personal data in the clear text of the points ledger (notes) and the leave files (reasons)."""
+    """Personal data in the clear text of the points ledger (notes), the call counts (notes,
+    sources) and the leave files (reasons)."""
     from .domain import detect
     from .storage import leave, ledger, yamlio
 
@@ -277,6 +288,16 @@ def personal_data_elsewhere(book: Book) -> list[Problem]:
                 keys = ["entries", i, "note"]
                 line = yamlio.line_of(yamlio.read_text(path), keys)
                 out.append(Problem(book.rel(path), line, personal_data_message(keys, findings)))
+    from .storage import calls
+
+    for path, _line, _problem, counts in calls.scan(book.root):
+        for i, x in enumerate(counts):
+            for key in ("note", "source"):
+                findings = detect.find(getattr(x, key, "") or "")
+                if findings:
+                    keys = ["entries", i, key]
+                    line = yamlio.line_of(yamlio.read_text(path), keys)
+                    out.append(Problem(book.rel(path), line, personal_data_message(keys, findings)))
     for path, text, _line, _problem, found in leave.scan(book.root):
         for i, x in enumerate(found):
             findings = detect.find(x.reason or "")
@@ -296,6 +317,64 @@ def _check_leftovers(book: Book) -> list[Problem]:
         dirs += [m for y in cases.iterdir() if y.is_dir() for m in y.iterdir() if m.is_dir()]
     return [Problem(book.rel(f), None, _("left by an interrupted write; the next hotline write here removes it"))
             for d in dirs for f in yamlio.leftovers(d)]
+
+
+def _check_deleted(book: Book) -> list[Problem]:
+    """Cases, ledger months and leave years a commit deleted (they are append-only), whatever
+    brought the deletion in."""
+    from .arrivals import deleted_files
+
+    try:
+        found = deleted_files(book)
+    except Exception:  # outside git, or git cannot tell: `_check_git` says so
+        return []
+    return [Problem(rel, None, _("deleted by commit {commit} ({author}); cases, points and leave are never deleted: "
+                                 "put it back with `hotline resolve`").format(commit=commit, author=author))
+            for rel, commit, author in found]
+
+
+BOOK_FOLDERS = ("cases", "ledger", "leave", "keys", "templates")
+BOOK_FILES = ("rules.yaml", "roster.yaml", ".gitattributes")
+
+
+def _check_links(book: Book) -> list[Problem]:
+    """Symbolic links where the book keeps its files (they arrive by a merge or a hand edit): a
+    link can send writes outside the book or feed it a file from elsewhere, so hotline never
+    follows one, and names each here."""
+    import os
+
+    found: list[Path] = [book.root / n for n in (*BOOK_FOLDERS, *BOOK_FILES) if (book.root / n).is_symlink()]
+    for name in BOOK_FOLDERS:
+        top = book.root / name
+        if top.is_symlink() or not top.is_dir():
+            continue
+        depth = 2 if name == "cases" else 0  # cases/YYYY/MM; the files themselves are named when read
+        level = [top]
+        for d in range(depth + 1):
+            nxt = []
+            for folder in level:
+                try:
+                    entries = list(os.scandir(folder))
+                except OSError:
+                    continue
+                for e in entries:
+                    if e.is_symlink() and (name != "cases" or d < depth):
+                        found.append(Path(e.path))
+                    elif e.is_dir(follow_symlinks=False):
+                        nxt.append(Path(e.path))
+            level = nxt
+    return [Problem(book.rel(p), None, _("is a symbolic link (to {target}); hotline never follows links in a book: "
+                                         "replace it by the real folder or file (it came from a hand edit or "
+                                         "another office)").format(target=_link_target(p))) for p in sorted(found)]
+
+
+def _link_target(p: Path) -> str:
+    import os
+
+    try:
+        return os.readlink(p)
+    except OSError:
+        return "?"
 
 
 def _check_caller_key(book: Book) -> list[Problem]:
@@ -360,7 +439,8 @@ def _check_git(book: Book) -> list[Problem]:
         if status == "!!":
             msg = _("ignored by git (.gitignore): it is in the book but will never be committed; un-ignore it")
         elif "D" in status:
-            msg = _("deleted, but the deletion is not committed: `git rm` it and commit, or `git checkout` it back")
+            msg = _("deleted, but the deletion is not committed: cases, points and leave are never deleted — put it "
+                    "back with `hotline resolve`")
         elif "U" in status or status in ("AA", "DD"):
             msg = _("not merged yet (two offices changed it): run `hotline resolve` — it keeps both sides' events and "
                     "entries; for roster.yaml, rules.yaml or a template, keep what both sides need, then `hotline sync`")
@@ -369,3 +449,40 @@ def _check_git(book: Book) -> list[Problem]:
         if not rel.rsplit("/", 1)[-1].startswith("."):  # leftovers of writes are named apart
             out.append(Problem(book.rel(top / rel), None, msg))
     return out
+
+
+def calls_problems(book: Book) -> list[tuple[Path, int | None, str]]:
+    """The call count files (calls/YYYY-MM.yaml) that cannot be read, and rules.yaml's home_region
+    names the place table does not know."""
+    from .storage import calls, yamlio
+    from .storage import places as placestore
+
+    out: list[tuple[Path, int | None, str]] = [(path, line, problem) for path, line, problem, _e in calls.scan(book.root)
+                                               if problem is not None]
+    _places, _home, bad = placestore.for_rules(book.rules.lines.home_region)
+    if bad:
+        path = book.root / "rules.yaml"
+        text = yamlio.read_text(path)
+        out += [(path, yamlio.line_of(text, keys), msg) for keys, msg in bad]
+    return out
+
+
+def unplaced_regions(book: Book) -> list[Problem]:
+    """`check --regions`: every case whose region the place table cannot place (local, elsewhere in
+    the province, another province), with the line of its region; the line's own names go in
+    rules.yaml's `home_region: places:`."""
+    from .domain.detect import redact
+    from .domain.regions import place
+    from .storage import yamlio
+    from .storage import places as placestore
+
+    places, _home, _bad = placestore.for_rules(book.rules.lines.home_region)
+    out = []
+    for c in book.store.query("1", [], []):
+        if c.region.strip() and place(c.region, places) is None:
+            path = book.store.resolve(c.id)
+            line = yamlio.line_of(yamlio.read_text(path), ["caller", "region"])
+            out.append(Problem(book.rel(path), line, _("region '{region}' cannot be placed in a city or province (add "
+                                                       "it to rules.yaml's home_region: places:, e.g. {region}: 东莞)")
+                               .format(region=redact(c.region))))
+    return sorted(out, key=lambda p: p.path)

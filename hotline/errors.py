@@ -6,6 +6,7 @@ BookError   -> exit 1: the book on disk is broken or a read could not finish;
 """
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -56,3 +57,52 @@ class DataError(HotlineError):
         self.message = message
         self.keypath = list(keypath)
         super().__init__(message)
+
+
+def os_message(e: OSError) -> str:
+    """What the operating system refused, as one line in the reader's language: a read-only book,
+    a full disk, a file in use — never the system's English text.  Every write goes through an
+    atomic write (storage.yamlio.atomic_write), so a refused write left the old file whole."""
+    from .i18n import _
+
+    file = getattr(e, "filename", None) or ""
+    name = errno.errorcode.get(e.errno or 0, "")
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        msg = _("the disk is full (or your quota is used up): {file} could not be written; nothing was changed — "
+                "free some space and run the command again")
+    elif e.errno == errno.EROFS:
+        msg = _("the disk holding {file} is read-only: nothing can be written there; nothing was changed")
+    elif e.errno in (errno.EACCES, errno.EPERM):
+        msg = _("no permission to use {file} (a read-only folder, or a file of another user); nothing was changed")
+    elif e.errno == errno.ENOENT:
+        msg = _("{file} does not exist")
+    elif e.errno in (errno.EISDIR, errno.ENOTDIR):
+        msg = _("{file} is a folder where a file was expected, or the other way round")
+    elif e.errno in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        msg = _("{file} is in use by another program; close it and run the command again")
+    elif e.errno == errno.EIO:
+        msg = _("the disk could not read or write {file} (an input/output error); check the disk")
+    elif e.errno == errno.ENAMETOOLONG:
+        msg = _("the name {file} is too long for the disk")
+    else:
+        msg = _("the system refused to use {file} (error {code})")
+    return msg.format(file=file or _("a file"), code=name or e.errno)
+
+
+_OS_PHRASES = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": getattr(errno, "EDQUOT", errno.ENOSPC),
+               "Read-only file system": errno.EROFS, "Permission denied": errno.EACCES}
+
+
+def os_hint(message: str) -> str:
+    """For a message that quotes another program's English (git's "No space left on device"):
+    the cause in the reader's language, to append; "" when it quotes none."""
+    from .i18n import _
+
+    for phrase, code in _OS_PHRASES.items():
+        if phrase in message:
+            if code == errno.EROFS:
+                return " — " + _("the disk is read-only")
+            if code == errno.EACCES:
+                return " — " + _("no permission to write there")
+            return " — " + _("the disk is full")
+    return ""

@@ -76,6 +76,12 @@ def pgettext(context: str, message: str) -> str:
     return _tr().pgettext(context, message)
 
 
+def every_language(message: str) -> set[str]:
+    """The message as each language says it (the English id and every translation): what a
+    reader may type back for one of the tool's own words, whatever the book's language."""
+    return {message} | {_translation(lang).gettext(message) for lang in LANGUAGES}
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (translated where it is shown)."""
     return message

@@ -43,15 +43,17 @@ class ImportResult:
     message: str
 
 
-def plan(book: Book, path: Path, sheet: str | None = None, mapping: Path | None = None) -> Plan:
-    """Read and check the workbook at `path` against the book; UsageError when it cannot be a
-    register at all (no file, no header row, a required column missing)."""
+def plan(book: Book, path: Path, sheet: str | None = None, mapping: Path | None = None,
+         encoding: str | None = None) -> Plan:
+    """Read and check the workbook at `path` against the book (a CSV file in `encoding`, when
+    given); UsageError when it cannot be a register at all (no file, a damaged workbook, past
+    the limits of `storage.sheets`, no header row, a required column missing)."""
     from .domain.importing import Mapping
     from .storage import sheets
 
     actor = book.actor()
     maps = sheets.load_mapping(mapping) if mapping is not None else Mapping()
-    wb = sheets.read(path, sheet)
+    wb = sheets.read(path, sheet, encoding)
     ctx = Context(book.rules, book.roster, book.tz, book.now, actor.id, maps)
     reg = read_register(ctx, wb.main, wb.events)
     problems = list(reg.problems)
@@ -110,6 +112,7 @@ def _case(e: Entry, cid: str, personal: Personal | None = None) -> Case:
                 gender=i.gender, age_group=i.age_group, region=i.region, occupation=i.occupation,
                 categories=list(i.categories), needs=list(i.needs), summary=i.summary, response=i.response,
                 consent_publish=i.consent_publish, personal=personal, events=list(e.events),
+                difficult=i.difficult, key_case=i.key_case,
                 source=Source(e.fingerprint, e.ref))
 
 

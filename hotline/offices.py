@@ -50,7 +50,11 @@ def run_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> int:
         elif kind == "recipients":
             text = merge.merge_key_lines(*(_text(p) for p in (base, ours, theirs)))
         else:
-            text = merge.merge_file(base, ours, theirs, kind, context.open_personal)
+            notes: list = []
+            text = merge.merge_file(base, ours, theirs, kind, context.open_personal, notes)
+            from .arrivals import record_driver_notes
+
+            record_driver_notes(top, pathname, notes)
     except merge.NotMergeable:
         return gitsync.line_merge(ours, base, theirs, pathname)
     ours.write_bytes(text.encode("utf-8"))
@@ -71,7 +75,7 @@ class _Context:
     def __init__(self, top: Path, pathname: str):
         self.top = top
         parts = pathname.replace("\\", "/").split("/")
-        depth = {"case": 4, "ledger": 2, "leave": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
+        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
         theirs = next((k[len("GITHEAD_"):] for k in os.environ if k.startswith("GITHEAD_")), None)
         self.revs = None
@@ -209,6 +213,7 @@ class SyncResult:
     cases: list[str] = field(default_factory=list)        # cases changed by what came in
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
+    held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     upgraded: bool = False
 
 
@@ -249,8 +254,10 @@ def choose_remote(top: Path, given: str | None) -> str:
 
 def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResult:
     """Fetch, merge with the driver, refresh the index, push; again when the remote moved meanwhile."""
+    from .arrivals import keep
+
     top = book.git_root
-    actor = book.actor()
+    actor = sync_author(book)
     email = actor.email or f"{actor.id}@hotline.invalid"
     ensure_driver(top)
     name = gitsync.branch(top)
@@ -272,6 +279,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                 merged = gitsync.merge(top, theirs, f"sync: merge {chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
+                res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
             if not ahead:
@@ -293,6 +301,20 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
     return res
 
 
+def sync_author(book: Book):
+    """Who a sync's merge commits are by: the acting roster person, else this clone's own git
+    identity — a new office syncs before the roster that lists it has arrived (it brings it)."""
+    from .domain.model import Person
+
+    try:
+        return book.actor()
+    except UsageError:
+        name, email = git.config_value(book.git_root, "user.name"), git.config_email(book.git_root)
+        if not name or not email:
+            raise
+        return Person(id=email.split("@")[0], name=name, email=email)
+
+
 def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:
     if a is None:
         return []
@@ -309,7 +331,7 @@ def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     top = book.git_root
     left, written = [], []
     for rel in gitsync.unmerged(top):
-        done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave") else []
+        done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave", "calls") else []
         if done:
             res.repaired.append(rel)
             written += done
@@ -347,14 +369,14 @@ def _merge_texts(book: Book, path: Path, rel: str, texts: tuple) -> list[str]:
         ours, theirs = files[1], files[2]
         if not ours.exists() or not theirs.exists():  # deleted on one side: keep the one there is
             kept = ours if ours.exists() else theirs
-            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"))
+            yamlio.atomic_write(path, kept.read_text(encoding="utf-8"), book.git_root)
             return [rel]
         context = _Context(book.git_root, rel)
         try:
             text = merge.merge_file(files[0], ours, theirs, kind, context.open_personal)
         except merge.NotMergeable:
             return _two_cases(book, path, rel, ours, theirs) if kind == "case" else []
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, book.git_root)
     return [rel]
 
 
@@ -370,7 +392,7 @@ def _two_cases(book: Book, path: Path, rel: str, ours: Path, theirs: Path) -> li
     if a.id != b.id or a.events[0].id == b.events[0].id:
         return []
     b.id = book.store.allocate(b.received)
-    yamlio.atomic_write(path, casefile.dump_case(a))
+    yamlio.atomic_write(path, casefile.dump_case(a), book.git_root)
     other = book.store.write(b)
     return [rel, other.resolve().relative_to(book.git_root.resolve()).as_posix()]
 
@@ -395,7 +417,7 @@ def repair_files(book: Book) -> list[str]:
     top = book.git_root
     done: list[str] = []
     for rel in gitsync.unmerged(top):
-        if merge.kind_of(rel) in ("case", "ledger", "leave"):
+        if merge.kind_of(rel) in ("case", "ledger", "leave", "calls"):
             done += _merge_stages(book, rel)
     for path in _files_with_markers(book):
         rel = path.resolve().relative_to(top.resolve()).as_posix()
@@ -409,7 +431,7 @@ def repair_files(book: Book) -> list[str]:
 
 def _files_with_markers(book: Book) -> list[Path]:
     out = []
-    for folder in ("cases", "ledger", "leave"):
+    for folder in ("cases", "ledger", "leave", "calls"):
         d = book.root / folder
         if not d.is_dir():
             continue
@@ -512,7 +534,7 @@ def _write_ids(book: Book) -> list[Path]:
         except BookError:
             continue
         if entries and not all(_has_id_line(text, e.id) for e in entries):
-            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}))
+            yamlio.atomic_write(f, yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]}), book.root)
             touched.append(f)
     return touched
 

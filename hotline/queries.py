@@ -45,13 +45,16 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
                  owner: str | None = None, problems: list[LoadProblem] | None = None,
                  include_void: bool = False) -> list:
     """The cases `list` lists (by id), whole: what the register export writes."""
-    if status is not None and status not in STATUSES:
+    if status is not None:
         from .domain import labels
 
-        items = ", ".join(_("{id} ({label})").format(id=s, label=labels.status(s)) for s in STATUSES)
-        raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=items))
+        key = labels.status_key(status)
+        if key is None:
+            items = ", ".join(_("{id} ({label})").format(id=s, label=labels.status(s)) for s in STATUSES)
+            raise UsageError(_("--status '{status}' is not known; use one of: {items}").format(status=status, items=items))
+        status = key
     if owner is not None:
-        book.person(owner, "--owner")
+        owner = book.person(owner, "--owner").id  # an id or a name (段文), like every option naming a person
     book.roster  # validated even when no filter needs it: a broken roster is reported
     from .storage.casefile import utc_text
 
@@ -156,10 +159,110 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
         scores, why = score_month(book, year, month, cases=cases), ""
     except HotlineError as e:
         scores, why = None, str(e)
+    notes: list[str] = []
+    inputs = upward_inputs(book, year, month, notes)
+    compare = tuple(_headline(book, *ym, notes) for ym in (dates.shift(year, month, -1), (year - 1, month)))
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
-                    trend_counts=trend)
+                    trend_counts=trend, upward_inputs=inputs, compare=compare)
+    data["warnings"] += list(dict.fromkeys(notes))
     if problems:
         data["warnings"].append(_("{n} case file(s) could not be read and are not counted (`hotline check` names them)")
                                 .format(n=len(problems)))
     data["ranking_note"] = why
+    return data
+
+
+# ---------------------------------------------------------------- the upward report (上报指标)
+
+def upward_inputs(book: Book, year: int, month: int, notes: list[str] | None = None) -> Any:
+    """What the upward indicators need beyond the cases: the month's calls that did not become
+    cases, the place table and the home, leave, the ledger (for training).  Broken files are named
+    in `notes` and left out."""
+    from .domain.bulletin.upward import Inputs
+    from .domain.calls import month_totals
+    from .errors import BookError
+    from .storage import calls, ledger
+    from .storage import places as placestore
+
+    notes = [] if notes is None else notes
+    places, home, bad = placestore.for_rules(book.rules.lines.home_region)
+    if book.rules.lines.home_region is None:
+        notes.append(_("rules.yaml has no home_region (city, province): callers' regions are not counted as local or "
+                       "out of area"))
+    notes += [msg for _keys, msg in bad]
+    problems: list[str] = []
+    found = calls.read_months(book.root, [(year, month)], problems)
+    first, last = dates.days(year, month)
+    try:
+        from . import staff
+
+        leaves = staff.leaves(book, first, last)
+    except BookError as e:
+        problems.append(str(e))
+        leaves = []
+    path = ledger.path_for(book.root, first)
+    entries = []
+    if path.exists():
+        try:
+            entries = [le for le, _line in ledger.read_file(path)]
+        except BookError as e:
+            problems.append(str(e))
+    notes += [_("{problem} (not counted)").format(problem=p) for p in problems]
+    return Inputs(calls=month_totals(found, year, month), places=places, home=home, leaves=leaves, training=entries)
+
+
+def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, Any] | None:
+    """The headline numbers of another month (for 环比 and 同比); None before the book's dates."""
+    from .domain.bulletin import Month
+    from .domain.bulletin.upward import headline
+
+    if not dates.in_range(date(year, month, 1)):
+        return None
+    start, end = dates.bounds(book.tz, year, month)
+    cases = book.store.for_period(start, end, [], received_since=start, with_earlier_callers=True)
+    m = Month.of(cases, book.rules, book.calendar, book.roster, year, month, book.now)
+    if m.end < m.start:
+        return None
+    return headline(m, upward_inputs(book, year, month, notes))
+
+
+def _month_of(book: Book, year: int, month: int) -> Any:
+    from .domain.bulletin import Month
+
+    if not dates.in_range(date(year, month, 1)):
+        return None
+    start, end = dates.bounds(book.tz, year, month)
+    if start > book.now:
+        return None
+    cases = book.store.for_period(start, end, [], received_since=start, with_earlier_callers=True)
+    return Month.of(cases, book.rules, book.calendar, book.roster, year, month, book.now)
+
+
+def year_report(book: Book, year: int) -> dict[str, Any]:
+    """`report --year`: the year's upward totals, month by month, the top five topics and growth on
+    the year before (domain.bulletin.upward.year_report), with the notes of what is missing."""
+    from collections import Counter
+
+    from .domain.bulletin.upward import headline, topic_counts
+    from .domain.bulletin.upward import year_report as build
+
+    notes: list[str] = []
+    rows, before = [], []
+    topics: Counter = Counter()
+    topics_before: Counter = Counter()
+    for mo in range(1, 13):
+        m = _month_of(book, year, mo)
+        rows.append(((year, mo), headline(m, upward_inputs(book, year, mo, notes)) if m is not None else None))
+        if m is not None:
+            topics.update(topic_counts(m))
+        p = _month_of(book, year - 1, mo)
+        before.append(headline(p, upward_inputs(book, year - 1, mo, notes)) if p is not None else None)
+        if p is not None:
+            topics_before.update(topic_counts(p))
+    data = build(year, rows, before, topics, topics_before)
+    data["warnings"] = list(dict.fromkeys(notes))
+    data["grades"] = [{"id": g, "label": book.rules.vocab["grade"].label(g)} for g in book.rules.vocab["grade"].labels]
+    trend = book.store.grade_counts({(year, mo): dates.bounds(book.tz, year, mo) for mo in range(1, 13)})
+    data["trend"] = [{"month": dates.text(year, mo), "received": sum(trend.get((year, mo), {}).values()),
+                      "by_grade": dict(trend.get((year, mo), {}))} for mo in range(1, 13)]
     return data

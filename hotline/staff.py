@@ -66,7 +66,7 @@ def record_leave(book: Book, person: str, start: date, end: date, reason: str = 
     from .storage import leave as store
 
     actor = book.actor()
-    requested = book.calendar.local(at or book.now)
+    requested = book.calendar.local(book.record_time(at))
     why = clear_text(reason, "--reason", limit=MAX_SHORT)
     leave = make_leave(book.rules.lines, book.roster, ids.new_id(requested), person, start, end, requested,
                        actor.id, why)

@@ -47,7 +47,8 @@ def test_ids_sort_by_intake_time(book):
     assert sorted([c, a, b]) == [a, b, c]
 
 
-def test_full_lifecycle_one_commit_per_action(book):
+def test_full_lifecycle_one_commit_per_action(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-01 10:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="gray")
     book.run("followup", cid, "--note", "已回电", "--at", "2026-11-20 16:00")
     book.run("refer", cid, "--to", "legal-aid", "--note", "转法律援助", "--at", "2026-11-21 10:00")
@@ -105,7 +106,8 @@ def test_close_unresolved_needs_reason(book):
     assert book.case_file(cid).read_text(encoding="utf-8") != before
 
 
-def test_closed_case_refuses_more_work_but_takes_a_revisit(book):
+def test_closed_case_refuses_more_work_but_takes_a_revisit(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-20 10:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake()
     book.run("close", cid, "--outcome", "resolved", "--at", "2026-11-20 16:00")
     assert "closed" in book.run("refer", cid, "--to", "legal-aid", expect=2).output

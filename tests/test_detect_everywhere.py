@@ -155,6 +155,16 @@ def test_check_names_personal_data_in_amend_values_conflicts_ledger_and_leave(bo
         assert secret not in out
 
 
+def test_check_names_personal_data_in_a_call_count_note(book):
+    book.run("calls", "add", "--date", "2026-11-02", "--missed", "3", "--note", "系统导出")
+    path = next((book.root / "calls").glob("*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("系统导出", "未接 1 3 8 1 2 3 4 5 6 7 8"), encoding="utf-8")
+    book.git("commit", "-q", "-am", "hand edit")
+    r = book.run("check", expect=1)
+    assert re.search(r"calls/2026-11\.yaml:\d+: entries\[0\]\.note holds .*mobile phone number", r.stdout), r.stdout
+    assert "4 5 6" not in r.stdout
+
+
 def test_check_in_chinese_names_the_kind_in_chinese(book):
     cid = intake(book)
     _hand_edit(book, cid, lambda d: d.update(summary="回电 138\u200b1234\u200b5678"))

@@ -138,3 +138,95 @@ def test_report_xlsx_has_one_sheet_per_table_and_no_personal_data(book, tmp_path
     assert [c.value for c in wb["典型案例"][2]][6] == "询问起诉程序"
     text = workbook_text(out)
     assert "13800000104" not in text and "郑女士" not in text
+
+
+# ---------------------------------------------------------------- CSV: text never a formula (issue #22, class 9)
+
+# What another office can put in the roster, a leave request, a ledger note or a case: each a
+# live formula if a CSV cell began with it.
+HOSTILE = {
+    "wang_name": "=HYPERLINK(\"http://evil.example\",\"王芳\")", "li_name": "+李娜", "zhao_name": "-赵强",
+    "chen_name": "@陈静", "xu_name": "＝徐青", "g1": "\t一组", "g2": "－二组", "partner": "@SUM(1,2)援助中心",
+    "leave": "=cmd|' /C calc'!A0", "note": "+1+2 讲座", "penalty": " =1+1 迟到",
+}
+FORMULA_FIRST = "=+-@\t\r＝＋－＠﹦﹢﹣﹫"
+
+
+def _hostile_book(book):
+    import conftest
+    from hotline import privacy
+
+    roster = conftest.ROSTER.format(key=privacy.public_key(privacy.load_identity()))
+    for old, key in (("王芳", "wang_name"), ("李娜", "li_name"), ("赵强", "zhao_name"), ("陈静", "chen_name"),
+                     ("徐青", "xu_name"), ("一组", "g1"), ("二组", "g2"), ("市法律援助中心", "partner")):
+        roster = roster.replace(f"name: {old}", "name: " + json.dumps(HOSTILE[key], ensure_ascii=False))
+    (book.root / "roster.yaml").write_text(roster, encoding="utf-8")
+    book.git("commit", "-qam", "a roster from another office")
+    cid = book.intake("--summary", "=2+3 询问", at="2026-10-09 10:00")
+    book.run("refer", cid, "--to", "legal-aid", "--at", "2026-10-09 11:00")
+    book.run("leave", "li", "--from", "2026-11-24", "--to", "2026-11-25", "--reason", HOSTILE["leave"])
+    book.run("award", "li", "lecture_centre", "--date", "2026-10-16", "--note", HOSTILE["note"])
+    book.run("penalize", "li", "late_or_early", "--date", "2026-10-17", "--note", HOSTILE["penalty"])
+    return cid
+
+
+CSV_COMMANDS = [("list",), ("list", "--status", "referred"), ("overdue", "--as-of", "2026-11-23 12:00"),
+                ("score", "--month", "2026-10"), ("score", "--month", "2026-10", "--person", "li"),
+                ("score", "--year", "2026"), ("leave", "--list"), ("leave", "--list", "li"), ("roster",),
+                ("duty", "--week", "2026-W48"), ("duty", "--at", "2026-11-24 10:00"), ("check",)]
+
+
+def test_every_csv_listing_writes_formula_looking_text_as_text_and_numbers_as_numbers(book, tmp_path):
+    import csv
+    import io
+
+    _hostile_book(book)
+    seen: dict[tuple, list[list[str]]] = {}
+    for args in CSV_COMMANDS:
+        r = book.run(*args, "--format", "csv", expect=None)
+        assert r.exit_code in (0, 1), (args, r.output)  # check: 1 when it has something to say
+        out = tmp_path / "out.csv"
+        book.run(*args, "--format", "csv", "--output", str(out), expect=None)
+        for text in (r.stdout.lstrip("\ufeff"), out.read_text(encoding="utf-8-sig")):
+            rows = list(csv.reader(io.StringIO(text)))
+            seen[args] = rows
+            for row in rows[1:]:  # the header row holds the tool's own words (`+/-`)
+                for cell in row:
+                    if cell and not cell.lstrip("-").replace(".", "", 1).isdigit():  # numbers stay numbers
+                        assert cell[0] not in FORMULA_FIRST and cell.lstrip()[:1] not in FORMULA_FIRST, (args, cell)
+    cells = {c for rows in seen.values() for row in rows for c in row}
+    # the hostile texts are all there, each behind one apostrophe (nothing dropped or mangled)
+    for key in ("li_name", "zhao_name", "chen_name", "g1", "g2", "leave", "note", "penalty"):
+        said = {HOSTILE[key], HOSTILE[key].strip()}  # typed text is trimmed when recorded
+        assert any(c.startswith("'" + x) for c in cells for x in said), key
+    person = seen[("score", "--month", "2026-10", "--person", "li")]
+    header = person[0]
+    points = [row[header.index("points")] for row in person[1:]]
+    assert points == ["5", "-5"]  # a penalty is the number -5, not the text '-5
+
+
+@pytest.mark.parametrize("text, csv_cell", [
+    ("=1+1", "'=1+1"), ("+8613900000001", "'+8613900000001"), ("-5 迟到", "'-5 迟到"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("  =1+1", "'  =1+1"), ("\u3000＝1+1", "'\u3000＝1+1"), ("＋1", "'＋1"),
+    ("﹦1", "'﹦1"), ("－1", "'－1"), ("＠x", "'＠x"), ("'=1", "''=1"), ("王芳", "王芳"), ("a=1", "a=1"), ("", ""),
+    ("'quoted", "'quoted"), ("'\tx", "''\tx"), ("5-1", "5-1"), (-5, -5), (2.5, 2.5), (0, 0),
+])
+def test_the_csv_writer_neutralises_text_cells_only(text, csv_cell):
+    from hotline.domain.text import unneutralise
+    from hotline.render.tables import csv_cell as cell
+
+    assert cell(text) == csv_cell
+    if isinstance(text, str):
+        assert unneutralise(cell(text)) == text  # what an import of the CSV reads back
+
+
+def test_hotline_has_one_csv_writer():
+    """Every CSV goes out through render.tables.csv_text (no other csv.writer in the package)."""
+    from pathlib import Path
+
+    import hotline
+
+    pkg = Path(hotline.__file__).parent
+    writers = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*.py")
+                     if "csv.writer" in p.read_text(encoding="utf-8") or "DictWriter" in p.read_text(encoding="utf-8"))
+    assert writers == ["render/tables.py"]

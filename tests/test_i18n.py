@@ -114,7 +114,7 @@ def allowed_words(book) -> set[str]:
     words |= {"wang", "li", "zhao", "chen", "xu", "g1", "g2", "legal", "aid", "counselling", "nowhere", "bogus",
               "table", "json", "csv", "md", "html", "text", "xlsx", "hotline", "git", "age", "yaml", "rules", "roster",
               "cases", "ledger", "keys", "caller", "key", "templates", "utf", "json", "markdown", "iso", "qq", "wechat",
-              "excel", "wps", "enter", "ctrl", "alt", "tab", "yyyy", "mm", "dd", "hh", "zh", "cn", "en", "xml", "done",
+              "excel", "wps", "word", "docx", "enter", "ctrl", "alt", "tab", "yyyy", "mm", "dd", "hh", "zh", "cn", "en", "xml", "done",
               "abc", "www", "ics", "icalendar", "nas", "ssh", "https", "usb", "origin", "gitea", "HOTLINE", "BOOK", "USER", "LANG", "IDENTITY", "NOW", "e", "g", "s", "d", "n", "y", "x"}
     return {w.lower() for w in words}
 

@@ -470,3 +470,353 @@ def test_any_cells_give_problems_or_cases_never_a_crash():
         assert len(reg.entries) + len(reg.bad_rows) == reg.rows
 
     check()
+
+
+# ---------------------------------------------------------------- hostile workbooks (issue #22, class 10)
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+HEAD7 = HEADERS[:7]   # 受理时间 … 摘要: the required columns
+GOOD_ROW = ["2026-11-05 14:20", "wechat", "green", "party", "divorce", "consultation", "咨询离婚财产分割"]
+
+
+def _row(n: int, values: list) -> bytes:
+    cells = []
+    for i, v in enumerate(values):
+        ref = f"{column_letter(i)}{n}"
+        if isinstance(v, bytes):  # a number cell's text as it stands in the file
+            cells.append(f'<c r="{ref}"><v>{v.decode()}</v></c>')
+        elif isinstance(v, (int, float)):
+            cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+        else:
+            cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>')
+    return f'<row r="{n}">{"".join(cells)}</row>'.encode()
+
+
+def column_letter(i: int) -> str:
+    from hotline.domain.importing import column_letter as letter
+
+    return letter(i)
+
+
+def package(sheet=None, *, rows=(), shared=None, styles=None, workbook=True, level=6) -> bytes:
+    """A minimal .xlsx made by hand, so that any part can be what a hostile file holds:
+    `sheet` the sheet XML's bytes (or chunks of it), else `rows` (bytes each) in a valid sheet;
+    `shared` the shared strings XML (bytes or chunks); `styles` styles.xml."""
+    import io
+    import zipfile
+
+    overrides = [("/xl/workbook.xml", f"{CT_MAIN}.sheet.main+xml"), ("/xl/worksheets/sheet1.xml", f"{CT_MAIN}.worksheet+xml")]
+    rels = [("rId1", "worksheet", "worksheets/sheet1.xml")]
+    if shared is not None:
+        overrides.append(("/xl/sharedStrings.xml", f"{CT_MAIN}.sharedStrings+xml"))
+        rels.append(("rId2", "sharedStrings", "sharedStrings.xml"))
+    if styles is not None:
+        overrides.append(("/xl/styles.xml", f"{CT_MAIN}.styles+xml"))
+        rels.append(("rId3", "styles", "styles.xml"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+                   '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                   'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                   + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides) + "</Types>")
+        z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+                   f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        if workbook:
+            z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
+                       '<sheet name="个案" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG}">' + "".join(
+            f'<Relationship Id="{i}" Type="{REL}/{k}" Target="{t}"/>' for i, k, t in rels) + "</Relationships>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            if sheet is None:
+                f.write(f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode())
+                for r in rows:
+                    f.write(r)
+                f.write(b"</sheetData></worksheet>")
+            else:
+                for chunk in ([sheet] if isinstance(sheet, bytes) else sheet):
+                    f.write(chunk)
+        if shared is not None:
+            with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+                for chunk in ([shared] if isinstance(shared, bytes) else shared):
+                    f.write(chunk)
+        if styles is not None:
+            z.writestr("xl/styles.xml", styles)
+    return buf.getvalue()
+
+
+def header_and(*rows) -> list[bytes]:
+    return [_row(1, HEAD7), *rows]
+
+
+def refused_in_one_line(book, path: Path, *args: str, seconds: float = 20):
+    import time
+
+    before, files = commits(book), set((book.root / "cases").rglob("*"))
+    t = time.monotonic()
+    r = book.run("import", str(path), *args, expect=2)
+    elapsed = time.monotonic() - t
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hotline: ") and "Traceback" not in r.output, r.output
+    assert r.stdout == "" and commits(book) == before and set((book.root / "cases").rglob("*")) == files
+    assert elapsed < seconds, elapsed
+    return lines[0]
+
+
+DATE_STYLES = (f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" '
+               'applyNumberFormat="1"/></cellXfs></styleSheet>')
+DAMAGED = {
+    "styles.xml that is no XML": dict(rows=header_and(), styles="<styleSheet><<<"),
+    "styles.xml with a bad number format": dict(rows=header_and(), styles=f'<styleSheet xmlns="{MAIN}"><numFmts>'
+                                                '<numFmt numFmtId="x" formatCode="y"/></numFmts></styleSheet>'),
+    "a sheet cut in the middle": dict(sheet=f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode()
+                                      + _row(1, HEAD7) + b'<row r="2"><c r="A2"><v>1'),
+    "a sheet that is no XML": dict(sheet=b"\x00\x01\x02 not xml at all"),
+    "NaN in a number cell": dict(rows=header_and(b'<row r="2"><c r="A2"><v>NaN</v></c></row>')),
+    "NaN in a date cell": dict(rows=header_and(b'<row r="2"><c r="A2" s="1"><v>NaN</v></c></row>'), styles=DATE_STYLES),
+    "a text index out of range": dict(rows=header_and(b'<row r="2"><c r="G2" t="s"><v>99</v></c></row>'),
+                                      shared=f'<sst xmlns="{MAIN}"><si><t>a</t></si></sst>'.encode()),
+    "a boolean that is none": dict(rows=header_and(b'<row r="2"><c r="A2" t="b"><v>x</v></c></row>')),
+    "a date that is none": dict(rows=header_and(b'<row r="2"><c r="A2" t="d"><v>notadate</v></c></row>')),
+    "a cell reference that is none": dict(rows=header_and(b'<row r="2"><c r="!!"><v>1</v></c></row>')),
+    "shared strings that are no XML": dict(rows=header_and(), shared=b"<sst><si><t>a</t></si"),
+    "no workbook part": dict(rows=header_and(), workbook=False),
+    "an entity expansion bomb": dict(sheet=(
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + f']><worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row>'
+        '</sheetData></worksheet>').encode()),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+def test_a_damaged_workbook_is_one_line_naming_the_file_and_writes_nothing(book, tmp_path, case):
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(package(**DAMAGED[case]))
+    line = refused_in_one_line(book, path)
+    assert str(path) in line and "save it again as .xlsx" in line
+
+
+def test_a_file_that_is_no_workbook_or_is_encrypted_is_one_line(book, tmp_path):
+    import io
+    import zipfile
+
+    good = package(rows=header_and(_row(2, GOOD_ROW)))
+    path = tmp_path / "登记表.xlsx"
+    for data, says in ((good[: len(good) // 2], "is not an .xlsx workbook"), (b"", "is not an .xlsx workbook"),
+                       ("受理时间,渠道\n".encode(), "is not an .xlsx workbook"),
+                       (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000), "is password-protected")):
+        path.write_bytes(data)
+        assert says in refused_in_one_line(book, path)
+    # a part whose data does not match its checksum
+    src = zipfile.ZipFile(io.BytesIO(good))
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as z:
+        for name in src.namelist():
+            z.writestr(name, src.read(name))
+    path.write_bytes(stored.getvalue().replace("咨询离婚财产分割".encode(), "咨询离婚财产分害".encode()))
+    assert "damaged workbook" in refused_in_one_line(book, path)
+    # a part encrypted inside the zip (the flag set in its local and central headers)
+    raw = bytearray(stored.getvalue())
+    for sig, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        i = raw.find(sig)
+        while i >= 0:
+            raw[i + at] |= 0x1
+            i = raw.find(sig, i + 4)
+    path.write_bytes(bytes(raw))
+    assert "password-protected" in refused_in_one_line(book, path)
+
+
+def test_the_spreadsheet_library_never_writes_to_stderr(book, tmp_path):
+    """A workbook openpyxl grumbles about (no styles, a date cell out of range) still imports,
+    and a real run of the program prints none of its warnings."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW))))  # no styles.xml: openpyxl warns
+    odd = tmp_path / "odd.xlsx"
+    odd.write_bytes(package(rows=header_and(b'<row r="2"><c r="A2" s="1"><v>1E300</v></c></row>'), styles=DATE_STYLES))
+    env = {**os.environ, "HOTLINE_BOOK": str(book.root), "HOTLINE_USER": "wang", "PYTHONWARNINGS": "default"}
+    r = subprocess.run([sys.executable, "-m", "hotline", "import", str(path), "--dry-run"], env=env,
+                       capture_output=True, text=True, encoding="utf-8")
+    assert r.returncode == 0 and "Would import 1 case(s)" in r.stdout and r.stderr == "", r.stderr
+    r = subprocess.run([sys.executable, "-m", "hotline", "import", str(odd)], env=env, capture_output=True, text=True,
+                       encoding="utf-8")
+    assert r.returncode == 2 and all(ln.startswith("hotline: ") for ln in r.stderr.splitlines()), r.stderr
+    assert "Warning" not in r.stderr and "warn(" not in r.stderr
+    assert r.stderr.startswith(f"hotline: {odd}:2:A: 受理时间 '#VALUE!' is not a time"), r.stderr
+
+
+def test_infinite_numbers_are_named_by_cell(book, tmp_path):
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW[:6] + [b"1E999"]), _row(3, [b"-1.5E999"] + GOOD_ROW[1:]))))
+    r = book.run("import", str(path), expect=2)
+    assert f"{path}:2:G: 摘要 holds 'inf', which is no number a register can hold" in r.stderr
+    assert f"{path}:3:A: 受理时间 holds '-inf', which is no number a register can hold" in r.stderr
+    assert not list((book.root / "cases").rglob("*.yaml"))
+
+
+def test_a_shared_string_bomb_and_a_zip_bomb_are_refused_before_they_are_read(book, tmp_path):
+    """20 million empty texts pack into 1.5 MB (248 MB unpacked), and 600,000 written
+    with a namespace prefix: refused by their count; 260 MB of blanks: refused by the size the
+    zip declares.  Each in seconds, naming the limit."""
+    path = tmp_path / "bomb.xlsx"
+    bomb = [f'<sst xmlns="{MAIN}">'.encode()] + [b"<si><t/></si>" * 1_000_000] * 20 + [b"</sst>"]
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)), shared=bomb, level=1))
+    assert path.stat().st_size < 2_000_000
+    assert "holds more than 500,000 texts" in refused_in_one_line(book, path, seconds=15)
+    many = [f'<x:sst xmlns:x="{MAIN}">'.encode(), b"<x:si><x:t/></x:si>" * 600_000, b"</x:sst>"]
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)), shared=many))
+    assert "holds more than 500,000 texts" in refused_in_one_line(book, path, seconds=15)
+    blanks = [f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode() + _row(1, HEAD7)]
+    blanks += [b" " * (10 * 2**20)] * 26 + [b"</sheetData></worksheet>"]
+    path.write_bytes(package(sheet=blanks, level=1))
+    assert path.stat().st_size < 2_000_000
+    assert "unpacks to more than 256 MB" in refused_in_one_line(book, path, seconds=15)
+
+
+def _million_rows():
+    yield f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode() + _row(1, HEAD7)
+    for start in range(2, 1_048_576, 65_536):
+        yield "".join(f'<row r="{i}"><c r="B{i}" t="inlineStr"><is><t>x</t></is></c></row>'
+                      for i in range(start, min(start + 65_536, 1_048_576))).encode()
+    yield b"</sheetData></worksheet>"
+
+
+def test_a_sheet_of_a_million_rows_is_refused_in_seconds_naming_the_limit(book, tmp_path):
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(package(sheet=_million_rows()))
+    assert "has a sheet of more than 100,000 rows" in refused_in_one_line(book, path, seconds=15)
+    # the same row count, the rows left out of the file but one: openpyxl walks the gap, we stop at the limit
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW), _row(1_048_575, GOOD_ROW))))
+    assert ("sheet '个案' of " + str(path) + " has more than 100,000 rows") in refused_in_one_line(book, path, seconds=15)
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW), _row(4_000_000_000, GOOD_ROW))))
+    assert "has more than 100,000 rows" in refused_in_one_line(book, path, seconds=15)
+
+
+def test_empty_rows_and_cells_far_below_and_right_are_no_data(book, tmp_path):
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)[:-6] + b'<c r="XFD2" s="0"/></row>',
+                                             b'<row r="1048576" ht="15" customHeight="1"/>')))
+    r = book.run("import", str(path))
+    assert "Imported 1 case(s)" in r.stdout
+
+
+def test_a_cell_far_right_or_too_long_is_named_by_its_place(book, tmp_path):
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW)[:-6] + b'<c r="XFD2"><v>1</v></c></row>')))
+    assert (f"{path}:2:XFD: there is something beyond column IV; hotline reads at most 256 columns"
+            in refused_in_one_line(book, path))
+    path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW[:6] + ["长" * 40_000]))))
+    assert f"{path}:2:G: a cell of 40,000 characters; a cell holds at most 32,767 (as in Excel)" in refused_in_one_line(
+        book, path)
+    csv_path = tmp_path / "reg.csv"
+    csv_path.write_text(",".join(HEAD7) + "\n" + ",".join(GOOD_ROW) + "," * 300 + "x\n", encoding="utf-8")  # column 307
+    assert f"{csv_path}:2:KU: there is something beyond column IV" in refused_in_one_line(book, csv_path)
+    csv_path.write_text(",".join(HEAD7) + "\n" + ",".join(GOOD_ROW[:6] + ["长" * 40_000]) + "\n", encoding="utf-8")
+    assert f"{csv_path}:2:G: a cell of 40,000 characters" in refused_in_one_line(book, csv_path)
+
+
+@pytest.mark.parametrize("limit, value, make, says", [
+    ("MAX_ROWS", 5, "csv", "sheet 'reg' of {path} has more than 5 rows; hotline imports at most 5 rows at a time"),
+    ("MAX_ROWS", 5, "xlsx-sparse", "sheet '个案' of {path} has more than 5 rows"),
+    ("MAX_ROWS", 3, "xlsx-dense", "{path} has a sheet of more than 3 rows"),
+    ("MAX_CELLS", 20, "xlsx", "{path} has a sheet of more than 20 cells"),
+    ("MAX_CELLS", 20, "csv", "{path} has a sheet of more than 20 cells"),
+    ("MAX_TEXTS", 10, "xlsx", "{path} holds more than 10 texts"),
+    ("MAX_UNPACKED", 2000, "xlsx", "{path} unpacks to more than 0 MB"),
+    ("MAX_PARTS", 3, "xlsx", "{path} holds more than 3 parts"),
+])
+def test_every_limit_is_named_when_it_is_reached(book, tmp_path, monkeypatch, limit, value, make, says):
+    from hotline.storage import sheets
+
+    monkeypatch.setattr(sheets, limit, value)
+    rows = [GOOD_ROW] * 6
+    if make == "csv":
+        path = tmp_path / "reg.csv"
+        path.write_text("\n".join(",".join(r) for r in [HEAD7] + rows), encoding="utf-8")
+    elif make == "xlsx":
+        path = tmp_path / "reg.xlsx"
+        path.write_bytes(package(rows=header_and(*(_row(i, r) for i, r in enumerate(rows, 2)))))
+    elif make == "xlsx-sparse":  # few rows in the file, one of them far down
+        path = tmp_path / "reg.xlsx"
+        path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW), _row(9, GOOD_ROW))))
+    else:
+        path = tmp_path / "reg.xlsx"
+        path.write_bytes(package(rows=header_and(*(f'<row r="{i}"/>'.encode() for i in range(2, 8)))))
+    assert says.format(path=path) in refused_in_one_line(book, path)
+
+
+def test_a_sheet_bad_in_every_row_lists_the_first_200_problems_and_counts_the_rest(book, tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_text("\n".join(",".join(r) for r in [HEAD7] + [["2026-11-05", "fax"] + GOOD_ROW[2:]] * 500),
+                    encoding="utf-8")
+    r = book.run("import", str(path), expect=2)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 200 + 3  # the problems shown, "… and N more", "read as", the refusal
+    assert lines[0].startswith(f"hotline: {path}:2:B: unknown 渠道 'fax'")
+    assert lines[199].startswith(f"hotline: {path}:201:B: unknown 渠道 'fax'")
+    assert lines[200] == "hotline: … and 300 more bad cell(s), not listed: fix these first"
+    assert "500 bad cell(s) in 500 row(s)" in lines[-1]
+
+
+# ---------------------------------------------------------------- CSV encodings: GBK and Big5 told apart
+
+TRAD_ROWS = [["received", "channel", "grade", "role", "categories", "needs", "summary"],
+             ["2026-11-05 14:20", "phone", "green", "party", "divorce", "legal", "詢問離婚財產分割的程序，對方不願意協商"],
+             ["2026-11-06 09:10", "phone", "green", "party", "domestic_violence", "legal", "丈夫經常動手，想知道怎樣申請保護令"]]
+SIMP_ROWS = [TRAD_ROWS[0],
+             ["2026-11-05 14:20", "phone", "green", "party", "divorce", "legal", "询问离婚财产分割的程序，对方不愿意协商"],
+             ["2026-11-06 09:10", "phone", "green", "party", "domestic_violence", "legal", "丈夫经常动手，想知道怎样申请保护令"],
+             ["2026-11-07 16:00", "phone", "green", "party", "divorce", "legal", "询问抚养费标准和起诉程序"]]
+
+
+def _csv_bytes(rows, encoding: str) -> bytes:
+    return "\r\n".join(",".join(r) for r in rows).encode(encoding)
+
+
+def test_a_big5_csv_is_read_as_big5_not_as_gbk_mojibake(book, tmp_path):
+    path = tmp_path / "繁體登記表.csv"
+    data = _csv_bytes(TRAD_ROWS, "big5")
+    data.decode("gb18030")  # the bytes read as GBK too — into nonsense: that is what must not happen
+    path.write_bytes(data)
+    r = book.run("import", str(path))
+    assert f"read {path} as Big5" in r.stderr and "Imported 2 case(s)" in r.stdout
+    assert sorted(d["summary"] for d in cases_of(book).values()) == sorted(r[6] for r in TRAD_ROWS[1:])
+
+
+def test_a_gbk_csv_that_also_reads_as_big5_is_read_as_gbk(book, tmp_path):
+    path = tmp_path / "登记表.csv"
+    data = _csv_bytes(SIMP_ROWS, "gbk")
+    data.decode("cp950")  # the bytes read as Big5 too — into nonsense
+    path.write_bytes(data)
+    r = book.run("import", str(path))
+    assert f"read {path} as GBK" in r.stderr and "Imported 3 case(s)" in r.stdout
+    assert sorted(d["summary"] for d in cases_of(book).values()) == sorted(r[6] for r in SIMP_ROWS[1:])
+
+
+def test_a_csv_that_reads_as_gbk_and_big5_alike_asks_for_encoding(book, tmp_path):
+    """好的 in GBK is two frequent characters read as GBK and two read as Big5: nothing tells."""
+    path = tmp_path / "reg.csv"
+    path.write_bytes(_csv_bytes([SIMP_ROWS[0], SIMP_ROWS[1][:6] + ["好的"]], "gbk"))
+    line = refused_in_one_line(book, path)
+    assert "reads as GBK (Simplified Chinese) or Big5 (Traditional Chinese) alike" in line and "--encoding" in line
+    r = book.run("import", str(path), "--encoding", "gbk")
+    assert f"read {path} as GBK" in r.stderr and "Imported 1 case(s)" in r.stdout
+    assert [d["summary"] for d in cases_of(book).values()] == ["好的"]
+    assert "--encoding 'latin1' is not known" in refused_in_one_line(book, path, "--encoding", "latin1")
+    assert "is not UTF-8 text (byte" in refused_in_one_line(book, path, "--encoding", "utf-8")
+    xlsx_path = tmp_path / "reg.xlsx"
+    xlsx_path.write_bytes(package(rows=header_and(_row(2, GOOD_ROW))))
+    assert "--encoding is for .csv files" in refused_in_one_line(book, xlsx_path, "--encoding", "gbk")
+
+
+def test_text_a_hotline_csv_kept_from_becoming_a_formula_is_read_back_as_it_was(book, tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_text("\n".join(",".join(r) for r in [HEAD7, GOOD_ROW[:6] + ["'=2+3 询问"]]), encoding="utf-8")
+    book.run("import", str(path))
+    assert [d["summary"] for d in cases_of(book).values()] == ["=2+3 询问"]

@@ -172,3 +172,26 @@ def test_a_note_with_a_number_on_a_terminal_is_sifted(book, monkeypatch):
     assert "13912345678" not in text and "note: 已回电，她的新号码" in text
     revealed = book.run("show", cid, "--reveal").stdout
     assert "13912345678" in revealed and "郑女士" in revealed   # moved to the encrypted notes, the name kept
+
+
+
+@pytest.mark.parametrize("question,keys,rest,field,saved", [
+    ("Summary", "正在说的话", "，想咨询离婚", ("summary",), "正在说的话，想咨询离婚"),   # a text answer
+    ("Region", "东", "莞", ("caller", "region"), "东莞"),                              # a short one
+    ("Channel", "ph", "one", ("channel",), "phone"),                                   # a choice, half typed
+])
+def test_ctrl_c_then_go_on_puts_the_half_typed_answer_back(book, question, keys, rest, field, saved):
+    order = [*FRONT, ("Summary", "询问离婚程序" + ENTER)]
+    at = [q for q, _k in order].index(question)
+    v = Volunteer(book)
+    v.answers(*order[:at])
+    v.answer(question, keys)
+    v.p.send(CTRL_C)
+    v.answer("Discard this form", "n" + ENTER)        # go on: the same question, what was typed is still there
+    v.p.send(rest + ENTER)                            # … so typing goes on after it
+    v.answers(*order[at + 1:], *BACK, ("save", ENTER))
+    assert v.finish() == 0
+    value = only_case(book)
+    for key in field:
+        value = value[key]
+    assert value == saved

@@ -33,7 +33,8 @@ def test_as_of_replays_history_ignoring_later_events(book):
     assert rows(book, "--as-of", "2026-11-24 12:00") == []
 
 
-def test_referral_restarts_the_close_clock(book):
+def test_referral_restarts_the_close_clock(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-11-24 10:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="red", at="2026-11-20 15:00")
     book.run("followup", cid, "--note", "已回电", "--at", "2026-11-20 15:30")
     book.run("refer", cid, "--to", "legal-aid", "--at", "2026-11-24 10:00")
@@ -44,7 +45,8 @@ def test_referral_restarts_the_close_clock(book):
     assert [x["due"] for x in r if x["kind"] == "close"] == ["2026-12-03T23:59:59+08:00"]
 
 
-def test_group_filter_and_committee_flag(book):
+def test_group_filter_and_committee_flag(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-11-24 10:00")  # its writes are dated up to then: no write is in the future
     a = book.intake(grade="gray", at="2026-11-20 15:00", user="li")
     book.intake("--owner", "chen", grade="gray", at="2026-11-20 15:10")
     for day in (21, 22, 23, 24):
@@ -67,11 +69,11 @@ def test_bad_values_exit_2(book):
 def test_intake_and_refer_print_the_deadlines_they_start(book):
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "red", "--role", "survivor",
                  "--category", "domestic_violence", "--need", "crisis", "--summary", "x", "--at", "2026-11-20 15:00")
-    assert "deadline respond: 2026-11-20 16:00" in r.stdout
-    assert "deadline close: 2026-11-25 23:59" in r.stdout
+    assert "deadline first response: 2026-11-20 16:00" in r.stdout
+    assert "deadline closing: 2026-11-25 23:59" in r.stdout
     cid = r.stdout.split()[1].rstrip(":")
     out = book.run("refer", cid, "--to", "legal-aid", "--at", "2026-11-21 10:00").stdout
-    assert "deadline close: 2026-12-01 23:59" in out and "deadline follow_up: 2026-11-28 23:59" in out
+    assert "deadline closing: 2026-12-01 23:59" in out and "deadline referral follow-up: 2026-11-28 23:59" in out
     show = book.run("show", cid, env={"HOTLINE_LANG": "zh-CN"}).stdout
     assert "首次响应" in show and "按时" in show
 
@@ -84,7 +86,8 @@ PROVISIONAL_2027_LINES = (
 )
 
 
-def test_a_year_without_calendar_data_is_provisional_and_says_what_to_add(book):
+def test_a_year_without_calendar_data_is_provisional_and_says_what_to_add(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 15:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="gray", at="2026-12-30 15:00")  # 3 working days reach into 2027
     done = book.intake(grade="gray", at="2026-11-20 15:00")  # due 11-25, entirely in 2026
     r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")  # exit 0
@@ -121,7 +124,8 @@ def _rules_with(book, calendar: str) -> None:
     path.write_text(text.replace("calendar:\n  holidays: []\n  workdays: []\n", calendar), encoding="utf-8")
 
 
-def test_the_pasted_lines_make_2027_official(book):
+def test_the_pasted_lines_make_2027_official(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 15:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="gray", at="2026-12-30 15:00")
     _rules_with(book, PROVISIONAL_2027_LINES)
     r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")
@@ -130,7 +134,8 @@ def test_the_pasted_lines_make_2027_official(book):
     assert "provisional" not in r.stderr and "calendar:" not in r.stderr
 
 
-def test_rules_yaml_overrides_win_over_the_provisional_days(book):
+def test_rules_yaml_overrides_win_over_the_provisional_days(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 15:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="gray", at="2026-12-30 15:00")
     # the notice as a secretary types it: 元旦 01-01..01-03, Sat 01-09 worked (invented for the test)
     _rules_with(book, "calendar:\n  holidays: ['2027-01-01..2027-01-03']\n  workdays: [2027-01-09]\n")
@@ -140,7 +145,8 @@ def test_rules_yaml_overrides_win_over_the_provisional_days(book):
     assert all(not x["provisional"] for x in r)
 
 
-def test_calendar_years_2027_wins(book):
+def test_calendar_years_2027_wins(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 15:00")  # its writes are dated up to then: no write is in the future
     cid = book.intake(grade="gray", at="2026-12-30 15:00")
     _rules_with(book, "calendar:\n  holidays: []\n  workdays: []\n  years: [2027]\n")
     r = book.run("overdue", "--format", "json", "--as-of", "2027-01-10 12:00")
@@ -150,10 +156,11 @@ def test_calendar_years_2027_wins(book):
     assert "provisional" not in r.stderr
 
 
-def test_intake_into_an_uncovered_year_prints_provisional_deadlines(book):
+def test_intake_into_an_uncovered_year_prints_provisional_deadlines(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2027-01-04 10:00")  # its writes are dated up to then: no write is in the future
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "gray", "--role", "survivor",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--at", "2026-12-30 15:00")
-    assert "Registered" in r.stdout and "deadline close: 2027-01-05 23:59 provisional" in r.stdout
+    assert "Registered" in r.stdout and "deadline closing: 2027-01-05 23:59 provisional" in r.stdout
     assert "2027 are provisional:" in r.stderr and "hotline overdue" in r.stderr
     cid = r.stdout.split()[1].rstrip(":")
     show = book.run("show", cid).stdout
@@ -161,7 +168,7 @@ def test_intake_into_an_uncovered_year_prints_provisional_deadlines(book):
     assert "2027-01-05 23:59 暂定" in book.run("show", cid, env={"HOTLINE_LANG": "zh-CN"}).stdout
     out = book.run("refer", cid, "--to", "legal-aid", "--at", "2027-01-04 10:00").stdout
     # 7 working days after Mon 01-04: 05, 06, 07, 08, 11, 12, 13; follow-up: 7 calendar days
-    assert "deadline close: 2027-01-13 23:59 provisional" in out and "deadline follow_up: 2027-01-11 23:59 (" in out
+    assert "deadline closing: 2027-01-13 23:59 provisional" in out and "deadline referral follow-up: 2027-01-11 23:59\n" in out
 
 
 def test_a_year_no_rule_covers_is_still_named(book):

@@ -20,7 +20,8 @@ def planted_lifecycle(book) -> str:
     return cid
 
 
-def test_no_personal_data_in_files_or_git_history(book):
+def test_no_personal_data_in_files_or_git_history(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2026-12-30 12:00")  # its writes are dated up to then: no write is in the future
     cid = planted_lifecycle(book)
     book.intake("--name", NAME, "--contact", "138-1234-5678", at="2026-11-24 09:00")
     outputs = [book.run(*a).output for a in (["list"], ["show", cid], ["history", cid], ["overdue", "--as-of", "2026-12-30"],
@@ -81,20 +82,20 @@ def test_rekey_after_adding_a_person_lets_them_reveal_every_case(book, tmp_path)
     env = {"HOTLINE_IDENTITY": str(newcomer)}
     assert book.run("show", a, "--reveal", env=env, expect=2).exit_code == 2
     roster = book.root / "roster.yaml"
-    roster.write_text(roster.read_text(encoding="utf-8").replace(
-        "    email: li@example.org\n", f"    email: li@example.org\n    key: {public}\n"), encoding="utf-8")
-    book.git("commit", "-qam", "li joins with a key")
+    roster.write_text(roster.read_text(encoding="utf-8").replace(   # the secretary, who may read every case (§7)
+        "    roles: [secretary]\n", f"    roles: [secretary]\n    key: {public}\n"), encoding="utf-8")
+    book.git("commit", "-qam", "xu joins with a key")
     before = book.git("rev-list", "--count", "HEAD")
     out = book.run("rekey").stdout
     assert "2 case(s) to 2 recipient(s)" in out
     assert int(book.git("rev-list", "--count", "HEAD")) == int(before) + 1
-    assert NAME in book.run("show", a, "--reveal", env=env, user="li").stdout
-    assert "13900000000" in book.run("show", b, "--reveal", env=env, user="li").stdout
+    assert NAME in book.run("show", a, "--reveal", env=env, user="xu").stdout
+    assert "13900000000" in book.run("show", b, "--reveal", env=env, user="xu").stdout
     assert "encrypted for 2 recipient" in book.run("show", a).stdout
     # the newcomer can also recognise repeat callers now
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--contact", PHONE,
-                 "--at", "2026-11-22 10:00", env=env, user="li")
+                 "--at", "2026-11-22 10:00", env=env, user="xu")
     assert f"1 earlier case(s): {a}" in r.stdout
 
 

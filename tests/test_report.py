@@ -276,7 +276,7 @@ def test_compiled_templates_are_a_cache_outside_the_book_and_an_edit_is_seen_at_
     intake(book, grade="red", at="2026-10-19 10:00")
     report(book)
     report(book)                                       # the second run reads the compiled template
-    cache = book.root / ".git" / "hotline-templates"
+    cache = book.root / ".git" / "hotline-templates-sandboxed"
     assert any(cache.iterdir()) and book.git("status", "--porcelain") == ""
     tpl = book.root / "templates" / "report.md.j2"
     tpl.write_text("红色 {{ by_grade.red }} 件\n", encoding="utf-8")
@@ -332,7 +332,8 @@ def build_2027_01(book) -> dict:
     return c
 
 
-def test_a_bulletin_for_2027_01_says_which_figures_are_provisional(book):
+def test_a_bulletin_for_2027_01_says_which_figures_are_provisional(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2027-02-10 12:00")  # its writes are dated up to then: no write is in the future
     c = build_2027_01(book)
     after = {"HOTLINE_NOW": "2027-02-10 12:00", "HOTLINE_LANG": "zh-CN"}  # the bulletin as the line reads it
     d = json.loads(book.run("report", "--month", "2027-01", "--format", "json", env=after).stdout)
@@ -355,7 +356,8 @@ def test_a_bulletin_for_2027_01_says_which_figures_are_provisional(book):
     assert "暂定" in score.stderr and "暂定" in score.stdout
 
 
-def test_a_bulletin_for_2027_01_with_the_notice_in_rules_yaml_is_not_provisional(book):
+def test_a_bulletin_for_2027_01_with_the_notice_in_rules_yaml_is_not_provisional(book, monkeypatch):
+    monkeypatch.setenv("HOTLINE_NOW", "2027-02-10 12:00")  # its writes are dated up to then: no write is in the future
     build_2027_01(book)
     path = book.root / "rules.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(

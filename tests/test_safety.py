@@ -130,7 +130,7 @@ def test_a_mandatory_report_clock_overdue_and_then_stopped(book):
     # Fri 11-20 15:00, a teen beaten at home: reported the same service day, by 23:59:59
     cid, r = intake(book, "--grade", "green", "--role", "survivor", "--category", "domestic_violence",
                     "--age-group", "teen", at="2026-11-20 15:00")
-    assert "deadline mandatory_report: 2026-11-20 23:59" in r.stdout and "MANDATORY REPORT" in r.stderr
+    assert "deadline mandatory report to the police: 2026-11-20 23:59" in r.stdout and "MANDATORY REPORT" in r.stderr
     rows = json.loads(book.run("overdue", "--as-of", "2026-11-21 10:00", "--format", "json").stdout)
     assert [(r["case"], r["due"], r["overdue"]) for r in rows if r["kind"] == "mandatory_report"] == [
         (cid, "2026-11-20T23:59:59+08:00", True)]

@@ -20,7 +20,7 @@ commands so `hotline --help` stays fast.  One module per command family:
 from __future__ import annotations
 
 # imported in the order `hotline --help` lists the commands
-from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep, offices, sheets  # noqa: F401,I001
+from . import admin, intake, events, reading, deadlines, report, points, duty, safety, upkeep, offices, sheets, calls, confidential  # noqa: F401,I001
 from .app import app
 
 __all__ = ["app", "main"]

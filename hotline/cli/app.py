@@ -75,9 +75,15 @@ def usage_message(e: Any) -> str:
     m = re.match(r"Got unexpected extra arguments? ?\(?s?\)? ?\((.*)\)", e.message)
     if m:
         return _("unexpected extra argument(s): {args}").format(args=m.group(1)) + where
-    m = re.match(r"No such command '(.*)'", e.message)
-    if m:
-        return _("no such command: {name}").format(name=m.group(1)) + where
+    m = re.match(r"No such command (['\"])(.*?)\1\.(?: Did you mean .*\?)?$", e.message, re.S)
+    if m:  # the framework's suggestion is English; the suggestion is made here, in the reader's words
+        import difflib
+
+        name = m.group(2)
+        known = list(getattr(e.ctx.command, "commands", {})) if e.ctx is not None else []
+        near = difflib.get_close_matches(name, known)
+        hint = " " + _("(did you mean {commands}?)").format(commands=", ".join(near)) if near else ""
+        return _("no such command: {name}").format(name=name) + hint + where
     if e.message.startswith("Missing command"):
         return _("a command is needed") + where
     return e.format_message().rstrip(".") + where

@@ -48,7 +48,9 @@ def handle(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except HotlineError as e:
-            err(str(e))
+            from ..errors import os_hint
+
+            err(str(e) + os_hint(str(e)))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             err(_("interrupted; nothing was written"))
@@ -57,7 +59,9 @@ def handle(fn: Callable) -> Callable:
             quiet_stdout()  # the reader went away (`| head`): stop quietly, like every filter
             raise typer.Exit(1) from None
         except OSError as e:
-            err(f"{e.strerror or e} ({e.filename})" if getattr(e, "filename", None) else str(e))
+            from ..errors import os_message
+
+            err(os_message(e))
             raise typer.Exit(1) from None
 
     return wrapper
@@ -160,8 +164,8 @@ def print_new_deadlines(book, case, since) -> None:
         return
     for c in started:
         mark = " " + labels.provisional() if c.provisional else ""
-        out("  " + _("deadline {kind}: {due}{mark} ({label})").format(
-            kind=c.kind, due=f"{c.due.astimezone(book.tz):%Y-%m-%d %H:%M}", mark=mark, label=labels.deadline(c.kind)))
+        out("  " + _("deadline {label}: {due}{mark}").format(  # the kind in the reader's words, never its rules key
+            label=labels.deadline(c.kind), due=f"{c.due.astimezone(book.tz):%Y-%m-%d %H:%M}", mark=mark))
     if any(c.provisional for c in started):
         provisional_note(book, with_lines=False)
 

@@ -144,7 +144,7 @@ def _write_ics(data: bytes, output: Optional[Path]) -> None:
 @handle
 def leave(
     person: Optional[str] = typer.Argument(None, metavar=N_("PERSON"),
-                                           help=N_("Who is away (roster id); with --list, only their requests.")),
+                                           help=N_("Who is away (roster id or name); with --list, only their requests.")),
     start: Optional[str] = typer.Option(None, "--from", metavar=N_("DATE"), help=N_("First day away, YYYY-MM-DD.")),
     end: Optional[str] = typer.Option(None, "--to", metavar=N_("DATE"), help=N_("Last day away, YYYY-MM-DD.")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why (no callers' data).")),
@@ -200,6 +200,7 @@ def roster_cmd(
     output: Optional[Path] = OUTPUT,
 ):
     from .. import staff
+    from ..domain import labels
     from ..render.tables import rows_out
 
     check_format(fmt)
@@ -208,7 +209,7 @@ def roster_cmd(
     if fmt != "table":
         write_out(rows_out(rows, fmt, columns(ROSTER_CSV)), output, fmt, len(rows))
         return
-    shown = [dict(r, trial=r["trial"] or (_("in trial") if r["in_trial"] else ""), roles=", ".join(r["roles"]))
+    shown = [dict(r, trial=r["trial"] or (_("in trial") if r["in_trial"] else ""), roles=labels.roles(r["roles"]))
              for r in rows]
     lines = [rows_out(shown, "table", columns(ROSTER_TABLE))]
     due = [r for r in rows if r["decision_due"]]

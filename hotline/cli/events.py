@@ -76,7 +76,7 @@ def followup(
 @handle
 def refer(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
-    to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation id from roster.yaml.")),
+    to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation: id or name from roster.yaml.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
     form: Optional[Path] = typer.Option(None, "--form", metavar=N_("FILE"), help=N_("Write the referral / task-assignment form to FILE.")),
     include_contact: bool = typer.Option(False, "--include-contact", help=N_("Put the caller's contact on the form — only if the caller agreed (needs your key).")),
@@ -124,7 +124,7 @@ def urge(
 @handle
 def assign(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
-    to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner's roster id.")),
+    to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner: roster id or name.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
@@ -179,6 +179,8 @@ def amend(
     address: Optional[str] = typer.Option(None, "--address", metavar=N_("TEXT"), help=N_("(encrypted)")),
     notes: Optional[str] = typer.Option(None, "--notes", metavar=N_("TEXT"), help=N_("(encrypted)")),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish"),
+    difficult: Optional[bool] = typer.Option(None, "--difficult/--not-difficult", help=N_("A difficult call (困难来电).")),
+    key_case: Optional[bool] = typer.Option(None, "--key-case/--not-key-case", help=N_("A key case (重点个案).")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("Why it was corrected.")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
@@ -195,7 +197,8 @@ def amend(
                                ("occupation", occupation), ("gender", gender), ("age_group", age_group),
                                ("name", name), ("contact", contact), ("address", address), ("notes", notes),
                                ("consent_publish", consent_publish), ("risk", risk),
-                               ("victim_age_group", victim_age_group)) if v is not None and v != []}
+                               ("victim_age_group", victim_age_group), ("difficult", difficult),
+                               ("key_case", key_case)) if v is not None and v != []}
     when = parse_at(book, at)
     identity = privacy.load_identity()
     term = interactive_terminal(no_input)

@@ -61,10 +61,10 @@ def save(book, output: Path, sheets: list, what: str) -> None:
     try:
         atomic_write(Path(output).expanduser(), workbook(sheets, book.tz))
     except OSError as e:
-        from ..errors import UsageError
+        from ..errors import UsageError, os_message
 
         raise UsageError(_("--output '{file}' cannot be written ({why}); nothing was written")
-                         .format(file=output, why=e.strerror or e)) from None
+                         .format(file=output, why=os_message(e))) from None
     out(_("Wrote {what} to {file} ({sheets} sheet(s))").format(
         what=what, file=output, sheets=sum(1 for s in sheets if not s.hidden)))
 
@@ -80,6 +80,9 @@ def export_list(book, cases: list, output: Path, reveal: bool) -> None:
     identity = None
     if reveal:
         outside_book(book, output)
+        from ..readers import require_reader
+
+        require_reader(book, [c for c in cases if c.personal is not None])  # before anything is decrypted
         identity = privacy.load_identity()
     rows, events = [], []
     for c in cases:

@@ -39,6 +39,7 @@ class Question:
     clear: bool = False     # kept in clear: searched for personal data
     when: str | None = None  # asked only when it applies: "risk" (the grade asks it), "victim" (domain.safety)
     blank: Any = "unknown"  # a choice left empty
+    review_only: bool = False  # not asked in turn: shown on the review screen, changed by its number
 
 
 QUESTIONS = (
@@ -61,6 +62,8 @@ QUESTIONS = (
     Question("address", N_("Address (encrypted)"), "text", personal=True),
     Question("notes", N_("Identifying notes (encrypted)"), "long", personal=True),
     Question("consent_publish", N_("May the case be published, anonymised, as a typical case? (y/N)"), "yesno"),
+    Question("difficult", N_("A difficult call? (y/N)"), "yesno", review_only=True),
+    Question("key_case", N_("A key case for the line's attention? (y/N)"), "yesno", review_only=True),
 )
 BY_KEY = {q.key: q for q in QUESTIONS}
 SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -140,7 +143,9 @@ class Form:
         return value.replace("\n", " ⏎ ")
 
     def ask(self, q: Question) -> None:
-        """Ask one question until its answer is accepted (Ctrl-C: discard, or go on)."""
+        """Ask one question until its answer is accepted (Ctrl-C: discard, or go on — with what was
+        half typed put back in the line)."""
+        typed: str | None = None
         while True:
             try:
                 current = self._as_text(q, getattr(self.raw, q.key))
@@ -149,15 +154,17 @@ class Form:
                 opts = self.options(q.vocab) if q.vocab else ()
                 hint = _("(several: 1,3 or parts of the labels, 、 between them)") if q.kind == "multi" else ""
                 edit = q.kind in ("text", "long")  # text is put in the line to be edited; a choice is the default
+                prefill = typed if typed else (current if edit else "")
                 value = self.term.ask(_(q.title), self.parser(q), multiline=q.kind == "long",
-                                      default="" if edit else current, prefill=current if edit else "",
+                                      default="" if edit else current, prefill=prefill,
                                       options=opts, hint=hint)
                 setattr(self.raw, q.key, value)
                 if q.clear:
                     self.personal_data(q)
                 return
-            except Cancelled:
+            except Cancelled as c:
                 self.maybe_discard()
+                typed = c.partial
 
     def _as_text(self, q: Question, value: Any) -> str:
         if q.kind == "yesno":
@@ -217,7 +224,7 @@ class Form:
     def fill(self, skip: set[str]) -> None:
         """Ask every question not answered already (by an option), in the line's order."""
         for q in QUESTIONS:
-            if not self.applies(q):
+            if not self.applies(q) or q.review_only and q.key not in skip:
                 continue
             if q.key not in skip:
                 self.ask(q)

@@ -61,8 +61,10 @@ def intake(
     age_group: Optional[str] = typer.Option(None, "--age-group", metavar=N_("AGE_GROUP"), help=N_("child, teen, youth, adult, senior, unknown.")),
     victim_age_group: Optional[str] = typer.Option(None, "--victim-age-group", metavar=N_("AGE_GROUP"),
                                                    help=N_("Age group of the person harmed, when not the caller.")),
-    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person (default: you).")),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("First-responsible person: roster id or name (default: you).")),
     consent_publish: Optional[bool] = typer.Option(None, "--consent-publish/--no-consent-publish", help=N_("The caller agrees to publication as an anonymised typical case.")),
+    difficult: Optional[bool] = typer.Option(None, "--difficult/--not-difficult", help=N_("A difficult call (困难来电), counted in the upward report.")),
+    key_case: Optional[bool] = typer.Option(None, "--key-case/--not-key-case", help=N_("A key case (重点个案), counted in the upward report.")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("When the contact came in (default: now).")),
     no_input: bool = typer.Option(False, "--no-input", help=N_("Never prompt; missing fields are an error.")),
     quiet: bool = typer.Option(False, "-q", "--quiet", help=N_("Print only the new case id.")),
@@ -76,16 +78,20 @@ def intake(
     book = open_book()
     book.actor()  # fail before any question if nobody is acting
     received = parse_at(book, at)
+    if received is not None:
+        book.record_time(received)  # a time ahead of the clock is refused before any question
     if owner is not None:
         book.person(owner, "--owner", active=True)
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
                       summary=summary, response=response, gender=gender, age_group=age_group, region=region,
                       occupation=occupation, name=name, contact=contact, address=address, notes=notes, owner=owner,
                       consent_publish=bool(consent_publish), at=received, risk=risk,
-                      victim_age_group=victim_age_group)
-    given = {k for k, v in vars(raw).items() if k != "consent_publish" and v is not None and v != []}
-    if consent_publish is not None:
-        given.add("consent_publish")
+                      victim_age_group=victim_age_group, difficult=bool(difficult), key_case=bool(key_case))
+    given = {k for k, v in vars(raw).items()
+             if k not in ("consent_publish", "difficult", "key_case") and v is not None and v != []}
+    for k, v in (("consent_publish", consent_publish), ("difficult", difficult), ("key_case", key_case)):
+        if v is not None:
+            given.add(k)
     term = interactive_terminal(no_input)
 
     def save():

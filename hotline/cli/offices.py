@@ -28,9 +28,49 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
             remote=res.remote, came_in=res.came_in, cases=len(res.cases), went_out=res.went_out))
     else:
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
+    for h in res.held:
+        err(held_line(h))
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
+    closed_differently(book, res.cases)
+
+
+def closed_differently(book, ids) -> None:
+    """The merged cases that two offices closed with different outcomes: which close counts (the
+    first), said to both offices — the one told "closed: resolved" may not hold the close that counts."""
+    from ..actions import closes_differ, describe_close
+    from ..errors import HotlineError
+
+    for cid in ids:
+        try:
+            case = book.store.get(cid)
+        except HotlineError:
+            continue  # a case file the merge left unreadable is reported by check
+        if not closes_differ(case):
+            continue
+        first, *later = case.closes()
+        err(_("case {id} was closed differently by two offices; the first close counts: {first} — kept in the "
+              "history only: {later}").format(id=case.id, first=describe_close(book, first),
+                                              later=_("; ").join(describe_close(book, e) for e in later)))
+
+
+def held_line(h) -> str:
+    """One line for what came in and was put back, refused or is worth knowing (arrivals.Held)."""
+    by = _("commit {commit} by {author}").format(commit=h.commit, author=h.author) if h.author else _("the merge")
+    if h.kind == "deleted":
+        return _("{path}: deleted by {by}; cases, points and leave are never deleted — put back").format(path=h.path, by=by)
+    if h.kind == "link":
+        return _("{path}: a symbolic link from {by}; hotline never takes in links — refused, the file as it was is "
+                 "kept").format(path=h.path, by=by)
+    if h.kind == "event":
+        moved = ", ".join(f"{old} → {new}" for old, new in h.ids)
+        if moved:
+            return _("{path}: {by} changed or reused the id of an event ({moved}); events are never changed — both "
+                     "versions are kept, the other one under its own id").format(path=h.path, by=by, moved=moved)
+        return _("{path}: {by} removed or changed an event; events are never removed — put back").format(path=h.path, by=by)
+    return _("{path}: changed by {by} (it changes how this book works or who may read it: look at it with "
+             "`git show {commit} -- {path}`)").format(path=h.path, by=by, commit=h.commit)
 
 
 def remote_error(e):
@@ -59,11 +99,21 @@ def resolve(
     from ..domain import labels
     from ..errors import UsageError
 
+    from .. import arrivals
+
     book = open_book()
     with book.lock():
         repaired = offices.repair_files(book)
+        who = offices.sync_author(book)
+        email = who.email or f"{who.id}@hotline.invalid"
+        restored = arrivals.restore_deleted(book, who.name, email) if not repaired else []
+        own = arrivals.own_ids(book, who.name, email) if not repaired else []
     for rel in repaired:
         out(_("Merged {file}: both offices' events and entries kept.").format(file=rel))
+    for rel in restored:
+        out(_("Put back {file} (cases, points and leave are never deleted).").format(file=rel))
+    for cid in own:
+        out(_("Case {id}: events that shared an id now each have their own.").format(id=cid))
     if repaired:
         from ..storage import gitsync
 
@@ -84,7 +134,7 @@ def resolve(
             continue
         offices.settle(book, c.id, chosen)
         out(_("Case {id}: {fields} chosen.").format(id=c.id, fields=labels.fields(chosen)))
-    if not cases and not repaired:
+    if not cases and not repaired and not restored and not own:
         out(_("Nothing to resolve."))
     if left:
         from ..errors import HotlineError
@@ -117,14 +167,14 @@ def _ask(book, case) -> dict[str, int] | None:
     if term is None:
         for c in offices.open_conflicts(case):
             err(_("case {id}: {field} ({name}) = {values}").format(
-                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v)}"
+                id=case.id, field=labels.field(c.field), name=c.field, values=" | ".join(f"{i}) {_shown(book, c.field, v, case)}"
                                                              for i, v in enumerate(c.values, 1))))
         return None
     chosen: dict[str, int] = {}
     for c in offices.open_conflicts(case):
         term.say(_("Case {id}: two offices gave {field} different values:").format(id=case.id, field=labels.field(c.field)))
         for i, v in enumerate(c.values, 1):
-            term.say(f"  {i}) {_shown(book, c.field, v)}")
+            term.say(f"  {i}) {_shown(book, c.field, v, case)}")
 
         def number(text: str, n: int = len(c.values)) -> int:
             t = text.strip()
@@ -139,13 +189,17 @@ def _ask(book, case) -> dict[str, int] | None:
     return chosen
 
 
-def _shown(book, name: str, value) -> str:
-    """A value as people read it: labels for ids, personal blocks opened with your key."""
+def _shown(book, name: str, value, case) -> str:
+    """A value as people read it: labels for ids, personal blocks opened with your key (when
+    you may open the case's personal data)."""
     from ..render.text import one_line
 
     if name == "personal":
         from .. import privacy
+        from ..domain.access import may_read
 
+        if not may_read(case, book.roster, book.rules.lines.access, book.actor().id):
+            return _("(encrypted; only the case's readers may open it: `hotline access {id}`)").format(id=case.id)
         ident = privacy.load_identity()
         try:
             fields = privacy.decrypt_personal(value, ident) if ident else None

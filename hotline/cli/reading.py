@@ -21,7 +21,21 @@ def _indented(text: str) -> str:
     return text.replace("\n", "\n" + " " * 15)
 
 
+def closes_text(cid: str, first: dict, later: list[dict]) -> str:
+    """A case closed more than once (two offices before they synced), as one line: the close that
+    counts, and the ones kept in the history only."""
+    def one(e: dict) -> str:
+        return _("{at} by {person}: {outcome}").format(at=f"{e['at']:%Y-%m-%d %H:%M}", person=_name(e["by"]),
+                                                      outcome=e["outcome_label"])
+
+    return _("case {id} was closed {n} times (by two offices before they synced); the first close counts: {first} — "
+             "kept in the history only: {later}").format(id=cid, n=1 + len(later), first=one(first),
+                                                          later=_("; ").join(one(e) for e in later))
+
+
 def _event_line(e: dict) -> str:
+    from ..domain import labels
+
     extra = ""
     if e["type"] == "refer":
         extra = f" → {e['to']['name']}"
@@ -34,7 +48,7 @@ def _event_line(e: dict) -> str:
     elif e["type"] == "void":
         extra = " " + _("reason: {reason}").format(reason=e["reason"])
     elif e["type"] == "amend":
-        extra = " [" + ", ".join(e["fields"]) + "]"
+        extra = " [" + labels.fields(e["fields"]) + "]"  # the fields in the reader's words
     if e.get("reported_police"):
         extra += " [" + _("reported to the police") + "]"
     note = f"  {e['note']}" if e["note"] else ""
@@ -93,6 +107,9 @@ def card_text(card: dict, personal: dict | None) -> str:
                      .format(field=labels.field(name), values=shown, id=c["id"]))
     lines.append(_("events:"))
     lines += [_event_line(e) for e in c["events"]]
+    if c.get("closes"):
+        first, *later = c["closes"]
+        lines.append("!! " + closes_text(c["id"], first, later))
     if c["deadline_error"]:
         lines.append(_("deadlines: cannot be computed: {why}").format(why=c["deadline_error"]))
     if c["deadlines"]:
@@ -165,9 +182,9 @@ def _labelled(book, rows: list[dict]) -> None:
 @command("list", help=N_("List cases (no personal data)."))
 @handle
 def list_cases(
-    status: Optional[str] = typer.Option(None, "--status", metavar=N_("STATUS"), help=N_("open, referred or closed.")),
+    status: Optional[str] = typer.Option(None, "--status", metavar=N_("STATUS"), help=N_("open, referred or closed (or their labels: 处理中, 已转介, 已结案).")),
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("Cases received in that month.")),
-    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("Cases currently owned by this person.")),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("Cases currently owned by this person (roster id or name).")),
     include_void: bool = typer.Option(False, "--include-void", help=N_("Also the cases withdrawn as entered by mistake.")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx (the register and its events, for `import`).")),
     output: Optional[Path] = XLSX_OUTPUT,

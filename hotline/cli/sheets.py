@@ -22,6 +22,9 @@ def import_(
     skip_bad: bool = typer.Option(False, "--skip-bad", help=N_("Import the good rows and list the bad ones.")),
     template: Optional[Path] = typer.Option(None, "--template", metavar=N_("FILE.xlsx"),
                                             help=N_("Write an empty sheet to fill: the headers and drop-down lists.")),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar=N_("ENCODING"),
+                                           help=N_("A .csv file's encoding: utf-8, gbk or big5 (default: told from "
+                                                   "the file).")),
 ):
     from ..errors import UsageError
 
@@ -32,7 +35,7 @@ def import_(
         return
     if file is None:
         raise UsageError(_("FILE is missing: the .xlsx or .csv file to import (or --template FILE.xlsx)"))
-    _import(file, sheet, mapping, dry_run, skip_bad)
+    _import(file, sheet, mapping, dry_run, skip_bad, encoding)
 
 
 def _template(path: Path) -> None:
@@ -44,16 +47,22 @@ def _template(path: Path) -> None:
     save(book, path, template_sheets(book.rules, book.roster), _("the import template"))
 
 
-def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool) -> None:
+PROBLEMS_SHOWN = 200   # a sheet broken in every row is not two million lines: the first ones, and a count
+
+
+def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool,
+            encoding: Optional[str] = None) -> None:
     from .. import importer, privacy
     from ..errors import UsageError
     from .exports import inside_book
 
     book = open_book()
     book.actor()  # fail before reading anything if nobody is acting
-    p = importer.plan(book, file, sheet, mapping)
-    for line in _problems(p):
+    p = importer.plan(book, file, sheet, mapping, encoding)
+    for line in _problems(p, PROBLEMS_SHOWN):
         err(line)
+    if len(p.problems) > PROBLEMS_SHOWN:
+        err(_("… and {n} more bad cell(s), not listed: fix these first").format(n=len(p.problems) - PROBLEMS_SHOWN))
     if p.register.left_out:
         err(_("columns not imported (no field of that name; name them with --map): {headers}")
             .format(headers=", ".join(p.register.left_out)))
@@ -87,9 +96,9 @@ def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: 
           "left out).").format(n=len(res.cases), file=file, known=len(p.existing), bad=len(p.bad_rows)))
 
 
-def _problems(p) -> list[str]:
+def _problems(p, most: int) -> list[str]:
     name = str(p.file)
-    return [x.text(name) for x in p.problems]
+    return [x.text(name) for x in p.problems[:most]]
 
 
 def _print_plan(book, p) -> None:

@@ -24,7 +24,12 @@ from ..render.text import safe
 
 
 class Cancelled(Exception):
-    """Ctrl-C (or Ctrl-D) at a prompt."""
+    """Ctrl-C (or Ctrl-D) at a prompt; `partial` is what had been typed there, so that going on
+    puts it back in the line."""
+
+    def __init__(self, partial: str = ""):
+        super().__init__(partial)
+        self.partial = partial
 
 
 @dataclass
@@ -82,9 +87,12 @@ class LineTerminal:
             shown = f"{prompt}" + (f" [{default}]" if default and not multiline else "") + (f" {hint}" if hint else "")
             if multiline:
                 self.say(f"{shown} " + _("(end with an empty line)"))
-                lines = []
+                lines: list[str] = []
                 while True:
-                    line = self._line()
+                    try:
+                        line = self._line()
+                    except Cancelled:
+                        raise Cancelled("\n".join(lines)) from None  # the lines already typed are kept
                     if line == "":
                         break
                     lines.append(line)
@@ -136,7 +144,7 @@ class RichTerminal(LineTerminal):
                 validator=_PtValidator(check),
                 validate_while_typing=False, bottom_toolbar=bar, prompt_continuation=lambda w, n, s: "  ")
         except (KeyboardInterrupt, EOFError):
-            raise Cancelled() from None
+            raise Cancelled(self.session.default_buffer.text) from None  # the half-typed answer, to put back
         return parse(text or default)
 
 

@@ -13,13 +13,18 @@ from .common import OUTPUT, check_format, columns, handle, open_book, out, progr
 @command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
 @handle
 def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text, json or csv.")),
-          output: Optional[Path] = OUTPUT):
-    from ..check import check_book
+          output: Optional[Path] = OUTPUT,
+          regions: bool = typer.Option(False, "--regions", help=N_("List the cases whose region cannot be placed "
+                                                                   "(local, in the province, another province)."))):
+    from ..check import check_book, unplaced_regions
     from ..render.tables import rows_out
 
     check_format(fmt, ("text", "json", "csv"))
     book = open_book()
-    problems = check_book(book, progress=progress(_("checking")) if fmt == "text" and output is None else None)
+    if regions:
+        problems = unplaced_regions(book)
+    else:
+        problems = check_book(book, progress=progress(_("checking")) if fmt == "text" and output is None else None)
     rows = [{"path": p.path, "line": p.line, "message": p.message} for p in problems]
     if fmt == "text":
         text = "".join(f"{p}\n" for p in problems)

@@ -87,6 +87,9 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         "conflicts": {name: ([] if name == "personal" else list(rec.get("values", [])))
                       for name, rec in (case.conflicts or {}).items()},
         "events": [_event(e, rules, cal, roster) for e in case.events],
+        # closed more than once (two offices, before they synced): the first close counts, the
+        # others stay in the history only
+        "closes": [_event(e, rules, cal, roster) for e in case.closes()] if len(case.closes()) > 1 else [],
         "deadlines": [],
         "deadline_error": None,
         "urges": case.urges() if status != "closed" else 0,

@@ -78,6 +78,8 @@ class IntakeInput:
     at: datetime | None = None
     risk: str | None = None              # crisis level (危机程度); None: not assessed
     victim_age_group: str | None = None  # the person harmed, when not the caller
+    difficult: bool = False              # 困难来电
+    key_case: bool = False               # 重点个案
 
     def missing(self) -> list[str]:
         """The options of required fields left empty."""
@@ -111,6 +113,8 @@ def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
         risk=v["risk"].resolve(raw.risk, "--risk") if raw.risk else None,
         victim_age_group=_victim_age(v["age_group"].resolve(raw.victim_age_group, "--victim-age-group"))
         if raw.victim_age_group else None,
+        difficult=bool(raw.difficult),
+        key_case=bool(raw.key_case),
     )
     if not out.categories:
         raise UsageError(_("--category is required (at least one)"))

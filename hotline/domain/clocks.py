@@ -139,6 +139,28 @@ def started_at(case: Case, rules: Any, cal: Calendar, at: datetime) -> list[Cloc
     return [c for c in case_clocks(case, rules, cal, as_of=at) if c.start == at and c.state == "running"]
 
 
+def past_the_book(case: Case, rules: Any, cal: Calendar, at: datetime) -> None:
+    """Refuse an event at `at` (the case's last) that would start a clock due after the last
+    date a book holds (`dates.last_day`): no `overdue`, list or bulletin could ever show it.
+    A year the calendar cannot compute is left to the deadlines' own message after the write."""
+    from ..errors import UsageError
+    from ..i18n import _
+    from . import dates, labels
+    from .calendar import CalendarError
+
+    try:
+        started = started_at(case, rules, cal, at)
+    except CalendarError:
+        return
+    for c in started:
+        if cal.local(c.due).date() > dates.last_date():
+            raise UsageError(_("{time}: its {deadline} deadline would be {due}, after {last}, the last date a book "
+                               "holds ({range}); it could never be listed or reported, so nothing was written")
+                             .format(time=f"{cal.local(at):%Y-%m-%d %H:%M}", deadline=labels.deadline(c.kind),
+                                     due=f"{cal.local(c.due):%Y-%m-%d %H:%M}", last=dates.last_date().isoformat(),
+                                     range=dates.range_text()))
+
+
 def revisit_grades(rules: Any) -> tuple[str, ...]:
     """The grades that have a revisit clock after closing."""
     return tuple(g for g, d in (rules.deadlines.get("revisit") or {}).items() if d)

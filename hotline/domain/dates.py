@@ -34,6 +34,40 @@ def in_range(d: date | datetime) -> bool:
     return FIRST_YEAR <= d.year <= LAST_YEAR
 
 
+def last_date() -> date:
+    """The last date a book holds: no deadline may fall after it (it could never be listed or reported)."""
+    return date(LAST_YEAR, 12, 31)
+
+
+# A write records what has happened: its time may run ahead of the clock by this much at most
+# (two clocks that disagree by a few minutes), never into the future.  Reads may look ahead
+# (`overdue --as-of`, `duty --at` plan for a time to come); writes may not.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def is_future(t: datetime, now: datetime) -> bool:
+    """Whether a time to be recorded lies ahead of `now` by more than the tolerance (the one rule:
+    typed times, and the cells of an imported sheet)."""
+    return t > now + FUTURE_TOLERANCE
+
+
+def not_future(t: datetime, now: datetime, option: str = "--at") -> datetime:
+    """`t`, a time a write records, refused when it lies in the future (`is_future`)."""
+    if is_future(t, now):
+        raise UsageError(_("{option} {value} is in the future (now is {now}); a record says what has happened — "
+                           "give a time up to now").format(option=option, value=f"{t.astimezone(now.tzinfo):%Y-%m-%d %H:%M}",
+                                                           now=f"{now:%Y-%m-%d %H:%M}"))
+    return t
+
+
+def day_not_future(d: date, today: date, option: str = "--date") -> date:
+    """`d`, a day a write records, refused when it is after `today`."""
+    if d > today:
+        raise UsageError(_("{option} {value} is in the future (today is {today}); a record says what has happened — "
+                           "give a day up to today").format(option=option, value=d.isoformat(), today=today.isoformat()))
+    return d
+
+
 def _outside(option: str, text: str) -> UsageError:
     return UsageError(_("{option} '{text}' is outside the dates a book holds ({RANGE_TEXT})").format(option=option, text=text, RANGE_TEXT=range_text()))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -253,6 +254,14 @@ def cell_yes_no(text: str, header: str) -> bool:
     raise CellError(_("{header} '{value}' is neither yes nor no; use 是 or 否").format(header=header, value=text))
 
 
+def cell_count(v: Any, header: str) -> int:
+    """A whole number of 0 or more (a count of calls), as a number cell or typed text."""
+    t = unicodedata.normalize("NFKC", cell_text(v)).strip()
+    if not t.isdigit() or isinstance(v, float) and not v.is_integer():
+        raise CellError(_("{header} '{value}' is not a whole number (0 or more)").format(header=header, value=cell_text(v)))
+    return int(t)
+
+
 def split_list(text: str) -> list[str]:
     """Several values in one cell: split on 、，,;； and spaces (Chinese or ASCII)."""
     return [x for x in re.split(r"[、，,;；\s]+", unicodedata.normalize("NFKC", text).replace("、", ",")) if x]
@@ -358,6 +367,9 @@ def _changes(text: str, header: str) -> dict:
 def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
     """The value of one non-empty cell, by its column's kind; CellError says what is wrong."""
     kind, text = col.kind, cell_text(value)
+    if isinstance(value, float) and not math.isfinite(value):  # a workbook can say NaN or 1E999
+        raise CellError(_("{header} holds '{value}', which is no number a register can hold").format(
+            header=header, value=text))
     if kind == "time":
         return cell_time(value, ctx.tz, header)
     if kind == "vocab":
@@ -383,6 +395,8 @@ def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
         return _changes(text, header)
     if kind == "flag":
         return True
+    if kind == "count":
+        return cell_count(value, header)
     return text  # id, target (read once the event's type is known), derived
 
 
@@ -492,7 +506,7 @@ def _case_events(ctx: Context, lay: Layout, row: int, got: dict, owner: str) -> 
     received = got["received"]
     problems = _pair(lay, row, got, "referred_to", "referred_at") + _pair(lay, row, got, "closed_at", "outcome")
     for key in ("received", "referred_at", "closed_at"):
-        if key in got and got[key] > ctx.now:
+        if key in got and dates.is_future(got[key], ctx.now):
             problems.append(lay.problem(row, key, _("{header} {time} is in the future").format(
                 header=lay.header(key), time=f"{got[key]:%Y-%m-%d %H:%M}")))
     for later, earlier in (("referred_at", "received"), ("closed_at", "referred_at"), ("closed_at", "received")):
@@ -521,7 +535,8 @@ def _intake(got: dict, owner: str) -> IntakeInput:
         age_group=got.get("age_group", "unknown"), region=got.get("region", ""),
         occupation=got.get("occupation", ""), name=got.get("name", ""), contact=got.get("contact", ""),
         address=got.get("address", ""), notes=got.get("notes", ""), owner=owner,
-        consent_publish=got.get("consent_publish", False), at=got.get("received"))
+        consent_publish=got.get("consent_publish", False), at=got.get("received"),
+        difficult=got.get("difficult", False), key_case=got.get("key_case", False))
 
 
 def read_case_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tuple[Entry | None, list[Problem]]:
@@ -582,7 +597,7 @@ def read_event_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tu
     to, problems = _target(ctx, lay, row, got["type"], got.get("to", []))
     if problems:
         return None, problems
-    if got["at"] > ctx.now:
+    if dates.is_future(got["at"], ctx.now):
         return None, [lay.problem(row, "at", _("{header} {time} is in the future").format(
             header=lay.header("at"), time=f"{got['at']:%Y-%m-%d %H:%M}"))]
     return Event(type=got["type"], at=got["at"], by=got["by"], note=got.get("note", ""), to=to,

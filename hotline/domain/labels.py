@@ -21,6 +21,8 @@ DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_
             "threat_report": N_("report to the secretary and the police")}
 ESCALATION = {"high_risk": N_("reported to the director and the duty leader"),
               "repeated_threats": N_("reported to the secretary")}  # escalate events by their reason
+ACCESS = {"owner": N_("owner"), "assigned": N_("handed the case"), "group": N_("{role} of the owner's group"),
+          "role": N_("{role}: every case")}  # why someone may open a case's personal data (domain.access)
 STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
          "none": N_("no deadline")}
 FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` name them
@@ -29,11 +31,20 @@ FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` n
     "categories": N_("categories"), "needs": N_("needs"), "summary": N_("summary"), "response": N_("response"),
     "consent_publish": N_("consent to publish"), "risk": N_("crisis level"),
     "victim_age_group": N_("age group of the person harmed"), "personal": N_("personal data"),
+    "difficult": N_("difficult call"), "key_case": N_("key case"),
     "name": N_("caller's name"), "contact": N_("contact"), "address": N_("address"), "notes": N_("identifying notes"),
     # rules.yaml's vocabularies by their singular names (check's messages)
     "category": N_("category"), "need": N_("need"), "outcome": N_("outcome"),
 }
+ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
+    "director": N_("director"), "deputy_director": N_("deputy director"), "secretary": N_("secretary"),
+    "leader": N_("group leader"), "deputy_leader": N_("deputy group leader"), "volunteer": N_("volunteer"),
+}
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
+ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
+    "director": N_("director"), "deputy_director": N_("deputy director"), "secretary": N_("secretary"),
+    "leader": N_("group leader"), "deputy_leader": N_("deputy group leader"), "volunteer": N_("volunteer"),
+}
 
 
 def _label(table: dict[str, str], key: str) -> str:
@@ -42,6 +53,18 @@ def _label(table: dict[str, str], key: str) -> str:
 
 def status(key: str) -> str:
     return _label(STATUS, key)
+
+
+def status_key(text: str) -> str | None:
+    """The status a typed word names: its id (open), or its label in any language (处理中,
+    in progress); None when it names none."""
+    from ..i18n import every_language
+
+    t = " ".join(str(text).split()).lower()
+    for key, word in STATUS.items():
+        if t == key or t in {w.lower() for w in every_language(word)}:
+            return key
+    return None
 
 
 def event(key: str) -> str:
@@ -56,6 +79,14 @@ def deadline(key: str) -> str:
     return _label(DEADLINE, key)
 
 
+def access_reason(reason: str) -> str:
+    """'owner', 'assigned', 'group:leader', 'role:director' in the reader's language."""
+    kind, _sep, role_ = reason.partition(":")
+    if kind in ("group", "role") and role_:
+        return _(ACCESS[kind]).format(role=role(role_))
+    return _label(ACCESS, kind)
+
+
 def state(key: str) -> str:
     return _label(STATE, key)
 
@@ -67,6 +98,38 @@ def field(key: str) -> str:
 def fields(keys) -> str:
     """Several fields named in the reader's language, as a list ("region, occupation" / "地区、职业")."""
     return _(", ").join(field(k) for k in keys)
+
+
+def role(key: str) -> str:
+    return _label(ROLE, key)
+
+
+def roles(keys) -> str:
+    """A person's roles in the reader's language, as a list ("group leader, director" / "组长、主任")."""
+    return _(", ").join(role(k) for k in keys)
+
+
+def case_item(key: str) -> str:
+    return _label(CASE_ITEMS, key)
+
+
+def not_assessed() -> str:
+    """A case of a grade that asks the crisis level, recorded without one (未评估)."""
+    return _("not assessed")
+
+
+def provisional() -> str:
+    """The mark of a due time computed from provisional working days (暂定)."""
+    return _("provisional")
+
+
+def role(key: str) -> str:
+    return _label(ROLE, key)
+
+
+def roles(keys) -> str:
+    """A person's roles in the reader's language, as a list ("group leader, director" / "组长、主任")."""
+    return _(", ").join(role(k) for k in keys)
 
 
 def case_item(key: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import UsageError
-from ..i18n import _
+from ..i18n import N_, _
 from .model import Roster
 
 MAX_DAYS = 366  # a longer leave is a typo (and a year's file must find it from the next year)
@@ -41,10 +41,7 @@ def is_late(notice_days: int, start: date, requested: datetime) -> bool:
 def make_leave(lines: Any, roster: Roster, lid: str, person: str, start: date, end: date, requested: datetime,
                by: str, reason: str = "") -> Leave:
     """A leave request checked before anything is written (UsageError names the bad value)."""
-    p = roster.person(person)
-    if p is None:
-        known = ", ".join(x.id for x in roster.people)
-        raise UsageError(_("unknown person '{person}'; people in roster.yaml: {known}").format(person=person, known=known))
+    p = roster.one("person", person, N_("PERSON"))  # an id or a name (王聪), as every command takes a person
     if not p.active:
         raise UsageError(_("'{person}' is not active in roster.yaml (active: false)").format(person=person))
     if end < start:

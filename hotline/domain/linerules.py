@@ -56,6 +56,16 @@ class Mandatory:
 
 
 @dataclass
+class Access:
+    """Who may open a case's personal data (SPEC §7, need to know): its owner and whoever it was
+    assigned to (`owner`), people with one of `group_roles` in such a person's group, and people
+    with one of `all_roles` for every case."""
+    owner: bool = True
+    group_roles: list[str] = field(default_factory=lambda: ["leader"])
+    all_roles: list[str] = field(default_factory=lambda: ["director", "secretary"])
+
+
+@dataclass
 class LineRules:
     duty: Duty = field(default_factory=Duty)
     leave_notice_days: int = 3
@@ -63,6 +73,12 @@ class LineRules:
     threats: Threats = field(default_factory=Threats)
     mandatory: Mandatory = field(default_factory=Mandatory)
     trial_months: int = 3
+    access: Access = field(default_factory=Access)
+    # the upward report (上报指标): the line's home (city, province, its own place names), the channels
+    # whose cases are calls (来电总数), and the ledger items that are training sessions (培训)
+    home_region: dict[str, Any] | None = None
+    call_channels: list[str] = field(default_factory=lambda: ["phone"])
+    training_items: list[str] = field(default_factory=list)
 
 
 def _mapping(data: dict, key: str) -> dict:
@@ -176,6 +192,16 @@ def _mandatory(data: dict, vocab: dict) -> Mandatory:
                      due=_duration(sect, "due", where, default.due))
 
 
+def _access(data: dict) -> Access:
+    sect = _mapping(data, "access")
+    owner = sect.get("owner", True)
+    if not isinstance(owner, bool):
+        raise DataError(_("access.owner must be true or false, not {value}").format(value=repr(owner)), ["access", "owner"])
+    default = Access()
+    return Access(owner=owner, group_roles=_ids(sect, "group", ["access"], default.group_roles),
+                  all_roles=_ids(sect, "all", ["access"], default.all_roles))
+
+
 def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
     """The line's rules from rules.yaml's parsed content (sections absent: defaults), and the
     crisis levels (id → label) for the `risk` vocabulary."""
@@ -191,5 +217,39 @@ def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
                         due=_duration(threats, "due", ["threats"], "same day")),
         mandatory=_mandatory(data, vocab),
         trial_months=_whole(_mapping(data, "trial"), "months", ["trial"], 3, minimum=1),
+        access=_access(data),
+        home_region=_home_region(data),
+        call_channels=_ids(_mapping(data, "calls"), "channels", ["calls"],
+                           [c for c in ("phone",) if c in vocab["channel"].labels], vocab["channel"].labels),
+        training_items=_ids(_mapping(data, "training"), "items", ["training"], [], _award_items(data)),
     )
     return lines, levels
+
+
+def _award_items(data: dict) -> dict:
+    points = data.get("points") if isinstance(data.get("points"), dict) else {}
+    awards = points.get("awards") if isinstance(points.get("awards"), dict) else {}
+    return dict(awards)
+
+
+def _home_region(data: dict) -> dict[str, Any] | None:
+    """`home_region: {city: 东莞, province: 广东, places: {长安镇: 东莞}}`: its shape only (the place
+    table judges the names: `check`)."""
+    sect = _mapping(data, "home_region")
+    if not sect:
+        return None
+    for k in sect:
+        if k not in ("city", "province", "places"):
+            raise DataError(_("home_region: unknown key '{key}'; allowed: city, province, places").format(key=k),
+                            ["home_region", k])
+    for k in ("city", "province"):
+        if not isinstance(sect.get(k, ""), str):
+            raise DataError(_("home_region.{key} must be a place name (text), not {value}").format(
+                key=k, value=repr(sect.get(k))), ["home_region", k])
+    if not sect.get("province"):
+        raise DataError(_("home_region.province is required (e.g. 广东)"), ["home_region", "province"])
+    places = sect.get("places") or {}
+    if not isinstance(places, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in places.items()):
+        raise DataError(_("home_region.places must map a place name to a city or province (长安镇: 东莞)"),
+                        ["home_region", "places"])
+    return {"city": sect.get("city") or "", "province": sect["province"], "places": dict(places)}

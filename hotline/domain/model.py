@@ -27,7 +27,7 @@ STATUSES = ("open", "referred", "closed")
 # conflict (`Case.conflicts`) until `hotline resolve` settles it
 CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
                    "categories", "needs", "summary", "response", "consent_publish", "risk", "victim_age_group",
-                   "personal")
+                   "personal", "difficult", "key_case")
 
 
 @dataclass
@@ -87,6 +87,8 @@ class Case:
     source: Source | None = None  # imported from a spreadsheet row (absent for cases taken by intake)
     risk: str | None = None              # crisis level (危机程度); None: not assessed
     victim_age_group: str | None = None  # the person harmed, when not the caller (强制报告)
+    difficult: bool = False              # 困难来电: marked by the volunteer (the upward report counts it)
+    key_case: bool = False               # 重点个案: marked for the line's attention (the upward report counts it)
 
     # --- derived state, optionally as it stood at time T (events after T ignored) ---
     def events_until(self, as_of: datetime | None = None) -> list[Event]:
@@ -108,6 +110,12 @@ class Case:
             if e.type == "close":
                 return e
         return None
+
+    def closes(self, as_of: datetime | None = None) -> list[Event]:
+        """Every close of the case, in the order of its events.  Two offices that closed the same
+        case before they synced both keep theirs; the first (`closed_event`) is the one that counts
+        — for the status, the outcome, the points and the bulletin."""
+        return [e for e in self.events_until(as_of) if e.type == "close"]
 
     def current_owner(self, as_of: datetime | None = None) -> str:
         owner = self.owner
@@ -210,6 +218,8 @@ class Roster:
         found = self.find(kind, text)
         if len(found) == 1:
             return found[0]
+        if not option.startswith("-"):
+            option = _(option)  # an argument by its name in the reader's language (PERSON: 人员)
         if found:
             raise UsageError(_("{option} '{text}' could be: {candidates}; give the id").format(
                 option=option, text=text, candidates=", ".join(f"{x.id} ({x.name})" for x in found)))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..errors import BookError, UsageError
 from . import dates
 from .cases import clear_text
@@ -392,23 +392,24 @@ def resolve_item(rules: Any, kind: str, value: str) -> str:
     if len(short) == 1:
         return short[0]
     allowed = ", ".join(f"{k} ({spec.get('label', k)})" for k, spec in table.items())
-    what = "award item" if kind == "award" else "penalty item"
     hint = ""
     if v in CASE_ITEMS:
-        hint = f" ('{v}' comes from the cases automatically)"
+        hint = " " + _("('{value}' comes from the cases automatically)").format(value=v)
     else:
         other = "penalize" if kind == "award" else "award"
         other_items = items(rules, "penalty" if kind == "award" else "award")
         if v in other_items or any(v == s.get("label") for s in other_items.values()):
-            hint = f" ('{v}' is used with `hotline {other}`)"
-    raise UsageError(_("unknown {what} '{value}'{hint}; allowed: {allowed}").format(what=what, value=value, hint=hint, allowed=allowed))
+            hint = " " + _("('{value}' is used with `hotline {command}`)").format(value=v, command=other)
+    msg = (_("unknown award item '{value}'{hint}; allowed: {allowed}") if kind == "award"
+           else _("unknown penalty item '{value}'{hint}; allowed: {allowed}"))
+    raise UsageError(msg.format(value=value, hint=hint, allowed=allowed))
 
 
 def make_entry(rules: Any, roster: Roster, kind: str, person: str, item: str, on: date, by: str,
                count: int | str | None = None, amount: int | str | None = None, note: str = "") -> LedgerEntry:
     """Validate an award/penalty and compute its points; UsageError names the bad value.
     `count` and `amount` may be typed text (`numbers.parse_whole` bounds them)."""
-    p = roster.one("person", person, "person")
+    p = roster.one("person", person, N_("PERSON"))
     item_id = resolve_item(rules, kind, item)
     spec = items(rules, kind)[item_id]
     label = spec.get("label", item_id)

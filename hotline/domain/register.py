@@ -37,7 +37,7 @@ class Column:
 
 
 KINDS = ("id", "ref", "time", "vocab", "multi", "person", "partner", "target", "event", "text", "short", "yesno",
-         "personal", "json", "flag", "derived")
+         "personal", "json", "flag", "derived", "count")
 ENCRYPTED = "已加密"
 
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -57,6 +57,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("region", "地区", "short", aliases=("所在地区", "城市")),
     Column("occupation", "职业", "short"),
     Column("consent_publish", "同意公开", "yesno", aliases=("是否同意公开", "consent")),
+    Column("difficult", "困难来电", "yesno", aliases=("困难", "difficult call")),
+    Column("key_case", "重点个案", "yesno", aliases=("重点", "key case")),
     Column("owner", "负责人", "person", aliases=("首问负责人", "接线员", "值班员", "受理人"), twin=True),
     Column("current_owner", "当前负责人", "derived", twin=True),
     Column("referred_to", "转介机构", "partner", aliases=("partner",), twin=True),
@@ -154,6 +156,7 @@ def case_row(case: Case, rules: Any, roster: Roster, tz: Any, personal: dict | N
         "status": labels.status(status), "status:id": status,
         "summary": case.summary, "response": case.response, "region": case.region, "occupation": case.occupation,
         "consent_publish": yes_no(case.consent_publish),
+        "difficult": yes_no(case.difficult), "key_case": yes_no(case.key_case),
         "referred_at": ev["referred_at"].astimezone(tz) if ev["referred_at"] else None,
         "closed_at": ev["closed_at"].astimezone(tz) if ev["closed_at"] else None,
         "reason": ev["reason"] or "", "encrypted": ENCRYPTED if case.personal is not None else "",

@@ -27,6 +27,23 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
 
 
+# On a phone the charts shrink with the page; below these widths they stop shrinking and scroll
+# sideways in their own box instead, so no label is drawn smaller than about 10 px.
+BARS_MIN_PX, TREND_MIN_PX, TREND_MAX_PX = 340, 480, 760
+
+
+def _scrolling(svg: str, min_px: int, max_px: int | None = None, latest_first: bool = False) -> str:
+    """The chart in a box of its own that scrolls sideways when the page is narrower than
+    `min_px` (inline styles: it works in any template, the book's own included).  With
+    `latest_first` the box opens at its right end — the latest months — (a right-to-left box
+    around a left-to-right chart: no script needed)."""
+    limit = f"max-width:{max_px}px;" if max_px else ""
+    rtl = "direction:ltr;margin-right:auto;" if latest_first else ""
+    svg = svg.replace('<svg class="chart', f'<svg style="min-width:{min_px}px;{limit}{rtl}" class="chart', 1)
+    box = "overflow-x:auto;-webkit-overflow-scrolling:touch" + (";direction:rtl" if latest_first else "")
+    return f'<div class="chart-box" style="{box}">{svg}</div>'
+
+
 def svg_bars(rows: Sequence[dict], title: str = "", colors: dict[str, str] | None = None,
              skip_zero: bool = False, limit: int | None = None):
     """A horizontal bar chart of rows [{id, label, count}] as inline SVG Markup."""
@@ -62,19 +79,22 @@ def svg_bars(rows: Sequence[dict], title: str = "", colors: dict[str, str] | Non
         )
         parts.append(f'<rect x="{label_w:.1f}" y="{y}" width="{max(w, 1.5 if n else 0):.1f}" height="{bar_h}" rx="3" fill="{color}"/>')
         parts.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" font-size="13" '
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" font-size="14" '
             f'fill="#555">{n}{_esc(pct)}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup(_scrolling("".join(parts), BARS_MIN_PX))
+
+
+FONT, SMALL = 15, 13  # the trend chart's labels, in its 600-wide viewBox: ≥ 10 px at TREND_MIN_PX
 
 
 def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
     """Stacked columns per month, one colour per grade, with a legend; inline SVG Markup."""
     from markupsafe import Markup
 
-    width, height = 600, 250
-    left, right, top, bottom = 34, 10, 30, 40
+    width, height = 600, 270
+    left, right, top, bottom = 40, 10, 34, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([int(m["received"]) for m in trend] + [1])
     step = _nice_step(peak)
@@ -89,16 +109,16 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
     # legend
     x = left
     for i, g in enumerate(grades):
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{_color(g["id"], i)}"/>')
+        parts.append(f'<rect x="{x}" y="6" width="14" height="14" rx="2" fill="{_color(g["id"], i)}"/>')
         lab = str(g["label"]).split("·")[0]
-        parts.append(f'<text x="{x + 16}" y="12" dominant-baseline="central" font-size="12" fill="#333">{_esc(lab)}</text>')
-        x += 16 + _text_width(lab, 12) + 18
+        parts.append(f'<text x="{x + 18}" y="13" dominant-baseline="central" font-size="{FONT}" fill="#333">{_esc(lab)}</text>')
+        x += 18 + _text_width(lab, FONT) + 18
     # grid
     v = 0
     while v <= ymax:
         y = top + plot_h - plot_h * v / ymax
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e3e3" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="central" font-size="11" fill="#777">{v}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="central" font-size="{SMALL}" fill="#777">{v}</text>')
         v += step
     # columns
     month_label = pgettext("chart: a month", "{m}")
@@ -114,14 +134,14 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
             parts.append(f'<rect x="{cx:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{_color(g["id"], j)}">'
                          f'<title>{_esc(m["month"])} {_esc(g["label"])}: {n}</title></rect>')
         if m["received"]:
-            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" fill="#333">{int(m["received"])}</text>')
+            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="{SMALL}" fill="#333">{int(m["received"])}</text>')
         yy, mm = str(m["month"]).split("-")
-        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" font-size="11" fill="#555">{_esc(month_label.format(m=int(mm)))}</text>')
+        parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="{FONT}" fill="#555">{_esc(month_label.format(m=int(mm)))}</text>')
         if i == 0 or mm == "01":
-            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" font-size="10" fill="#888">{_esc(yy)}</text>')
+            parts.append(f'<text x="{cx + bw / 2:.1f}" y="{top + plot_h + 38}" text-anchor="middle" font-size="{SMALL}" fill="#888">{_esc(yy)}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999" stroke-width="1"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup(_scrolling("".join(parts), TREND_MIN_PX, TREND_MAX_PX, latest_first=True))
 
 
 def _nice_step(peak: int) -> int:

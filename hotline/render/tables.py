@@ -1,4 +1,10 @@
-"""Listings as a table (tabulate), JSON or CSV: the format is chosen apart from the numbers."""
+"""Listings as a table (tabulate), JSON or CSV: the format is chosen apart from the numbers.
+
+Every CSV hotline writes comes out of `csv_text`: a text cell a spreadsheet would take for a
+formula (a name, note or summary beginning with `=`, `+`, `-`, `@`, full-width or not, or
+with a tab or carriage return) gets a leading apostrophe, so it opens as the text it is —
+as `render.xlsx` writes every text as a text cell.  Numbers (a -5 penalty) stay numbers.
+"""
 from __future__ import annotations
 
 import csv
@@ -6,9 +12,9 @@ import io
 import json
 import re
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
-from ..domain.text import CONTROL_CHARS
+from ..domain.text import CONTROL_CHARS, neutralise
 
 def _plain(v: Any) -> Any:
     if isinstance(v, datetime):
@@ -33,12 +39,7 @@ def rows_out(rows: Sequence[dict], fmt: str, columns: Sequence[tuple[str, str]])
     if fmt == "json":
         return to_json([{k: _plain(v) for k, v in r.items()} for r in rows])
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([h for _k, h in columns])
-        for r in rows:
-            w.writerow([_cell(r.get(k)) for k, _h in columns])
-        return buf.getvalue().rstrip("\n")
+        return csv_text([h for _k, h in columns], ([r.get(k) for k, _h in columns] for r in rows))
     from tabulate import tabulate
 
     return tabulate([[_cell(r.get(k)) for k, _h in columns] for r in rows], headers=[h for _k, h in columns],
@@ -57,3 +58,21 @@ def _cell(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(str(x) for x in v)
     return str(v)
+
+
+def csv_cell(v: Any) -> Any:
+    """A value as a CSV cell: numbers as numbers, everything else as text that is never a formula."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return neutralise(_cell(v))
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The one CSV writer of hotline: a header row (the tool's own words, as they are: `+/-`)
+    and rows of values, each through `csv_cell`."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(header))
+    for r in rows:
+        w.writerow([csv_cell(v) for v in r])
+    return buf.getvalue().rstrip("\n")

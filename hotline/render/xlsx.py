@@ -100,8 +100,11 @@ def _write_sheet(wb: Any, sheet: Sheet, tz: Any, lists_at: dict[str, str]) -> No
 
     ws = wb.create_sheet(sheet.title)
     values = [[cell_value(r.get(k), tz) for k, _h in sheet.columns] for r in sheet.rows]
-    for i, w in enumerate(_widths(sheet, values), 1):
+    widths = _widths(sheet, values)
+    for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
+    if not sheet.hidden:
+        _page_setup(ws, sheet, widths)
     if sheet.hidden:
         ws.sheet_state = "hidden"
     last = get_column_letter(max(1, len(sheet.columns)))
@@ -134,6 +137,34 @@ def _write_sheet(wb: Any, sheet: Sheet, tz: Any, lists_at: dict[str, str]) -> No
                 c.number_format = fmt
             cells.append(c)
         ws.append(cells)
+
+
+PORTRAIT_WIDTH = 95   # characters of column width an A4 page holds upright; wider sheets print landscape
+FIT_WIDTH = 200       # up to this width a sheet is shrunk to the page's width (landscape holds ~140 at 100 %)
+WIDE_SCALE = 75       # a wider sheet (the register) prints at this scale over several pages across
+ID_KEYS = ("id", "case")  # a first column holding the case id is printed on every page
+
+
+def _page_setup(ws: Any, sheet: Sheet, widths: list[float]) -> None:
+    """Printing: A4, landscape when the columns are wide, fitted to the page's width (as many pages
+    down as it takes) unless that would make it illegible, the header row on every page, and the case
+    id column on every page too (a wide sheet runs over pages across)."""
+    ws.page_setup.paperSize = 9  # A4
+    wide = sum(widths)
+    ws.page_setup.orientation = "landscape" if wide > PORTRAIT_WIDTH else "portrait"
+    if wide <= FIT_WIDTH:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    else:  # too wide to shrink onto one page and stay legible: pages across, the case id on each
+        ws.page_setup.scale = WIDE_SCALE
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.print_title_rows = "1:1"
+    if sheet.columns and sheet.columns[0][0] in ID_KEYS:
+        ws.print_title_cols = "A:A"
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddHeader.center.text = "&A"
 
 
 def _lists_sheet(sheets: list[Sheet]) -> tuple[Sheet | None, dict[str, str]]:

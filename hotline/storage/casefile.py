@@ -73,6 +73,10 @@ def case_to_dict(c: Case) -> dict[str, Any]:
     if c.response:
         d["response"] = c.response
     d["consent_publish"] = bool(c.consent_publish)
+    if c.difficult:   # written only when marked: every other file stays as it was
+        d["difficult"] = True
+    if c.key_case:
+        d["key_case"] = True
     if c.personal is not None:
         p: dict[str, Any] = {"recipients": c.personal.recipients}
         if c.personal.caller:
@@ -115,6 +119,7 @@ def case_from_json(text: str) -> Case:
         conflicts=d.get("conflicts"),
         source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
         risk=d.get("risk"), victim_age_group=d.get("victim_age_group"),
+        difficult=d.get("difficult", False), key_case=d.get("key_case", False),
     )
 
 
@@ -263,6 +268,9 @@ def parse_case(text: str, path: Path) -> Case:
     consent = data.get("consent_publish", False)
     if not isinstance(consent, bool):
         raise r.fail(["consent_publish"], _("'consent_publish' must be true or false, not {consent!r}").format(consent=consent))
+    for flag in ("difficult", "key_case"):
+        if not isinstance(data.get(flag, False), bool):
+            raise r.fail([flag], _("'{key}' must be true or false, not {value!r}").format(key=flag, value=data.get(flag)))
     personal = _personal(r, data)
     raw_events = data.get("events")
     if not isinstance(raw_events, list) or not raw_events:
@@ -292,4 +300,6 @@ def parse_case(text: str, path: Path) -> Case:
         source=_source(r, data),
         risk=r.text_of(data, "risk", [], required=False) or None,
         victim_age_group=r.text_of(data, "victim_age_group", [], required=False) or None,
+        difficult=data.get("difficult", False),
+        key_case=data.get("key_case", False),
     )

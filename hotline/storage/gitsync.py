@@ -251,7 +251,8 @@ def ensure_driver(top: Path) -> None:
     git does not clone configuration.  One small file read when nothing is to do.  A driver
     registered by another Python that still exists is kept (two installs sharing a clone do not
     rewrite the config in turn); one whose Python is gone is replaced.  Best effort: a clone
-    whose config cannot be written merges line by line."""
+    whose config cannot be written merges line by line.  The same visit sets `core.quotepath=false`
+    (git shows Chinese file names as they are) unless the clone already says otherwise."""
     import re
 
     path = config_path(top)
@@ -259,6 +260,10 @@ def ensure_driver(top: Path) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
+    if not re.search(r"^\s*quotepath\s*=", text, re.M | re.I):
+        # `git status` and `git log` show 登记表.xlsx as it is, not as "\347\231\273..." (a value the
+        # clone already set is left alone)
+        set_config(top, "core.quotepath", "false")
     if f'[merge "{DRIVER}"]' in text:
         m = re.search(r'driver\s*=\s*"?\\?"([^"\\]+)\\?"\s+-m hotline merge-file', text)
         if m and Path(m.group(1)).exists():
@@ -272,7 +277,8 @@ def ensure_driver(top: Path) -> None:
 
 # ---------------------------------------------------------------- .gitattributes
 
-ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt")
+ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt",
+              "calls/*.yaml")
 ATTRIBUTES_HEAD = ("# hotline: two offices' changes to the same case, ledger month or leave year merge without "
                    "losing an event (the `hotline` merge driver; hotline registers it in every clone)\n")
 
@@ -295,5 +301,57 @@ def write_attributes(root: Path) -> Path | None:
     text = attributes_text(current)
     if text is None:
         return None
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, root)
     return path
+
+
+# ---------------------------------------------------------------- what arrived
+
+@dataclass
+class Change:
+    old_mode: str
+    new_mode: str
+    status: str      # A, M, D, T (type changed)
+    path: str        # relative to top
+
+
+def changes(top: Path, a: str, b: str, under: str = ".") -> list[Change]:
+    """Every path that differs between commits `a` and `b` under a folder, with git's modes
+    (120000 is a symbolic link, 160000 another repository)."""
+    p = _run(top, ["diff", "--raw", "-z", "--no-renames", "--no-abbrev", a, b, "--", under], check=False)
+    out, parts = [], p.stdout.split("\0")
+    for meta, path in zip(parts[0::2], parts[1::2]):
+        if not meta.startswith(":"):
+            continue
+        f = meta[1:].split()
+        if len(f) >= 5:
+            out.append(Change(f[0], f[1], f[4][:1], path))
+    return out
+
+
+def last_commit(top: Path, spec: str, path: str, deleted: bool = False) -> tuple[str, str]:
+    """(short id, author) of the newest commit in `spec` that touched `path` (deleted it)."""
+    args = ["log", "-1", "--format=%h%x1f%an", *(["--diff-filter=D"] if deleted else []), spec, "--", path]
+    p = _run(top, args, check=False)
+    parts = p.stdout.strip().split("\x1f")
+    return (parts[0], parts[1]) if len(parts) == 2 else ("?", "?")
+
+
+def is_ancestor(top: Path, a: str, b: str) -> bool:
+    return _run(top, ["merge-base", "--is-ancestor", a, b], check=False).returncode == 0
+
+
+def deletions(top: Path, spec: str, under: list[str]) -> list[tuple[str, str, str]]:
+    """(path, short id, author) of every file deleted by a commit in `spec` under the folders,
+    newest first."""
+    p = _run(top, ["log", "--diff-filter=D", "--name-only", "-z", "--no-renames", "--format=%x01%h%x1f%an",
+                   spec, "--", *under], check=False)
+    out, commit, author = [], "?", "?"
+    for item in p.stdout.split("\0"):
+        for piece in item.split("\n"):
+            piece = piece.strip("\n")
+            if piece.startswith("\x01"):
+                commit, _sep, author = piece[1:].partition("\x1f")
+            elif piece:
+                out.append((piece, commit, author))
+    return out

@@ -21,9 +21,9 @@ def read_caller_key(root: Path) -> str | None:
 def write_caller_key(root: Path, armor: str) -> Path:
     """Write the caller key atomically (under the write lock); return its path."""
     path = root / CALLER_KEY
-    path.parent.mkdir(parents=True, exist_ok=True)
+    yamlio.real_folder(root, path.parent)
     yamlio.clear_leftovers(path.parent)
-    yamlio.atomic_write(path, armor)
+    yamlio.atomic_write(path, armor, root)
     return path
 
 
@@ -41,5 +41,5 @@ def write_recipients(root: Path, keys: list[str]) -> Path:
     text = ("# The staff public keys keys/caller-key.age is encrypted to (written by hotline; public keys,\n"
             "# not secrets). When one is removed, `hotline rekey` makes a new caller key.\n"
             + "".join(f"{k}\n" for k in sorted(set(keys))))
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, root)
     return path

@@ -141,6 +141,7 @@ def append(root: Path, leave: Leave) -> Path:
     """Add a request to its year's file, atomically (call under the book's write lock): the
     new entry is appended as text, so comments and hand layout stay and the diff is one hunk."""
     path = path_for(root, leave.start.year)
+    yamlio.real_folder(root, path.parent)
     yamlio.clear_leftovers(path.parent)
     old = yamlio.read_text(path) if path.exists() else ""
     before = parse(old, path) if old.strip() else []  # a broken file is named, never overwritten
@@ -152,5 +153,5 @@ def append(root: Path, leave: Leave) -> Path:
                 text = candidate
         except BookError:
             pass  # the hand layout does not take a plain append: write the file afresh
-    yamlio.atomic_write(path, text)
+    yamlio.atomic_write(path, text, root)
     return path

@@ -263,8 +263,9 @@ def append(root: Path, entry: LedgerEntry) -> Path:
     """Append `entry` to its month's file, atomically (call under the book's write lock)."""
     path = path_for(root, entry.date)
     entry.id = entry.id or ids.new_entry_id()
+    yamlio.real_folder(root, path.parent)
     yamlio.clear_leftovers(path.parent)
     old = yamlio.read_text(path) if path.exists() else None
     old_entries = [le for le, _ in parse_ledger(old, path)] if old is not None else []
-    yamlio.atomic_write(path, _new_text(old, path, old_entries, entry))
+    yamlio.atomic_write(path, _new_text(old, path, old_entries, entry), root)
     return path

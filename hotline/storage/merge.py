@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from ..domain.model import CONFLICT_FIELDS, Case, Event, Personal
 from ..errors import BookError
-from . import casefile, leave, ledger, yamlio
+from . import calls, casefile, leave, ledger, yamlio
 
 CLEAR_FIELDS = tuple(f for f in CONFLICT_FIELDS if f != "personal")
 PERSONAL = "personal"
@@ -54,13 +54,52 @@ def three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, list | None]:
     return values[0], values
 
 
-def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
+def distinct_events(base: list, *sides: list) -> tuple[list[list], list[tuple[str, str]]]:
+    """An event id (a ledger entry's, a leave request's) names one event forever.  When versions under one id differ — an event changed
+    by hand, or another office reusing an id for a new event — every version is kept: the
+    ancestor's (else the first in a fixed order) keeps the id, each other version gets an id
+    derived from its content (so every office computes the same one), and exact repeats are
+    dropped.  Returns the sides so fixed and (old id, new id) for each version that moved."""
+    from . import ids
+
+    in_base: dict[str, str] = {}
+    for e in base:
+        if e.id:
+            in_base.setdefault(e.id, _key(e))  # the first under an id is the one that had it
+    versions: dict[str, set[str]] = {}
+    for side in sides:
+        for e in side:
+            if e.id:
+                versions.setdefault(e.id, set()).add(_key(e))
+    keeper = {eid: (in_base[eid] if in_base.get(eid) in vs else min(vs))
+              for eid, vs in versions.items() if len(vs) > 1}
+    moved: dict[tuple[str, str], str] = {}
+    out = []
+    for side in sides:
+        fixed: list[Event] = []
+        seen: set[tuple[str | None, str]] = set()
+        for e in side:
+            k = _key(e)
+            if e.id in keeper and k != keeper[e.id]:
+                new = moved.setdefault((e.id, k), ids.content_id("moved", e.id, k))
+                e = replace(e, id=new)
+            if e.id and (e.id, _key(e)) in seen:
+                continue  # the same event twice in one file
+            seen.add((e.id, _key(e)))
+            fixed.append(e)
+        out.append(fixed)
+    return out, sorted((old, new) for (old, _k), new in moved.items())
+
+
+def _events(ours: list[Event], theirs: list[Event], late: frozenset = frozenset()) -> list[Event]:
     """Every event of both sides once (by id), in time order.
 
     The events both sides hold come first, in their order; then each side's new events, merged
     by their heads (earlier first, equal times by id) so that each side keeps its own order — an
     intake stays before its escalation, a close before its revisit — and either office computes
-    the same list.  A stable sort by time finally places anything typed with an earlier --at."""
+    the same list.  A stable sort by time finally places anything typed with an earlier --at.
+    Versions that moved to an id of their own (`late`) come after the events of their time, so
+    an event and its rewritten copy keep their order (the first close counts)."""
     in_theirs = {e.id for e in theirs}
     in_ours = {e.id for e in ours}
     common = [e for e in ours if e.id in in_theirs]
@@ -69,7 +108,8 @@ def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
     merged: list[Event] = []
     i = j = 0
     while i < len(a) or j < len(b):
-        if j >= len(b) or (i < len(a) and (a[i].at, a[i].id or "") <= (b[j].at, b[j].id or "")):
+        if j >= len(b) or (i < len(a) and (a[i].at, a[i].id in late, a[i].id or "")
+                           <= (b[j].at, b[j].id in late, b[j].id or "")):
             merged.append(a[i])
             i += 1
         else:
@@ -78,8 +118,10 @@ def _events(ours: list[Event], theirs: list[Event]) -> list[Event]:
     return sorted(common + merged, key=lambda e: e.at)
 
 
-def merge_cases(base: Case | None, ours: Case, theirs: Case, open_personal: OpenPersonal | None = None) -> Case:
-    """The union of two versions of one case (see the module docstring)."""
+def merge_cases(base: Case | None, ours: Case, theirs: Case, open_personal: OpenPersonal | None = None,
+                notes: list | None = None) -> Case:
+    """The union of two versions of one case (see the module docstring); events that shared an
+    id with another version are added to `notes` as (case id, old id, new id)."""
     if ours.id != theirs.id:
         raise NotMergeable(f"two different cases: {ours.id} / {theirs.id}")
     if base is None and ours.events[0].id != theirs.events[0].id:
@@ -94,7 +136,10 @@ def merge_cases(base: Case | None, ours: Case, theirs: Case, open_personal: Open
             old = conflicts.get(name, {}).get("values", [])
             conflicts[name] = {"values": sorted({_key(v): v for v in [*old, *clash]}.values(), key=_key)}
     merged.personal = _personal(base, ours, theirs, conflicts, open_personal)
-    merged.events = _events(ours.events, theirs.events)
+    (a, b), moved = distinct_events(base.events if base else [], ours.events, theirs.events)
+    if moved and notes is not None:
+        notes += [(ours.id, old, new) for old, new in moved]
+    merged.events = _events(a, b, frozenset(new for _old, new in moved))
     merged.conflicts = conflicts or None
     return merged
 
@@ -128,8 +173,12 @@ def _personal(base: Case | None, ours: Case, theirs: Case, conflicts: dict,
     return armors[0] if armors else None
 
 
-def merge_entries(base: list, ours: list, theirs: list, order: Callable[[Any], Any]) -> list:
-    """Every ledger entry (or leave request) of both sides once (by id), in `order`, ties by id."""
+def merge_entries(base: list, ours: list, theirs: list, order: Callable[[Any], Any], notes: list | None = None) -> list:
+    """Every ledger entry (or leave request) of both sides once (by id), in `order`, ties by id;
+    two different entries under one id are both kept (`distinct_events`)."""
+    (ours, theirs), moved = distinct_events(base, ours, theirs)
+    if moved and notes is not None:
+        notes += [(None, old, new) for old, new in moved]
     by_id: dict[str, Any] = {}
     for e in [*ours, *theirs]:
         by_id.setdefault(e.id or "", e)
@@ -154,23 +203,27 @@ def _read(path: Path | None, parse) -> Any:
 
 
 def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
-               open_personal: OpenPersonal | None = None) -> str:
+               open_personal: OpenPersonal | None = None, notes: list | None = None) -> str:
     """The merged text of a case file (`kind` "case"), a ledger file ("ledger") or a leave file
     ("leave"); NotMergeable when a side is not such a file."""
     if kind == "case":
         b, a, t = (_read(p, casefile.parse_case) for p in (base, ours, theirs))
         if a is None or t is None:
             raise NotMergeable("one side is empty")
-        return casefile.dump_case(merge_cases(b, a, t, open_personal))
+        return casefile.dump_case(merge_cases(b, a, t, open_personal, notes))
     if kind == "ledger":
         b, a, t = (_read(p, lambda text, path: [le for le, _l in ledger.parse_ledger(text, path)]) or []
                    for p in (base, ours, theirs))
-        entries = merge_entries(b, a, t, order=lambda e: e.date)
+        entries = merge_entries(b, a, t, order=lambda e: e.date, notes=notes)
         return yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]})
     if kind == "leave":
         b, a, t = (_read(p, leave.parse) or [] for p in (base, ours, theirs))
-        requests = merge_entries(b, a, t, order=lambda x: x.requested)
+        requests = merge_entries(b, a, t, order=lambda x: x.requested, notes=notes)
         return yamlio.dump({"entries": [leave.to_dict(x) for x in requests]})
+    if kind == "calls":
+        b, a, t = (_read(p, calls.parse) or [] for p in (base, ours, theirs))
+        counts = merge_entries(b, a, t, order=calls.order)
+        return yamlio.dump({"entries": [calls.to_dict(x) for x in counts]})
     raise NotMergeable(f"not a file hotline merges: {kind}")
 
 
@@ -197,6 +250,8 @@ def kind_of(path: str) -> str | None:
         return "ledger"
     if len(parts) >= 2 and parts[-2] == leave.LEAVE and leave.FILE_RE.match(parts[-1]):
         return "leave"
+    if len(parts) >= 2 and parts[-2] == calls.CALLS and calls.FILE_RE.match(parts[-1]):
+        return "calls"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "caller-key.age":
         return "caller-key"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "recipients.txt":
@@ -226,3 +281,35 @@ def split_markers(text: str) -> tuple[str, str, str | None] | None:
     if not found:
         return None
     return "".join(ours), "".join(theirs), "".join(base) if base else None
+
+
+def kept_text(kind: str, before: str, after: str, path: Path) -> tuple[str | None, list]:
+    """What arrived (`after`) against what this office had (`before`) for a case, ledger or leave
+    file: every event or entry this office had is still there, unchanged — events are never
+    removed nor rewritten.  Returns (the text to write instead, or None when `after` keeps them
+    all; the (case id, old id, new id) of versions that moved to their own id).  The fields of
+    the form take `after`'s values (a change there is a correction, recorded as such)."""
+    notes: list = []
+    if kind == "case":
+        b, a = casefile.parse_case(before, path), casefile.parse_case(after, path)
+        have = {(e.id, _key(e)) for e in a.events}
+        ids_after = [e.id for e in a.events]
+        if all((e.id, _key(e)) in have for e in b.events) and len(set(ids_after)) == len(ids_after):
+            return None, []
+        return casefile.dump_case(merge_cases(b, b, a, None, notes)), notes
+    if kind == "ledger":
+        parse = lambda text: [le for le, _l in ledger.parse_ledger(text, path)]  # noqa: E731
+        dump = lambda xs: yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in xs]})  # noqa: E731
+        order = lambda e: e.date  # noqa: E731
+    elif kind == "leave":
+        parse = lambda text: leave.parse(text, path) if text.strip() else []  # noqa: E731
+        dump = lambda xs: yamlio.dump({"entries": [leave.to_dict(x) for x in xs]})  # noqa: E731
+        order = lambda x: x.requested  # noqa: E731
+    else:
+        return None, []
+    b, a = parse(before) or [], parse(after) or []
+    have = {(e.id, _key(e)) for e in a}
+    ids_after = [e.id for e in a]
+    if all((e.id, _key(e)) in have for e in b) and len(set(ids_after)) == len(ids_after):
+        return None, []
+    return dump(merge_entries(b, b, a, order, notes)), notes

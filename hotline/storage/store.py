@@ -154,7 +154,7 @@ class Store:
         dirs = [self.cases_dir / ym[0] / ym[1]] if ym else []
         matches = []
         for d in dirs:
-            if d.is_dir():
+            if d.is_dir() and not d.is_symlink() and not d.parent.is_symlink():  # never through a link
                 for f in d.iterdir():
                     if f.suffix == ".yaml" and f.stem.startswith(want):
                         matches.append(f)
@@ -174,8 +174,9 @@ class Store:
     def files(self) -> Iterator[Path]:
         if not self.cases_dir.is_dir():
             return
-        for year in sorted(p for p in self.cases_dir.iterdir() if p.is_dir()):
-            for month in sorted(p for p in year.iterdir() if p.is_dir()):
+        # real folders only: a link (cases/2027 → elsewhere) is never followed (`check` names it)
+        for year in sorted(p for p in self.cases_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+            for month in sorted(p for p in year.iterdir() if p.is_dir() and not p.is_symlink()):
                 yield from sorted(p for p in month.iterdir() if p.suffix == ".yaml" and not p.name.startswith("."))
 
     def for_period(self, start: datetime, end: datetime, problems: list[LoadProblem] | None = None,
@@ -241,8 +242,9 @@ class Store:
         for e in case.events:
             if not e.id:
                 e.id = ids.new_entry_id()  # a new event: random, unique without coordination
+        yamlio.real_folder(self.root, path.parent)  # never through a link to elsewhere
         yamlio.clear_leftovers(path.parent)
-        yamlio.atomic_write(path, dump_case(case))
+        yamlio.atomic_write(path, dump_case(case), self.root)
         return path
 
     def write_many(self, cases: list[Case]) -> list[Path]:
@@ -254,6 +256,7 @@ class Store:
         paths = [self.path_for(c.id) for c in cases]
         texts = [dump_case(c) for c in cases]  # first: the threads then only wait on the disk
         for d in {p.parent for p in paths}:
+            yamlio.real_folder(self.root, d)  # never through a link to elsewhere
             yamlio.clear_leftovers(d)
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(yamlio.atomic_write, paths, texts))

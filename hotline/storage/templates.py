@@ -23,3 +23,18 @@ def source(book_root: Path) -> Callable[[str], tuple[str, str] | None]:
         return None
 
     return find
+
+
+def binary(book_root: Path, name: str) -> bytes | None:
+    """A binary template (the Word report's .docx): the book's templates/ first, then the packaged
+    one; None when neither has it.  Regular files only, size-limited."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    for d in (book_root / "templates", DEFAULT_TEMPLATES):
+        path = d / name
+        if path.exists() or path.is_symlink():
+            return yamlio.read_bytes(path, MAX_DOCX_BYTES)
+    return None
+
+
+MAX_DOCX_BYTES = 20_000_000

@@ -152,7 +152,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise BookError(_("permission denied"), path) from None
     except OSError as e:  # replaced by a link meanwhile (ELOOP), or gone
-        raise BookError(_("cannot be read ({strerror})").format(strerror=e.strerror), path) from None
+        from ..errors import os_message
+
+        raise BookError(_("cannot be read ({strerror})").format(strerror=os_message(e)), path) from None
     with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
@@ -251,9 +253,48 @@ class Staged:
         self.tmp.unlink(missing_ok=True)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write text (or bytes: a workbook) to path so a crash leaves the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def real_folder(root: Path, directory: Path) -> None:
+    """Make `directory` exist as real folders below `root`: every step from the book's root down
+    must be a folder itself, never a symbolic link or a file — a link that arrived by a merge
+    (cases/2027 → elsewhere) would send the book's files outside it.  BookError naming the step."""
+    root, directory = Path(root), Path(directory)
+    try:
+        rel = directory.relative_to(root)
+    except ValueError:
+        try:
+            rel = directory.resolve().relative_to(root.resolve())
+            root = root.resolve()
+        except ValueError:
+            raise BookError(_("is outside the book; hotline writes the book's files only inside it"), directory) from None
+    here = root
+    for part in rel.parts:
+        if part in ("", ".", ".."):
+            raise BookError(_("is outside the book; hotline writes the book's files only inside it"), directory)
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            try:
+                os.mkdir(here)
+            except FileExistsError:
+                pass
+            st = os.lstat(here)
+        if stat.S_ISLNK(st.st_mode):
+            raise BookError(_("is a symbolic link; hotline writes the book's files only into real folders inside "
+                              "the book (it came from another office or a hand edit: replace it by a folder, "
+                              "`hotline check` names every link)"), here)
+        if not stat.S_ISDIR(st.st_mode):
+            raise BookError(_("is not a folder; hotline needs a folder here"), here)
+
+
+def atomic_write(path: Path, text: str | bytes, root: Path | None = None) -> None:
+    """Write text (or bytes: a workbook) to path so a crash leaves the old file or the new one, never a part.
+    With `root` (a book file), every folder from `root` down is checked to be a real folder
+    inside the book (`real_folder`) before anything is written."""
+    if root is not None:
+        real_folder(root, path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

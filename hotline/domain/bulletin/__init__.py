@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from .. import dates
 from ..calendar import Calendar
 from ..model import Case, Roster
-from . import safety, sections
+from . import safety, sections, upward
 from .context import Month
 from .sections import TREND_MONTHS, trend_months
 
@@ -29,12 +29,17 @@ def bulletin(
     scores: Any = None,
     now: datetime | None = None,
     trend_counts: dict[tuple[int, int], dict[str, int]] | None = None,
+    upward_inputs: Any = None,
+    compare: tuple[dict | None, dict | None] = (None, None),
 ) -> dict[str, Any]:
     """The monthly bulletin's data as a plain dict (see `sections.py` for what each part counts).
 
     `now`: for a month still in progress, the bulletin is as of `now` rather than the
     month's end; None: the month's end.  `scores`: the month's points (points.Scores).
     `trend_counts`: month -> grade -> cases, when counted already (from the index).
+    `upward_inputs`: what the upward indicators need beyond the cases (`upward.Inputs`; None: none
+    are computed); `compare`: the headline numbers of the month before and of the same month last
+    year (`upward.headline`).
     """
     m = Month.of(cases, rules, cal, roster, year, month, now)
     by, dist = sections.distributions(m)
@@ -71,6 +76,8 @@ def bulletin(
         "mandatory_reports": safety.mandatory_reports(m),
         "duty_weeks": safety.duty_weeks(m),
     }
+    if upward_inputs is not None:
+        data["upward"] = upward.upward(m, upward_inputs, data["referrals"], *compare)
     data["provisional"] = sections.provisional(m)  # last: the sections above fill the clock cache
     data["warnings"] = sections.warnings(m)
     return data

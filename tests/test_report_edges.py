@@ -1,0 +1,45 @@
+"""Edges of the bulletin and the points a planted bug once slipped past (issue #24): rising
+topics ordered by the rise, not by the month's count; entries on the last day of a month."""
+from __future__ import annotations
+
+import json
+
+
+def _intake(book, category: str, at: str) -> str:
+    return book.run("intake", "--no-input", "-q", "--channel", "phone", "--grade", "green", "--role", "survivor",
+                    "--category", category, "--need", "legal", "--summary", "咨询", "--gender", "female",
+                    "--age-group", "youth", "--region", "东莞", "--at", at).stdout.strip().splitlines()[-1]
+
+
+def test_rising_topics_are_ordered_by_the_rise_not_by_the_month_s_count(book):
+    for day in ("05", "06"):
+        _intake(book, "divorce", f"2026-10-{day} 10:00")
+    for day in ("03", "04", "05"):
+        _intake(book, "divorce", f"2026-11-{day} 10:00")         # 2 → 3: up by 1, the month's largest count
+    for day in ("06", "07"):
+        _intake(book, "study_stress", f"2026-11-{day} 10:00")    # 0 → 2: up by 2
+    d = json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)
+    rising = [(r["id"], r["count"], r["previous"], r["delta"]) for r in d["rising_topics"]]
+    assert rising == [("study_stress", 2, 0, 2), ("divorce", 3, 2, 1)]
+    assert [r["id"] for r in d["hot_topics"]][:2] == ["divorce", "study_stress"]
+
+
+def _score(book, month: str, person: str) -> int:
+    d = json.loads(book.run("score", "--month", month, "--format", "json").stdout)
+    return next(p["score"] for p in d["people"] if p["id"] == person)
+
+
+def test_a_ledger_entry_on_the_last_day_of_a_month_counts_in_that_month_only(book):
+    # "now" is 2026-11-23 (conftest): October and September are whole months behind it
+    book.run("award", "li", "lecture_outreach", "--date", "2026-09-30")    # +10 on September's last day
+    book.run("penalize", "chen", "hygiene", "--date", "2026-10-31")        # −3 on October's last day
+    book.run("award", "li", "article_special", "--date", "2026-10-01")     # +1 on October's first day
+    cid = _intake(book, "divorce", "2026-10-31 10:00")                    # wang's case,
+    book.run("close", cid, "--outcome", "resolved", "--at", "2026-10-31 16:00")   # resolved on the last day: +2
+    assert _score(book, "2026-10", "wang") == 102
+    assert _score(book, "2026-11", "wang") == 100
+    assert _score(book, "2026-09", "li") == 110
+    assert _score(book, "2026-10", "li") == 101
+    assert _score(book, "2026-10", "chen") == 97
+    assert _score(book, "2026-09", "chen") == 100
+    assert _score(book, "2026-11", "chen") == 100
