@@ -51,8 +51,8 @@ of an ID number written 6-8-4 (or whose check digit holds), and of a bank card w
 fours whose Luhn check holds.
 
 Not a number (what ordinary counselling text is full of):
-- dates (2026年11月23日, 11月23日; 2026-11-23, 2026/11/23, 2026.11.23 standing alone or
-  next to other dates), times (15:30,
+- dates (2026年11月23日, 11月23日; 2026-11-23, 2026/11/23, 2026.11.23 standing alone, set
+  apart by ，、；：“（ and the like, or next to other dates), times (15:30,
   9:00-17:00), court case numbers (（2023）京0105民初12345号), law articles (第23条),
   percentages, money (3000元, ¥1,200, 1.5万元) and IP addresses are read as a whole and never
   joined to another group;
@@ -284,7 +284,7 @@ def _digit_view(text: str) -> str:
     view = "".join(blotted)
     dates = [m.span() for m in p.date.finditer(view)]
     starts, ends = {a for a, _ in dates}, {b for _, b in dates}
-    for a, b in dates:  # a date or case id alone, or next to dates only (2026/11/20-2026/11/25)
+    for a, b in dates:  # a date or case id alone (or set apart by ，、；“ …), or next to dates only
         left, right = _joined_digit(view, a - 1, -1), _joined_digit(view, b, 1)
         if right is not None and right not in starts and _quantity_at(view, right):
             right = None  # 2026-11-20，3个工作日: the count is not part of a number
@@ -312,10 +312,13 @@ def _joined_digit(text: str, i: int, step: int) -> int | None:
         c = text[i]
         if "0" <= c <= "9":
             return i + 1 if step < 0 else i
-        if not (c.isspace() or _is_mark(c)):
+        if not (c.isspace() or _is_mark(c)) or c in _ITEM_MARKS:
             return None
         i += step
     return None
+
+
+_ITEM_MARKS = frozenset("，,、；;：:“”\"‘’'（）()《》【】「」。！？!?")  # between a date and a number: two items
 
 
 # ---------------------------------------------------------------- patterns
