@@ -278,7 +278,7 @@ def personal_data_elsewhere(book: Book) -> list[Problem]:
     """Personal data in the clear text of the points ledger (notes), the call counts (notes,
     sources) and the leave files (reasons)."""
     from .domain import detect
-    from .storage import leave, ledger, yamlio
+    from .storage import calls, leave, ledger, yamlio
 
     out: list[Problem] = []
     for path, _line, _problem, entries in ledger.scan(book.root):
@@ -288,8 +288,6 @@ def personal_data_elsewhere(book: Book) -> list[Problem]:
                 keys = ["entries", i, "note"]
                 line = yamlio.line_of(yamlio.read_text(path), keys)
                 out.append(Problem(book.rel(path), line, personal_data_message(keys, findings)))
-    from .storage import calls
-
     for path, _line, _problem, counts in calls.scan(book.root):
         for i, x in enumerate(counts):
             for key in ("note", "source"):

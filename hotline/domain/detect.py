@@ -265,15 +265,20 @@ def _digit_near(text: str, i: int, step: int) -> bool:
 def _digit_view(text: str) -> str:
     p = _P()
     out = list(text)
-    lookalikes = p.lookalike.finditer(text) if ("l" in text or "I" in text or "O" in text or "o" in text) else ()
-    for m in lookalikes:  # l I O o standing for digits
-        a, b = m.span()
-        near = (a > 0 and text[a - 1].isdigit()) or (b < len(text) and text[b].isdigit())
-        if not near and b - a <= 4:  # letters set apart by separators from digits: 1 - l - 3, 7 O
-            near = _digit_near(text, a - 1, -1) or _digit_near(text, b, 1)
-        if near:
-            for i in range(a, b):
-                out[i] = "1" if text[i] in "lI" else "0"
+    runs = [m.span() for m in p.lookalike.finditer(text)] if any(c in text for c in "lIOo") else []
+    while runs:  # l I O o standing for digits; one run may make the next one's neighbour a digit (0 O O)
+        cur, left = "".join(out), []
+        for a, b in runs:
+            near = (a > 0 and cur[a - 1].isdigit()) or (b < len(cur) and cur[b].isdigit())
+            if not near and b - a <= 4:  # letters set apart by separators from digits: 1 - l - 3, 7 O
+                near = _digit_near(cur, a - 1, -1) or _digit_near(cur, b, 1)
+            if near:
+                out[a:b] = ["1" if text[i] in "lI" else "0" for i in range(a, b)]
+            else:
+                left.append((a, b))
+        if len(left) == len(runs):
+            break
+        runs = left
     view = "".join(out)
     blotted = list(view)
     for pattern, hint in p.ordinary:
