@@ -16,6 +16,7 @@ from .i18n import N_, _
 from . import privacy
 from .book import Book
 from .domain import points as pts
+from .domain import detect
 from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
@@ -420,8 +421,8 @@ def _differences(before: IntakeInput, after: IntakeInput) -> dict:
     diff: dict = {}
     for k in CLEAR_FIELDS:
         old, new = getattr(before, k), getattr(after, k)
-        if old != new:
-            diff[k] = {"old": old, "new": new}
+        if old != new:  # an old value with personal data (typed by hand, merged) is not copied: blanked
+            diff[k] = {"old": detect.redact(old) if isinstance(old, str) else old, "new": new}
     for k in PERSONAL_FIELDS:
         if (getattr(before, k) or "") != (getattr(after, k) or ""):
             diff[k] = {"changed": True}  # personal data never in clear, not even in the history

@@ -55,6 +55,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     from .staff import check_problems  # the duty rota's groups, the leave files
 
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in check_problems(book))
+    problems.extend(personal_data_elsewhere(book))
     problems.extend(Problem(book.rel(path), line, msg) for path, line, msg in calls_problems(book))
     problems.extend(_check_leftovers(book))
     problems.extend(_check_links(book))
@@ -158,6 +159,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     if not case.summary.strip():
         yield ["summary"], _("summary is empty")
     yield from _control_characters(case)
+    yield from personal_data(case)
     for name, rec in (case.conflicts or {}).items():
         yield ["conflicts", name], _("two offices gave {field} ({name}) different values ({n}), both kept: choose one "
                                      "with `hotline resolve {id}`").format(field=labels.field(name), name=name,
@@ -218,6 +220,89 @@ def _control_characters(case: Case) -> Iterable[tuple[list, str]]:
         found = first_control(text)
         if found:
             yield keys, _("{value} holds a control character ({found}); it could rewrite a terminal's screen: remove it").format(value=keys[-1], found=found)
+
+
+def _clear_fields(case: Case) -> Iterable[tuple[list, str]]:
+    """Every clear-text field of a case file: (keypath, text)."""
+    yield ["summary"], case.summary
+    yield ["response"], case.response
+    yield ["caller", "region"], case.region
+    yield ["caller", "occupation"], case.occupation
+    if case.source is not None:
+        yield ["source", "ref"], case.source.ref
+    for i, e in enumerate(case.events):
+        yield ["events", i, "note"], e.note
+        yield ["events", i, "reason"], e.reason or ""
+        for name, rec in (e.changes or {}).items():
+            if name in PERSONAL_KEYS or not isinstance(rec, dict):
+                continue
+            for side in ("old", "new"):
+                if isinstance(rec.get(side), str):
+                    yield ["events", i, "changes", name, side], rec[side]
+    for name, rec in (case.conflicts or {}).items():
+        if name in PERSONAL_KEYS or not isinstance(rec, dict):
+            continue
+        for j, value in enumerate(rec.get("values") or []):
+            if isinstance(value, str):
+                yield ["conflicts", name, "values", j], value
+
+
+PERSONAL_KEYS = ("personal", "name", "contact", "address", "notes")  # encrypted: never clear text
+
+
+def _keypath(keys: list) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if n else str(k)) for n, k in enumerate(keys))
+
+
+def personal_data_message(keys: list, findings: list) -> str:
+    """`check`'s words for personal data found in clear: the field, the kinds, each finding masked."""
+    from .domain import detect
+
+    found = ", ".join(f"{_(detect.KINDS[f.kind])} {detect.mask(f.text)}" for f in findings)
+    return _("{field} holds what looks like personal data ({found}); in clear it stays in git for good: take it out "
+             "of the file and keep it in the encrypted fields").format(field=_keypath(keys), found=found)
+
+
+def personal_data(case: Case) -> Iterable[tuple[list, str]]:
+    """Personal data the detector finds in a case file's clear text — typed there by hand or
+    merged from another office (hotline's own writes refuse it)."""
+    from .domain import detect
+
+    for keys, text in _clear_fields(case):
+        findings = detect.find(text) if text else []
+        if findings:
+            yield keys, personal_data_message(keys, findings)
+
+
+def personal_data_elsewhere(book: Book) -> list[Problem]:
+    """Personal data in the clear text of the points ledger (notes), the call counts (notes,
+    sources) and the leave files (reasons)."""
+    from .domain import detect
+    from .storage import calls, leave, ledger, yamlio
+
+    out: list[Problem] = []
+    for path, _line, _problem, entries in ledger.scan(book.root):
+        for i, (entry, _at) in enumerate(entries):
+            findings = detect.find(entry.note or "")
+            if findings:
+                keys = ["entries", i, "note"]
+                line = yamlio.line_of(yamlio.read_text(path), keys)
+                out.append(Problem(book.rel(path), line, personal_data_message(keys, findings)))
+    for path, _line, _problem, counts in calls.scan(book.root):
+        for i, x in enumerate(counts):
+            for key in ("note", "source"):
+                findings = detect.find(getattr(x, key, "") or "")
+                if findings:
+                    keys = ["entries", i, key]
+                    line = yamlio.line_of(yamlio.read_text(path), keys)
+                    out.append(Problem(book.rel(path), line, personal_data_message(keys, findings)))
+    for path, text, _line, _problem, found in leave.scan(book.root):
+        for i, x in enumerate(found):
+            findings = detect.find(x.reason or "")
+            if findings:
+                keys = ["entries", i, "reason"]
+                out.append(Problem(book.rel(path), yamlio.line_of(text or "", keys), personal_data_message(keys, findings)))
+    return out
 
 
 def _check_leftovers(book: Book) -> list[Problem]:
@@ -435,6 +520,7 @@ def unplaced_regions(book: Book) -> list[Problem]:
     """`check --regions`: every case whose region the place table cannot place (local, elsewhere in
     the province, another province), with the line of its region; the line's own names go in
     rules.yaml's `home_region: places:`."""
+    from .domain.detect import redact
     from .domain.regions import place
     from .storage import yamlio
     from .storage import places as placestore
@@ -447,5 +533,5 @@ def unplaced_regions(book: Book) -> list[Problem]:
             line = yamlio.line_of(yamlio.read_text(path), ["caller", "region"])
             out.append(Problem(book.rel(path), line, _("region '{region}' cannot be placed in a city or province (add "
                                                        "it to rules.yaml's home_region: places:, e.g. {region}: 东莞)")
-                               .format(region=c.region)))
+                               .format(region=redact(c.region))))
     return sorted(out, key=lambda p: p.path)

@@ -544,7 +544,10 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
                                          current.caller if current else None)
                 changes[name] = {"changed": True}
             else:
-                changes[name] = {"old": getattr(case, name), "new": value}
+                from .domain import detect
+
+                old = getattr(case, name)  # personal data in the old value is not copied into the event
+                changes[name] = {"old": detect.redact(old) if isinstance(old, str) else old, "new": value}
                 setattr(case, name, value)
             del case.conflicts[name]
         case.conflicts = case.conflicts or None

@@ -26,9 +26,10 @@ def coarse_region(region: str) -> str:
 
     Free text is normalised so spellings of one place count together and no
     district, town or street is shown: "广东省东莞市长安镇" → "东莞"; "东莞市" → "东莞";
-    "东莞 长安" → "东莞"; "广东省" → "广东"; "北京市朝阳区" → "北京".
+    "东莞 长安" → "东莞"; "广东省" → "广东"; "北京市朝阳区" → "北京".  Personal data `detect`
+    finds in it is left out first ("东莞 138 1234 5678" → "东莞"; a number alone → "").
     """
-    text = (region or "").strip()
+    text = redact(region or "", " ").strip()
     if not text:
         return ""
     first = _REGION_SPLIT.split(text)[0]

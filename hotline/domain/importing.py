@@ -357,6 +357,10 @@ def _changes(text: str, header: str) -> dict:
     if not isinstance(d, dict) or not all(isinstance(v, dict) for v in d.values()):
         raise CellError(_("{header} must be what an export wrote: {{\"field\": {{\"old\": …, \"new\": …}}}}")
                         .format(header=header))
+    for field_, rec in d.items():  # the old and new values are kept in clear like any other cell
+        for side in ("old", "new"):
+            if isinstance(rec.get(side), str):
+                _clear(rec[side], f"{header} ({field_}.{side})", MAX_TEXT)
     return d
 
 
