@@ -210,6 +210,11 @@ def merge(top: Path, ref: str, message: str, name: str, email: str) -> Merged:
     """`git merge` of `ref` into HEAD (fast-forward when possible), hooks off, as this person."""
     env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
                GIT_COMMITTER_EMAIL=email, GIT_MERGE_AUTOEDIT="no")
+    # a `gc --auto` the merge starts runs in the foreground: detached, it would inherit the write
+    # lock (storage.lock) and hold it long after the sync ended
+    n = int(env.get("GIT_CONFIG_COUNT") or 0) if (env.get("GIT_CONFIG_COUNT") or "0").isdigit() else 0
+    env[f"GIT_CONFIG_KEY_{n}"], env[f"GIT_CONFIG_VALUE_{n}"] = "gc.autoDetach", "false"
+    env["GIT_CONFIG_COUNT"] = str(n + 1)
     p = _run(top, ["merge", "--no-verify", "--no-edit", "-m", message, ref], env=env, check=False)
     if p.returncode == 0:
         return Merged(True, [])
