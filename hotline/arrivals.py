@@ -29,7 +29,7 @@ from .storage import git, gitsync, merge, yamlio
 
 LINK, REGULAR = "120000", ("100644", "100755")
 WATCHED = ("rules.yaml", "roster.yaml", ".gitattributes", "templates/", "keys/")
-APPEND_ONLY = ("case", "ledger", "leave")
+APPEND_ONLY = merge.APPEND_ONLY
 DRIVER_NOTES = "hotline-arrivals.jsonl"   # what the merge driver moved, for `sync` to name
 DELETED_CACHE = "hotline-deleted.json"
 
@@ -161,7 +161,7 @@ def deleted_files(book: Book) -> list[tuple[str, str, str]]:
             found = saved["found"]
     if spec is not None:
         newest: dict[str, list[str]] = {}
-        for path, commit, author in gitsync.deletions(top, spec, [f"{pre}{d}" for d in ("cases", "ledger", "leave")]):
+        for path, commit, author in gitsync.deletions(top, spec, [f"{pre}{d}" for d in merge.APPEND_ONLY_FOLDERS]):
             if merge.kind_of(path[len(pre):]) in APPEND_ONLY:
                 newest.setdefault(path, [commit, author])  # git lists the newest first
         found = {**found, **newest}
@@ -209,7 +209,7 @@ def restore_deleted(book: Book, name: str, email: str) -> list[str]:
             path = book.root / rel
             yamlio.atomic_write(path, old, book.root)
             back.append(path)
-    for status, rel in git.uncommitted(top, [f"{pre}{d}" for d in ("cases", "ledger", "leave")]):
+    for status, rel in git.uncommitted(top, [f"{pre}{d}" for d in merge.APPEND_ONLY_FOLDERS]):
         if "D" in status and merge.kind_of(rel[len(pre):]) in APPEND_ONLY:
             old = gitsync.show(top, "HEAD", rel)
             if old is not None:

@@ -449,7 +449,9 @@ def _check_git(book: Book) -> list[Problem]:
             named.add(rel)
             out.append(Problem(book.rel(top / rel), None, _("'{message}' by {name} is not committed yet (interrupted or refused by git): the next hotline write commits it").format(message=rec['message'], name=rec['name'])))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
-    under = [f"{sub}/{d}" if sub else d for d in ("cases", "ledger", "keys", "leave")]
+    from .storage.merge import APPEND_ONLY_FOLDERS
+
+    under = [f"{sub}/{d}" if sub else d for d in (*APPEND_ONLY_FOLDERS, "keys")]
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
     if gitsync.merging(top):
         for rel in gitsync.unmerged(top):

@@ -271,7 +271,6 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
         res.upgraded = bool(upgrade_book(book, actor, ids=False))
-        start = gitsync.rev(top, "HEAD")
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")
@@ -376,7 +375,7 @@ def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     left, written = [], []
     with journal.paused():  # the merge under way holds these files, not a write's journal
         for rel in gitsync.unmerged(top):
-            done = _merge_stages(book, rel) if merge.kind_of(rel) in ("case", "ledger", "leave", "calls") else []
+            done = _merge_stages(book, rel) if merge.kind_of(rel) in merge.APPEND_ONLY else []
             if done:
                 res.repaired.append(rel)
                 written += done
@@ -480,7 +479,7 @@ def repair_files(book: Book) -> list[str]:
     done: list[str] = []
     with journal.paused():  # the merge under way holds these files, not a write's journal
         for rel in gitsync.unmerged(top):
-            if merge.kind_of(rel) in ("case", "ledger", "leave", "calls"):
+            if merge.kind_of(rel) in merge.APPEND_ONLY:
                 done += _merge_stages(book, rel)
         for path in _files_with_markers(book):
             rel = path.resolve().relative_to(top.resolve()).as_posix()
@@ -495,7 +494,7 @@ def repair_files(book: Book) -> list[str]:
 def hand_settled(book: Book) -> list[str]:
     """Unmerged files hotline does not merge that the person has settled (`settled_by_hand`)."""
     top = book.git_root
-    return [rel for rel in gitsync.unmerged(top) if merge.kind_of(rel) not in ("case", "ledger", "leave", "calls")
+    return [rel for rel in gitsync.unmerged(top) if merge.kind_of(rel) not in merge.APPEND_ONLY
             and settled_by_hand(top, rel)]
 
 
@@ -506,7 +505,7 @@ def left_unmerged(book: Book) -> list[str]:
 
 def _files_with_markers(book: Book) -> list[Path]:
     out = []
-    for folder in ("cases", "ledger", "leave", "calls"):
+    for folder in merge.APPEND_ONLY_FOLDERS:
         d = book.root / folder
         if not d.is_dir():
             continue

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
 import conftest
+from conftest import git
 from hotline.cli import app
 
 HOSTILE_TEMPLATES = [
@@ -28,23 +28,6 @@ HOSTILE_TEMPLATES = [
     "{% for i in range(1000000000) %}{% endfor %}",
     "{{ '{0.__class__}'.format(month) }}",
 ]
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                          check=check).stdout
-
-
-@pytest.fixture
-def offices(book, env):
-    remote = env / "remote.git"
-    git(env, "init", "-q", "--bare", str(remote))
-    book.git("remote", "add", "origin", str(remote))
-    book.run("sync")
-    r = book.runner.invoke(app, ["init", "--clone", str(remote), str(env / "office2")])
-    assert r.exit_code == 0, r.output
-    other = conftest.TestBook(env / "office2", env / "home", book.runner)
-    return book, other, remote
 
 
 def hostile_commit(tb, message: str = "hostile") -> str:
@@ -95,7 +78,7 @@ def test_an_ordinary_edited_template_still_renders(book):
 def test_a_symlinked_folder_never_sends_the_book_s_files_elsewhere(book, env, link):
     elsewhere = env / "elsewhere"
     elsewhere.mkdir()
-    first = book.intake()  # the month folder exists: a link replaces it
+    book.intake()  # the month folder exists: a link replaces it
     target = book.root / link
     if target.exists():
         subprocess.run(["rm", "-rf", str(target)], check=True)
@@ -309,3 +292,17 @@ def test_a_new_office_not_yet_in_the_roster_can_sync_to_get_it(offices, env):
     r = c.run("sync", user=None)
     assert r.exit_code == 0
     assert c.case_file(cid).exists()
+
+
+def test_a_month_of_call_counts_deleted_by_another_office_is_put_back(offices):
+    a, b, _remote = offices
+    a.run("calls", "add", "--month", "2026-10", "--missed", "12", "--abandoned", "3")
+    a.run("sync"); b.run("sync")
+    files = list((b.root / "calls").glob("*.yaml"))
+    assert files
+    for f in files:
+        os.remove(f)
+    sha = hostile_commit(b)
+    r = a.run("sync")
+    assert sha in r.stderr and "calls/" in r.stderr
+    assert sorted(p.name for p in (a.root / "calls").glob("*.yaml")) == sorted(f.name for f in files)

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import conftest
 from hotline.cli import app
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="kills process groups with SIGKILL (POSIX)")
@@ -317,17 +316,6 @@ def test_writers_killed_at_random_moments_with_their_git_children(book, killer):
 
 
 # ---------------------------------------------------------------- sync killed inside each git child
-
-@pytest.fixture
-def offices(book, env):
-    remote = env / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-    book.git("remote", "add", "origin", str(remote))
-    book.run("sync")
-    r = book.runner.invoke(app, ["init", "--clone", str(remote), str(env / "office2")])
-    assert r.exit_code == 0, r.output
-    return book, conftest.TestBook(env / "office2", env / "home", book.runner), remote
-
 
 def notes(tb, cid: str) -> list[str]:
     return [e.get("note") for e in yaml.safe_load(tb.case_file(cid).read_text(encoding="utf-8"))["events"]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import conftest
 from hotline.cli import app
 
 ZH = {"HOTLINE_LANG": "zh-CN"}
@@ -238,19 +237,8 @@ def test_git_refusing_for_a_full_disk_says_so_in_the_readers_language(book, monk
 
 # ---------------------------------------------------------------- 15: two offices closed one case
 
-@pytest.fixture
-def offices(book, env):
-    remote = env / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, cwd=env)
-    book.git("remote", "add", "origin", str(remote))
-    book.run("sync")
-    r = book.runner.invoke(app, ["init", "--clone", str(remote), str(env / "office2")])
-    assert r.exit_code == 0, r.output
-    return book, conftest.TestBook(env / "office2", env / "home", book.runner)
-
-
 def test_two_offices_closing_one_case_differently_are_told_which_close_counts(offices):
-    a, b = offices
+    a, b, _remote = offices
     assert b.git("config", "core.quotepath").strip() == "false"   # `init --clone` set it too
     cid = a.intake()
     a.run("sync")

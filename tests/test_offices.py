@@ -8,30 +8,11 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 import conftest
+from conftest import git
 from hotline.cli import app
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                          check=check).stdout
-
-
-@pytest.fixture
-def offices(book, env):
-    """Two offices of one book: the `book` fixture pushed to a bare remote, and a second clone
-    made the way a new office makes it (`hotline init --clone`)."""
-    remote = env / "remote.git"
-    git(env, "init", "-q", "--bare", str(remote))
-    book.git("remote", "add", "origin", str(remote))
-    book.run("sync")
-    r = book.runner.invoke(app, ["init", "--clone", str(remote), str(env / "office2")])
-    assert r.exit_code == 0, r.output
-    other = conftest.TestBook(env / "office2", env / "home", book.runner)
-    return book, other, remote
 
 
 def events(tb, cid: str) -> list[dict]:

@@ -41,10 +41,6 @@ ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
     "leader": N_("group leader"), "deputy_leader": N_("deputy group leader"), "volunteer": N_("volunteer"),
 }
 CASE_ITEMS = {"resolved_case": N_("case resolved"), "late_closure": N_("case not closed in time")}
-ROLE = {  # roster.yaml's roles (a hotline may add its own: shown as written)
-    "director": N_("director"), "deputy_director": N_("deputy director"), "secretary": N_("secretary"),
-    "leader": N_("group leader"), "deputy_leader": N_("deputy group leader"), "volunteer": N_("volunteer"),
-}
 
 
 def _label(table: dict[str, str], key: str) -> str:
@@ -98,29 +94,6 @@ def field(key: str) -> str:
 def fields(keys) -> str:
     """Several fields named in the reader's language, as a list ("region, occupation" / "地区、职业")."""
     return _(", ").join(field(k) for k in keys)
-
-
-def role(key: str) -> str:
-    return _label(ROLE, key)
-
-
-def roles(keys) -> str:
-    """A person's roles in the reader's language, as a list ("group leader, director" / "组长、主任")."""
-    return _(", ").join(role(k) for k in keys)
-
-
-def case_item(key: str) -> str:
-    return _label(CASE_ITEMS, key)
-
-
-def not_assessed() -> str:
-    """A case of a grade that asks the crisis level, recorded without one (未评估)."""
-    return _("not assessed")
-
-
-def provisional() -> str:
-    """The mark of a due time computed from provisional working days (暂定)."""
-    return _("provisional")
 
 
 def role(key: str) -> str:

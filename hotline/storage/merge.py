@@ -202,29 +202,39 @@ def _read(path: Path | None, parse) -> Any:
         raise NotMergeable(str(e)) from None
 
 
+class _Entries:
+    """How a file of entries with ids reads, writes and orders them (ledger months, leave years,
+    call counts): the one table every merge and `kept_text` use."""
+
+    def __init__(self, parse, dump, order):
+        self.parse, self.dump, self.order = parse, dump, order
+
+
+ENTRY_FILES: dict[str, _Entries] = {
+    "ledger": _Entries(lambda text, path: [le for le, _l in ledger.parse_ledger(text, path)],
+                       lambda xs: yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in xs]}), lambda e: e.date),
+    "leave": _Entries(leave.parse, lambda xs: yamlio.dump({"entries": [leave.to_dict(x) for x in xs]}),
+                      lambda x: x.requested),
+    "calls": _Entries(calls.parse, lambda xs: yamlio.dump({"entries": [calls.to_dict(x) for x in xs]}), calls.order),
+}
+APPEND_ONLY = ("case", *ENTRY_FILES)                  # files nobody deletes and whose events stay (kind_of)
+APPEND_ONLY_FOLDERS = ("cases", "ledger", leave.LEAVE, calls.CALLS)
+
+
 def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
                open_personal: OpenPersonal | None = None, notes: list | None = None) -> str:
-    """The merged text of a case file (`kind` "case"), a ledger file ("ledger") or a leave file
-    ("leave"); NotMergeable when a side is not such a file."""
+    """The merged text of a case file (`kind` "case") or a file of entries (`ENTRY_FILES`: ledger,
+    leave, calls); NotMergeable when a side is not such a file."""
     if kind == "case":
         b, a, t = (_read(p, casefile.parse_case) for p in (base, ours, theirs))
         if a is None or t is None:
             raise NotMergeable("one side is empty")
         return casefile.dump_case(merge_cases(b, a, t, open_personal, notes))
-    if kind == "ledger":
-        b, a, t = (_read(p, lambda text, path: [le for le, _l in ledger.parse_ledger(text, path)]) or []
-                   for p in (base, ours, theirs))
-        entries = merge_entries(b, a, t, order=lambda e: e.date, notes=notes)
-        return yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in entries]})
-    if kind == "leave":
-        b, a, t = (_read(p, leave.parse) or [] for p in (base, ours, theirs))
-        requests = merge_entries(b, a, t, order=lambda x: x.requested, notes=notes)
-        return yamlio.dump({"entries": [leave.to_dict(x) for x in requests]})
-    if kind == "calls":
-        b, a, t = (_read(p, calls.parse) or [] for p in (base, ours, theirs))
-        counts = merge_entries(b, a, t, order=calls.order)
-        return yamlio.dump({"entries": [calls.to_dict(x) for x in counts]})
-    raise NotMergeable(f"not a file hotline merges: {kind}")
+    how = ENTRY_FILES.get(kind)
+    if how is None:
+        raise NotMergeable(f"not a file hotline merges: {kind}")
+    b, a, t = (_read(p, how.parse) or [] for p in (base, ours, theirs))
+    return how.dump(merge_entries(b, a, t, order=how.order, notes=notes))
 
 
 def merge_key_lines(base: str | None, ours: str, theirs: str) -> str:
@@ -297,19 +307,13 @@ def kept_text(kind: str, before: str, after: str, path: Path) -> tuple[str | Non
         if all((e.id, _key(e)) in have for e in b.events) and len(set(ids_after)) == len(ids_after):
             return None, []
         return casefile.dump_case(merge_cases(b, b, a, None, notes)), notes
-    if kind == "ledger":
-        parse = lambda text: [le for le, _l in ledger.parse_ledger(text, path)]  # noqa: E731
-        dump = lambda xs: yamlio.dump({"entries": [ledger.entry_to_dict(e) for e in xs]})  # noqa: E731
-        order = lambda e: e.date  # noqa: E731
-    elif kind == "leave":
-        parse = lambda text: leave.parse(text, path) if text.strip() else []  # noqa: E731
-        dump = lambda xs: yamlio.dump({"entries": [leave.to_dict(x) for x in xs]})  # noqa: E731
-        order = lambda x: x.requested  # noqa: E731
-    else:
+    how = ENTRY_FILES.get(kind)
+    if how is None:
         return None, []
+    parse = lambda text: how.parse(text, path) if text.strip() else []  # noqa: E731
     b, a = parse(before) or [], parse(after) or []
     have = {(e.id, _key(e)) for e in a}
     ids_after = [e.id for e in a]
     if all((e.id, _key(e)) in have for e in b) and len(set(ids_after)) == len(ids_after):
         return None, []
-    return dump(merge_entries(b, b, a, order, notes)), notes
+    return how.dump(merge_entries(b, b, a, how.order, notes)), notes
