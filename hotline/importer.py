@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.importing import Context, Entry, Problem, Register, column_letter, fingerprints, read_register
 from .domain.model import Case, Personal, Source
@@ -193,10 +193,10 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     actor = book.actor()
     if not p.new:
         raise UsageError(_("nothing to import from {file}").format(file=p.file))
-    keys = [x.key for x in book.roster.recipients()]
+    keys = [x.key for x in keyring.reading_roster(book).recipients()]
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
-    with book.lock():
+    with book.lock(), keyring.session(book) as store:
         known = book.store.fingerprints(again=True)  # under the lock: another import may have written meanwhile
         clash = [e.row for e in p.new if e.fingerprint in known or e.case_id and book.store.path_for(e.case_id).exists()]
         if clash:
@@ -206,7 +206,8 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
         caller_key, touched = _caller_key(book, keys, identity) if contacts else (b"", [])
         planned: list[Path] = []
         try:
-            cases = _build(book, p.new, keys, caller_key)
+            cases = _build(book, store, p.new, caller_key)
+            store.save()   # the data keys are kept before the cases that need them
             planned = [book.store.path_for(c.id) for c in cases]  # none of them existed: see _allocate
             paths = book.store.write_many(cases)
         except BaseException:
@@ -218,14 +219,18 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     return ImportResult(cases, paths, commit, msg)
 
 
-def _build(book: Book, entries: list[Entry], keys: list[str], caller_key: bytes) -> list[Case]:
+def _build(book: Book, store, entries: list[Entry], caller_key: bytes) -> list[Case]:
+    """The cases of `entries`; personal data sealed with a data key of each case's own (SPEC §7),
+    which the importing person must be able to read back."""
     taken: set[str] = set()
     cases = []
     for e in entries:
-        personal = None
+        case = _case(e, _allocate(book, e, taken), None)
         if e.personal:
+            keyring.require_own_key(book, case)
             fields = {k: getattr(e.intake, k) for k in PERSONAL}
-            tag = privacy.caller_tag(e.intake.contact, caller_key) if e.intake.contact else None
-            personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
-        cases.append(_case(e, _allocate(book, e, taken), personal))
+            caller = keyring.caller_of(store, privacy.caller_tag(e.intake.contact, caller_key))[0] \
+                if e.intake.contact else None
+            case.personal = keyring.seal(book, store, case, fields, caller)
+        cases.append(case)
     return cases

@@ -18,12 +18,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.model import Case, Event, Personal
 from .errors import BookError, GitError, UsageError
 from .i18n import _
-from .storage import git, gitsync, merge, yamlio
+from .storage import git, gitsync, keystore, merge, yamlio
 from .storage.config import parse_roster
 
 DRIVER = gitsync.DRIVER
@@ -74,6 +74,7 @@ class _Context:
 
     def __init__(self, top: Path, pathname: str):
         self.top = top
+        self.case_path = pathname
         parts = pathname.replace("\\", "/").split("/")
         depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
@@ -143,25 +144,25 @@ class _Context:
 
     def open_personal(self, a: Personal, b: Personal, o: Personal | None) -> Personal | None:
         """Both sides changed a personal block: merge the decrypted fields three-way; None (kept as
-        a named conflict) without a key that opens both, or when one field was changed both ways."""
+        a named conflict) without a key that opens both, or when one field was changed both ways.
+        Blocks with the case's own data key are opened with it (from the key store) and sealed to it
+        again; two different data keys for one case are a conflict."""
         ident = self.identity()
-        if ident is None:
+        if ident is None or a.armor is None or b.armor is None:
             return None
+        if a.key or b.key:
+            return self._open_per_case(a, b, o, ident)
         try:
             da, db = privacy.decrypt_personal(a.armor, ident), privacy.decrypt_personal(b.armor, ident)
         except UsageError:
             return None
         try:
-            do = privacy.decrypt_personal(o.armor, ident) if o is not None else {}
+            do = privacy.decrypt_personal(o.armor, ident) if o is not None and o.armor else {}
         except UsageError:
             do = {}
-        fields: dict = {}
-        for k in sorted({*da, *db, *do}):
-            value, clash = merge.three_way(do.get(k), da.get(k), db.get(k))
-            if clash is not None:
-                return None
-            if value not in (None, ""):
-                fields[k] = value
+        fields = _fields_three_way(do, da, db)
+        if fields is None:
+            return None
         contact = fields.get("contact")
         key = self.caller_key() if contact else None
         if fields == da == db:  # the same data encrypted twice (a rekey on either side): keep one
@@ -174,6 +175,52 @@ class _Context:
         caller = privacy.caller_tag(str(contact), key) if key else (
             a.caller if da.get("contact") == contact else b.caller if db.get("contact") == contact else None)
         return Personal(privacy.encrypt_personal(fields, keys), len(keys), caller if contact else None)
+
+    def _open_per_case(self, a: Personal, b: Personal, o: Personal | None, ident) -> Personal | None:
+        from .storage import keystore
+
+        if a.key != b.key:
+            return None   # two data keys for one case: `hotline resolve` chooses
+        case_id = Path(self.case_path).stem
+        store = keystore.Store(self.top)
+        try:
+            entry = store.entry(case_id)
+        finally:
+            store.close()
+        mine = privacy.public_key(ident)
+        data = next((k for w in (entry.wraps if entry else []) if w.key == mine
+                     and (k := privacy.unwrap(w.sealed, ident)) is not None and str(k.to_public()) == a.key), None)
+        if data is None:
+            return None
+        try:
+            da, db = privacy.decrypt_personal(a.armor, data), privacy.decrypt_personal(b.armor, data)
+        except UsageError:
+            return None
+        do: dict = {}
+        if o is not None and o.armor:
+            try:
+                do = privacy.decrypt_personal(o.armor, data if o.key == a.key else ident)
+            except UsageError:
+                do = {}
+        fields = _fields_three_way(do, da, db)
+        if fields is None:
+            return None
+        if fields == da == db:
+            return min((a, b), key=lambda p: p.armor or "")
+        caller = a.caller if da.get("contact") == fields.get("contact") else b.caller
+        return Personal(privacy.seal_personal(fields, a.key), 0, caller if fields.get("contact") else None, a.key)
+
+
+def _fields_three_way(do: dict, da: dict, db: dict) -> dict | None:
+    """The personal fields merged three-way; None when one field was changed both ways."""
+    fields: dict = {}
+    for k in sorted({*da, *db, *do}):
+        value, clash = merge.three_way(do.get(k), da.get(k), db.get(k))
+        if clash is not None:
+            return None
+        if value not in (None, ""):
+            fields[k] = value
+    return fields
 
 
 def _side_value(o, a, b, name: str):
@@ -215,6 +262,11 @@ class SyncResult:
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     upgraded: bool = False
+    keys_dropped: int = 0            # data-key wraps taken from people who may no longer read
+    keys_added: int = 0              # wraps given to new readers
+    keys_waiting: list[str] = field(default_factory=list)  # cases whose new readers wait for a reader's rekey
+    pruned: bool = False             # old key stores dropped from this clone (an erasure is complete here)
+    pruned_remote: bool = False      # ... and from the remote folder
 
 
 class SyncStopped(GitError):
@@ -271,27 +323,37 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
         res.upgraded = bool(upgrade_book(book, actor, ids=False))
+        start_keys = gitsync.rev(top, keystore.REF)
+        their_keys = None
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
+            their_keys = gitsync.fetch_keys(top, chosen)
+            rewrap_ids = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")
+            before = gitsync.rev(top, "HEAD")
             if theirs is not None and gitsync.count(top, f"HEAD..{theirs}"):
                 res.came_in += gitsync.count(top, f"HEAD..{theirs}")
-                before = gitsync.rev(top, "HEAD")
                 merged = _merge(book, before, theirs, f"{chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
                 res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
+            _settle_readers(book, before, rewrap_ids | set(res.cases), res)
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
-            if not ahead:
-                break
-            if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) == "ok":
+            if ahead:
+                if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) != "ok":
+                    continue
                 # this office's own changes (and what sync put back), not the merge commits
                 res.went_out = gitsync.count(top, f"{theirs}..HEAD", merges=False) if theirs else ahead
-                break
+            mine = gitsync.rev(top, keystore.REF)
+            if mine is not None and mine != their_keys:
+                if gitsync.push_keys(top, chosen, their_keys) != "ok":
+                    continue
+            break
         else:
             raise GitError(_("the remote kept moving while syncing ({tries} tries); run `hotline sync` again")
                            .format(tries=tries))
+        _prune_erased(book, chosen, start_keys, their_keys, res)
     book.store.index()
     res.cases = sorted(set(res.cases))
     for cid in res.cases:
@@ -301,6 +363,35 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         except (BookError, UsageError):
             continue  # a file a merge broke is named by `check`
     return res
+
+
+def _settle_readers(book: Book, before: str | None, ids: set[str], res: SyncResult) -> None:
+    """After the merge, every case's data key wrapped for exactly who may read it now: all cases when
+    the roster or the rules changed, else those the merge or the other office's key store touched."""
+    fresh = Book(book.root, book._acting, book.now)   # the roster and rules as merged
+    after = gitsync.rev(book.git_root, "HEAD")
+    changed = gitsync.changed(book.git_root, before, after) if before and after and before != after else []
+    where = book.root.resolve().relative_to(book.git_root.resolve()).as_posix()
+    prefix = "" if where == "." else where + "/"
+    every = any(p in (prefix + "roster.yaml", prefix + "rules.yaml") for p in changed)
+    done = keyring.settle_readers(fresh, None if every else ids)
+    res.keys_dropped += done.dropped
+    res.keys_added += done.added
+    res.keys_waiting = sorted(set(res.keys_waiting) | set(done.waiting))
+
+
+def _prune_erased(book: Book, remote: str, start: str | None, theirs: str | None, res: SyncResult) -> None:
+    """An erasure is complete only once no object holds the old key store: this clone, and a remote
+    that is a folder here, drop every unreachable object when the store lost something."""
+    top = book.git_root
+    final = gitsync.rev(top, keystore.REF)
+    if keystore.lost(top, start, final) or keystore.lost(top, theirs, final):
+        keystore.prune(top)
+        res.pruned = True
+        folder = gitsync.remote_folder(top, remote)
+        if folder is not None and keystore.lost(top, theirs, final):
+            keystore.prune(folder)
+            res.pruned_remote = True
 
 
 def refuse_during_git_operation(top: Path) -> None:
@@ -639,6 +730,9 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
         raise UsageError(_("{dir} exists and is not empty; give a new folder for the copy").format(dir=target))
     gitsync.clone(url, target)
     root = target.resolve()
+    top = git.toplevel(root) or root
+    if gitsync.fetch_keys(top, "origin") is not None and gitsync.rev(top, keystore.REF) is None:
+        git.run(top, ["update-ref", keystore.REF, gitsync.keys_tracking("origin")])   # the case keys come along
     if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
         raise UsageError(_("{url} was cloned into {dir}, but it is not a case book (no rules.yaml and cases/)")
                          .format(url=url, dir=root))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .i18n import _
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.model import Case
 from .errors import UsageError
@@ -98,62 +98,103 @@ def _yaml_scalar(text: str) -> str:
 
 @dataclass
 class RekeyResult:
-    cases: int
-    recipients: int
-    files: list[Path]
-    rotated: bool = False   # a new caller key was made (a staff key was removed)
+    cases: int            # cases whose keys changed (wraps given or taken, moved to their own key)
+    recipients: int       # staff keys in the reading roster
+    files: list[Path]     # book files written (case files moved from staff keys, the caller key)
+    rotated: bool = False  # a new caller key was made (a staff key was removed)
+    added: int = 0        # wraps given to readers who lacked one
+    dropped: int = 0      # wraps taken from people who may no longer read
+    upgraded: int = 0     # cases moved from staff keys to a data key of their own
+    waiting: list[str] = field(default_factory=list)   # cases whose new readers wait for one who can open them
 
 
 def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -> RekeyResult:
-    """Decrypt every personal block with the actor's key and encrypt it to the current recipients.
+    """Make every case's keys match who may read it now (SPEC §7).
 
-    Everything is decrypted first: if any block cannot be opened, nothing is written.  When a
-    staff key was removed since the caller key was last written (or the caller key is lost),
-    a new caller key is made and every case's pseudonym recomputed from its decrypted contact,
-    in the same commit: whoever left cannot test numbers against cases taken after.
+    In the key store: each case's data key is wrapped for every reader who lacks it (when the
+    actor's key opens it) and taken from everyone who may no longer read — no case file changes.
+    A case still encrypted to staff keys (written before per-case keys) moves to a data key of its
+    own (its file changes; needs a key that opens it).  When a staff key was removed since the
+    caller key was last written (or it is lost), a new caller key is made and every contact's link
+    made again from the decrypted contacts: whoever left cannot test numbers against the store.
+    Everything that must be decrypted is decrypted first: if one cannot be opened, nothing is written.
     """
     actor = book.actor()
-    keys = [p.key for p in book.roster.recipients()]
+    keys = [p.key for p in keyring.reading_roster(book).recipients()]
     if not keys:
         raise UsageError(_("no active person in roster.yaml has a key: refusing to re-encrypt to nobody"))
     ident = privacy.load_identity()
     if ident is None:
         raise UsageError(_("no identity at {identity_path}: rekey needs a key that can open every case").format(identity_path=privacy.identity_path()))
-    with book.lock():
-        plan = _decrypt_all(book, ident, progress)
+    with book.lock(), keyring.session(book) as store:
+        keyring.refuse_missing(book, store)
         old_key = privacy.open_caller_key(book.root, ident)
         note = git.git_dir(book.git_root) / gitsync.REKEY_NOTE  # two offices made different caller keys at once
         rotate = old_key is None or privacy.must_rotate(book.root, keys) or note.exists()
         key = privacy.new_caller_key() if rotate else old_key
+        plan = _open_all(book, store, ident, progress, contacts=rotate)
         touched: list[Path] = []
-        for f, case, plain in plan:
-            case.personal.armor = privacy.encrypt(plain, keys)
-            case.personal.recipients = len(keys)
-            if rotate or not case.personal.caller:
-                contact = privacy.parse_personal(plain).get("contact")
-                case.personal.caller = privacy.caller_tag(str(contact), key) if contact else None
-            book.store.write(case, f)
-            touched.append(f)
-        touched += privacy.write_caller_key(book.root, key, keys)
-        touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)
-        what = "; new caller key" if rotate else ""
-        book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
+        res = RekeyResult(0, len(keys), touched, rotate)
+        if rotate:
+            for path in store.paths("links") + store.paths("callers"):
+                store.changes[path] = None
+        changed: set[str] = set()
+        for f, case, fields in plan:
+            contact = str(fields.get("contact") or "")
+            caller = case.personal.caller if case.personal else None
+            if case.personal is not None and case.personal.legacy:
+                new_caller = keyring.caller_of(store, privacy.caller_tag(contact, key))[0] if contact else None
+                case.personal = None
+                case.personal = keyring.seal(book, store, case, fields, new_caller)
+                book.store.write(case, f)
+                touched.append(f)
+                res.upgraded += 1
+                changed.add(case.id)
+            elif rotate and contact and caller:
+                tag = privacy.caller_tag(contact, key)
+                store.put_link(tag, sorted({*store.link(tag), caller}))
+        wrapped = keyring.rewrap(book, store, [c for _f, c, _p in plan], ident)
+        res.added, res.dropped, res.waiting = wrapped.added, wrapped.dropped, wrapped.waiting
+        res.cases = len(changed | set(wrapped.cases))
+        if rotate or keys_changed(book.root, keys):
+            touched += privacy.write_caller_key(book.root, key, keys)
+        store.save()
+        if touched:
+            touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)
+            what = "; new caller key" if rotate else ""
+            book.commit(touched, f"rekey: {res.upgraded} case(s) moved to their own key, {res.added} key(s) "
+                                 f"given, {res.dropped} taken{what}", actor)
         note.unlink(missing_ok=True)
-    return RekeyResult(len(plan), len(keys), touched, rotate)
+        if res.dropped or rotate:
+            keyring.forget_old(book)   # the replaced key store still held what was taken away
+    return res
 
 
-def _decrypt_all(book: Book, ident, progress) -> list[tuple[Path, Case, bytes]]:
-    """Every case with a personal block, and the block decrypted; UsageError if one cannot be opened."""
+def keys_changed(root: Path, keys: list[str]) -> bool:
+    """The staff keys differ from those the caller key was last encrypted to."""
+    from .storage import keys as keyfiles
+
+    return keyfiles.read_recipients(root) != set(keys)
+
+
+def _open_all(book: Book, store, ident, progress, contacts: bool) -> list[tuple[Path, Case, dict]]:
+    """Every case with a personal block, and its decrypted fields where they are needed (a block
+    still on staff keys; every contact when the caller key is renewed); UsageError if one cannot
+    be opened.  Erased cases are left out."""
     plan = []
     files = list(book.store.files())
     for n, f in enumerate(files, 1):
         if progress:
             progress(n, len(files))
         case = book.store.load(f)
-        if case.personal is None:
+        if case.personal is None or case.personal.armor is None:
             continue
-        try:
-            plan.append((f, case, privacy.decrypt(case.personal.armor, ident)))
-        except UsageError:
-            raise UsageError(_("your key cannot open case {id}; ask a staff member whose key can to run rekey").format(id=case.id)) from None
+        fields: dict = {}
+        if case.personal.legacy or (contacts and case.personal.caller):
+            try:
+                fields = keyring.open_block(store, case, ident)
+            except UsageError:
+                raise UsageError(_("your key cannot open case {id}; ask a staff member whose key can to run rekey")
+                                 .format(id=case.id)) from None
+        plan.append((f, case, fields))
     return plan

@@ -135,6 +135,9 @@ def assign(
     notes = Notes(no_input)
     res = actions.assign(book, case, to, notes(note, "--note"), parse_at(book, at), **notes.extra())
     out(_("Assigned {id} to {who}").format(id=res.case.id, who=who(book, to)))
+    if res.keys_waiting:
+        out("!! " + _("your key cannot open this case's data key, so its new readers cannot open the caller's data "
+                      "yet: one of its readers runs `hotline rekey`"))
 
 
 @command(help=N_('Close the case (结案).'))

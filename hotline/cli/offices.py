@@ -30,6 +30,15 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
     for h in res.held:
         err(held_line(h))
+    if res.keys_dropped or res.keys_added:
+        out(_("Case keys: {added} given to new readers, {dropped} taken from people who may no longer read.")
+            .format(added=res.keys_added, dropped=res.keys_dropped))
+    if res.keys_waiting:
+        err(_("{n} case(s) have new readers still without their key: your key cannot open them; one of their readers "
+              "runs `hotline rekey` (first: {ids}).").format(n=len(res.keys_waiting), ids=", ".join(res.keys_waiting[:5])))
+    if res.pruned:
+        out(_("Old key stores were removed from this clone{remote}: an erased case can no longer be opened from "
+              "here.").format(remote=_(" and from {remote}").format(remote=res.remote) if res.pruned_remote else ""))
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))

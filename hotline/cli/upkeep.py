@@ -36,15 +36,24 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
         raise typer.Exit(1)
 
 
-@command(help=N_("Re-encrypt every case's personal data to the current staff keys (one commit)."))
+@command(help=N_("Give each case's key to everyone who may now read it and take it from everyone who may not."))
 @handle
 def rekey():
     from ..setup import rekey_book
 
     book = open_book()
     res = rekey_book(book, progress=progress(_("re-encrypting")))
-    if res.files:
-        out(_("Re-encrypted {cases} case(s) to {recipients} recipient(s) in one commit.").format(cases=res.cases, recipients=res.recipients))
-        out(_("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that."))
+    if res.cases or res.files:
+        out(_("Keys of {cases} case(s) changed: {added} reader key(s) given, {dropped} taken away, {upgraded} case(s) "
+              "moved to a key of their own.").format(cases=res.cases, added=res.added, dropped=res.dropped,
+                                                     upgraded=res.upgraded))
+        if res.rotated:
+            out(_("A new caller key was made: every contact's link was made again."))
+        if res.upgraded:
+            out(_("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that."))
     else:
-        out(_("Nothing to re-encrypt; {recipients} recipient(s) in roster.yaml.").format(recipients=res.recipients))
+        out(_("Nothing to change; every reader holds the keys of the cases they may read ({recipients} key(s) "
+              "in roster.yaml).").format(recipients=res.recipients))
+    if res.waiting:
+        out(_("{n} case(s) have readers still without their key: your key cannot open them; one of their readers "
+              "runs `hotline rekey` (first: {ids}).").format(n=len(res.waiting), ids=", ".join(res.waiting[:5])))

@@ -14,6 +14,7 @@ EVENT = {
     "intake": N_("intake"), "escalate": N_("reported to the director"), "followup": N_("follow-up"),
     "refer": N_("referral"), "urge": N_("urge"), "assign": N_("hand-over"), "close": N_("closing"),
     "revisit": N_("revisit"), "amend": N_("correction"), "void": N_("withdrawn"),
+    "hold": N_("legal hold"), "release": N_("hold released"), "erase": N_("personal data erased"),
 }
 DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_("referral"),
             "follow_up": N_("referral follow-up"), "revisit": N_("revisit"),

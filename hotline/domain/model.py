@@ -21,6 +21,9 @@ EVENT_TYPES = (
     "revisit",    # 回访 (after closing)
     "amend",      # 更正 (intake fields corrected: `changes` names them, old → new for clear ones)
     "void",       # 作废 (a case entered by mistake: it stays, but no longer counts; reason required)
+    "hold",       # 保全 (legal hold: the caller's data is kept past the retention period; reason required)
+    "release",    # 解除保全 (the hold ends)
+    "erase",      # 删除个人信息 (the caller's data key destroyed; coded fields stay; reason)
 )
 STATUSES = ("open", "referred", "closed")
 # registration fields two offices may change differently; a merge keeps every value as a named
@@ -47,11 +50,28 @@ class Event:
 
 @dataclass
 class Personal:
-    """The caller's personal data, as stored: age-encrypted, never in clear."""
+    """The caller's personal data, as stored: age-encrypted, never in clear.
 
-    armor: str            # ASCII-armored age file (name, contact, address, notes as YAML)
-    recipients: int       # how many staff keys it was encrypted to
-    caller: str | None = None  # keyed pseudonym of the normalised contact (repeat callers)
+    Since per-case keys (SPEC §7) the block is encrypted to the case's own data key, whose public
+    half is `key`; the data key itself, wrapped for each reader, lives in the key store
+    (storage.keystore), and `caller` is a random caller id (the link from a contact to it lives
+    there too).  A block written before (`key` None) is encrypted to `recipients` staff keys and
+    `caller` is a keyed tag of the contact; `hotline upgrade` moves it.  After `erase`, `armor`
+    and `key` are gone and only the caller id stays (statistics of repeat callers do not change).
+    """
+
+    armor: str | None     # ASCII-armored age file (name, contact, address, notes as YAML); None once erased
+    recipients: int       # legacy blocks: how many staff keys it was encrypted to (0 for per-case keys)
+    caller: str | None = None  # the caller id (random); legacy: keyed tag of the normalised contact
+    key: str | None = None     # the case's data key (public half, age1…); None for a legacy block
+
+    @property
+    def legacy(self) -> bool:
+        return self.key is None and self.armor is not None
+
+    @property
+    def erased(self) -> bool:
+        return self.armor is None
 
 
 @dataclass
@@ -104,6 +124,20 @@ class Case:
             elif e.type == "refer" and status != "closed":
                 status = "referred"
         return status
+
+    @property
+    def erased(self) -> bool:
+        """The caller's data was erased (its data key destroyed)."""
+        return any(e.type == "erase" for e in self.events)
+
+    @property
+    def on_hold(self) -> bool:
+        """A legal hold stands: the last hold is not followed by a release."""
+        held = False
+        for e in self.events:
+            if e.type in ("hold", "release"):
+                held = e.type == "hold"
+        return held
 
     def closed_event(self, as_of: datetime | None = None) -> Event | None:
         for e in self.events_until(as_of):
