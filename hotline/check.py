@@ -61,8 +61,26 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book))
+    problems.extend(_check_keys(book))
     problems.extend(_check_git(book))
     return problems
+
+
+def keystore_ref() -> str:
+    from .storage.keystore import REF
+
+    return REF
+
+
+def _check_keys(book: Book) -> list[Problem]:
+    """The key store against the cases (keyring.problems), each on its case file when it has one."""
+    from . import keyring
+
+    out = []
+    for case_id, where, message in keyring.problems(book):
+        path = book.rel(book.store.path_for(case_id)) if case_id else (where or keystore_ref())
+        out.append(Problem(path, None, message))
+    return out
 
 
 def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:

@@ -21,6 +21,7 @@ from .domain.model import Case, Event, Person, Personal
 from .errors import UsageError
 from .i18n import _
 from .storage import keystore
+from .storage.casefile import utc_text
 
 
 @dataclass
@@ -50,9 +51,16 @@ def _at(book: Book, case: Case) -> datetime:
 def due(book: Book) -> list[Case]:
     """Every case whose personal data is past the retention period and not on hold."""
     years, now = book.rules.lines.retention_years, book.now
-    cases = book.store.query("status = 'closed' OR void = 1", problems=[], include_void=True,
-                             fallback=lambda c: retention.due_at(c, years) is not None)
+    cases = book.store.query("retained_from <= ?", (utc_text(retention.threshold(years, now)),), problems=[],
+                             include_void=True, fallback=lambda c: retention.erase_due(c, years, now))
     return sorted((c for c in cases if retention.erase_due(c, years, now)), key=lambda c: c.id)
+
+
+def due_count(book: Book) -> int:
+    """How many cases are past the retention period (what `report` and `check` remind of): one indexed question."""
+    years, now = book.rules.lines.retention_years, book.now
+    return len(book.store.query("retained_from <= ?", (utc_text(retention.threshold(years, now)),), problems=[],
+                                include_void=True, light=True, fallback=lambda c: retention.erase_due(c, years, now)))
 
 
 def erase(book: Book, refs: list[str], reason: str, whole_caller: bool = False, only_due: bool = False) -> EraseResult:

@@ -278,3 +278,88 @@ def settle_readers(book: Book, case_ids: set[str] | None) -> Rewrap:
         res = rewrap(book, store, cases, identity)
         store.save()
     return res
+
+
+def legacy_count(book: Book) -> int:
+    """Cases whose personal block is still encrypted to staff keys (written before per-case keys)."""
+    cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.age') IS NOT NULL "
+                             "AND json_extract(data, '$.personal.key') IS NULL)", problems=[], include_void=True,
+                             fallback=lambda c: bool(c.personal and c.personal.legacy))
+    return sum(1 for c in cases if c.personal and c.personal.legacy)
+
+
+# ---------------------------------------------------------------- check
+
+def problems(book: Book) -> list[tuple[str, str | None, str]]:
+    """What `check` says of the key store: (case id or None, where, message).  A store that is
+    missing or damaged is named, never replaced; a wrap for someone who may not read is named
+    (until `rekey` or `sync` takes it); so are readers still without the key, blocks still on staff
+    keys, cases past the retention period."""
+    out: list[tuple[str, str | None, str]] = []
+    cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal') IS NOT NULL)",
+                             problems=[], include_void=True, fallback=lambda c: c.personal is not None)
+    with session(book) as store:
+        try:
+            exists = store.exists()
+        except keystore.Damaged as e:
+            return [(None, keystore.REF, str(e))]
+        if not exists and any(c.personal.key for c in cases):
+            return [(None, keystore.REF, _("the key store is missing although cases were written with per-case keys: "
+                                           "nothing can open them here; get it back with `hotline sync` from another "
+                                           "office, or from a backup — never start a new one"))]
+        for c in cases:
+            p = c.personal
+            try:
+                gone = store.erased(c.id)
+                entry = store.entry(c.id)
+            except keystore.Damaged as e:
+                out.append((c.id, None, str(e)))
+                continue
+            if gone is not None and p.armor is not None:
+                out.append((c.id, None, _("the key store says case {id} was erased ({at}, by {by}) but its file still "
+                                          "holds the encrypted block: `hotline erase {id}` records it").format(
+                    id=c.id, at=gone.at, by=gone.by)))
+                continue
+            if p.armor is None:
+                continue
+            if p.legacy:
+                continue
+            if entry is None:
+                out.append((c.id, None, _("the key store holds no data key for case {id}: nobody can open its caller's "
+                                          "data (the store was damaged or rewritten?)").format(id=c.id)))
+                continue
+            if entry.public != p.key:
+                out.append((c.id, None, _("the key store holds another data key for case {id} than its file names: "
+                                          "its caller's data cannot be opened").format(id=c.id)))
+                continue
+            want = reader_keys(book, c)
+            extra = sorted({w.reader for w in entry.wraps if want.get(w.reader) != w.key})
+            if extra:
+                out.append((c.id, None, _("case {id}: {people} still hold its key but may no longer read it: run "
+                                          "`hotline rekey`").format(id=c.id, people=", ".join(extra))))
+            lacking = sorted(pid for pid, k in want.items() if entry.wrap_of(pid, k) is None)
+            if lacking:
+                out.append((c.id, None, _("case {id}: {people} may read it but do not hold its key yet: one of its "
+                                          "readers runs `hotline rekey`").format(id=c.id, people=", ".join(lacking))))
+    return out
+
+
+def reminders(book: Book) -> list[str]:
+    """What `check` and `report` remind of without calling the book broken: cases still on staff keys
+    (`hotline upgrade`), cases past the retention period (`hotline erase --due`)."""
+    from .erasure import due_count
+
+    out = []
+    legacy = legacy_count(book)
+    if legacy:
+        out.append(_("{n} case(s) are still encrypted to every staff key (written before per-case keys): a director "
+                     "runs `hotline upgrade` so each opens only for its readers and can be erased").format(n=legacy))
+    due = due_count(book)
+    if due:
+        out.append(retention_reminder(due, book.rules.lines.retention_years))
+    return out
+
+
+def retention_reminder(n: int, years: int) -> str:
+    return _("{n} case(s) are past the retention period ({years} year(s) after closing) and not on hold: their "
+             "personal data should be erased — `hotline erase --due`").format(n=n, years=years)

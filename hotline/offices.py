@@ -631,7 +631,7 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
             if name == "personal":
                 current = case.personal
                 case.personal = Personal(value, current.recipients if current else 0,
-                                         current.caller if current else None)
+                                         current.caller if current else None, current.key if current else None)
                 changes[name] = {"changed": True}
             else:
                 from .domain import detect

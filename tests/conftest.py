@@ -72,6 +72,11 @@ def identity_of(base: Path, person: str) -> Path | None:
     return path if path.exists() else None
 
 
+def roster_any_keys() -> str:
+    """ROSTER with a placeholder for every key (for tests that only parse it)."""
+    return ROSTER.format(**{k: "age1x" for k in ("key", *OTHERS)})
+
+
 def roster_text(base: Path) -> str:
     """ROSTER with every person's own public key (identities made under base/ids/ when missing)."""
     keys = {"key": privacy.public_key(privacy.load_identity())}
@@ -153,11 +158,18 @@ def book(env) -> TestBook:
     root = env / "book"
     r = runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"])
     assert r.exit_code == 0, r.output
-    text = roster_text(env)
-    (root / "roster.yaml").write_text(text, encoding="utf-8")
-    keys = [ln.split("key: ", 1)[1] for ln in text.splitlines() if ln.strip().startswith("key: ")]
-    privacy.write_caller_key(root, privacy.new_caller_key(), keys)   # as `hotline rekey` would leave it
     tb = TestBook(root, env / "home", runner)
+    set_roster(tb, env)
+    return tb
+
+
+def set_roster(tb: "TestBook", base: Path) -> None:
+    """The test roster (every person with a key of their own) and a caller key all of them open, as
+    `hotline rekey` would leave it; one commit."""
+    text = roster_text(base)
+    (tb.root / "roster.yaml").write_text(text, encoding="utf-8")
+    keys = [ln.split("key: ", 1)[1] for ln in text.splitlines() if ln.strip().startswith("key: ")]
+    privacy.write_caller_key(tb.root, privacy.new_caller_key(), keys)
     tb.git("add", "keys")
     tb.git("commit", "-q", "-am", "test roster")
     return tb

@@ -7,7 +7,7 @@ import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import OUTPUT, check_format, columns, handle, open_book, out, progress, write_out
+from .common import OUTPUT, check_format, columns, err, handle, open_book, out, progress, write_out
 
 
 @command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
@@ -32,6 +32,11 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
         text = rows_out(rows, fmt, columns([("path", N_("file")), ("line", N_("line")), ("message", N_("problem"))]))
     if output is not None or text:
         write_out(text, output, fmt, count=len(problems) if output is not None else None)
+    if not regions:
+        from .. import keyring
+
+        for line in keyring.reminders(book):   # not problems of the book: said, exit status unchanged
+            err(line)
     if problems:
         raise typer.Exit(1)
 

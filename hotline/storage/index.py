@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..domain import retention
 from ..domain.clocks import settle_fingerprint, settled_at
 from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 10  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON
+SCHEMA_VERSION = 11  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON; 11: retained_from
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
@@ -44,6 +45,7 @@ def summarise(c: Case, rules) -> dict:
         "caller": c.personal.caller if c.personal else None,
         "void": int(c.voided),
         "fingerprint": c.source.fingerprint if c.source else None,
+        "retained_from": utc_text(t) if (t := retention.counting_from(c)) is not None else None,
     }
 
 
@@ -52,7 +54,7 @@ CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, sig TEXT,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT, void INTEGER,
-  error TEXT, error_line INTEGER, fingerprint TEXT
+  error TEXT, error_line INTEGER, fingerprint TEXT, retained_from TEXT
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
@@ -63,6 +65,7 @@ CREATE INDEX IF NOT EXISTS cases_settled ON cases(settled_at);
 CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
 CREATE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint);
+CREATE INDEX IF NOT EXISTS cases_retained ON cases(retained_from);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 RACY = "racy"   # the signature of a file (or folder) changed too recently to be trusted next time
@@ -233,7 +236,7 @@ class Index:
         bodies: list = []
 
         def flush() -> None:
-            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", bodies)
             rows.clear()
             bodies.clear()
@@ -253,12 +256,13 @@ class Index:
         try:
             case = parse(self.cases_dir / rel)
         except BookError as e:
-            rows.append((rel, sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None))
+            rows.append((rel, sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None, None))
             bodies.append((rel, None))
             return
         s = summarise(case, rules)
         rows.append((rel, sig, s["id"], s["received"], s["last_event"], s["settled_at"],
-                     s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None, s["fingerprint"]))
+                     s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None, s["fingerprint"],
+                     s["retained_from"]))
         bodies.append((rel, case_to_json(case)))
 
     # ------------------------------------------------------------ reading

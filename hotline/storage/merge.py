@@ -164,6 +164,9 @@ def _personal(base: Case | None, ours: Case, theirs: Case, conflicts: dict,
     value, clash = three_way(o, a, b)
     if clash is None:
         return value
+    erased = next((p for p in (a, b) if p is not None and p.armor is None), None)
+    if erased is not None:
+        return erased   # an erasure always wins: the other side's block is encrypted to a destroyed key
     if a is not None and b is not None and open_personal is not None:
         opened = open_personal(a, b, o)
         if opened is not None:
