@@ -27,7 +27,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 10  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON
+SCHEMA_VERSION = 11  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON; 11: partner_answer (and difficult, key_case)
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
