@@ -179,7 +179,7 @@ def _check_answer(answer: str | None) -> None:
 def _answered(case: Case, answer: str | None, at: datetime) -> None:
     """A partner's answer (accepted, declined) answers the case's latest referral before `at`:
     refused when there is none."""
-    if answer is not None and not case.referrals(at):
+    if answer is not None and case.referral_before(at) is None:
         raise UsageError(_("case {id} has no referral before this event; --accepted and --declined record a "
                            "partner's answer to a referral (`hotline refer {id} --to PARTNER` first)").format(id=case.id))
 

@@ -258,7 +258,8 @@ def test_the_word_report_holds_the_same_numbers(upbook, tmp_path):
                               "another province": ["1", "20%"], "unknown": ["2", "40%"]}
     assert _rows(special) == {"high crisis level": ["1"], "difficult calls": ["2"], "repeat calls": ["1"],
                               "repeat callers": ["1"]}
-    assert _rows(crisis)["crisis or key cases"] == ["3"]
+    assert _rows(crisis) == {"crisis cases (high level)": ["1"], "key cases": ["2"], "crisis or key cases": ["3"],
+                             "red cases": ["1"]}
     assert by_sex[0] == ["problem type", "女", "男", "其他", "未知", "total"]
     assert _rows(by_sex)["就业歧视"] == ["1", "1", "0", "0", "2"] and _rows(by_sex)["total"] == ["3", "2", "0", "0", "5"]
     assert _rows(by_age)["其他"][-2:] == ["1", "1"]
@@ -270,8 +271,13 @@ def test_the_word_report_holds_the_same_numbers(upbook, tmp_path):
     assert _rows(training) == {"training sessions": ["2"], "training person-times": ["3"], "people trained": ["3"]}
     assert _rows(comparisons)["cases received"] == ["5", "1", "+4 (+400%)", "2", "+3 (+150%)"]
     assert _rows(comparisons)["calls reaching the line"][1] == "not recorded"
-    # no personal data, no case id
+    # every table within the page's text width (A4, GB/T 9704: 156 mm = 8845 twentieths of a point)
     from docx import Document
+    from docx.oxml.ns import qn
+
+    for t in Document(str(out)).tables:
+        assert sum(int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))) <= 156 * 56.7
+    # no personal data, no case id
 
     text = "\n".join(p.text for p in Document(str(out)).paragraphs) + repr(tables)
     assert "13800000001" not in text and upbook.c1 not in text and "长安镇" not in text
@@ -386,7 +392,8 @@ def _answers(book) -> None:
     legal-aid:   2 referred, 1 accepted, 1 declined, 0 not recorded; feedback: both in time (the next
                  referral 10-08, the close 10-14)
     counselling: 2 referred, 1 accepted, 0 declined, 1 not recorded; feedback: c2's overdue at the
-                 month's end (7 working days from 10-08 end by 10-19), c5's still awaited
+                 month's end (7 working days from 10-08, with 10-10 a working Saturday: due 10-16),
+                 c5's still awaited (due in November)
     total:       4 referred, 2 accepted, 1 declined, 1 not recorded."""
     c2, c5 = book.c2, book.c5
     book.run("refer", c2, "--to", "legal-aid", "--at", "2026-10-06 10:00")

@@ -71,9 +71,9 @@ def answer_words(book, case) -> str:
     answer = case.events[-1].partner_answer
     if not answer:
         return ""
-    refs = case.referrals(case.events[-1].at)
-    partner = book.roster.partner(refs[-1].to) if refs else None
-    name = partner.name if partner else (refs[-1].to if refs else "")
+    ref = case.referral_before(case.events[-1].at)
+    partner = book.roster.partner(ref.to) if ref else None
+    name = partner.name if partner else (ref.to if ref else "")
     return " (" + _("{partner}: {answer}").format(partner=name, answer=labels.answer(answer)) + ")"
 
 

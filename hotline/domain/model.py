@@ -132,6 +132,12 @@ class Case:
     def referrals(self, as_of: datetime | None = None) -> list[Event]:
         return [e for e in self.events_until(as_of) if e.type == "refer"]
 
+    def referral_before(self, at: datetime) -> Event | None:
+        """The referral an event at `at` answers (the latest at or before it), None when there is
+        none: a partner's answer (accepted, declined) needs a referral to answer."""
+        refs = self.referrals(at)
+        return refs[-1] if refs else None
+
     def referral_answers(self, as_of: datetime | None = None) -> list[tuple[Event, str | None]]:
         """Each referral (in time order) with the partner's answer to it: the last `partner_answer`
         recorded after it and before the next referral — None while none is recorded (an unknown

@@ -115,7 +115,7 @@ def month_tables(data: dict[str, Any], rules: Any) -> list[Table]:
                          _("feedback in time"), _("feedback late"), _("awaited"), _("overdue")],
                         [[names.get(p["id"]) or p["id"], *[str(p[k]) for k in cols]] for p in ref["partners"]]
                         + [[_("total"), *[str(ref[k]) for k in cols]]],
-                        [36, *[15.0] * len(cols)], small=True))
+                        [30, 15, 15, 15, 21, 15, 15, 15, 15], small=True))
     st, tr = u["staff"], u["training"]
     tables.append(_two("staff", L["staff"], [
         (_("volunteers on duty"), st["people"]), (_(HEADLINE_WORDS["volunteer_hours"]), st["hours"]),
