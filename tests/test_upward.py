@@ -576,3 +576,41 @@ def test_the_answer_is_kept_by_the_index_and_the_merge():
     assert sorted(e.partner_answer for e in merged.events if e.type == "followup") == ["accepted", "declined"]
     assert [a for _e, a in merged.referral_answers()] == ["accepted"] or \
         [a for _e, a in merged.referral_answers()] == ["declined"]
+
+
+def test_the_word_reports_set_the_intended_chinese_fonts_on_a4_and_keep_tables_on_the_page(upbook, tmp_path):
+    """GB/T 9704 as the template promises it, read back from the reports themselves: A4 with a text
+    width of 156 mm; the East Asian font of each style named (w:eastAsia: Word, WPS and LibreOffice
+    use it for Chinese) — title 方正小标宋简体 (黑体 its alternative in the font table), headings 黑体,
+    text and tables 仿宋; every table cell in a table style, every table within the text width,
+    its header row repeated on each page."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(tmp_path / "m.docx"))
+    upbook.run("report", "--year", "2026", "--format", "docx", "--output", str(tmp_path / "y.docx"))
+    for name in ("m.docx", "y.docx"):
+        doc = Document(str(tmp_path / name))
+        sec = doc.sections[0]
+        assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+        assert round(sec.page_width.mm - sec.left_margin.mm - sec.right_margin.mm) == 156
+
+        def east_asian(style) -> str:
+            fonts = style.element.rPr.find(qn("w:rFonts"))
+            return fonts.get(qn("w:eastAsia"))
+
+        styles = doc.styles
+        assert east_asian(styles["报告标题"]) == "方正小标宋简体" and east_asian(styles["一级标题"]) == "黑体"
+        assert east_asian(styles["Normal"]) == east_asian(styles["表格文字"]) == east_asian(styles["表格小字"]) == "仿宋"
+        table_xml = next(r.target_part.blob for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+        assert "方正小标宋简体".encode() in table_xml and "黑体".encode() in table_xml
+        assert doc.paragraphs[0].style.name == "报告标题"
+        assert [p.style.name for p in doc.paragraphs if p.text.strip()][2] == "一级标题"
+        table_styles = {styles["表格文字"].style_id, styles["表格小字"].style_id}
+        for t in doc.tables:
+            grid = sum(int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol")))
+            assert grid <= 156 * 56.7, (name, t.rows[0].cells[0].text)
+            assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+            for row in t.rows:
+                for cell in row.cells:
+                    assert cell.paragraphs[0].style.style_id in table_styles
