@@ -18,7 +18,7 @@ from .book import Book
 from .domain import points as pts
 from .domain import detect
 from .domain.cases import IntakeInput, clear_text, validate_intake
-from .domain.model import Case, Event, LedgerEntry, Person, Personal
+from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
@@ -197,22 +197,45 @@ def _require_open(case: Case, what: str) -> None:
         raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=_(what)))
 
 
+def _check_answer(answer: str | None) -> None:
+    if answer is not None and answer not in ANSWERS:
+        raise UsageError(_("unknown answer '{value}'; allowed: {items}").format(value=answer, items=", ".join(ANSWERS)))
+
+
+def _answered(case: Case, answer: str | None, at: datetime) -> None:
+    """A partner's answer (accepted, declined) answers the case's latest referral before `at`:
+    refused when there is none."""
+    if answer is not None and case.referral_before(at) is None:
+        raise UsageError(_("case {id} has no referral before this event; --accepted and --declined record a "
+                           "partner's answer to a referral (`hotline refer {id} --to PARTNER` first)").format(id=case.id))
+
+
+def _answer_note(answer: str | None) -> str:
+    """The commit message's words for an answer (no personal data: the answer only)."""
+    return f" (partner {answer})" if answer else ""
+
+
 def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "",
-             identity=None, reported_police: bool = False) -> WriteResult:
+             identity=None, reported_police: bool = False, partner_answer: str | None = None) -> WriteResult:
     """A follow-up, or a revisit after closing; `reported_police`: the case was reported to the
-    police (stops its mandatory-report and repeated-threat clocks)."""
+    police (stops its mandatory-report and repeated-threat clocks); `partner_answer`: the partner
+    accepted or declined the latest referral (转介是否被接收)."""
     text = clear_text(note, "--note", required=True)
+    _check_answer(partner_answer)
 
     def make(case: Case, actor: Person) -> Event:
         if revisit and case.status() != "closed":
             raise UsageError(_("case {id} is not closed yet; --revisit records a revisit after closing").format(id=case.id))
         if not revisit and case.status() == "closed":
             raise UsageError(_("case {id} is closed; record a revisit with --revisit").format(id=case.id))
-        return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text,
-                     reported_police=reported_police)
+        when = _event_time(book, case, at)
+        _answered(case, partner_answer, when)
+        return Event(type="revisit" if revisit else "followup", at=when, by=actor.id, note=text,
+                     reported_police=reported_police, partner_answer=partner_answer)
 
     police = " (reported to the police)" if reported_police else ""
-    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}{police}", secret, identity)
+    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}{police}{_answer_note(partner_answer)}",
+                   secret, identity)
 
 
 def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime | None = None,
@@ -295,8 +318,10 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
 
 
 def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str = "",
-          at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
+          at: datetime | None = None, secret: str = "", identity=None, partner_answer: str | None = None) -> WriteResult:
+    """Close the case; `partner_answer`: the partner accepted or declined the latest referral."""
     out = book.rules.vocab["outcome"].resolve(outcome, "--outcome")
+    _check_answer(partner_answer)
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
     if out == "unresolved" and not why:
@@ -306,9 +331,12 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
         _refuse_closed_again(book, case)
         when = _event_time(book, case, at)
         _refuse_unreported(book, case, when)
-        return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text)
+        _answered(case, partner_answer, when)
+        return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text,
+                     partner_answer=partner_answer)
 
-    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}", secret, identity)
+    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}{_answer_note(partner_answer)}", secret,
+                   identity)
 
 
 def describe_close(book: Book, e: Event) -> str:

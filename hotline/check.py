@@ -210,6 +210,9 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp + ["by"], _("'{by}' is not in roster.yaml").format(by=e.by)
         if e.type == "refer" and (not isinstance(e.to, str) or roster.partner(e.to) is None):
             yield kp + ["to"], _("referral to unknown partner '{to}'").format(to=e.to)
+        if e.partner_answer and case.referral_before(e.at) is None:
+            yield kp + ["partner_answer"], _("a partner's answer ({answer}) with no referral before it").format(
+                answer=labels.answer(e.partner_answer))
         if e.type == "assign" and (not isinstance(e.to, str) or roster.person(e.to) is None):
             yield kp + ["to"], _("reassignment to unknown person '{to}'").format(to=e.to)
         if e.type == "close":  # closed in two offices: the first close counts, the other stays in the history

@@ -51,6 +51,8 @@ def _event_line(e: dict) -> str:
         extra = " [" + labels.fields(e["fields"]) + "]"  # the fields in the reader's words
     if e.get("reported_police"):
         extra += " [" + _("reported to the police") + "]"
+    if e.get("partner_answer"):
+        extra += " [" + _("referral {answer}").format(answer=e["partner_answer_label"]) + "]"
     note = f"  {e['note']}" if e["note"] else ""
     return "  " + _("{at}  {event} by {person}").format(at=f"{e['at']:%Y-%m-%d %H:%M}", event=e["type_label"],
                                                          person=_name(e["by"])) + extra + note

@@ -41,6 +41,9 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["type_label"] = labels.escalation(e.reason)
     if e.reported_police:
         row["reported_police"] = True
+    if e.partner_answer:
+        row["partner_answer"] = e.partner_answer
+        row["partner_answer_label"] = labels.answer(e.partner_answer)
     return row
 
 

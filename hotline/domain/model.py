@@ -26,6 +26,10 @@ EVENT_TYPES = (
     "erase",      # 删除个人信息 (the caller's data key destroyed; coded fields stay; reason)
 )
 STATUSES = ("open", "referred", "closed")
+# a partner's answer to a referral (转介是否被接收), recorded on a follow-up, a revisit or the close that
+# reports it; it answers the latest referral before that event
+ANSWERS = ("accepted", "declined")
+ANSWER_EVENTS = ("followup", "revisit", "close")
 # registration fields two offices may change differently; a merge keeps every value as a named
 # conflict (`Case.conflicts`) until `hotline resolve` settles it
 CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
@@ -46,6 +50,7 @@ class Event:
     changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
     id: str | None = None        # stable, unique without coordination: two offices' events merge by it
     reported_police: bool = False  # followup/revisit: reported to the police (强制报告, repeated threats)
+    partner_answer: str | None = None  # followup/revisit/close: the partner accepted or declined the referral (ANSWERS)
 
 
 @dataclass
@@ -160,6 +165,25 @@ class Case:
 
     def referrals(self, as_of: datetime | None = None) -> list[Event]:
         return [e for e in self.events_until(as_of) if e.type == "refer"]
+
+    def referral_before(self, at: datetime) -> Event | None:
+        """The referral an event at `at` answers (the latest at or before it), None when there is
+        none: a partner's answer (accepted, declined) needs a referral to answer."""
+        refs = self.referrals(at)
+        return refs[-1] if refs else None
+
+    def referral_answers(self, as_of: datetime | None = None) -> list[tuple[Event, str | None]]:
+        """Each referral (in time order) with the partner's answer to it: the last `partner_answer`
+        recorded after it and before the next referral — None while none is recorded (an unknown
+        answer is never taken for an acceptance)."""
+        order = [e for _i, e in sorted(enumerate(self.events_until(as_of)), key=lambda p: (p[1].at, p[0]))]
+        out: list[tuple[Event, str | None]] = []
+        for e in order:
+            if e.type == "refer":
+                out.append((e, None))
+            elif e.partner_answer and e.type in ANSWER_EVENTS and out:
+                out[-1] = (out[-1][0], e.partner_answer)
+        return out
 
     def urges(self, as_of: datetime | None = None) -> int:
         return sum(1 for e in self.events_until(as_of) if e.type == "urge")

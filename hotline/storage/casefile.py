@@ -15,7 +15,7 @@ from typing import Any
 
 from ..i18n import _
 from ..domain import dates
-from ..domain.model import CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal, Source
+from ..domain.model import ANSWER_EVENTS, ANSWERS, CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal, Source
 from ..errors import BookError
 from . import ids, yamlio
 
@@ -44,6 +44,8 @@ def event_to_dict(e: Event) -> dict[str, Any]:
         d["contact_shared"] = True
     if e.reported_police:
         d["reported_police"] = True
+    if e.partner_answer is not None:
+        d["partner_answer"] = e.partner_answer
     if e.changes:
         d["changes"] = e.changes
     if e.note:
@@ -117,7 +119,8 @@ def case_from_json(text: str) -> Case:
         personal=Personal(p.get("age"), p.get("recipients", 0), p.get("caller"), p.get("key")) if p else None,
         events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
-                      changes=e.get("changes"), id=e.get("id"), reported_police=e.get("reported_police", False))
+                      changes=e.get("changes"), id=e.get("id"), reported_police=e.get("reported_police", False),
+                      partner_answer=e.get("partner_answer"))
                 for e in d["events"]],
         conflicts=d.get("conflicts"),
         source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
@@ -247,6 +250,14 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
     changes = ev.get("changes")
     if changes is not None and not (isinstance(changes, dict) and all(isinstance(v, dict) for v in changes.values())):
         raise r.fail(kp + ["changes"], _("'changes' must map each field to {old, new} (or {changed: true})"))
+    answer = ev.get("partner_answer")
+    if answer is not None and answer not in ANSWERS:
+        raise r.fail(kp + ["partner_answer"], _("'partner_answer' must be 'accepted' or 'declined' (the partner's "
+                                                "answer to the referral), not {value!r}").format(value=answer))
+    if answer is not None and typ not in ANSWER_EVENTS:
+        raise r.fail(kp + ["partner_answer"], _("'partner_answer' belongs on a follow-up, a revisit or a closing "
+                                                "(the event that reports the partner's answer), not on '{typ}'")
+                     .format(typ=typ))
     return Event(
         type=typ,
         at=r.time_of(ev, "at", kp),
@@ -259,6 +270,7 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
         changes=changes,
         id=eid,
         reported_police=ev.get("reported_police") is True,
+        partner_answer=answer,
     )
 
 

@@ -28,7 +28,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 11  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON; 11: retained_from
+SCHEMA_VERSION = 12  # 9: fingerprint; 10: risk, victim_age_group, reported_police in the cases' JSON; 11: partner_answer (and difficult, key_case); 12: retained_from
 RACY_SECONDS = 3  # a file changed this recently may change again within the same mtime tick
 
 
