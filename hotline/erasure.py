@@ -147,3 +147,22 @@ def _mark(book: Book, case_ref: str, kind: str, why: str) -> tuple[Case, str]:
         book.store.write(case, path)
         commit = book.commit([path], f"{kind} {case.id}", actor)
     return case, commit
+
+
+def reminders(book: Book) -> list[str]:
+    """What `check` and `report` remind of without calling the book broken: cases still on staff keys
+    (`hotline upgrade`), cases past the retention period (`hotline erase --due`)."""
+    out = []
+    legacy = keyring.legacy_count(book)
+    if legacy:
+        out.append(_("{n} case(s) are still encrypted to every staff key (written before per-case keys): a director "
+                     "runs `hotline upgrade` so each opens only for its readers and can be erased").format(n=legacy))
+    due = due_count(book)
+    if due:
+        out.append(retention_reminder(due, book.rules.lines.retention_years))
+    return out
+
+
+def retention_reminder(n: int, years: int) -> str:
+    return _("{n} case(s) are past the retention period ({years} year(s) after closing) and not on hold: their "
+             "personal data should be erased — `hotline erase --due`").format(n=n, years=years)

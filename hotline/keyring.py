@@ -13,6 +13,7 @@ found again from their number.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -188,11 +189,10 @@ def wraps_of(store: keystore.Store, case: Case) -> list[keystore.Wrap]:
     return entry.wraps if entry is not None else []
 
 
-def export_data_key(book: Book, case: Case, path) -> "Path":
+def export_data_key(book: Book, case: Case, path) -> Path:
     """Write `case`'s data key (its AGE-SECRET-KEY line) to a new file only its owner reads, for a
     reader of the case: the standard `age -d -i FILE` then opens the case's personal block."""
     import os
-    from pathlib import Path
 
     from .readers import require_reader
 
@@ -342,24 +342,3 @@ def problems(book: Book) -> list[tuple[str, str | None, str]]:
                 out.append((c.id, None, _("case {id}: {people} may read it but do not hold its key yet: one of its "
                                           "readers runs `hotline rekey`").format(id=c.id, people=", ".join(lacking))))
     return out
-
-
-def reminders(book: Book) -> list[str]:
-    """What `check` and `report` remind of without calling the book broken: cases still on staff keys
-    (`hotline upgrade`), cases past the retention period (`hotline erase --due`)."""
-    from .erasure import due_count
-
-    out = []
-    legacy = legacy_count(book)
-    if legacy:
-        out.append(_("{n} case(s) are still encrypted to every staff key (written before per-case keys): a director "
-                     "runs `hotline upgrade` so each opens only for its readers and can be erased").format(n=legacy))
-    due = due_count(book)
-    if due:
-        out.append(retention_reminder(due, book.rules.lines.retention_years))
-    return out
-
-
-def retention_reminder(n: int, years: int) -> str:
-    return _("{n} case(s) are past the retention period ({years} year(s) after closing) and not on hold: their "
-             "personal data should be erased — `hotline erase --due`").format(n=n, years=years)

@@ -84,11 +84,11 @@ def _write(path: Path, data, what: str) -> None:
 
 def retention_reminder(book) -> None:
     """SPEC §7: cases past the retention period are named at every report (on stderr)."""
-    from .. import erasure, keyring
+    from .. import erasure
 
     n = erasure.due_count(book)
     if n:
-        err(keyring.retention_reminder(n, book.rules.lines.retention_years))
+        err(erasure.retention_reminder(n, book.rules.lines.retention_years))
 
 
 def _month(year: int, mon: int, fmt: str, output: Optional[Path]) -> None:

@@ -33,9 +33,9 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
     if output is not None or text:
         write_out(text, output, fmt, count=len(problems) if output is not None else None)
     if not regions:
-        from .. import keyring
+        from .. import erasure
 
-        for line in keyring.reminders(book):   # not problems of the book: said, exit status unchanged
+        for line in erasure.reminders(book):   # not problems of the book: said, exit status unchanged
             err(line)
     if problems:
         raise typer.Exit(1)
