@@ -14,6 +14,7 @@ from typing import Any
 
 from .i18n import N_, _
 from . import privacy
+from .approvals import reader_keys
 from .book import Book
 from .domain import points as pts
 from .domain import detect
@@ -46,7 +47,9 @@ def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[st
 def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple[str | None, str, list[str], list[Path]]:
     """(pseudonym, how the repeat-caller check went, earlier case ids, key files written) for a
     contact: done | no-contact | no-identity (your key cannot open the caller key) | lost (the
-    caller key is gone although cases carry pseudonyms: never silently replaced)."""
+    caller key is gone although cases carry pseudonyms: never silently replaced) | unapproved
+    (the caller key is not the one a director approved: never used)."""
+    from .approvals import caller_key_approved, chain
     from .storage.keys import CALLER_KEY
 
     if not contact:
@@ -56,8 +59,12 @@ def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple
         key = privacy.open_caller_key(book.root, identity)
         if key is None:
             return None, "no-identity", [], []
+        if not caller_key_approved(book, key):
+            return None, "unapproved", [], []
     elif privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
         return None, "lost", [], []
+    elif not chain(book)[0].legacy:
+        return None, "unapproved", [], []  # a new caller key would need a director's approval first
     else:
         key = privacy.new_caller_key()
         written = privacy.write_caller_key(book.root, key, keys)
@@ -70,9 +77,13 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
     owner = book.person(data.owner or actor.id, "--owner", active=True)
     received = book.record_time(data.at)
-    keys = [p.key for p in book.roster.recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
+    if has_personal:
+        from .approvals import require_own_key
+
+        require_own_key(book, actor.id)
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     from . import alerts
@@ -152,7 +163,7 @@ def _refuse_void(case: Case) -> None:
 def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
     """Append `secret` to the case's encrypted notes: a new personal block when it has none
     (no key needed), else the block decrypted with `identity` and encrypted again."""
-    keys = [p.key for p in book.roster.recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields: dict = {}
     caller = None
     if case.personal is not None:
@@ -435,7 +446,7 @@ def _apply_amendment(book: Book, case: Case, after: IntakeInput, diff: dict, ide
             setattr(case, k, getattr(after, k))
     if not any(k in diff for k in PERSONAL_FIELDS):
         return
-    keys = [p.key for p in book.roster.recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {k: getattr(after, k) for k in PERSONAL_FIELDS}
     caller = case.personal.caller if case.personal else None
     if "contact" in diff:

@@ -61,8 +61,24 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book))
+    problems.extend(approval_problems(book))
     problems.extend(_check_git(book))
     return problems
+
+
+def approval_problems(book: Book) -> list[Problem]:
+    """Who may change who may read (SPEC §7): each change of roster.yaml (or the caller key) no
+    director approved yet, and a chain of approvals damaged, rewritten, forged or forked."""
+    from . import approvals, privacy
+    from .errors import UsageError
+
+    try:
+        ident = privacy.load_identity()
+    except UsageError:
+        ident = None
+    ch, _entries = approvals.chain(book)
+    found = [Problem(path, line, msg) for path, line, msg in approvals.problems(book)]
+    return found + [Problem(p.path, p.line, p.message()) for p in approvals.pending(book, ident, ch)]
 
 
 def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:

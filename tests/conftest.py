@@ -124,8 +124,11 @@ def book(env) -> TestBook:
     root = env / "book"
     r = runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"])
     assert r.exit_code == 0, r.output
-    key = privacy.public_key(privacy.load_identity())
-    (root / "roster.yaml").write_text(ROSTER.format(key=key), encoding="utf-8")
+    ident = privacy.load_identity()
+    key = privacy.public_key(ident)
+    sign = privacy.signing_public(ident)  # the director's signing key: `hotline approve`
+    (root / "roster.yaml").write_text(ROSTER.format(key=key).replace(f"    key: {key}\n", f"    key: {key}\n    sign: {sign}\n"),
+                                      encoding="utf-8")
     tb = TestBook(root, env / "home", runner)
     tb.git("commit", "-q", "-am", "test roster")
     return tb

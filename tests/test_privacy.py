@@ -85,6 +85,8 @@ def test_rekey_after_adding_a_person_lets_them_reveal_every_case(book, tmp_path)
     roster.write_text(roster.read_text(encoding="utf-8").replace(   # the secretary, who may read every case (§7)
         "    roles: [secretary]\n", f"    roles: [secretary]\n    key: {public}\n"), encoding="utf-8")
     book.git("commit", "-qam", "xu joins with a key")
+    assert "1 recipient(s)" in book.run("rekey").stdout   # nobody approved xu's key yet (§7): not a reader
+    assert "xu: new key" in book.run("approve", "--yes").stdout
     before = book.git("rev-list", "--count", "HEAD")
     out = book.run("rekey").stdout
     assert "2 case(s) to 2 recipient(s)" in out
@@ -155,6 +157,7 @@ def test_key_new_and_show(env, tmp_path):
     assert r.exit_code == 0 and ident.exists()
     public = r.output.strip().splitlines()[-1]
     assert public.startswith("age1")
-    assert runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.strip() == public
+    shown = runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.splitlines()
+    assert shown == [public, privacy.signing_public(privacy.load_identity(ident))]
     again = runner.invoke(app, ["key", "new"], env={"HOTLINE_IDENTITY": str(ident)})
     assert again.exit_code == 2 and "already exists" in again.output

@@ -30,6 +30,8 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
     for h in res.held:
         err(held_line(h))
+    for line in res.approvals:
+        err(line)
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))

@@ -48,3 +48,38 @@ def rekey():
         out(_("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that."))
     else:
         out(_("Nothing to re-encrypt; {recipients} recipient(s) in roster.yaml.").format(recipients=res.recipients))
+
+
+@command(help=N_("A director approves who may read: the roster's keys, roles and groups and the caller key "
+                 "(signed; one commit)."))
+@handle
+def approve(yes: bool = typer.Option(False, "--yes", help=N_("Do not ask for confirmation (for scripts)."))):
+    import sys
+
+    from .. import approvals, privacy
+    from ..errors import UsageError
+
+    book = open_book()
+    identity = privacy.load_identity()
+    plan = approvals.plan(book, identity)
+    if not plan.changes and len(plan.prev) <= 1 and not plan.first:
+        out(_("Nothing changed for reading since the last approval; nothing was written."))
+        return
+    out(_("The first approval of this book: these people may read:") if plan.first
+        else _("What changes for reading:"))
+    for c in plan.changes:
+        out("  " + approvals.describe(c))
+    if len(plan.prev) > 1:
+        out("  " + _("joins {n} approvals made at the same time in different offices").format(n=len(plan.prev)))
+    if not plan.caller_opened:
+        out("  " + _("your key cannot open keys/caller-key.age: the caller key approved before stays approved, "
+                     "a new one is not"))
+    if not yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(_("approving needs a yes on a terminal; in a script pass --yes"))
+        if not typer.confirm(_("Sign this approval?"), default=False):
+            out(_("Nothing was written."))
+            raise typer.Exit(1)
+    a, _commit = approvals.approve(book, identity, plan)
+    out(_("Approved by {person} at {at} ({id}); sync sends it to the other offices.").format(
+        person=a.by, at=a.at, id=a.id[:12]))
