@@ -128,7 +128,7 @@ def describe(c: Change) -> str:
         "sign-removed": _("{person}: signing key removed"),
         "roles-removed": _("{person}: role(s) taken away: {detail}"),
         "removed": _("{person}: no longer reads (left the roster or inactive)"),
-        "caller": _("keys/caller-key.age holds a caller key no director approved (replaced?)"),
+        "caller": _("a caller key no director approved (replaced?)"),
     }
     return words[c.what].format(person=c.person, detail=c.detail)
 
@@ -158,7 +158,7 @@ def _located(book: Book, c: Change) -> Pending:
         try:
             text = yamlio.read_text(book.root / name)
             i = next(n for n, p in enumerate(book.roster.people) if p.id == c.person)
-            line = yamlio.line_of(text, ["people", i, {"added": "id", "roles": "roles", "group": "group",
+            line = yamlio.line_of(text, ["people", i, {"roles": "roles", "group": "group",
                                                       "sign": "sign"}.get(c.what, "key")])
         except (BookError, StopIteration):
             line = None

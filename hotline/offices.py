@@ -330,6 +330,7 @@ def awaiting_approval(book: Book) -> list[str]:
         ident = privacy.load_identity()
     except UsageError:
         ident = None
+    book = Book(book.root, book.acting_id(), book.now)  # the roster as the merge left it, not as it was read before
     ch, _entries = approvals.chain(book)
     if ch.legacy:
         return []

@@ -27,6 +27,9 @@ def _report(book, res, quiet: bool) -> None:
         from ..privacy import LOST_KEY
 
         err(_(LOST_KEY))
+    elif res.repeat_check == "unapproved":
+        err(_("repeat-caller check skipped: keys/caller-key.age holds a caller key no director approved, so it is "
+              "not used — a director runs `hotline approve` (or `hotline rekey`, then `hotline approve`)"))
     if quiet:
         out(case.id)
         return
@@ -37,9 +40,6 @@ def _report(book, res, quiet: bool) -> None:
         out(_("This caller has {n} earlier case(s): {cases}").format(n=len(res.earlier_cases), cases=", ".join(res.earlier_cases)))
     elif res.repeat_check == "no-identity":
         out(_("(repeat-caller check skipped: your key cannot open keys/caller-key.age — see `hotline key show`)"))
-    elif res.repeat_check == "unapproved":
-        err(_("repeat-caller check skipped: keys/caller-key.age holds a caller key no director approved, so it is "
-              "not used — a director runs `hotline approve` (or `hotline rekey`, then `hotline approve`)"))
 
 
 @command(help=N_('Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving.'))

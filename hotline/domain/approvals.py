@@ -211,17 +211,18 @@ def _choose_current(chain: Chain, sound: dict[str, Approval], pin: Pin | None) -
         chain.current = pin.last
         return
     start = pin.last.id if pin is not None else None
-    candidates = [sound[i] for i in chain.valid if start is None or i == start or _follows(sound, sound[i], start)]
     followed = {p for i in chain.valid for p in sound[i].prev}
-    tips = [a for a in candidates if a.id not in followed]
-    if not tips:
-        return
-    tips.sort(key=lambda a: (a.at, a.id))
-    chain.current = tips[-1]
-    if len(tips) > 1:
-        chain.problems.append((None, _("two directors approved at the same time in different offices ({ids}); the "
-                                       "later counts — run `hotline approve` to join them").format(
-            ids=", ".join(f"{a.id[:12]} ({a.by})" for a in tips))))
+    ends = sorted((sound[i] for i in chain.valid if i not in followed), key=lambda a: (a.at, a.id))
+    # the approval in force follows what this clone verified last: an approval that does not (a director
+    # signing again after the one that removed them) never takes its place
+    mine = [a for a in ends if start is None or a.id == start or _follows(sound, a, start)]
+    if mine:
+        chain.current = mine[-1]
+    if len(ends) > 1:
+        chain.problems.append((None, _("approvals made at the same time in different offices ({ids}): this clone "
+                                       "keeps {current} — a director runs `hotline approve` to join them").format(
+            ids=", ".join(f"{a.id[:12]} ({a.by})" for a in ends),
+            current=chain.current.id[:12] if chain.current else "-")))
 
 
 def _follows(sound: dict[str, Approval], a: Approval, ancestor: str) -> bool:
