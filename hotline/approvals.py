@@ -165,13 +165,20 @@ def _located(book: Book, c: Change) -> Pending:
     return Pending(c, name, line, commit, author)
 
 
+def unapproved_book(book: Book) -> str | None:
+    """What `check` says once of a book made before approvals (nobody signed its readers yet)."""
+    if not chain(book)[0].legacy:
+        return None
+    return _("{path}: no director has approved who may read yet: a director runs `hotline approve` (until then "
+             "roster.yaml decides alone)").format(path=APPROVALS.as_posix())
+
+
 def problems(book: Book) -> list[tuple[str, int | None, str]]:
     """(path, line, message) of the chain of approvals, for `check`: damaged, rewritten, forged
-    or forked approvals, and a book no director approved yet."""
+    or forked approvals."""
     ch, entries = chain(book)
     if ch.legacy:
-        return [(APPROVALS.as_posix(), None, _("no director has approved who may read yet: a director runs "
-                                              "`hotline approve` (until then roster.yaml decides alone)"))]
+        return []
     text = None
     try:
         text = yamlio.read_text(book.root / APPROVALS) if (book.root / APPROVALS).is_file() else None

@@ -32,6 +32,14 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
         text = rows_out(rows, fmt, columns([("path", N_("file")), ("line", N_("line")), ("message", N_("problem"))]))
     if output is not None or text:
         write_out(text, output, fmt, count=len(problems) if output is not None else None)
+    if not regions:
+        from ..approvals import unapproved_book
+
+        note = unapproved_book(book)  # said, not a problem: a book made before approvals still works as before
+        if note:
+            from .common import err
+
+            err(note)
     if problems:
         raise typer.Exit(1)
 
