@@ -262,6 +262,20 @@ def approve(book: Book, identity, expected: Plan) -> tuple[Approval, str]:
     return a, commit
 
 
+def approve_caller_key(book: Book, identity, key: bytes, ch: Chain) -> Path | None:
+    """A director's `rekey` that made a new caller key approves that key at once (the people stay
+    as approved before); the path written, None when the acting person cannot sign for readers."""
+    if ch.legacy or ch.current is None or ch.current.id not in ch.valid or identity is None:
+        return None
+    actor = book.actor()
+    sign = privacy.signing_public(identity)
+    if not _signs(ch.current, actor.id, sign):
+        return None
+    a = rules.make([ch.current.id], actor.id, book.now.isoformat(timespec="seconds"), ch.current.people,
+                   privacy.caller_check(key), privacy.signing_key(identity))
+    return store.append(book.root, a)
+
+
 def first_approval(root: Path, roster: Roster, pid: str, at: str, caller_key: bytes, identity) -> Path:
     """The book's first approval at `hotline init`, by its founding director."""
     a = rules.make([], pid, at, rules.statement(roster), privacy.caller_check(caller_key),

@@ -163,6 +163,10 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
             book.store.write(case, f)
             touched.append(f)
         touched += privacy.write_caller_key(book.root, key, keys)
+        if rotate:  # a director's new caller key is approved with it; anyone else's waits for `hotline approve`
+            from .approvals import approve_caller_key
+
+            touched += [p for p in [approve_caller_key(book, ident, key, ch)] if p is not None]
         touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)
         what = "; new caller key" if rotate else ""
         book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)

@@ -128,10 +128,12 @@ def test_a_replaced_caller_key_is_named_and_never_used(offices, tmp_path):
     assert caller is None                                  # no pseudonym made with the replaced key
     assert privacy.caller_tag(PHONE, forged) not in book.case_file(second).read_text(encoding="utf-8")
     assert "caller key no director approved" in book.run("check", expect=1).stdout
-    # the director makes a new one (rekey) and approves it: repeat callers are recognised again
+    # the director makes a new one (rekey), which approves it: repeat callers are recognised again
+    approvals = book.root / "keys" / "approvals.yaml"
+    before = approvals.read_text(encoding="utf-8").count("\n- id:")
     book.run("rekey")
-    assert "caller key no director approved" in book.run("check", expect=1).stdout
-    assert "caller key" in book.run("approve", "--yes").stdout
+    assert approvals.read_text(encoding="utf-8").count("\n- id:") == before + 1
+    assert "keys/approvals.yaml" in book.git("show", "--name-only", "--format=", "HEAD")   # in the rekey's commit
     third = personal_intake(book, "2026-11-22 09:00").stdout.strip()
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "survivor", "--category",
                  "divorce", "--need", "legal", "--summary", "x", "--contact", PHONE, "--at", "2026-11-22 10:00")

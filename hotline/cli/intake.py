@@ -28,8 +28,8 @@ def _report(book, res, quiet: bool) -> None:
 
         err(_(LOST_KEY))
     elif res.repeat_check == "unapproved":
-        err(_("repeat-caller check skipped: keys/caller-key.age holds a caller key no director approved, so it is "
-              "not used — a director runs `hotline approve` (or `hotline rekey`, then `hotline approve`)"))
+        err(_("repeat-caller check skipped: keys/caller-key.age is missing or holds a caller key no director "
+              "approved, so it is not used — a director runs `hotline rekey`, then `hotline approve`"))
     if quiet:
         out(case.id)
         return
