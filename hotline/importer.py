@@ -149,9 +149,9 @@ def _place(e: Entry, keys: list, msg: str) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
-UNAPPROVED_CALLER_KEY = N_("keys/caller-key.age holds a caller key no director approved, so the contacts of the rows "
-                           "could not be recognised as repeat callers: a director runs `hotline approve` (or "
-                           "`hotline rekey`, then `hotline approve`); nothing was written")
+UNAPPROVED_CALLER_KEY = N_("keys/caller-key.age is missing or holds a caller key no director approved, so the contacts "
+                           "of the rows could not be recognised as repeat callers: a director runs `hotline rekey` "
+                           "(a director's new caller key is approved with it); nothing was written")
 
 
 def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path]]:

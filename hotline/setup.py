@@ -124,6 +124,7 @@ class RekeyResult:
     recipients: int
     files: list[Path]
     rotated: bool = False   # a new caller key was made (a staff key was removed)
+    approved: bool = True   # the caller key was approved by the director who made it (else it waits for one)
 
 
 def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -> RekeyResult:
@@ -154,6 +155,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         rotate = old_key is None or privacy.must_rotate(book.root, keys) or note.exists()
         key = privacy.new_caller_key() if rotate else old_key
         touched: list[Path] = []
+        approved = True
         for f, case, plain in plan:
             case.personal.armor = privacy.encrypt(plain, keys)
             case.personal.recipients = len(keys)
@@ -166,12 +168,14 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         if rotate:  # a director's new caller key is approved with it; anyone else's waits for `hotline approve`
             from .approvals import approve_caller_key
 
-            touched += [p for p in [approve_caller_key(book, ident, key, ch)] if p is not None]
+            signed = approve_caller_key(book, ident, key, ch)
+            approved = signed is not None or ch.legacy
+            touched += [signed] if signed is not None else []
         touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)
         what = "; new caller key" if rotate else ""
         book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
         note.unlink(missing_ok=True)
-    return RekeyResult(len(plan), len(keys), touched, rotate)
+    return RekeyResult(len(plan), len(keys), touched, rotate, approved)
 
 
 def _decrypt_all(book: Book, ident, progress) -> list[tuple[Path, Case, bytes]]:

@@ -56,6 +56,9 @@ def rekey():
         out(_("Note: old commits stay readable to the keys they were encrypted to; rekey cannot undo that."))
     else:
         out(_("Nothing to re-encrypt; {recipients} recipient(s) in roster.yaml.").format(recipients=res.recipients))
+    if not res.approved:
+        out(_("The new caller key waits for a director's approval (`hotline approve`); until then intake does not "
+              "use it."))
 
 
 @command(help=N_("A director approves who may read: the roster's keys, roles and groups and the caller key "
