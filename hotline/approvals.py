@@ -31,21 +31,41 @@ from .storage import approvals as store
 APPROVALS = store.APPROVALS
 
 
+_SEEN: dict[tuple, tuple[Chain, list[Approval]]] = {}
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def chain(book: Book) -> tuple[Chain, list[Approval]]:
-    """The chain of approvals as this clone sees it (and pins what it verified)."""
+    """The chain of approvals as this clone sees it (and pins what it verified).  Read once per
+    version of the file and the pin: a command asks several times."""
+    gdir = git.git_dir(book.git_root)
+    key = (str(book.root), _stamp(book.root / APPROVALS), _stamp(gdir / store.PIN))
+    if key in _SEEN:
+        return _SEEN[key]
     present = (book.root / APPROVALS).exists() or (book.root / APPROVALS).is_symlink()
     damaged = None
     try:
         entries, _text = store.read(book.root)
     except BookError as e:
         entries, damaged = [], e
-    pin = store.read_pin(git.git_dir(book.git_root))
+    pin = store.read_pin(gdir)
     ch = rules.verify(entries, pin, present)
     if damaged is not None:
         ch.problems.insert(0, (None, damaged.message))
     if ch.current is not None and ch.current.id in ch.valid and ch.root is not None and (
-            pin is None or pin.last.id != ch.current.id):
-        store.write_pin(git.git_dir(book.git_root), Pin(ch.root, ch.current))
+            pin is None or pin.last.id != ch.current.id or not ch.sound <= pin.verified):
+        known = (pin.verified if pin is not None else frozenset()) | ch.sound
+        store.write_pin(gdir, Pin(pin.genesis if pin is not None else ch.root, ch.current, frozenset(known)))
+        key = (str(book.root), _stamp(book.root / APPROVALS), _stamp(gdir / store.PIN))
+    _SEEN.clear()
+    _SEEN[key] = (ch, entries)
     return ch, entries
 
 

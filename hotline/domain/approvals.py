@@ -49,6 +49,7 @@ class Pin:
 
     genesis: str
     last: Approval
+    verified: frozenset = frozenset()   # ids whose signature this clone checked (the id covers what was signed)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Chain:
     problems: list[tuple[str | None, str]] = field(default_factory=list)  # (approval id or None, message)
     valid: set[str] = field(default_factory=set)
     root: str | None = None            # the first approval of the chain that counts
+    sound: set[str] = field(default_factory=set)   # ids whose content and signature hold
 
 
 @dataclass
@@ -132,16 +134,18 @@ def verify(entries: list[Approval], pin: Pin | None, present: bool = False) -> C
     if not entries and pin is None and not present:
         return Chain(legacy=True)
     chain = Chain()
+    known = pin.verified if pin is not None else frozenset()
     sound: dict[str, Approval] = {}
     for a in entries:
         if digest(a) != a.id:
             chain.problems.append((a.id, _("approval {id} by {by}: its content was changed after it was signed; "
                                            "ignored").format(id=a.id[:12], by=a.by)))
-        elif not signature_holds(a):
+        elif a.id not in known and not signature_holds(a):
             chain.problems.append((a.id, _("approval {id} by {by}: the signature does not hold; ignored").format(
                 id=a.id[:12], by=a.by)))
         else:
             sound.setdefault(a.id, a)
+    chain.sound = set(sound)
     roots = [a for a in sound.values() if not a.prev]
     root = _root(chain, roots, pin, sound)
     if root is not None:

@@ -122,14 +122,16 @@ def read_pin(git_dir: Path) -> Pin | None:
         last = data["last"]
         return Pin(str(data["genesis"]), Approval(last["id"], list(last["prev"]), last["by"], last["at"],
                                                   list(last["people"]), last["caller"], last["signer"],
-                                                  last["signature"]))
+                                                  last["signature"]),
+                   frozenset(str(x) for x in data.get("verified") or []))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def write_pin(git_dir: Path, pin: Pin) -> None:
     try:
-        yamlio.atomic_write(git_dir / PIN, json.dumps({"genesis": pin.genesis, "last": to_dict(pin.last)},
+        yamlio.atomic_write(git_dir / PIN, json.dumps({"genesis": pin.genesis, "last": to_dict(pin.last),
+                                                       "verified": sorted(pin.verified)},
                                                       ensure_ascii=False, indent=1))
     except OSError:
         pass  # a read-only clone verifies again next time
