@@ -258,6 +258,9 @@ def plan(book: Book, identity) -> Plan:
     caller = privacy.caller_check(key) if key is not None else (ch.current.caller if ch.current else None)
     before = ch.current.people if ch.current else []
     people = rules.statement(book.roster)
+    if not any(p.get("sign") and rules.APPROVER in p["roles"] for p in people):
+        raise UsageError(_("after this approval no director would hold a signing key, so nobody could approve "
+                           "again: keep `sign:` on at least one director in roster.yaml; nothing was written"))
     found = rules.changes(before, people, ch.current.caller if ch.current else None, caller, taken=True)
     return Plan(people, caller, key is not None, prev, found, first)
 

@@ -319,3 +319,50 @@ def test_a_sign_that_is_not_a_signing_key_is_refused_with_its_line(book):
     line = roster.read_text(encoding="utf-8").splitlines().index("    sign: 12345") + 1
     r = book.run("check", expect=1)
     assert f"roster.yaml:{line}: people[1].sign must be text" in r.stdout
+
+
+def test_a_caller_key_made_by_someone_who_cannot_approve_waits_for_a_director(book, tmp_path):
+    li_path, _li, li_key, _s = identity(tmp_path, "li")
+    _p, _z, z_key, _s = identity(tmp_path, "zhao")
+    give_key(book.root, "li", li_key)
+    give_key(book.root, "zhao", z_key)
+    commit_as(book.root, "wang", "keys for li and zhao")
+    book.run("approve", "--yes")
+    personal_intake(book, "2026-11-20 09:00")
+    book.run("rekey")                                       # li and zhao read every case now
+    roster = book.root / "roster.yaml"
+    roster.write_text(roster.read_text(encoding="utf-8").replace(f"    key: {z_key}\n", ""), encoding="utf-8")
+    commit_as(book.root, "wang", "zhao left")
+    env = {"HOTLINE_IDENTITY": str(li_path)}
+    r = book.run("rekey", user="li", env=env)               # a new caller key (a key was removed), made by li
+    assert "waits for a director's approval" in r.stdout
+    assert "caller key no director approved" in book.run("check", expect=1).stdout
+    assert "no director approved" in personal_intake(book, "2026-11-21 09:00").stderr
+    r = book.run("approve", "--yes")                        # the director can open it: approves it
+    assert "a caller key no director approved" in r.stdout
+    assert book.run("check").stdout == ""
+    assert "1 earlier case(s)" in book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role",
+                                            "survivor", "--category", "divorce", "--need", "legal", "--summary", "x",
+                                            "--contact", PHONE, "--at", "2026-11-22 10:00").stdout
+
+
+def test_an_approval_that_would_leave_no_director_able_to_approve_is_refused(book):
+    roster = book.root / "roster.yaml"
+    roster.write_text(roster.read_text(encoding="utf-8").replace("    roles: [director, leader]\n", "    roles: [leader]\n", 1),
+                      encoding="utf-8")
+    commit_as(book.root, "wang", "the only director steps down")
+    before = book.git("rev-list", "--count", "HEAD")
+    r = book.run("approve", "--yes", expect=2)
+    assert "no director would hold a signing key" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert book.git("rev-list", "--count", "HEAD") == before
+    roster.write_text(re.sub(r"    sign: .*\n", "", roster.read_text(encoding="utf-8")), encoding="utf-8")
+    r = book.run("approve", "--yes", expect=2)             # the approver's own entry needs their signing key
+    assert "add `sign: ed25519:" in r.stderr
+
+
+def test_check_names_an_unapproved_key_in_chinese(book, tmp_path):
+    _p, _m, m_key, _s = identity(tmp_path, "zhao")
+    give_key(book.root, "zhao", m_key)
+    commit_as(book.root, "wang", "zhao's key")
+    r = book.run("check", expect=1, env={"HOTLINE_LANG": "zh-CN"})
+    assert f"zhao：新密钥 {m_key[:16]}…" in r.stdout and "未经主任批准，因此不会为它加密任何内容" in r.stdout
