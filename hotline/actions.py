@@ -14,6 +14,7 @@ from typing import Any
 
 from .i18n import N_, _
 from . import keyring, privacy
+from .approvals import reader_keys
 from .book import Book
 from .domain import points as pts
 from .domain import detect
@@ -49,7 +50,9 @@ def _repeat_caller(book: Book, store, contact: str, keys: list[str], identity
     """(caller id, how the repeat-caller check went, earlier case ids, key files written, every caller
     id of that contact) for a contact: done | no-contact | no-identity (your key cannot open the
     caller key) | lost (the caller key is gone although cases carry caller ids: never silently
-    replaced).  The link from the contact to its caller id lives in the key store."""
+    replaced) | unapproved (the caller key is not the one a director approved: never used).  The
+    link from the contact to its caller id lives in the key store."""
+    from .approvals import caller_key_approved, chain
     from .storage.keys import CALLER_KEY
 
     if not contact:
@@ -59,8 +62,12 @@ def _repeat_caller(book: Book, store, contact: str, keys: list[str], identity
         key = privacy.open_caller_key(book.root, identity)
         if key is None:
             return None, "no-identity", [], [], []
+        if not caller_key_approved(book, key):
+            return None, "unapproved", [], [], []
     elif privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
         return None, "lost", [], [], []
+    elif not chain(book)[0].legacy:
+        return None, "unapproved", [], [], []  # a new caller key would need a director's approval first
     else:
         key = privacy.new_caller_key()
         written = privacy.write_caller_key(book.root, key, keys)
@@ -75,9 +82,13 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
     owner = book.person(data.owner or actor.id, "--owner", active=True)
     received = book.record_time(data.at)
-    keys = [p.key for p in keyring.reading_roster(book).recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
+    if has_personal:
+        from .approvals import require_own_key
+
+        require_own_key(book, actor.id)
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     from . import alerts
@@ -490,7 +501,7 @@ def _apply_amendment(book: Book, case: Case, after: IntakeInput, diff: dict, ide
             setattr(case, k, getattr(after, k))
     if not any(k in diff for k in PERSONAL_FIELDS):
         return
-    keys = [p.key for p in keyring.reading_roster(book).recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {k: getattr(after, k) for k in PERSONAL_FIELDS}
     caller = case.personal.caller if case.personal else None
     with keyring.session(book) as store:

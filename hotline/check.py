@@ -62,6 +62,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book))
     problems.extend(_check_keys(book))
+    problems.extend(approval_problems(book))
     problems.extend(_check_git(book))
     return problems
 
@@ -81,6 +82,21 @@ def _check_keys(book: Book) -> list[Problem]:
         path = book.rel(book.store.path_for(case_id)) if case_id else (where or keystore_ref())
         out.append(Problem(path, None, message))
     return out
+
+
+def approval_problems(book: Book) -> list[Problem]:
+    """Who may change who may read (SPEC §7): each change of roster.yaml (or the caller key) no
+    director approved yet, and a chain of approvals damaged, rewritten, forged or forked."""
+    from . import approvals, privacy
+    from .errors import UsageError
+
+    try:
+        ident = privacy.load_identity()
+    except UsageError:
+        ident = None
+    ch, _entries = approvals.chain(book)
+    found = [Problem(path, line, msg) for path, line, msg in approvals.problems(book)]
+    return found + [Problem(p.path, p.line, p.message()) for p in approvals.pending(book, ident, ch)]
 
 
 def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:

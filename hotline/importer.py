@@ -18,7 +18,7 @@ from .domain.importing import Context, Entry, Problem, Register, column_letter, 
 from .domain.model import Case, Personal, Source
 from .domain.register import EVENTS_SHEET, PERSONAL
 from .errors import UsageError
-from .i18n import _
+from .i18n import N_, _
 from .storage import ids
 
 
@@ -149,10 +149,16 @@ def _place(e: Entry, keys: list, msg: str) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
+UNAPPROVED_CALLER_KEY = N_("keys/caller-key.age is missing or holds a caller key no director approved, so the contacts "
+                           "of the rows could not be recognised as repeat callers: a director runs `hotline rekey` "
+                           "(a director's new caller key is approved with it); nothing was written")
+
+
 def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path]]:
     """The book's caller key (made, and written encrypted, when the book has none yet) and the
     files written.  Refused when it cannot be opened: imported contacts must be recognised as
     repeat callers like every other."""
+    from .approvals import caller_key_approved, chain
     from .storage.keys import CALLER_KEY
 
     if (book.root / CALLER_KEY).exists():
@@ -161,9 +167,13 @@ def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path
             raise UsageError(_("your key cannot open keys/caller-key.age, so the contacts of the rows could not be "
                                "recognised as repeat callers: import as a staff member whose key is in roster.yaml "
                                "(see `hotline key show`)"))
+        if not caller_key_approved(book, key):
+            raise UsageError(_(UNAPPROVED_CALLER_KEY))
         return key, []
     if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
         raise UsageError(_(privacy.LOST_KEY))
+    if not chain(book)[0].legacy:
+        raise UsageError(_(UNAPPROVED_CALLER_KEY))
     key = privacy.new_caller_key()
     return key, privacy.write_caller_key(book.root, key, keys)
 
@@ -193,7 +203,11 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     actor = book.actor()
     if not p.new:
         raise UsageError(_("nothing to import from {file}").format(file=p.file))
-    keys = [x.key for x in keyring.reading_roster(book).recipients()]
+    from .approvals import reader_keys, require_own_key
+
+    keys = reader_keys(book)  # only keys a director approved
+    if any(e.personal for e in p.new):
+        require_own_key(book, actor.id)
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     with book.lock(), keyring.session(book) as store:

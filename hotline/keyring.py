@@ -26,8 +26,11 @@ from .storage import keystore
 
 
 def reading_roster(book: Book) -> Roster:
-    """The roster as far as reading goes."""
-    return book.roster
+    """The roster as far as reading goes: each person's key, roles and group as a director approved
+    them (approvals.reading_roster); a key nobody approved gets nothing."""
+    from .approvals import reading_roster as approved
+
+    return approved(book)
 
 
 def reader_keys(book: Book, case: Case, as_of: datetime | None = None) -> dict[str, str]:

@@ -76,7 +76,7 @@ class _Context:
         self.top = top
         self.case_path = pathname
         parts = pathname.replace("\\", "/").split("/")
-        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
+        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2, "approvals": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
         theirs = next((k[len("GITHEAD_"):] for k in os.environ if k.startswith("GITHEAD_")), None)
         self.revs = None
@@ -118,11 +118,22 @@ class _Context:
                 sets.append({p.key for p in roster.recipients()} if roster else None)
             o, a, b = sets
             if a is None or b is None:
-                self._keys = sorted(a or b or set())
+                keys = a or b or set()
             else:
                 o = o if o is not None else a & b
-                self._keys = sorted((a & b) | (a - o) | (b - o))
+                keys = (a & b) | (a - o) | (b - o)
+            ch = self.approvals()
+            if not ch.legacy:  # only keys a director approved (SPEC §7): never one roster.yaml alone added
+                keys &= {p.get("key") for p in (ch.current.people if ch.current else [])}
+            self._keys = sorted(keys)
         return self._keys
+
+    def approvals(self):
+        """The directors' approvals both sides hold, verified against this clone's pin."""
+        from .approvals import APPROVALS, chain_of_texts
+
+        _o, a, b = self._versions(APPROVALS.as_posix())
+        return chain_of_texts(git.git_dir(self.top), [a, b])
 
     def caller_key_armor(self) -> str:
         o, a, b = self._versions("keys/caller-key.age")
@@ -138,9 +149,14 @@ class _Context:
             return None
         try:
             armor = self.caller_key_armor()
-            return bytes.fromhex(privacy.decrypt(armor, ident).decode("ascii")) if armor else None
+            key = bytes.fromhex(privacy.decrypt(armor, ident).decode("ascii")) if armor else None
         except (UsageError, ValueError, UnicodeDecodeError):
             return None
+        ch = self.approvals()
+        if key is not None and not ch.legacy and (ch.current is None or ch.current.caller is None or
+                                                  privacy.caller_check(key) != ch.current.caller):
+            return None  # a caller key no director approved makes no pseudonym
+        return key
 
     def open_personal(self, a: Personal, b: Personal, o: Personal | None) -> Personal | None:
         """Both sides changed a personal block: merge the decrypted fields three-way; None (kept as
@@ -261,6 +277,7 @@ class SyncResult:
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
+    approvals: list[str] = field(default_factory=list)    # what awaits a director's approval; a chain refused
     upgraded: bool = False
     keys_dropped: int = 0            # data-key wraps taken from people who may no longer read
     keys_added: int = 0              # wraps given to new readers
@@ -355,6 +372,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                            .format(tries=tries))
         _prune_erased(book, chosen, start_keys, their_keys, res)
     book.store.index()
+    res.approvals = awaiting_approval(book)
     res.cases = sorted(set(res.cases))
     for cid in res.cases:
         try:
@@ -392,6 +410,23 @@ def _prune_erased(book: Book, remote: str, start: str | None, theirs: str | None
         if folder is not None and keystore.lost(top, theirs, final):
             keystore.prune(folder)
             res.pruned_remote = True
+
+
+def awaiting_approval(book: Book) -> list[str]:
+    """One line for each change of who may read that no director approved yet, and for each
+    approval refused (forged, changed, removed): what `sync` names after its merge."""
+    from . import approvals
+
+    try:
+        ident = privacy.load_identity()
+    except UsageError:
+        ident = None
+    book = Book(book.root, book.acting_id(), book.now)  # the roster as the merge left it, not as it was read before
+    ch, _entries = approvals.chain(book)
+    if ch.legacy:
+        return []
+    lines = [f"{p.path}: {p.message()}" for p in approvals.pending(book, ident, ch)]
+    return lines + [f"{path}: {msg}" for path, _line, msg in approvals.problems(book)]
 
 
 def refuse_during_git_operation(top: Path) -> None:
@@ -716,6 +751,7 @@ class CloneResult:
     public_key: str
     in_roster: str | None      # the roster id whose key is this identity's, if any
     roster_line: str
+    approved: object = None    # domain.approvals.Approval: the approval in force this clone now trusts
 
 
 def clone_book(url: str, directory: Path, person: str | None = None, name: str | None = None) -> CloneResult:
@@ -745,5 +781,7 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
     shown = name or pid
     line = (f"  - id: {pid}\n    name: {shown}\n    group: g1\n    roles: [volunteer]\n"
             + (f"    email: {email}\n" if email else "") + f"    key: {public}\n")
-    return CloneResult(root, ident_path, new, public, holder, line)
+    from .approvals import pin_received
+
+    return CloneResult(root, ident_path, new, public, holder, line, pin_received(book))
 

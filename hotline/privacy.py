@@ -89,6 +89,27 @@ def public_key(identity) -> str:
     return str(identity.to_public())
 
 
+SIGNING_CONTEXT = b"hotline approval signing v1\0"
+
+
+def signing_key(identity):
+    """The staff member's Ed25519 signing key (for approving readers), derived from their age
+    identity: age cannot sign, and one secret file is all a person keeps."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = hashlib.sha256(SIGNING_CONTEXT + str(identity).strip().encode("ascii")).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def signing_public(identity) -> str:
+    """The signing public key as roster.yaml's `sign:` holds it (ed25519:<base64>)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from .domain.approvals import public_text
+
+    return public_text(signing_key(identity).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
 # ---------------------------------------------------------------- encryption
 
 def _recipients(keys: list[str]):
@@ -235,6 +256,14 @@ def write_caller_key(root: Path, key: bytes, recipients: list[str]) -> list[Path
 
     return [keys.write_caller_key(root, encrypt(key.hex().encode("ascii"), recipients)),
             keys.write_recipients(root, recipients)]
+
+
+CALLER_CHECK = b"hotline caller key check"
+
+
+def caller_check(key: bytes) -> str:
+    """A value that names the caller key without revealing it: what a director's approval holds."""
+    return hmac.new(key, CALLER_CHECK, hashlib.sha256).hexdigest()
 
 
 def caller_key_lost(root: Path, has_pseudonyms: bool) -> bool:

@@ -62,7 +62,9 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
     atomic_write(root / "rules.yaml", rules_text)
     written.append(root / "rules.yaml")
     roster = (DEFAULTS / "roster.yaml").read_text(encoding="utf-8")
+    ident = privacy.load_identity()
     roster = roster.replace("__ID__", pid).replace("__NAME__", _yaml_scalar(display)).replace("__KEY__", public)
+    roster = roster.replace("__SIGN__", _yaml_scalar(privacy.signing_public(ident)))
     roster = roster.replace("__EMAIL__", _yaml_scalar(email)) if email else re.sub(r"\n\s*email: __EMAIL__", "", roster)
     atomic_write(root / "roster.yaml", roster)
     written.append(root / "roster.yaml")
@@ -76,7 +78,9 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
         keep = root / d / ".gitkeep"
         keep.touch()
         written.append(keep)
-    written += privacy.write_caller_key(root, privacy.new_caller_key(), [public])
+    caller_key = privacy.new_caller_key()
+    written += privacy.write_caller_key(root, caller_key, [public])
+    written.append(_first_approval(root, pid, caller_key, ident))
     from .storage.gitsync import ensure_driver, write_attributes
 
     written.append(write_attributes(root) or root / ".gitattributes")
@@ -87,7 +91,25 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
     assert top is not None
     ensure_driver(top)
     git.commit(top, written, "init case book", display, email or f"{pid}@hotline.invalid")
+    from .approvals import pin_received
+
+    pin_received(Book(root))  # this clone trusts the approval it made
     return InitResult(root, pid, ident_path, new)
+
+
+def _first_approval(root: Path, pid: str, caller_key: bytes, ident) -> Path:
+    """The founding director approves the readers of the new book (keys/approvals.yaml)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .approvals import first_approval
+    from .storage.config import load_roster, load_rules
+    from .times import now
+
+    tz = ZoneInfo(load_rules(root / "rules.yaml").timezone)
+    at: datetime = now(tz)
+    return first_approval(root, load_roster(root / "roster.yaml"), pid, at.isoformat(timespec="seconds"),
+                          caller_key, ident)
 
 
 def _yaml_scalar(text: str) -> str:
@@ -106,6 +128,7 @@ class RekeyResult:
     dropped: int = 0      # wraps taken from people who may no longer read
     upgraded: int = 0     # cases moved from staff keys to a data key of their own
     waiting: list[str] = field(default_factory=list)   # cases whose new readers wait for one who can open them
+    approved: bool = True   # the caller key was approved by the director who made it (else it waits for one)
 
 
 def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -> RekeyResult:
@@ -119,16 +142,22 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     made again from the decrypted contacts: whoever left cannot test numbers against the store.
     Everything that must be decrypted is decrypted first: if one cannot be opened, nothing is written.
     """
+    from .approvals import caller_key_approved, chain, reading_roster
+
     actor = book.actor()
-    keys = [p.key for p in keyring.reading_roster(book).recipients()]
+    ch = chain(book)[0]
+    keys = [p.key for p in reading_roster(book, ch).recipients()]  # only keys a director approved
     if not keys:
-        raise UsageError(_("no active person in roster.yaml has a key: refusing to re-encrypt to nobody"))
+        raise UsageError(_("no active person in roster.yaml has a key a director approved: refusing to re-encrypt "
+                           "to nobody"))
     ident = privacy.load_identity()
     if ident is None:
         raise UsageError(_("no identity at {identity_path}: rekey needs a key that can open every case").format(identity_path=privacy.identity_path()))
     with book.lock(), keyring.session(book) as store:
         keyring.refuse_missing(book, store)
         old_key = privacy.open_caller_key(book.root, ident)
+        if old_key is not None and not caller_key_approved(book, old_key, ch):
+            old_key = None  # a caller key no director approved is never kept: a new one replaces it
         note = git.git_dir(book.git_root) / gitsync.REKEY_NOTE  # two offices made different caller keys at once
         rotate = old_key is None or privacy.must_rotate(book.root, keys) or note.exists()
         key = privacy.new_caller_key() if rotate else old_key
@@ -158,6 +187,12 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         res.cases = len(changed | set(wrapped.cases))
         if rotate or keys_changed(book.root, keys):
             touched += privacy.write_caller_key(book.root, key, keys)
+        if rotate:  # a director's new caller key is approved with it; anyone else's waits for `hotline approve`
+            from .approvals import approve_caller_key
+
+            signed = approve_caller_key(book, ident, key, ch)
+            res.approved = signed is not None or ch.legacy
+            touched += [signed] if signed is not None else []
         store.save()
         if touched:
             touched.append(book.root / "roster.yaml")  # the roster encrypted to travels with the cases (sync sends both)

@@ -164,14 +164,22 @@ def book(env) -> TestBook:
 
 
 def set_roster(tb: "TestBook", base: Path) -> None:
-    """The test roster (every person with a key of their own) and a caller key all of them open, as
-    `hotline rekey` would leave it; one commit."""
-    text = roster_text(base)
+    """The test roster (every person with a key of their own, wang with his signing key) and a caller
+    key all of them open, as `hotline rekey` would leave it, approved by wang (the director); two
+    commits."""
+    from hotline import approvals
+    from hotline.book import Book
+
+    ident = privacy.load_identity()
+    key = privacy.public_key(ident)
+    text = roster_text(base).replace(f"    key: {key}\n", f"    key: {key}\n    sign: {privacy.signing_public(ident)}\n")
     (tb.root / "roster.yaml").write_text(text, encoding="utf-8")
     keys = [ln.split("key: ", 1)[1] for ln in text.splitlines() if ln.strip().startswith("key: ")]
     privacy.write_caller_key(tb.root, privacy.new_caller_key(), keys)
     tb.git("add", "keys")
     tb.git("commit", "-q", "-am", "test roster")
+    book = Book(tb.root, "wang")
+    approvals.approve(book, ident, approvals.plan(book, ident))
     return tb
 
 

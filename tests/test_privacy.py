@@ -88,6 +88,9 @@ def test_rekey_after_a_new_key_lets_them_reveal_every_case_and_takes_it_from_the
     old_public = privacy.public_key(privacy.load_identity(env / "ids" / "xu.txt"))
     roster.write_text(roster.read_text(encoding="utf-8").replace(old_public, public), encoding="utf-8")
     book.git("commit", "-qam", "xu has a new key (the old laptop was lost)")
+    assert "Nothing to change" in book.run("rekey").stdout   # nobody approved the new key yet (§7)
+    assert book.run("show", a, "--reveal", env=new, user="xu", expect=2).exit_code == 2
+    book.run("approve", "--yes")
     before = book.git("rev-list", "--count", "HEAD")
     case_files = sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml"))
     out = book.run("rekey").stdout
@@ -171,6 +174,7 @@ def test_key_new_and_show(env, tmp_path):
     assert r.exit_code == 0 and ident.exists()
     public = r.output.strip().splitlines()[-1]
     assert public.startswith("age1")
-    assert runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.strip() == public
+    shown = runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.splitlines()
+    assert shown == [public, privacy.signing_public(privacy.load_identity(ident))]
     again = runner.invoke(app, ["key", "new"], env={"HOTLINE_IDENTITY": str(ident)})
     assert again.exit_code == 2 and "already exists" in again.output

@@ -30,6 +30,8 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
     for h in res.held:
         err(held_line(h))
+    for line in res.approvals:
+        err(line)
     if res.keys_dropped or res.keys_added:
         out(_("Case keys: {added} given to new readers, {dropped} taken from people who may no longer read.")
             .format(added=res.keys_added, dropped=res.keys_dropped))

@@ -37,6 +37,11 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
 
         for line in erasure.reminders(book):   # not problems of the book: said, exit status unchanged
             err(line)
+        from ..approvals import unapproved_book
+
+        note = unapproved_book(book)  # said, not a problem: a book made before approvals still works as before
+        if note:
+            err(note)
     if problems:
         raise typer.Exit(1)
 
@@ -62,3 +67,41 @@ def rekey():
     if res.waiting:
         out(_("{n} case(s) have readers still without their key: your key cannot open them; one of their readers "
               "runs `hotline rekey` (first: {ids}).").format(n=len(res.waiting), ids=", ".join(res.waiting[:5])))
+    if not res.approved:
+        out(_("The new caller key waits for a director's approval (`hotline approve`); until then intake does not "
+              "use it."))
+
+
+@command(help=N_("A director approves who may read: the roster's keys, roles and groups and the caller key "
+                 "(signed; one commit)."))
+@handle
+def approve(yes: bool = typer.Option(False, "--yes", help=N_("Do not ask for confirmation (for scripts)."))):
+    import sys
+
+    from .. import approvals, privacy
+    from ..errors import UsageError
+
+    book = open_book()
+    identity = privacy.load_identity()
+    plan = approvals.plan(book, identity)
+    if not plan.changes and len(plan.prev) <= 1 and not plan.first:
+        out(_("Nothing changed for reading since the last approval; nothing was written."))
+        return
+    out(_("The first approval of this book: these people may read:") if plan.first
+        else _("What changes for reading:"))
+    for c in plan.changes:
+        out("  " + approvals.describe(c))
+    if len(plan.prev) > 1:
+        out("  " + _("joins {n} approvals made at the same time in different offices").format(n=len(plan.prev)))
+    if not plan.caller_opened:
+        out("  " + _("your key cannot open keys/caller-key.age: the caller key approved before stays approved, "
+                     "a new one is not"))
+    if not yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(_("approving needs a yes on a terminal; in a script pass --yes"))
+        if not typer.confirm(_("Sign this approval?"), default=False):
+            out(_("Nothing was written."))
+            raise typer.Exit(1)
+    a, _commit = approvals.approve(book, identity, plan)
+    out(_("Approved by {person} at {at} ({id}); sync sends it to the other offices.").format(
+        person=a.by, at=a.at, id=a.id[:12]))

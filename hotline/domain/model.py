@@ -225,6 +225,7 @@ class Person:
     active: bool = True
     joined: date | None = None   # start of the trial period (试用期)
     trial: str | None = None     # the committee's decision after it: passed | ended
+    sign: str | None = None      # signing public key (ed25519:...): a director signs approvals of readers with it
 
 
 @dataclass

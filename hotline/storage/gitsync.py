@@ -366,7 +366,7 @@ def ensure_driver(top: Path) -> None:
 # ---------------------------------------------------------------- .gitattributes
 
 ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt",
-              "calls/*.yaml")
+              "calls/*.yaml", "keys/approvals.yaml")
 ATTRIBUTES_HEAD = ("# hotline: two offices' changes to the same case, ledger month or leave year merge without "
                    "losing an event (the `hotline` merge driver; hotline registers it in every clone)\n")
 
