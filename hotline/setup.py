@@ -179,6 +179,11 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
                 touched.append(f)
                 res.upgraded += 1
                 changed.add(case.id)
+            elif contact and not caller:   # written while no caller key could be used: it gets its caller id
+                case.personal.caller = keyring.caller_of(store, privacy.caller_tag(contact, key))[0]
+                book.store.write(case, f)
+                touched.append(f)
+                changed.add(case.id)
             elif rotate and contact and caller:
                 tag = privacy.caller_tag(contact, key)
                 store.put_link(tag, sorted({*store.link(tag), caller}))
@@ -225,11 +230,13 @@ def _open_all(book: Book, store, ident, progress, contacts: bool) -> list[tuple[
         if case.personal is None or case.personal.armor is None:
             continue
         fields: dict = {}
-        if case.personal.legacy or (contacts and case.personal.caller):
+        needed = case.personal.legacy or (contacts and bool(case.personal.caller))
+        if needed or not case.personal.caller:   # without a caller id: its contact may need one
             try:
                 fields = keyring.open_block(store, case, ident)
             except UsageError:
-                raise UsageError(_("your key cannot open case {id}; ask a staff member whose key can to run rekey")
-                                 .format(id=case.id)) from None
+                if needed:
+                    raise UsageError(_("your key cannot open case {id}; ask a staff member whose key can to run "
+                                       "rekey").format(id=case.id)) from None
         plan.append((f, case, fields))
     return plan

@@ -13,7 +13,28 @@ import yaml
 from hotline import privacy
 from hotline.domain import approvals as rules
 from hotline.storage import approvals as store
-from tests.conftest import git
+import pytest
+from typer.testing import CliRunner
+
+from hotline.cli import app
+from tests.conftest import ROSTER, TestBook, git
+
+
+@pytest.fixture
+def book(env) -> TestBook:
+    """The test book as it was before everyone had a key: only wang (the director) has one, so a
+    key given to li or chen is a new key; `init` approved wang and made the caller key."""
+    runner = CliRunner()
+    root = env / "book"
+    assert runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"]).exit_code == 0
+    ident = privacy.load_identity()
+    key = privacy.public_key(ident)
+    text = re.sub(r"    key: \{(li|zhao|chen|xu)\}\n", "", ROSTER).format(key=key)
+    text = text.replace(f"    key: {key}\n", f"    key: {key}\n    sign: {privacy.signing_public(ident)}\n")
+    (root / "roster.yaml").write_text(text, encoding="utf-8")
+    tb = TestBook(root, env / "home", runner)
+    tb.git("commit", "-q", "-am", "test roster")
+    return tb
 
 ARMOR = re.compile(r"-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----", re.S)
 NAME, PHONE = "张秀英", "13812345678"
@@ -41,17 +62,24 @@ def objects(repo: Path) -> list[bytes]:
 
 
 def opened_by(ident, *repos: Path) -> int:
-    """How many armored age blocks in all objects of `repos` the identity opens."""
+    """How many armored age blocks in all objects of `repos` the identity opens: itself, or with a case's
+    data key it can unwrap from any key-store entry among those objects (per-case keys)."""
+    from tests.test_need_to_know import data_keys
+
     n = 0
     for repo in repos:
-        for blob in objects(repo):
+        blobs = objects(repo)
+        keys = [ident, *data_keys(ident, blobs)]
+        for blob in blobs:
             for m in ARMOR.finditer(blob.decode("utf-8", "replace")):
                 armor = "\n".join(line.strip() for line in m.group(0).splitlines()) + "\n"
-                try:
-                    pyrage.decrypt(armor.encode("ascii"), [ident])
-                    n += 1
-                except Exception:
-                    continue
+                for k in keys:
+                    try:
+                        pyrage.decrypt(armor.encode("ascii"), [k])
+                        n += 1
+                        break
+                    except Exception:
+                        continue
     return n
 
 
@@ -104,7 +132,8 @@ def test_a_key_added_by_another_office_gets_nothing_until_a_director_approves(of
     r = book.run("approve", "--yes")
     assert f"li: new key {m_key[:16]}" in r.stdout and "Approved by wang" in r.stdout
     assert "li" not in book.run("check").stdout
-    personal_intake(book, "2026-11-22 10:00")
+    newer = personal_intake(book, "2026-11-22 10:00").stdout.strip()
+    book.run("assign", newer, "--to", "li")                 # need to know: li reads what li is given
     assert opened_by(mallory, book.root) >= 1
 
 
@@ -322,19 +351,19 @@ def test_a_sign_that_is_not_a_signing_key_is_refused_with_its_line(book):
 
 
 def test_a_caller_key_made_by_someone_who_cannot_approve_waits_for_a_director(book, tmp_path):
-    li_path, _li, li_key, _s = identity(tmp_path, "li")
+    xu_path, _xu, xu_key, _s = identity(tmp_path, "xu")
     _p, _z, z_key, _s = identity(tmp_path, "zhao")
-    give_key(book.root, "li", li_key)
+    give_key(book.root, "xu", xu_key)
     give_key(book.root, "zhao", z_key)
-    commit_as(book.root, "wang", "keys for li and zhao")
+    commit_as(book.root, "wang", "keys for xu and zhao")
     book.run("approve", "--yes")
     personal_intake(book, "2026-11-20 09:00")
-    book.run("rekey")                                       # li and zhao read every case now
+    book.run("rekey")                                       # xu (the secretary) reads every case now
     roster = book.root / "roster.yaml"
     roster.write_text(roster.read_text(encoding="utf-8").replace(f"    key: {z_key}\n", ""), encoding="utf-8")
     commit_as(book.root, "wang", "zhao left")
-    env = {"HOTLINE_IDENTITY": str(li_path)}
-    r = book.run("rekey", user="li", env=env)               # a new caller key (a key was removed), made by li
+    env = {"HOTLINE_IDENTITY": str(xu_path)}
+    r = book.run("rekey", user="xu", env=env)               # a new caller key (a key was removed), made by xu
     assert "waits for a director's approval" in r.stdout
     assert "caller key no director approved" in book.run("check", expect=1).stdout
     assert "no director approved" in personal_intake(book, "2026-11-21 09:00").stderr

@@ -88,15 +88,18 @@ def test_rekey_after_a_new_key_lets_them_reveal_every_case_and_takes_it_from_the
     old_public = privacy.public_key(privacy.load_identity(env / "ids" / "xu.txt"))
     roster.write_text(roster.read_text(encoding="utf-8").replace(old_public, public), encoding="utf-8")
     book.git("commit", "-qam", "xu has a new key (the old laptop was lost)")
-    assert "Nothing to change" in book.run("rekey").stdout   # nobody approved the new key yet (§7)
+    case_files = sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml"))
+    # taking away counts at once: xu's old key loses both cases' wraps; the new one waits for a director (§7)
+    out = book.run("rekey").stdout
+    assert "Keys of 2 case(s) changed: 0 reader key(s) given, 2 taken away, 0 case(s)" in out
+    assert "new caller key" in out          # a key was removed: the caller key is made again
+    assert book.run("show", a, "--reveal", env=old, user="xu", expect=2).exit_code == 2   # the lost laptop's key
     assert book.run("show", a, "--reveal", env=new, user="xu", expect=2).exit_code == 2
     book.run("approve", "--yes")
     before = book.git("rev-list", "--count", "HEAD")
-    case_files = sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml"))
     out = book.run("rekey").stdout
-    # both cases: xu's new key given (2), xu's old key taken (2); no case file changes
-    assert "Keys of 2 case(s) changed: 2 reader key(s) given, 2 taken away, 0 case(s)" in out
-    assert "new caller key" in out          # a key was removed: the caller key is made again
+    # both cases: xu's new key given (2); no case file changes; the caller key now opens for it too
+    assert "Keys of 2 case(s) changed: 2 reader key(s) given, 0 taken away, 0 case(s)" in out
     assert sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml")) == case_files
     assert int(book.git("rev-list", "--count", "HEAD")) == int(before) + 1   # the caller key, one commit
     assert NAME in book.run("show", a, "--reveal", env=new, user="xu").stdout
