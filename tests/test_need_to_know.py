@@ -151,3 +151,80 @@ def test_erase_and_sync_in_two_offices_leave_no_key_anywhere_and_the_report_unch
     shown = other.run("show", cid).stdout
     assert "erased" in shown and PHONE not in shown
     assert plain
+
+
+def _close(book, cid: str, at: str) -> None:
+    book.run("close", cid, "--outcome", "resolved", "--note", "已解决", "--at", at)
+
+
+def test_retention_erases_what_is_due_and_keeps_what_is_held(book):
+    a = book.intake("--contact", "13900000001", at="2026-11-20 09:00")
+    b = book.intake("--contact", "13900000002", at="2026-11-20 10:00")
+    c = book.intake("--contact", "13900000003", at="2026-11-20 11:00")
+    _close(book, a, "2026-11-21 10:00")
+    _close(book, b, "2026-11-22 10:00")
+    _close(book, c, "2026-11-22 10:00")
+    book.run("hold", c, "--reason", "法院调取记录", user="xu")
+    book.run("hold", a, "--reason", "x", user="li", expect=2)          # only directors and the secretary
+    # three years after closing (rules.yaml `retention: years: 3`): on 2029-11-21 12:00 only a is due
+    later = {"HOTLINE_NOW": "2029-11-21 12:00"}
+    r = book.run("check", env=later)
+    assert "1 case(s) are past the retention period" in r.stderr and r.exit_code == 0
+    assert "1 case(s) are past the retention period" in book.run("report", "--month", "2026-11", env=later).stderr
+    assert book.run("erase", "--due", env=later, expect=2).exit_code == 2   # not on a terminal: needs --yes
+    out = book.run("erase", "--due", "--yes", env=later, user="xu").stdout
+    assert f"Erased the personal data of 1 case(s): {a}" in out
+    # a day later b is due too; c stays while it is held, and goes once released
+    later = {"HOTLINE_NOW": "2029-11-23 12:00"}
+    assert f"1 case(s): {b}" in book.run("erase", "--due", "--yes", env=later).stdout
+    assert "Nothing is due" in book.run("erase", "--due", "--yes", env=later).stdout
+    book.run("release", c, env=later)
+    assert f"1 case(s): {c}" in book.run("erase", "--due", "--yes", env=later).stdout
+    assert "past the retention period" not in book.run("check", env=later).stderr
+    for cid in (a, b, c):
+        shown = book.run("show", cid).stdout
+        assert "erased" in shown and "13900" not in shown
+        book.run("show", cid, "--reveal", expect=2)
+
+
+def test_erase_caller_takes_every_case_of_that_caller_and_they_are_not_found_again(book, env):
+    first = case_id_of(book, "wang")
+    second = book.intake("--contact", PHONE, at="2026-11-21 10:00")
+    other = book.intake("--contact", "13900009999", at="2026-11-21 11:00")
+    book.run("erase", first, "--caller", "--reason", "来电者要求删除", "--yes", user="li", expect=2)
+    out = book.run("erase", first, "--caller", "--reason", "来电者要求删除", "--yes").stdout
+    assert f"2 case(s): {first}, {second}" in out
+    assert not opens(identity_of(env, "wang"), first, book.root)
+    assert not opens(identity_of(env, "wang"), second, book.root)
+    assert opens(identity_of(env, "wang"), other, book.root)
+    r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party", "--category",
+                 "divorce", "--need", "legal", "--summary", "x", "--contact", PHONE, "--at", "2026-11-22 10:00")
+    assert "earlier case" not in r.stdout                     # the erased caller is not recognised again
+    assert book.run("check").stdout == ""
+
+
+def test_a_missing_or_damaged_key_store_is_named_and_never_started_again(book):
+    cid = case_id_of(book, "wang")
+    book.git("update-ref", "-d", "refs/hotline/keys")
+    r = book.run("check", expect=1)
+    assert "refs/hotline/keys" in r.stdout and "key store is missing" in r.stdout
+    r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party", "--category",
+                 "divorce", "--need", "legal", "--summary", "x", "--contact", "13900001234", "--at", "2026-11-22 10:00",
+                 expect=2)
+    assert "key store" in r.output and "nothing was written" in r.output
+    p = subprocess.run(["git", "rev-parse", "-q", "--verify", "refs/hotline/keys"], cwd=book.root, capture_output=True)
+    assert p.returncode != 0                                   # no new, empty store was started
+    assert cid
+
+
+def test_a_damaged_entry_in_the_key_store_is_named_by_check(book):
+    cid = case_id_of(book, "wang")
+    store = keystore.Store(book.root)
+    try:
+        store.changes[keystore.case_path(cid)] = b"public not-a-key\nwrap x\n"
+        store.save()
+    finally:
+        store.close()
+    r = book.run("check", expect=1)
+    assert f"cases/2026/11/{cid}.yaml: the key store's entry cases/2611/{cid} is damaged" in r.stdout
+    assert book.run("show", cid, "--reveal", expect=None).exit_code != 0
