@@ -279,6 +279,7 @@ class SyncResult:
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     approvals: list[str] = field(default_factory=list)    # what awaits a director's approval; a chain refused
     upgraded: bool = False
+    erased_in: list = field(default_factory=list)  # (case id, by whom) erased by another office, taken in
     keys_dropped: int = 0            # data-key wraps taken from people who may no longer read
     keys_added: int = 0              # wraps given to new readers
     keys_waiting: list[str] = field(default_factory=list)  # cases whose new readers wait for a reader's rekey
@@ -345,7 +346,8 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
             their_keys = gitsync.fetch_keys(top, chosen)
-            rewrap_ids = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
+            rewrap_ids, erased = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
+            res.erased_in = sorted(set(res.erased_in) | set(erased))
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")
             before = gitsync.rev(top, "HEAD")
             if theirs is not None and gitsync.count(top, f"HEAD..{theirs}"):
@@ -356,16 +358,16 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                 res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
             _settle_readers(book, before, rewrap_ids | set(res.cases), res)
+            mine = gitsync.rev(top, keystore.REF)
+            if mine is not None and mine != their_keys:   # the keys first: a case never arrives before its key
+                if gitsync.push_keys(top, chosen, their_keys) != "ok":
+                    continue
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
             if ahead:
                 if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) != "ok":
                     continue
                 # this office's own changes (and what sync put back), not the merge commits
                 res.went_out = gitsync.count(top, f"{theirs}..HEAD", merges=False) if theirs else ahead
-            mine = gitsync.rev(top, keystore.REF)
-            if mine is not None and mine != their_keys:
-                if gitsync.push_keys(top, chosen, their_keys) != "ok":
-                    continue
             break
         else:
             raise GitError(_("the remote kept moving while syncing ({tries} tries); run `hotline sync` again")

@@ -36,7 +36,7 @@ def access(
         out(_("Wrote the data key of {id} to {path}: keep it as safe as your own key, and delete it after use.")
             .format(id=c.id, path=path))
         return
-    found = readers(c, book.roster, book.rules.lines.access)
+    found = readers(c, keyring.reading_roster(book), book.rules.lines.access)
     with keyring.session(book) as store:
         holding = {w.reader for w in keyring.wraps_of(store, c)} if c.personal is not None and c.personal.key else set()
     rows = []

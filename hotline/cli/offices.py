@@ -32,6 +32,9 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         err(held_line(h))
     for line in res.approvals:
         err(line)
+    for cid, by in res.erased_in:
+        err(_("case {id}: its caller's data was erased in another office (by {by}); its key is gone here too")
+            .format(id=cid, by=by))
     if res.keys_dropped or res.keys_added:
         out(_("Case keys: {added} given to new readers, {dropped} taken from people who may no longer read.")
             .format(added=res.keys_added, dropped=res.keys_dropped))
