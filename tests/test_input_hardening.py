@@ -327,9 +327,10 @@ def test_removing_a_staff_key_rotates_the_caller_key_and_every_pseudonym(book, t
     other = tmp_path / "zhao-identity.txt"
     _, zhao_key = privacy.new_identity(other)
     roster = (book.root / "roster.yaml").read_text(encoding="utf-8")
-    (book.root / "roster.yaml").write_text(roster.replace("    roles: [leader]\n", f"    roles: [leader]\n    key: {zhao_key}\n", 1),
-                                           encoding="utf-8")
-    book.git("commit", "-qam", "zhao gets a key")
+    zhao_entry = re.search(r"  - id: zhao\n(?:    .*\n)*", roster).group(0)
+    with_key = re.sub(r"    key: \S+\n", f"    key: {zhao_key}\n", zhao_entry)
+    (book.root / "roster.yaml").write_text(roster.replace(zhao_entry, with_key), encoding="utf-8")
+    book.git("commit", "-qam", "zhao gets a key of his own")
     book.run("approve", "--yes")       # a director approves zhao's key (SPEC §7)
     book.run("rekey")
     old_armor = (book.root / CALLER_KEY).read_text(encoding="utf-8")
@@ -337,7 +338,8 @@ def test_removing_a_staff_key_rotates_the_caller_key_and_every_pseudonym(book, t
     old_key = privacy.open_caller_key(book.root, zhao)            # what zhao could keep when leaving
     assert old_key is not None
     a = book.intake("--contact", "13900001111")
-    (book.root / "roster.yaml").write_text(roster, encoding="utf-8")  # zhao leaves: his key is removed
+    (book.root / "roster.yaml").write_text(roster.replace(zhao_entry, re.sub(r"    key: \S+\n", "", zhao_entry)),
+                                           encoding="utf-8")  # zhao leaves: his key is removed
     book.git("commit", "-qam", "zhao left")
     book.run("rekey")
     assert (book.root / CALLER_KEY).read_text(encoding="utf-8") != old_armor
