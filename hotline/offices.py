@@ -214,7 +214,6 @@ class SyncResult:
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
-    upgraded: bool = False
 
 
 class SyncStopped(GitError):
@@ -270,7 +269,7 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         ensure_driver(top)  # again: a config.lock a killed command left may have kept it out
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
-        res.upgraded = bool(upgrade_book(book, actor, ids=False))
+        upgrade_book(book, actor, ids=False)
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")

@@ -101,7 +101,6 @@ class RekeyResult:
     cases: int
     recipients: int
     files: list[Path]
-    rotated: bool = False   # a new caller key was made (a staff key was removed)
 
 
 def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -> RekeyResult:
@@ -139,7 +138,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         what = "; new caller key" if rotate else ""
         book.commit(touched, f"rekey: personal data re-encrypted to {len(keys)} recipient(s){what}", actor)
         note.unlink(missing_ok=True)
-    return RekeyResult(len(plan), len(keys), touched, rotate)
+    return RekeyResult(len(plan), len(keys), touched)
 
 
 def _decrypt_all(book: Book, ident, progress) -> list[tuple[Path, Case, bytes]]:
