@@ -20,6 +20,7 @@ from .domain import detect
 from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
+from .storage import ids
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
            "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
@@ -98,7 +99,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
             personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
         cid = book.store.allocate(received)
         events = [Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)]
-        case = replace(draft, id=cid, personal=personal, events=events)
+        case = replace(draft, id=cid, personal=personal, events=[ids.identified(e) for e in events])
         path = book.store.write(case)
         touched.insert(0, path)
         msg = f"intake {cid}: {data.grade}, {data.channel}" + alert.message()
@@ -137,7 +138,7 @@ def _append(book: Book, case_ref: str, make, message, secret: str = "", identity
         _deadlines_in_book(book, replace(case, events=[*case.events, event]), event.at)
         if secret:
             _add_secret(book, case, secret, identity)
-        case.events.append(event)
+        case.events.append(ids.identified(event))
         book.store.write(case, path)
         msg = message(case, event)
         commit = book.commit([path], msg, actor)
@@ -410,7 +411,8 @@ def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime
         if not diff:
             raise UsageError(_("nothing to change: case {id} already holds these values").format(id=case.id))
         _apply_amendment(book, case, after, diff, identity)
-        case.events.append(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text, changes=diff))
+        case.events.append(ids.identified(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text,
+                                                changes=diff)))
         book.store.write(case, path)
         msg = f"amend {case.id}: {', '.join(diff)}"
         commit = book.commit([path], msg, actor)

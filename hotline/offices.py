@@ -23,7 +23,7 @@ from .book import Book
 from .domain.model import Case, Event, Personal
 from .errors import BookError, GitError, UsageError
 from .i18n import _
-from .storage import git, gitsync, merge, yamlio
+from .storage import git, gitsync, ids, merge, yamlio
 from .storage.config import parse_roster
 
 DRIVER = gitsync.DRIVER
@@ -551,8 +551,8 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
         case.conflicts = case.conflicts or None
         actor = book.actor()
         at = max(book.now, case.events[-1].at)
-        case.events.append(Event("amend", at, actor.id, note=_("chosen between two offices' values"),
-                                 changes=changes))
+        case.events.append(ids.identified(Event("amend", at, actor.id, note=_("chosen between two offices' values"),
+                                                changes=changes)))
         book.store.write(case, path)
         book.commit([path], f"resolve {case.id}: {', '.join(chosen)} chosen", actor)
     return path, case

@@ -16,6 +16,7 @@ ACCESS_COLUMNS = [("person", N_("person")), ("name", N_("name")), ("roles", N_("
 @command(help=N_("Who may open a case's personal data (name, contact, address), and why."))
 @handle
 def access(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json or csv.")),
     output: Optional[Path] = OUTPUT,
@@ -25,7 +26,7 @@ def access(
     from ..render.tables import rows_out
 
     check_format(fmt)
-    book = open_book()
+    book = open_book(ctx)
     c = book.store.get(case)
     found = readers(c, book.roster, book.rules.lines.access)
     rows = []

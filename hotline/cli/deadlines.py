@@ -61,6 +61,7 @@ def _table(book, rows: list[dict], when) -> str:
 @command(help=N_("Cases past or near their deadlines, by group, with how often they were urged."))
 @handle
 def overdue(
+    ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar=N_("TIME"),
                                         help=N_("Replay as of this time (default: now); later events are ignored.")),
     soon: Optional[str] = typer.Option(None, "--soon", metavar=N_("DURATION"),
@@ -77,7 +78,7 @@ def overdue(
 
     check_format(fmt, FORMATS)
     check_output(fmt, output)
-    book = open_book()
+    book = open_book(ctx)
     when = parse_time(as_of, book.tz, "--as-of") if as_of is not None else book.now
     dur = parse_duration(soon) if soon is not None else None
     problems: list = []

@@ -42,6 +42,7 @@ def _report(book, res, quiet: bool) -> None:
 @command(help=N_('Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving.'))
 @handle
 def intake(
+    ctx: typer.Context,
     channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL"), help=N_("phone, wechat, qq, web, email, sms, letter, visit (or 电话…).")),
     grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE"), help=N_("green, red, gray (or 绿色…).")),
     risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"),
@@ -75,7 +76,7 @@ def intake(
     from .form import Discarded, Form
     from .terminal import interactive_terminal
 
-    book = open_book()
+    book = open_book(ctx)
     book.actor()  # fail before any question if nobody is acting
     received = parse_at(book, at)
     if received is not None:

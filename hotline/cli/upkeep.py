@@ -12,7 +12,7 @@ from .common import OUTPUT, check_format, columns, handle, open_book, out, progr
 
 @command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
 @handle
-def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text, json or csv.")),
+def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text, json or csv.")),
           output: Optional[Path] = OUTPUT,
           regions: bool = typer.Option(False, "--regions", help=N_("List the cases whose region cannot be placed "
                                                                    "(local, in the province, another province)."))):
@@ -20,7 +20,7 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
     from ..render.tables import rows_out
 
     check_format(fmt, ("text", "json", "csv"))
-    book = open_book()
+    book = open_book(ctx)
     if regions:
         problems = unplaced_regions(book)
     else:
@@ -38,10 +38,10 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
 
 @command(help=N_("Re-encrypt every case's personal data to the current staff keys (one commit)."))
 @handle
-def rekey():
+def rekey(ctx: typer.Context):
     from ..setup import rekey_book
 
-    book = open_book()
+    book = open_book(ctx)
     res = rekey_book(book, progress=progress(_("re-encrypting")))
     if res.files:
         out(_("Re-encrypted {cases} case(s) to {recipients} recipient(s) in one commit.").format(cases=res.cases, recipients=res.recipients))
