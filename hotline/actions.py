@@ -17,6 +17,7 @@ from . import privacy
 from .book import Book
 from .domain import points as pts
 from .domain import detect
+from .domain import cases as case_rules
 from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
@@ -66,10 +67,16 @@ def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple
     return tag, "done", earlier_cases_of(book, tag), written
 
 
-def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
+def intake_people(book: Book, owner: str | None) -> tuple[Person, Person]:
+    """Who registers a case and who is first responsible for it (`--owner`, default: whoever
+    registers it), both active in the roster; the one lookup, asked before any question too."""
     actor = book.actor()
+    return actor, book.person(owner or actor.id, "--owner", active=True)
+
+
+def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
-    owner = book.person(data.owner or actor.id, "--owner", active=True)
+    actor, owner = intake_people(book, data.owner)
     received = book.record_time(data.at)
     keys = [p.key for p in book.roster.recipients()]
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
@@ -274,7 +281,7 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
     out = book.rules.vocab["outcome"].resolve(outcome, "--outcome")
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
-    if out == "unresolved" and not why:
+    if case_rules.needs_reason(out, why):
         raise UsageError(_("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved"))
 
     def make(case: Case, actor: Person) -> Event:
