@@ -6,6 +6,7 @@ from typing import Optional
 import typer
 
 from ..i18n import N_, _
+from ..render.words import short
 from .app import command
 from .exports import XLSX_OUTPUT
 from .common import (check_format, columns, err, handle, open_book, provisional_note,
@@ -25,7 +26,7 @@ def _labelled(book, r: dict) -> dict:
     from ..domain import labels
 
     g = book.roster.group(r["group"]) if r["group"] else None
-    return dict(r, kind_label=labels.deadline(r["kind"]), grade_label=book.rules.label("grade", r["grade"]).split("·")[0],
+    return dict(r, kind_label=labels.deadline(r["kind"]), grade_label=short(book.rules.label("grade", r["grade"])),
                 group_name=g.name if g else "", status_label=labels.status(r["status"]),
                 due=r["due"].astimezone(book.tz))
 
