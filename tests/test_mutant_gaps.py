@@ -92,3 +92,71 @@ def test_the_month_end_overdue_table_counts_a_closed_case_only_for_its_revisit(b
     assert (od["count"], od["open"]) == (3, 2)                # the closed case is in the table, not among the open
     assert [k["count"] for k in od["kinds"] if k["id"] in ("close", "revisit")] == [2, 1]
     assert d["open_at_month_end"]["count"] == 2                                        # only the green cases are open
+
+
+# ---------------------------------------------------------------- clocks (mutmut over domain/clocks.py)
+
+from hotline.domain.clocks import case_clocks, due_clocks  # noqa: E402
+from hotline.domain.model import Case, Event  # noqa: E402
+from hotline.storage import config  # noqa: E402
+
+RULES = config.parse_rules(config.default_rules_text(), Path("rules.yaml"))
+CAL = Calendar.from_rules(RULES)
+
+
+def case_of(grade: str, received: datetime, *events: Event) -> Case:
+    return Case(id="261005-AAAAA", received=received, channel="phone", grade=grade, owner="p1", role="survivor",
+                events=[Event("intake", received, "p1"), *events])
+
+
+def ev(kind: str, when: datetime, **kw) -> Event:
+    if kind == "close":
+        kw.setdefault("outcome", "resolved")
+    return Event(kind, when, "p1", **kw)
+
+
+def test_a_clock_stopped_at_its_due_second_is_met_and_one_due_now_is_not_yet_overdue():
+    # green: close same day, due Mon 2026-10-12 23:59:59
+    rec = at(2026, 10, 12, 10)
+    (c,) = case_clocks(case_of("green", rec, ev("close", eod(2026, 10, 12))), RULES, CAL, at(2026, 10, 20))
+    assert (c.kind, c.due, c.state) == ("close", eod(2026, 10, 12), "met")
+    assert due_clocks([case_of("green", rec)], RULES, CAL, eod(2026, 10, 12)) == []
+    (row,) = due_clocks([case_of("green", rec)], RULES, CAL, eod(2026, 10, 12) + timedelta(seconds=1))
+    assert row[0].kind == "close" and row[1] is True
+
+
+def test_a_case_has_its_clocks_from_the_second_it_was_received():
+    rec = at(2026, 10, 12, 10)
+    assert [c.kind for c in case_clocks(case_of("green", rec), RULES, CAL, rec)] == ["close"]
+    assert case_clocks(case_of("green", rec), RULES, CAL, rec - timedelta(seconds=1)) == []
+
+
+def test_clocks_read_the_events_in_time_order_whatever_their_order_in_the_file():
+    rec = at(2026, 10, 12, 10)                                           # red: respond due 11:00
+    merged = case_of("red", rec, ev("close", at(2026, 10, 12, 12)), ev("followup", at(2026, 10, 12, 10, ) +
+                                                                        timedelta(minutes=30)))
+    respond = [c for c in case_clocks(merged, RULES, CAL, at(2026, 10, 20)) if c.kind == "respond"]
+    assert [(c.stopped, c.state) for c in respond] == [(at(2026, 10, 12, 10) + timedelta(minutes=30), "met")]
+
+
+def test_the_refer_clock_is_based_on_the_grade_and_a_referral_after_the_close_starts_no_close_clock():
+    rec = at(2026, 10, 12, 10)
+    gray = case_of("gray", rec, ev("close", at(2026, 10, 13, 10)), ev("refer", at(2026, 10, 14, 10), to="legal-aid"))
+    clocks = case_clocks(gray, RULES, CAL, at(2026, 10, 30))
+    assert [(c.kind, c.basis) for c in clocks if c.kind in ("close", "refer")] == [("close", "gray"), ("refer", "gray")]
+
+
+def test_a_revisit_before_the_close_does_not_stop_the_revisit_clock():
+    rec = at(2026, 10, 12, 10)                                           # a hand edit or a merge put it there
+    odd = case_of("gray", rec, ev("revisit", at(2026, 10, 12, 11)), ev("close", at(2026, 10, 13, 10)))
+    (rv,) = [c for c in case_clocks(odd, RULES, CAL, at(2026, 12, 1)) if c.kind == "revisit"]
+    assert (rv.stopped, rv.state) == (None, "overdue")
+
+
+def test_a_stopped_clock_does_not_hide_the_case_s_other_overdue_clocks():
+    rec = at(2026, 10, 12, 10)                                           # gray, referred the next day
+    gray = case_of("gray", rec, ev("refer", at(2026, 10, 13, 10), to="legal-aid"))
+    got = [(c.kind, c.basis, late) for c, late in due_clocks([gray], RULES, CAL, at(2026, 11, 30))]
+    # the intake's close and refer clocks stopped at the referral; the referral's close (7 working days)
+    # and follow-up (7 days) ran out
+    assert sorted(got) == [("close", "referred", True), ("follow_up", "referred", True)]
