@@ -44,6 +44,8 @@ def test_a_deadline_starting_on_1_january_after_a_provisional_year_is_not_provis
     assert cal.due_and_provisional(at(2028, 1, 1, 10), parse_duration("same day")) == (eod(2028, 1, 1), False)
     # Fri 2027-12-31 + 1 working day: the days after the start's date only — Mon 2028-01-03
     assert cal.due_and_provisional(at(2027, 12, 31, 10), parse_duration("1 working day")) == (eod(2028, 1, 3), False)
+    # Thu 2027-12-30 + 1 working day: Fri 12-31, a provisional day
+    assert cal.due_and_provisional(at(2027, 12, 30, 10), parse_duration("1 working day")) == (eod(2027, 12, 31), True)
     # ... but a same-day deadline after closing on 12-31 looks at 2027's day type, then 2028's
     assert cal.due_and_provisional(at(2027, 12, 30, 18), parse_duration("same day"))[1] is True
 
