@@ -11,7 +11,7 @@ def require_reader(book: Book, cases: list[Case]) -> None:
     """Need to know (SPEC §7): the acting person may open every one of `cases`' personal data,
     else one line naming who may (nothing is decrypted)."""
     from .domain.access import readers
-    from .keyring import reading_roster
+    from .approvals import reading_roster
 
     roster = reading_roster(book)   # as a director approved it: an unapproved role grants nothing
     actor = book.actor()
