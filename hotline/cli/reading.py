@@ -101,8 +101,8 @@ def card_text(card: dict, personal: dict | None) -> str:
     elif personal is not None:
         lines += [_field(PERSONAL_LABELS.get(k, k), _indented(str(val))) for k, val in personal.items()]
     elif c["personal"].get("erased"):
-        lines.append(_field(N_("personal"), _("erased (its data key was destroyed; `hotline show {id}` lists the "
-                                              "erase event)").format(id=c["id"])))
+        lines.append(_field(N_("personal"), _("erased (its data key was destroyed; the erase event below says who, "
+                                              "when and why)")))
     else:
         lines.append(_field(N_("personal"), _("encrypted for {n} recipient(s) — `hotline show {id} --reveal` to read")
                             .format(n=c["personal"]["recipients"], id=c["id"])))
