@@ -17,11 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline.cli import app
-from tests.conftest import ROSTER, TestBook, git
+from tests import conftest
+from tests.conftest import ROSTER, git
 
 
 @pytest.fixture
-def book(env) -> TestBook:
+def book(env) -> conftest.TestBook:
     """The test book as it was before everyone had a key: only wang (the director) has one, so a
     key given to li or chen is a new key; `init` approved wang and made the caller key."""
     runner = CliRunner()
@@ -32,7 +33,7 @@ def book(env) -> TestBook:
     text = re.sub(r"    key: \{(li|zhao|chen|xu)\}\n", "", ROSTER).format(key=key)
     text = text.replace(f"    key: {key}\n", f"    key: {key}\n    sign: {privacy.signing_public(ident)}\n")
     (root / "roster.yaml").write_text(text, encoding="utf-8")
-    tb = TestBook(root, env / "home", runner)
+    tb = conftest.TestBook(root, env / "home", runner)
     tb.git("commit", "-q", "-am", "test roster")
     return tb
 
