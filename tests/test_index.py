@@ -137,3 +137,126 @@ def test_repeat_callers_found_through_the_index(busy):
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--contact", "138 0000 0001",
                  "--at", "2026-11-21 10:00")
     assert "2 earlier case(s)" in r.stdout
+
+
+# ---------------------------------------------------------------- the shortcuts of freshness (issue #26)
+# A full read looks again only at the month folders whose signature moved and, elsewhere, at the
+# files whose ctime is later than the last refresh's stamp (found by `find`, or by Python without
+# it).  Each shortcut below has a change it must still notice.  RACY_SECONDS is made short, so
+# that rows are trusted (not kept as racy) within a test's time.
+
+@pytest.fixture(params=["find", "python"])
+def quick(busy, monkeypatch, request):
+    from hotline.storage import index
+
+    monkeypatch.setattr(index, "RACY_SECONDS", 0.05)
+    if request.param == "python":
+        monkeypatch.setattr(index, "FIND", "no-such-find-here")
+    answers(busy)
+    time.sleep(0.1)
+    answers(busy)  # every row now trusted, and the stamp set
+    time.sleep(0.1)
+    return busy
+
+
+def grades(book):
+    return {r["id"]: r["grade"] for r in json.loads(book.run("list", "--format", "json").stdout)}
+
+
+def green_file(book):
+    return next(p for p in sorted((book.root / "cases").rglob("*.yaml")) if "grade: green" in p.read_text(encoding="utf-8"))
+
+
+def edit_in_place(f, old, new):
+    """Rewrite f in place, its size, inode and mtime (to the nanosecond) kept: only ctime moves."""
+    st = f.stat()
+    text = f.read_text(encoding="utf-8").replace(old, new)
+    with open(f, "r+", encoding="utf-8") as fh:
+        fh.write(text)
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = f.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (st.st_size, st.st_ino, st.st_mtime_ns)
+
+
+def test_an_edit_in_place_keeping_size_and_mtime_is_noticed(quick):
+    f = green_file(quick)
+    edit_in_place(f, "grade: green", "grade: red  ")
+    assert grades(quick)[f.stem] == "red"
+    assert answers(quick) == answers(quick, no_index=True)
+
+
+def test_an_edit_within_the_same_second_twice_is_noticed(quick, monkeypatch):
+    from hotline.storage import index
+
+    monkeypatch.setattr(index, "RACY_SECONDS", 3)  # the real window: the first edit's row is kept as racy
+    f = green_file(quick)
+    edit_in_place(f, "grade: green", "grade: red  ")
+    assert grades(quick)[f.stem] == "red"
+    edit_in_place(f, "grade: red  ", "grade: gray ")
+    assert grades(quick)[f.stem] == "gray"
+
+
+def test_a_file_replaced_by_another_with_the_same_size_and_mtime_is_noticed(quick):
+    f = green_file(quick)
+    st = f.stat()
+    tmp = f.with_name(".replacement")
+    tmp.write_text(f.read_text(encoding="utf-8").replace("grade: green", "grade: red  "), encoding="utf-8")
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, f)
+    assert grades(quick)[f.stem] == "red"
+
+
+def test_a_new_uncommitted_file_and_a_deleted_one_are_noticed(quick):
+    f = green_file(quick)
+    new = f.with_name(f.stem[:-1] + ("Q" if f.stem[-1] != "Q" else "R") + ".yaml")
+    new.write_text(f.read_text(encoding="utf-8").replace(f"id: {f.stem}", f"id: {new.stem}"), encoding="utf-8")
+    assert new.stem in grades(quick)
+    f.unlink()
+    assert f.stem not in grades(quick)
+    assert answers(quick) == answers(quick, no_index=True)
+
+
+def test_a_branch_switch_is_noticed(quick):
+    quick.git("checkout", "-q", "-b", "other")
+    f = green_file(quick)
+    edit_in_place(f, "grade: green", "grade: red  ")
+    quick.git("commit", "-q", "-am", "regraded by hand")
+    assert grades(quick)[f.stem] == "red"
+    quick.git("checkout", "-q", "-")
+    assert grades(quick)[f.stem] == "green"
+    quick.git("checkout", "-q", "other")
+    assert grades(quick)[f.stem] == "red"
+    assert answers(quick) == answers(quick, no_index=True)
+
+
+def test_an_edit_before_an_intake_is_noticed_after_it(quick):
+    """Intake's refresh looks only at the folders (light): it must not move the stamp past an
+    edit in place that it did not look at."""
+    f = green_file(quick)
+    edit_in_place(f, "grade: green", "grade: red  ")
+    time.sleep(0.1)
+    quick.intake("--contact", "13800000009", grade="green", at="2026-11-20 11:00")
+    assert grades(quick)[f.stem] == "red"
+
+
+def test_a_clock_set_back_makes_the_next_read_compare_every_file(quick):
+    import sqlite3
+
+    db = sqlite3.connect(index_file(quick))
+    db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (str(time.time_ns() + 86_400 * 10**9),))
+    db.commit()
+    db.close()
+    f = green_file(quick)
+    edit_in_place(f, "grade: green", "grade: red  ")  # its ctime is before the (future) stamp
+    assert grades(quick)[f.stem] == "red"
+
+
+def test_cold_check_asks_its_own_parse_about_pseudonyms_never_the_index(book):
+    """`check` with no derived index builds none (it parsed every case already), and still names
+    a lost caller key."""
+    book.intake("--contact", "13800000001")
+    (book.root / "keys" / "caller-key.age").unlink()
+    index_file(book).unlink(missing_ok=True)
+    c = book.run("check", expect=1)
+    assert "keys/caller-key.age is missing although cases carry caller pseudonyms" in c.stdout
+    assert not index_file(book).exists()

@@ -59,7 +59,7 @@ class Store:
             return
         from .index import Index
 
-        self._index = Index(self.cases_dir, found[0], rules=self.rules)
+        self._index = Index(self.cases_dir, found[0], rules=self.rules, parallel=True)
         self._index.prefetch()
 
     def index(self, progress=None, light: bool = False):
@@ -74,7 +74,7 @@ class Store:
         from .index import Index
         import sqlite3
 
-        idx = self._index or Index(self.cases_dir, found[0], rules=self.rules)
+        idx = self._index or Index(self.cases_dir, found[0], rules=self.rules, parallel=True)
         try:
             idx.refresh(self.load, progress or self.progress, light)
         except (sqlite3.Error, OSError):
