@@ -80,12 +80,12 @@ class Book:
 
     @cached_property
     def rules(self) -> Rules:
-        from .storage.config import load_rules
+        from .storage.config import load_cached
 
         path = self.root / "rules.yaml"
         if not path.exists():
             raise BookError(_("missing rules.yaml (copy it from a fresh `hotline init`)"), path)
-        rules = load_rules(path)
+        rules = load_cached(path, "rules", self._cache_dir)
         from . import i18n
 
         i18n.set_language(rules.language)  # messages from here on speak the book's language
@@ -93,12 +93,24 @@ class Book:
 
     @cached_property
     def roster(self) -> Roster:
-        from .storage.config import load_roster
+        from .storage.config import load_cached
 
         path = self.root / "roster.yaml"
         if not path.exists():
             raise BookError(_("missing roster.yaml (copy it from a fresh `hotline init`)"), path)
-        return load_roster(path)
+        return load_cached(path, "roster", self._cache_dir)
+
+    @cached_property
+    def _cache_dir(self) -> Path | None:
+        """Where parsed rules and roster are kept (the clone's git folder, beside the derived
+        index); None outside git or with $HOTLINE_NO_INDEX."""
+        if os.environ.get("HOTLINE_NO_INDEX"):
+            return None
+        top = git.toplevel(self.root)
+        if top is None:
+            return None
+        d = git.git_dir(top)
+        return d if d.is_dir() else None
 
     @cached_property
     def tz(self):

@@ -166,7 +166,11 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Read a book file as UTF-8 (see `read_bytes`), with clear errors for the usual accidents."""
-    data = read_bytes(path, limit)
+    return decode(read_bytes(path, limit), path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """A book file's bytes as text (UTF-8, a byte-order mark dropped), or a `path:line` error."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
