@@ -48,7 +48,7 @@ class Book:
         self.root = root
         self._acting = acting
         self._now = now
-        self.store = Store(root, rules=lambda: self.rules)
+        self.store = Store(root, rules=lambda: self.rules, calendar=lambda: self.calendar)
 
     @classmethod
     def open(cls, book: str | None = None, acting: str | None = None, now: datetime | None = None) -> "Book":

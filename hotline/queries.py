@@ -84,10 +84,12 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
 def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: str | None = None,
             problems: list[LoadProblem] | None = None) -> tuple[list[dict], list[str]]:
     """The rows of `hotline overdue` (domain.overdue.overdue_rows) and calendar warnings."""
+    from .domain.clocks import due_horizon
     from .domain.overdue import overdue_rows
 
     gid = book.roster.one("group", group, "--group").id if group is not None else None
-    cases = book.store.for_period(as_of, as_of, problems)
+    until = max(as_of, due_horizon(book.calendar, as_of, soon) or as_of)
+    cases = book.store.due_by(as_of, until, problems)  # only cases with a clock due by then
     return overdue_rows(cases, book.rules, book.calendar, book.roster, as_of, soon, gid)
 
 

@@ -260,3 +260,47 @@ def test_cold_check_asks_its_own_parse_about_pseudonyms_never_the_index(book):
     c = book.run("check", expect=1)
     assert "keys/caller-key.age is missing although cases carry caller pseudonyms" in c.stdout
     assert not index_file(book).exists()
+
+
+def overdue_cases(book, as_of="2026-11-20 18:00", soon=None):
+    args = ["overdue", "--as-of", as_of, "--format", "json"] + (["--soon", soon] if soon else [])
+    return sorted((r["case"], r["kind"]) for r in json.loads(book.run(*args).stdout))
+
+
+def test_overdue_reads_only_the_cases_with_a_clock_due_and_agrees_with_the_files(busy):
+    """The index keeps each case's next due time (domain.clocks.next_due): `overdue` asks only for
+    the cases due by its time (or its --soon horizon) and answers as a read of every file does."""
+    for as_of, soon in (("2026-11-20 18:00", None), ("2026-11-03 09:00", "3 working days"),
+                        ("2026-10-08 10:10", "1 day"), ("2026-12-30 10:00", None)):
+        with_index = overdue_cases(busy, as_of, soon)
+        assert with_index == overdue_cases_without_index(busy, as_of, soon)
+    import sqlite3
+
+    db = sqlite3.connect(index_file(busy))
+    due = dict(db.execute("SELECT id, next_due FROM cases"))
+    db.close()
+    # the gray case of 2026-11-02 11:00 (urged, still open): its first deadline is the 3 working days
+    # to refer it (refer: gray) and to close it, ending 2026-11-05 23:59:59 Beijing = 15:59:59 UTC
+    gray = next(r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)
+                if r["received"].startswith("2026-11-02"))
+    assert due[gray] == "2026-11-05T15:59:59"
+
+
+def overdue_cases_without_index(book, as_of, soon):
+    args = ["overdue", "--as-of", as_of, "--format", "json"] + (["--soon", soon] if soon else [])
+    return sorted((r["case"], r["kind"]) for r in json.loads(book.run(*args, env={"HOTLINE_NO_INDEX": "1"}).stdout))
+
+
+def test_a_deadline_changed_in_rules_moves_the_indexed_due_times(quick):
+    """next_due depends on the rules: a shorter revisit deadline makes a case late earlier, and
+    the index must not keep the old due time (it would leave the case out)."""
+    # the gray case closed 2026-10-15 10:00 awaits its revisit: 30 days, due 2026-11-14 23:59:59
+    as_of = "2026-11-12 09:00"
+    assert not [k for _c, k in overdue_cases(quick, as_of) if k == "revisit"]
+    rules = quick.root / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert text.count("    gray: 30 days\n") == 1
+    rules.write_text(text.replace("    gray: 30 days\n", "    gray: 20 days\n"), encoding="utf-8")
+    after = overdue_cases(quick, as_of)  # due 2026-11-04 23:59:59: late by 11-12
+    assert [k for _c, k in after if k == "revisit"] == ["revisit"]
+    assert after == overdue_cases_without_index(quick, as_of, None)

@@ -51,7 +51,7 @@ CACHE_NAME = "hotline-config-cache"  # in the clone's git folder, beside the der
 _CACHE_FORMAT = 1
 
 
-def _code_stamp() -> str:
+def code_stamp() -> str:
     """What the parsed values' shape depends on: this version of hotline's domain and storage
     modules (their files' signatures), and Python's."""
     import sys
@@ -79,7 +79,7 @@ def load_cached(path: Path, kind: str, cache_dir: Path | None):
     parse = parse_rules if kind == "rules" else parse_roster
     if cache_dir is None:
         return parse(yamlio.decode(data, path), path)
-    key = hashlib.sha256(data).hexdigest() + "|" + _code_stamp()
+    key = hashlib.sha256(data).hexdigest() + "|" + code_stamp()
     cache = cache_dir / f"{CACHE_NAME}-{kind}.pickle"
     try:
         with open(cache, "rb") as fh:

@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..domain.clocks import settle_fingerprint, settled_at
+from ..domain.calendar import CalendarError
+from ..domain.clocks import next_due, settle_fingerprint, settled_at
 from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 11  # 9: fingerprint; 10: risk, victim_age_group, reported_police; 11: signatures as integers, stamp
+SCHEMA_VERSION = 12  # 9: fingerprint; 10: risk, victim_age_group, reported_police; 11: signatures as integers, stamp; 12: next_due
 RACY_SECONDS = 3  # a file changed this recently may change again within the same clock tick
 FIND = "find"  # GNU find: the stat of every file in C (`changed_since`); without it, Python does the same
 PARALLEL_FROM = 3000  # files to parse; below this a second process costs more than it saves
@@ -35,13 +36,27 @@ Sig = tuple  # (mtime_ns, size, inode, ctime_ns) of a file; all None when it cha
 RACY: Sig = (None, None, None, None)
 
 
-def summarise(c: Case, rules) -> dict:
-    """The indexed columns of a case (`settled_at` from the domain's one definition)."""
-    return {
+NO_DUE = "~"  # next_due of a case no clock of which runs any more (sorts after every time)
+
+
+def summarise(c: Case, rules, cal=None) -> dict:
+    """The indexed columns of a case (`settled_at` and `next_due` from the domain's one
+    definition each; next_due None: not known — no calendar, or the calendar cannot say)."""
+    settled = settled_at(c, rules) if rules is not None else None
+    due = None
+    if rules is not None and settled is not None:
+        due = NO_DUE
+    elif rules is not None and cal is not None:
+        try:
+            found = next_due(c, rules, cal)
+            due = NO_DUE if found is None else utc_text(found)
+        except CalendarError:
+            due = None
+    return {"next_due": due,
         "id": c.id,
         "received": utc_text(c.received),
         "last_event": utc_text(max(e.at for e in c.events)),
-        "settled_at": utc_text(settled_at(c, rules)) if rules is not None else None,
+        "settled_at": utc_text(settled),
         "grade": c.grade,
         "owner": c.current_owner(),
         "status": c.status(),
@@ -56,7 +71,7 @@ CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, ino INTEGER, ctime_ns INTEGER,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT, void INTEGER,
-  error TEXT, error_line INTEGER, fingerprint TEXT
+  error TEXT, error_line INTEGER, fingerprint TEXT, next_due TEXT
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
@@ -68,9 +83,10 @@ CREATE INDEX IF NOT EXISTS cases_last ON cases(last_event);
 CREATE INDEX IF NOT EXISTS cases_caller ON cases(caller);
 CREATE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint);
 CREATE INDEX IF NOT EXISTS cases_racy ON cases(path) WHERE mtime_ns IS NULL;
+CREATE INDEX IF NOT EXISTS cases_due ON cases(next_due);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_ROW = "(" + ",".join("?" * 17) + ")"
+_ROW = "(" + ",".join("?" * 18) + ")"
 
 
 def _sig(st: os.stat_result, racy_after: int) -> Sig:
@@ -161,11 +177,16 @@ def _parse_file(path: Path) -> Case:
 
 
 _worker_rules = None
+_worker_cal = None
 
 
-def _worker_init(rules) -> None:
-    global _worker_rules
+def _worker_init(rules, with_calendar: bool) -> None:
+    global _worker_rules, _worker_cal
     _worker_rules = rules
+    if with_calendar and rules is not None:
+        from ..domain.calendar import Calendar
+
+        _worker_cal = Calendar.from_rules(rules)
 
 
 def _worker(job: tuple[str, list[tuple[str, Sig]]]) -> tuple[list, list]:
@@ -173,28 +194,29 @@ def _worker(job: tuple[str, list[tuple[str, Sig]]]) -> tuple[list, list]:
     rows: list = []
     bodies: list = []
     for rel, sig in chunk:
-        _index_one(_parse_file, _worker_rules, Path(cases_dir), rel, sig, rows, bodies)
+        _index_one(_parse_file, _worker_rules, _worker_cal, Path(cases_dir), rel, sig, rows, bodies)
     return rows, bodies
 
 
-def _index_one(parse, rules, cases_dir: Path, rel: str, sig: Sig, rows: list, bodies: list) -> None:
+def _index_one(parse, rules, cal, cases_dir: Path, rel: str, sig: Sig, rows: list, bodies: list) -> None:
     try:
         case = parse(cases_dir / rel)
     except BookError as e:
-        rows.append((rel, *sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None))
+        rows.append((rel, *sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None, None))
         bodies.append((rel, None))
         return
-    s = summarise(case, rules)
-    rows.append((rel, *sig, s["id"], s["received"], s["last_event"], s["settled_at"],
-                 s["grade"], s["owner"], s["status"], s["caller"], s["void"], None, None, s["fingerprint"]))
+    s = summarise(case, rules, cal)
+    rows.append((rel, *sig, s["id"], s["received"], s["last_event"], s["settled_at"], s["grade"], s["owner"],
+                 s["status"], s["caller"], s["void"], None, None, s["fingerprint"], s["next_due"]))
     bodies.append((rel, case_to_json(case)))
 
 
 class Index:
-    def __init__(self, cases_dir: Path, db_path: Path, rules=None, parallel: bool = False):
+    def __init__(self, cases_dir: Path, db_path: Path, rules=None, parallel: bool = False, calendar=None):
         self.cases_dir = cases_dir
         self.db_path = db_path
         self._rules = rules       # callable: the book's rules (derived columns depend on them)
+        self._calendar = calendar  # callable: the book's calendar (next_due depends on it)
         self._parallel = parallel  # parse many files on every core (the parser is _parse_file's)
         self.db: sqlite3.Connection | None = None
         self._scan = None         # a look at the files started in the background (prefetch)
@@ -302,8 +324,9 @@ class Index:
         db.execute("BEGIN IMMEDIATE")
         try:
             self._ensure_schema(db)
+            cal = self._due_calendar(db)
             stale, gone, dirs, stamp = self._changes(db, light, found, now)
-            self._apply(db, parse, progress, stale, gone)
+            self._apply(db, parse, progress, stale, gone, cal)
             db.execute("DELETE FROM dirs")
             db.executemany("INSERT INTO dirs VALUES (?, ?, ?, ?)", dirs)
             if stamp is not None:
@@ -365,7 +388,49 @@ class Index:
                 stale.append((rel, sig))
         return stale, gone, remember, now
 
-    def _apply(self, db, parse, progress, stale: list[tuple[str, Sig]], gone: list[str]) -> None:
+    def _due_fingerprint(self) -> str | None:
+        """What next_due depends on: the rules' text, the calendar's data (the chinesecalendar
+        package's files) and the code computing it; None when the rules come from no file."""
+        import hashlib
+        import importlib.util
+
+        from .config import code_stamp
+
+        rules = self._rules() if self._rules is not None else None
+        path = getattr(rules, "path", None)
+        if self._calendar is None or path is None:
+            return None
+        try:
+            parts = [hashlib.sha256(Path(path).read_bytes()).hexdigest(), code_stamp()]
+            spec = importlib.util.find_spec("chinese_calendar")
+            if spec is not None and spec.origin:
+                for entry in sorted(os.scandir(Path(spec.origin).parent), key=lambda e: e.name):
+                    if entry.name.endswith(".py"):
+                        st = entry.stat()
+                        parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+        except (OSError, ImportError, ValueError):
+            return None
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def _due_calendar(self, db):
+        """The calendar for next_due, or None (then next_due stays unknown: every case is asked).
+        When what next_due depends on changed, the cases still running get it anew."""
+        fp = self._due_fingerprint()
+        cal = self._calendar() if fp is not None else None
+        if self._meta(db, "due") == (fp or ""):
+            return cal
+        from .casefile import case_from_json
+
+        rules = self._rules()
+        updates = []
+        for path, data in db.execute("SELECT c.path, b.data FROM cases c JOIN bodies b ON b.path = c.path "
+                                     "WHERE c.error IS NULL AND c.settled_at IS NULL").fetchall():
+            updates.append((summarise(case_from_json(data), rules, cal)["next_due"], path))
+        db.executemany("UPDATE cases SET next_due = ? WHERE path = ?", updates)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('due', ?)", (fp or "",))
+        return cal
+
+    def _apply(self, db, parse, progress, stale: list[tuple[str, Sig]], gone: list[str], cal=None) -> None:
         rows: list = []
         bodies: list = []
 
@@ -385,7 +450,7 @@ class Index:
             size = 500
             jobs = [(str(self.cases_dir), stale[i:i + size]) for i in range(0, len(stale), size)]
             done = 0
-            with multiprocessing.get_context("spawn").Pool(min(cores, 8), _worker_init, (rules,)) as pool:
+            with multiprocessing.get_context("spawn").Pool(min(cores, 8), _worker_init, (rules, cal is not None)) as pool:
                 for more_rows, more_bodies in pool.imap(_worker, jobs):
                     rows += more_rows
                     bodies += more_bodies
@@ -397,7 +462,7 @@ class Index:
         for n, (rel, sig) in enumerate(stale, 1):
             if progress:
                 progress(n, len(stale))
-            _index_one(parse, rules, self.cases_dir, rel, sig, rows, bodies)
+            _index_one(parse, rules, cal, self.cases_dir, rel, sig, rows, bodies)
             if len(rows) >= 2000:  # memory stays flat while a whole book is indexed
                 flush()
         flush()
