@@ -250,7 +250,9 @@ class Index:
         """The stamp of the last full refresh, read on its own connection (prefetch's thread)."""
         if not self.db_path.exists():
             return None
-        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        from urllib.request import pathname2url
+
+        db = sqlite3.connect(f"file:{pathname2url(str(self.db_path))}?mode=ro", uri=True, timeout=5)
         try:
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return None
