@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import N_, _
-from . import privacy
+from . import keyring, privacy
+from .approvals import reader_keys
 from .book import Book
 from .domain import points as pts
 from .domain import detect
 from .domain.cases import IntakeInput, clear_text, validate_intake
-from .domain.model import Case, Event, LedgerEntry, Person, Personal
+from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
@@ -35,34 +36,45 @@ class WriteResult:
     earlier_cases: list[str] = field(default_factory=list)   # repeat caller: ids of earlier cases
     repeat_check: str = "done"   # done | no-contact | no-identity | lost
     alerts: Any = None           # intake: alerts.Alerts (high risk, repeated threats)
+    keys_waiting: bool = False   # assign: the new readers wait for a reader's `rekey` for the case's key
 
 
-def earlier_cases_of(book: Book, tag: str, before: str | None = None) -> list[str]:
+def earlier_cases_of(book: Book, callers: list[str], before: str | None = None) -> list[str]:
     from .callers import cases_of
 
-    return sorted(c.id for c in cases_of(book, tag) if c.id != before)
+    return sorted(c.id for c in cases_of(book, callers) if c.id != before)
 
 
-def _repeat_caller(book: Book, contact: str, keys: list[str], identity) -> tuple[str | None, str, list[str], list[Path]]:
-    """(pseudonym, how the repeat-caller check went, earlier case ids, key files written) for a
-    contact: done | no-contact | no-identity (your key cannot open the caller key) | lost (the
-    caller key is gone although cases carry pseudonyms: never silently replaced)."""
+def _repeat_caller(book: Book, store, contact: str, keys: list[str], identity
+                   ) -> tuple[str | None, str, list[str], list[Path], list[str]]:
+    """(caller id, how the repeat-caller check went, earlier case ids, key files written, every caller
+    id of that contact) for a contact: done | no-contact | no-identity (your key cannot open the
+    caller key) | lost (the caller key is gone although cases carry caller ids: never silently
+    replaced) | unapproved (the caller key is not the one a director approved: never used).  The
+    link from the contact to its caller id lives in the key store."""
+    from .approvals import caller_key_approved, chain
     from .storage.keys import CALLER_KEY
 
     if not contact:
-        return None, "no-contact", [], []
+        return None, "no-contact", [], [], []
     written: list[Path] = []
     if (book.root / CALLER_KEY).exists():
         key = privacy.open_caller_key(book.root, identity)
         if key is None:
-            return None, "no-identity", [], []
+            return None, "no-identity", [], [], []
+        if not caller_key_approved(book, key):
+            return None, "unapproved", [], [], []
     elif privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
-        return None, "lost", [], []
+        return None, "lost", [], [], []
+    elif not chain(book)[0].legacy:
+        return None, "unapproved", [], [], []  # a new caller key would need a director's approval first
     else:
         key = privacy.new_caller_key()
         written = privacy.write_caller_key(book.root, key, keys)
     tag = privacy.caller_tag(contact, key)
-    return tag, "done", earlier_cases_of(book, tag), written
+    caller, known = keyring.caller_of(store, tag)
+    same = [*(keyring.same_caller(store, caller) if known else [caller]), tag]  # the tag: cases before upgrade
+    return caller, "done", earlier_cases_of(book, same), written, same
 
 
 def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
@@ -70,9 +82,13 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
     owner = book.person(data.owner or actor.id, "--owner", active=True)
     received = book.record_time(data.at)
-    keys = [p.key for p in book.roster.recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
+    if has_personal:
+        from .approvals import require_own_key
+
+        require_own_key(book, actor.id)
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     from . import alerts
@@ -89,16 +105,17 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
         difficult=data.difficult, key_case=data.key_case,
     )
     _deadlines_in_book(book, draft, received)
+    if has_personal:
+        keyring.require_own_key(book, draft)
 
-    with book.lock():
-        tag, repeat, earlier, touched = _repeat_caller(book, data.contact, keys, identity)
-        alerts.add_threats(book, alert, data, tag)
-        personal = None
-        if has_personal:
-            personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
+    with book.lock(), keyring.session(book) as store:
+        caller, repeat, earlier, touched, same = _repeat_caller(book, store, data.contact, keys, identity)
+        alerts.add_threats(book, alert, data, same or None)
         cid = book.store.allocate(received)
         events = [Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)]
-        case = replace(draft, id=cid, personal=personal, events=events)
+        case = replace(draft, id=cid, events=events)
+        case.personal = keyring.seal(book, store, case, fields, caller) if has_personal else None
+        store.save()   # the data key is kept before the case that needs it is committed
         path = book.store.write(case)
         touched.insert(0, path)
         msg = f"intake {cid}: {data.grade}, {data.channel}" + alert.message()
@@ -138,10 +155,25 @@ def _append(book: Book, case_ref: str, make, message, secret: str = "", identity
         if secret:
             _add_secret(book, case, secret, identity)
         case.events.append(event)
+        waiting, dropped = _rewrap_after_hand_over(book, case, event, identity)
         book.store.write(case, path)
         msg = message(case, event)
         commit = book.commit([path], msg, actor)
-    return WriteResult(case, path, commit, msg)
+        if dropped:
+            keyring.forget_old(book)
+    return WriteResult(case, path, commit, msg, keys_waiting=waiting)
+
+
+def _rewrap_after_hand_over(book: Book, case: Case, event: Event, identity) -> tuple[bool, bool]:
+    """A hand-over makes new readers (SPEC §7): the case's data key is wrapped for them now, with the
+    actor's key (a reader of the case), and taken from anyone who may no longer read it.  (whether
+    new readers wait for a reader's `rekey`, whether a wrap was taken away)."""
+    if event.type != "assign" or case.personal is None or not case.personal.key or case.erased:
+        return False, False
+    with keyring.session(book) as store:
+        res = keyring.rewrap(book, store, [case], identity or privacy.load_identity())
+        store.save()   # before the case is committed: the new owner can open what they were handed
+    return bool(res.waiting), bool(res.dropped)
 
 
 def _refuse_void(case: Case) -> None:
@@ -150,19 +182,24 @@ def _refuse_void(case: Case) -> None:
 
 
 def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
-    """Append `secret` to the case's encrypted notes: a new personal block when it has none
-    (no key needed), else the block decrypted with `identity` and encrypted again."""
-    keys = [p.key for p in book.roster.recipients()]
+    """Append `secret` to the case's encrypted notes: a new personal block when it has none, else
+    the block decrypted with `identity` (a reader of the case) and encrypted again to its data key."""
     fields: dict = {}
     caller = None
-    if case.personal is not None:
-        from .readers import require_reader
+    with keyring.session(book) as store:
+        if case.personal is not None:
+            from .readers import require_reader
 
-        require_reader(book, [case])
-        fields = privacy.decrypt_personal(case.personal.armor, identity)
-        caller = case.personal.caller
-    fields["notes"] = f"{fields.get('notes') or ''}\n{secret}".strip()
-    case.personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=caller)
+            require_reader(book, [case])
+            fields = keyring.open_block(store, case, identity)
+            caller = case.personal.caller
+            if case.personal.legacy:
+                case.personal = None   # moved to a data key of its own
+        else:
+            keyring.require_own_key(book, case)
+        fields["notes"] = f"{fields.get('notes') or ''}\n{secret}".strip()
+        case.personal = keyring.seal(book, store, case, fields, caller)
+        store.save()
 
 
 def _require_open(case: Case, what: str) -> None:
@@ -171,22 +208,45 @@ def _require_open(case: Case, what: str) -> None:
         raise UsageError(_("case {id} is closed; {what} is only for open cases").format(id=case.id, what=_(what)))
 
 
+def _check_answer(answer: str | None) -> None:
+    if answer is not None and answer not in ANSWERS:
+        raise UsageError(_("unknown answer '{value}'; allowed: {items}").format(value=answer, items=", ".join(ANSWERS)))
+
+
+def _answered(case: Case, answer: str | None, at: datetime) -> None:
+    """A partner's answer (accepted, declined) answers the case's latest referral before `at`:
+    refused when there is none."""
+    if answer is not None and case.referral_before(at) is None:
+        raise UsageError(_("case {id} has no referral before this event; --accepted and --declined record a "
+                           "partner's answer to a referral (`hotline refer {id} --to PARTNER` first)").format(id=case.id))
+
+
+def _answer_note(answer: str | None) -> str:
+    """The commit message's words for an answer (no personal data: the answer only)."""
+    return f" (partner {answer})" if answer else ""
+
+
 def followup(book: Book, case_ref: str, note: str, revisit: bool = False, at: datetime | None = None, secret: str = "",
-             identity=None, reported_police: bool = False) -> WriteResult:
+             identity=None, reported_police: bool = False, partner_answer: str | None = None) -> WriteResult:
     """A follow-up, or a revisit after closing; `reported_police`: the case was reported to the
-    police (stops its mandatory-report and repeated-threat clocks)."""
+    police (stops its mandatory-report and repeated-threat clocks); `partner_answer`: the partner
+    accepted or declined the latest referral (转介是否被接收)."""
     text = clear_text(note, "--note", required=True)
+    _check_answer(partner_answer)
 
     def make(case: Case, actor: Person) -> Event:
         if revisit and case.status() != "closed":
             raise UsageError(_("case {id} is not closed yet; --revisit records a revisit after closing").format(id=case.id))
         if not revisit and case.status() == "closed":
             raise UsageError(_("case {id} is closed; record a revisit with --revisit").format(id=case.id))
-        return Event(type="revisit" if revisit else "followup", at=_event_time(book, case, at), by=actor.id, note=text,
-                     reported_police=reported_police)
+        when = _event_time(book, case, at)
+        _answered(case, partner_answer, when)
+        return Event(type="revisit" if revisit else "followup", at=when, by=actor.id, note=text,
+                     reported_police=reported_police, partner_answer=partner_answer)
 
     police = " (reported to the police)" if reported_police else ""
-    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}{police}", secret, identity)
+    return _append(book, case_ref, make, lambda c, e: f"{e.type} {c.id}{police}{_answer_note(partner_answer)}",
+                   secret, identity)
 
 
 def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime | None = None,
@@ -269,8 +329,10 @@ def assign(book: Book, case_ref: str, person: str, note: str = "", at: datetime 
 
 
 def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str = "",
-          at: datetime | None = None, secret: str = "", identity=None) -> WriteResult:
+          at: datetime | None = None, secret: str = "", identity=None, partner_answer: str | None = None) -> WriteResult:
+    """Close the case; `partner_answer`: the partner accepted or declined the latest referral."""
     out = book.rules.vocab["outcome"].resolve(outcome, "--outcome")
+    _check_answer(partner_answer)
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
     if out == "unresolved" and not why:
@@ -280,9 +342,12 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
         _refuse_closed_again(book, case)
         when = _event_time(book, case, at)
         _refuse_unreported(book, case, when)
-        return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text)
+        _answered(case, partner_answer, when)
+        return Event(type="close", at=when, by=actor.id, outcome=out, reason=why or None, note=text,
+                     partner_answer=partner_answer)
 
-    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}", secret, identity)
+    return _append(book, case_ref, make, lambda c, e: f"close {c.id}: {out}{_answer_note(partner_answer)}", secret,
+                   identity)
 
 
 def describe_close(book: Book, e: Event) -> str:
@@ -334,7 +399,8 @@ def reveal(book: Book, case: Case, identity) -> dict:
     from .readers import require_reader
 
     require_reader(book, [case])
-    return privacy.decrypt_personal(case.personal.armor, identity)
+    with keyring.session(book) as store:
+        return keyring.open_block(store, case, identity)
 
 
 # ------------------------------------------------------------------ points
@@ -435,15 +501,23 @@ def _apply_amendment(book: Book, case: Case, after: IntakeInput, diff: dict, ide
             setattr(case, k, getattr(after, k))
     if not any(k in diff for k in PERSONAL_FIELDS):
         return
-    keys = [p.key for p in book.roster.recipients()]
+    keys = reader_keys(book)  # only keys a director approved
     fields = {k: getattr(after, k) for k in PERSONAL_FIELDS}
     caller = case.personal.caller if case.personal else None
-    if "contact" in diff:
-        caller, _check, _earlier, _written = _repeat_caller(book, after.contact, keys, identity)
-    if any(fields.values()):
-        case.personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=caller)
-    else:
-        case.personal = None
+    with keyring.session(book) as store:
+        if "contact" in diff:
+            caller, _check, _earlier, _written, _same = _repeat_caller(book, store, after.contact, keys, identity)
+        if case.personal is not None and case.personal.legacy:
+            case.personal = None   # moved to a data key of its own
+        if case.personal is None and any(fields.values()):
+            keyring.require_own_key(book, case)
+        if any(fields.values()):
+            case.personal = keyring.seal(book, store, case, fields, caller)
+        else:
+            if case.personal is not None and case.personal.key:
+                store.put_entry(case.id, None)   # nothing left to keep: its data key goes too
+            case.personal = None
+        store.save()
 
 
 def void(book: Book, case_ref: str, reason: str, at: datetime | None = None) -> WriteResult:

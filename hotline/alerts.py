@@ -66,14 +66,14 @@ def at_intake(book: Book, data: IntakeInput, received: datetime) -> Alerts:
                   emergency=emergency)
 
 
-def add_threats(book: Book, alerts: Alerts, data: IntakeInput, tag: str | None) -> None:
+def add_threats(book: Book, alerts: Alerts, data: IntakeInput, callers: list[str] | None) -> None:
     """A threat case from a caller whose threat cases (this one included) reach the rule's
-    number: report to the secretary (and the police).  Needs the caller's pseudonym."""
-    if tag is None or not safety.is_threat(book.rules, data.categories):
+    number: report to the secretary (and the police).  Needs the caller's ids."""
+    if not callers or not safety.is_threat(book.rules, data.categories):
         return
     from .callers import cases_of
 
-    earlier = [c.id for c in cases_of(book, tag) if safety.is_threat(book.rules, c.categories)]
+    earlier = [c.id for c in cases_of(book, callers) if safety.is_threat(book.rules, c.categories)]
     if safety.threat_flagged(book.rules, len(earlier) + 1):
         alerts.threat_cases = earlier
         alerts.threat_to = safety.threat_targets(book.roster)

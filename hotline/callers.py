@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.callerfile import caller_file
 from .domain.model import Case
@@ -12,11 +12,14 @@ from .errors import UsageError
 from .i18n import _
 
 
-def cases_of(book: Book, tag: str) -> list[Case]:
-    """Every (not withdrawn) case whose caller pseudonym is `tag`, oldest first."""
-    same = book.store.query("caller = ?", (tag,), problems=[], light=True,
-                            fallback=lambda c: bool(c.personal and c.personal.caller == tag))
-    return sorted((c for c in same if c.personal and c.personal.caller == tag), key=lambda c: (c.received, c.id))
+def cases_of(book: Book, callers: list[str]) -> list[Case]:
+    """Every (not withdrawn) case whose caller id is one of `callers`, oldest first."""
+    ids = sorted(set(callers))
+    if not ids:
+        return []
+    same = book.store.query(f"caller IN ({','.join('?' * len(ids))})", tuple(ids), problems=[], light=True,
+                            fallback=lambda c: bool(c.personal and c.personal.caller in ids))
+    return sorted((c for c in same if c.personal and c.personal.caller in ids), key=lambda c: (c.received, c.id))
 
 
 def file_of_case(book: Book, case_ref: str) -> dict[str, Any]:
@@ -29,7 +32,9 @@ def file_of_case(book: Book, case_ref: str) -> dict[str, Any]:
     if tag is None:
         raise UsageError(_("case {case} has no contact recorded, so its caller cannot be recognised in other cases")
                          .format(case=case.id))
-    return caller_file(cases_of(book, tag), book.rules, book.calendar)
+    with keyring.session(book) as store:
+        same = keyring.same_caller(store, tag) if case.personal.key else [tag]
+    return caller_file(cases_of(book, same), book.rules, book.calendar)
 
 
 def file_of_contact(book: Book, contact: str, identity) -> dict[str, Any]:
@@ -42,4 +47,8 @@ def file_of_contact(book: Book, contact: str, identity) -> dict[str, Any]:
     if key is None:
         raise UsageError(_("your key cannot open keys/caller-key.age (or the book has none yet), so the contact "
                            "cannot be matched; `hotline key show`, and ask a key holder for a `hotline rekey`"))
-    return caller_file(cases_of(book, privacy.caller_tag(contact, key)), book.rules, book.calendar)
+    tag = privacy.caller_tag(contact, key)
+    with keyring.session(book) as store:
+        linked = store.link(tag)
+        same = sorted({i for c in linked for i in keyring.same_caller(store, c)})
+    return caller_file(cases_of(book, [*same, tag]), book.rules, book.calendar)

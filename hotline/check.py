@@ -63,8 +63,42 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
     problems.extend(_check_caller_key(book, pseudonyms))
+    problems.extend(_check_keys(book))
+    problems.extend(approval_problems(book))
     problems.extend(_check_git(book))
     return problems
+
+
+def keystore_ref() -> str:
+    from .storage.keystore import REF
+
+    return REF
+
+
+def _check_keys(book: Book) -> list[Problem]:
+    """The key store against the cases (keyring.problems), each on its case file when it has one."""
+    from . import keyring
+
+    out = []
+    for case_id, where, message in keyring.problems(book):
+        path = book.rel(book.store.path_for(case_id)) if case_id else (where or keystore_ref())
+        out.append(Problem(path, None, message))
+    return out
+
+
+def approval_problems(book: Book) -> list[Problem]:
+    """Who may change who may read (SPEC §7): each change of roster.yaml (or the caller key) no
+    director approved yet, and a chain of approvals damaged, rewritten, forged or forked."""
+    from . import approvals, privacy
+    from .errors import UsageError
+
+    try:
+        ident = privacy.load_identity()
+    except UsageError:
+        ident = None
+    ch, _entries = approvals.chain(book)
+    found = [Problem(path, line, msg) for path, line, msg in approvals.problems(book)]
+    return found + [Problem(p.path, p.line, p.message()) for p in approvals.pending(book, ident, ch)]
 
 
 def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
@@ -196,6 +230,9 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp + ["by"], _("'{by}' is not in roster.yaml").format(by=e.by)
         if e.type == "refer" and (not isinstance(e.to, str) or roster.partner(e.to) is None):
             yield kp + ["to"], _("referral to unknown partner '{to}'").format(to=e.to)
+        if e.partner_answer and case.referral_before(e.at) is None:
+            yield kp + ["partner_answer"], _("a partner's answer ({answer}) with no referral before it").format(
+                answer=labels.answer(e.partner_answer))
         if e.type == "assign" and (not isinstance(e.to, str) or roster.person(e.to) is None):
             yield kp + ["to"], _("reassignment to unknown person '{to}'").format(to=e.to)
         if e.type == "close":  # closed in two offices: the first close counts, the other stays in the history

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.importing import Context, Entry, Problem, Register, column_letter, fingerprints, read_register
 from .domain.model import Case, Personal, Source
 from .domain.register import EVENTS_SHEET, PERSONAL
 from .errors import UsageError
-from .i18n import _
+from .i18n import N_, _
 from .storage import ids
 
 
@@ -149,10 +149,16 @@ def _place(e: Entry, keys: list, msg: str) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
+UNAPPROVED_CALLER_KEY = N_("keys/caller-key.age is missing or holds a caller key no director approved, so the contacts "
+                           "of the rows could not be recognised as repeat callers: a director runs `hotline rekey` "
+                           "(a director's new caller key is approved with it); nothing was written")
+
+
 def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path]]:
     """The book's caller key (made, and written encrypted, when the book has none yet) and the
     files written.  Refused when it cannot be opened: imported contacts must be recognised as
     repeat callers like every other."""
+    from .approvals import caller_key_approved, chain
     from .storage.keys import CALLER_KEY
 
     if (book.root / CALLER_KEY).exists():
@@ -161,9 +167,13 @@ def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path
             raise UsageError(_("your key cannot open keys/caller-key.age, so the contacts of the rows could not be "
                                "recognised as repeat callers: import as a staff member whose key is in roster.yaml "
                                "(see `hotline key show`)"))
+        if not caller_key_approved(book, key):
+            raise UsageError(_(UNAPPROVED_CALLER_KEY))
         return key, []
     if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
         raise UsageError(_(privacy.LOST_KEY))
+    if not chain(book)[0].legacy:
+        raise UsageError(_(UNAPPROVED_CALLER_KEY))
     key = privacy.new_caller_key()
     return key, privacy.write_caller_key(book.root, key, keys)
 
@@ -193,10 +203,14 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     actor = book.actor()
     if not p.new:
         raise UsageError(_("nothing to import from {file}").format(file=p.file))
-    keys = [x.key for x in book.roster.recipients()]
+    from .approvals import reader_keys, require_own_key
+
+    keys = reader_keys(book)  # only keys a director approved
+    if any(e.personal for e in p.new):
+        require_own_key(book, actor.id)
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
-    with book.lock():
+    with book.lock(), keyring.session(book) as store:
         known = book.store.fingerprints(again=True)  # under the lock: another import may have written meanwhile
         clash = [e.row for e in p.new if e.fingerprint in known or e.case_id and book.store.path_for(e.case_id).exists()]
         if clash:
@@ -206,7 +220,8 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
         caller_key, touched = _caller_key(book, keys, identity) if contacts else (b"", [])
         planned: list[Path] = []
         try:
-            cases = _build(book, p.new, keys, caller_key)
+            cases = _build(book, store, p.new, caller_key)
+            store.save()   # the data keys are kept before the cases that need them
             planned = [book.store.path_for(c.id) for c in cases]  # none of them existed: see _allocate
             paths = book.store.write_many(cases)
         except BaseException:
@@ -218,14 +233,18 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     return ImportResult(cases, paths, commit, msg)
 
 
-def _build(book: Book, entries: list[Entry], keys: list[str], caller_key: bytes) -> list[Case]:
+def _build(book: Book, store, entries: list[Entry], caller_key: bytes) -> list[Case]:
+    """The cases of `entries`; personal data sealed with a data key of each case's own (SPEC §7),
+    which the importing person must be able to read back."""
     taken: set[str] = set()
     cases = []
     for e in entries:
-        personal = None
+        case = _case(e, _allocate(book, e, taken), None)
         if e.personal:
+            keyring.require_own_key(book, case)
             fields = {k: getattr(e.intake, k) for k in PERSONAL}
-            tag = privacy.caller_tag(e.intake.contact, caller_key) if e.intake.contact else None
-            personal = Personal(armor=privacy.encrypt_personal(fields, keys), recipients=len(keys), caller=tag)
-        cases.append(_case(e, _allocate(book, e, taken), personal))
+            caller = keyring.caller_of(store, privacy.caller_tag(e.intake.contact, caller_key))[0] \
+                if e.intake.contact else None
+            case.personal = keyring.seal(book, store, case, fields, caller)
+        cases.append(case)
     return cases

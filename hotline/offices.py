@@ -18,12 +18,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import privacy
+from . import keyring, privacy
 from .book import Book
 from .domain.model import Case, Event, Personal
 from .errors import BookError, GitError, UsageError
 from .i18n import _
-from .storage import git, gitsync, merge, yamlio
+from .storage import git, gitsync, keystore, merge, yamlio
 from .storage.config import parse_roster
 
 DRIVER = gitsync.DRIVER
@@ -74,8 +74,9 @@ class _Context:
 
     def __init__(self, top: Path, pathname: str):
         self.top = top
+        self.case_path = pathname
         parts = pathname.replace("\\", "/").split("/")
-        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2}[merge.kind_of(pathname) or "case"]
+        depth = {"case": 4, "ledger": 2, "leave": 2, "calls": 2, "caller-key": 2, "recipients": 2, "approvals": 2}[merge.kind_of(pathname) or "case"]
         self.book = "/".join(parts[:-depth])
         theirs = next((k[len("GITHEAD_"):] for k in os.environ if k.startswith("GITHEAD_")), None)
         self.revs = None
@@ -117,11 +118,22 @@ class _Context:
                 sets.append({p.key for p in roster.recipients()} if roster else None)
             o, a, b = sets
             if a is None or b is None:
-                self._keys = sorted(a or b or set())
+                keys = a or b or set()
             else:
                 o = o if o is not None else a & b
-                self._keys = sorted((a & b) | (a - o) | (b - o))
+                keys = (a & b) | (a - o) | (b - o)
+            ch = self.approvals()
+            if not ch.legacy:  # only keys a director approved (SPEC §7): never one roster.yaml alone added
+                keys &= {p.get("key") for p in (ch.current.people if ch.current else [])}
+            self._keys = sorted(keys)
         return self._keys
+
+    def approvals(self):
+        """The directors' approvals both sides hold, verified against this clone's pin."""
+        from .approvals import APPROVALS, chain_of_texts
+
+        _o, a, b = self._versions(APPROVALS.as_posix())
+        return chain_of_texts(git.git_dir(self.top), [a, b])
 
     def caller_key_armor(self) -> str:
         o, a, b = self._versions("keys/caller-key.age")
@@ -137,31 +149,36 @@ class _Context:
             return None
         try:
             armor = self.caller_key_armor()
-            return bytes.fromhex(privacy.decrypt(armor, ident).decode("ascii")) if armor else None
+            key = bytes.fromhex(privacy.decrypt(armor, ident).decode("ascii")) if armor else None
         except (UsageError, ValueError, UnicodeDecodeError):
             return None
+        ch = self.approvals()
+        if key is not None and not ch.legacy and (ch.current is None or ch.current.caller is None or
+                                                  privacy.caller_check(key) != ch.current.caller):
+            return None  # a caller key no director approved makes no pseudonym
+        return key
 
     def open_personal(self, a: Personal, b: Personal, o: Personal | None) -> Personal | None:
         """Both sides changed a personal block: merge the decrypted fields three-way; None (kept as
-        a named conflict) without a key that opens both, or when one field was changed both ways."""
+        a named conflict) without a key that opens both, or when one field was changed both ways.
+        Blocks with the case's own data key are opened with it (from the key store) and sealed to it
+        again; two different data keys for one case are a conflict."""
         ident = self.identity()
-        if ident is None:
+        if ident is None or a.armor is None or b.armor is None:
             return None
+        if a.key or b.key:
+            return self._open_per_case(a, b, o, ident)
         try:
             da, db = privacy.decrypt_personal(a.armor, ident), privacy.decrypt_personal(b.armor, ident)
         except UsageError:
             return None
         try:
-            do = privacy.decrypt_personal(o.armor, ident) if o is not None else {}
+            do = privacy.decrypt_personal(o.armor, ident) if o is not None and o.armor else {}
         except UsageError:
             do = {}
-        fields: dict = {}
-        for k in sorted({*da, *db, *do}):
-            value, clash = merge.three_way(do.get(k), da.get(k), db.get(k))
-            if clash is not None:
-                return None
-            if value not in (None, ""):
-                fields[k] = value
+        fields = _fields_three_way(do, da, db)
+        if fields is None:
+            return None
         contact = fields.get("contact")
         key = self.caller_key() if contact else None
         if fields == da == db:  # the same data encrypted twice (a rekey on either side): keep one
@@ -174,6 +191,52 @@ class _Context:
         caller = privacy.caller_tag(str(contact), key) if key else (
             a.caller if da.get("contact") == contact else b.caller if db.get("contact") == contact else None)
         return Personal(privacy.encrypt_personal(fields, keys), len(keys), caller if contact else None)
+
+    def _open_per_case(self, a: Personal, b: Personal, o: Personal | None, ident) -> Personal | None:
+        from .storage import keystore
+
+        if a.key != b.key:
+            return None   # two data keys for one case: `hotline resolve` chooses
+        case_id = Path(self.case_path).stem
+        store = keystore.Store(self.top)
+        try:
+            entry = store.entry(case_id)
+        finally:
+            store.close()
+        mine = privacy.public_key(ident)
+        data = next((k for w in (entry.wraps if entry else []) if w.key == mine
+                     and (k := privacy.unwrap(w.sealed, ident)) is not None and str(k.to_public()) == a.key), None)
+        if data is None:
+            return None
+        try:
+            da, db = privacy.decrypt_personal(a.armor, data), privacy.decrypt_personal(b.armor, data)
+        except UsageError:
+            return None
+        do: dict = {}
+        if o is not None and o.armor:
+            try:
+                do = privacy.decrypt_personal(o.armor, data if o.key == a.key else ident)
+            except UsageError:
+                do = {}
+        fields = _fields_three_way(do, da, db)
+        if fields is None:
+            return None
+        if fields == da == db:
+            return min((a, b), key=lambda p: p.armor or "")
+        caller = a.caller if da.get("contact") == fields.get("contact") else b.caller
+        return Personal(privacy.seal_personal(fields, a.key), 0, caller if fields.get("contact") else None, a.key)
+
+
+def _fields_three_way(do: dict, da: dict, db: dict) -> dict | None:
+    """The personal fields merged three-way; None when one field was changed both ways."""
+    fields: dict = {}
+    for k in sorted({*da, *db, *do}):
+        value, clash = merge.three_way(do.get(k), da.get(k), db.get(k))
+        if clash is not None:
+            return None
+        if value not in (None, ""):
+            fields[k] = value
+    return fields
 
 
 def _side_value(o, a, b, name: str):
@@ -214,7 +277,13 @@ class SyncResult:
     conflicts: list[str] = field(default_factory=list)    # cases with fields to choose (resolve)
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
+    approvals: list[str] = field(default_factory=list)    # what awaits a director's approval; a chain refused
     upgraded: bool = False
+    keys_dropped: int = 0            # data-key wraps taken from people who may no longer read
+    keys_added: int = 0              # wraps given to new readers
+    keys_waiting: list[str] = field(default_factory=list)  # cases whose new readers wait for a reader's rekey
+    pruned: bool = False             # old key stores dropped from this clone (an erasure is complete here)
+    pruned_remote: bool = False      # ... and from the remote folder
 
 
 class SyncStopped(GitError):
@@ -271,28 +340,39 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
         res.upgraded = bool(upgrade_book(book, actor, ids=False))
+        start_keys = gitsync.rev(top, keystore.REF)
+        their_keys = None
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
+            their_keys = gitsync.fetch_keys(top, chosen)
+            rewrap_ids = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")
+            before = gitsync.rev(top, "HEAD")
             if theirs is not None and gitsync.count(top, f"HEAD..{theirs}"):
                 res.came_in += gitsync.count(top, f"HEAD..{theirs}")
-                before = gitsync.rev(top, "HEAD")
                 merged = _merge(book, before, theirs, f"{chosen}/{name}", actor.name, email)
                 if not merged.clean:
                     _finish_merge(book, res, actor.name, email)
                 res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
+            _settle_readers(book, before, rewrap_ids | set(res.cases), res)
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
-            if not ahead:
-                break
-            if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) == "ok":
+            if ahead:
+                if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) != "ok":
+                    continue
                 # this office's own changes (and what sync put back), not the merge commits
                 res.went_out = gitsync.count(top, f"{theirs}..HEAD", merges=False) if theirs else ahead
-                break
+            mine = gitsync.rev(top, keystore.REF)
+            if mine is not None and mine != their_keys:
+                if gitsync.push_keys(top, chosen, their_keys) != "ok":
+                    continue
+            break
         else:
             raise GitError(_("the remote kept moving while syncing ({tries} tries); run `hotline sync` again")
                            .format(tries=tries))
+        _prune_erased(book, chosen, start_keys, their_keys, res)
     book.store.index()
+    res.approvals = awaiting_approval(book)
     res.cases = sorted(set(res.cases))
     for cid in res.cases:
         try:
@@ -301,6 +381,52 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         except (BookError, UsageError):
             continue  # a file a merge broke is named by `check`
     return res
+
+
+def _settle_readers(book: Book, before: str | None, ids: set[str], res: SyncResult) -> None:
+    """After the merge, every case's data key wrapped for exactly who may read it now: all cases when
+    the roster or the rules changed, else those the merge or the other office's key store touched."""
+    fresh = Book(book.root, book._acting, book.now)   # the roster and rules as merged
+    after = gitsync.rev(book.git_root, "HEAD")
+    changed = gitsync.changed(book.git_root, before, after) if before and after and before != after else []
+    where = book.root.resolve().relative_to(book.git_root.resolve()).as_posix()
+    prefix = "" if where == "." else where + "/"
+    every = any(p in (prefix + "roster.yaml", prefix + "rules.yaml") for p in changed)
+    done = keyring.settle_readers(fresh, None if every else ids)
+    res.keys_dropped += done.dropped
+    res.keys_added += done.added
+    res.keys_waiting = sorted(set(res.keys_waiting) | set(done.waiting))
+
+
+def _prune_erased(book: Book, remote: str, start: str | None, theirs: str | None, res: SyncResult) -> None:
+    """An erasure is complete only once no object holds the old key store: this clone, and a remote
+    that is a folder here, drop every unreachable object when the store lost something."""
+    top = book.git_root
+    final = gitsync.rev(top, keystore.REF)
+    if keystore.lost(top, start, final) or keystore.lost(top, theirs, final):
+        keystore.prune(top)
+        res.pruned = True
+        folder = gitsync.remote_folder(top, remote)
+        if folder is not None and keystore.lost(top, theirs, final):
+            keystore.prune(folder)
+            res.pruned_remote = True
+
+
+def awaiting_approval(book: Book) -> list[str]:
+    """One line for each change of who may read that no director approved yet, and for each
+    approval refused (forged, changed, removed): what `sync` names after its merge."""
+    from . import approvals
+
+    try:
+        ident = privacy.load_identity()
+    except UsageError:
+        ident = None
+    book = Book(book.root, book.acting_id(), book.now)  # the roster as the merge left it, not as it was read before
+    ch, _entries = approvals.chain(book)
+    if ch.legacy:
+        return []
+    lines = [f"{p.path}: {p.message()}" for p in approvals.pending(book, ident, ch)]
+    return lines + [f"{path}: {msg}" for path, _line, msg in approvals.problems(book)]
 
 
 def refuse_during_git_operation(top: Path) -> None:
@@ -540,7 +666,7 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
             if name == "personal":
                 current = case.personal
                 case.personal = Personal(value, current.recipients if current else 0,
-                                         current.caller if current else None)
+                                         current.caller if current else None, current.key if current else None)
                 changes[name] = {"changed": True}
             else:
                 from .domain import detect
@@ -625,6 +751,7 @@ class CloneResult:
     public_key: str
     in_roster: str | None      # the roster id whose key is this identity's, if any
     roster_line: str
+    approved: object = None    # domain.approvals.Approval: the approval in force this clone now trusts
 
 
 def clone_book(url: str, directory: Path, person: str | None = None, name: str | None = None) -> CloneResult:
@@ -639,6 +766,9 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
         raise UsageError(_("{dir} exists and is not empty; give a new folder for the copy").format(dir=target))
     gitsync.clone(url, target)
     root = target.resolve()
+    top = git.toplevel(root) or root
+    if gitsync.fetch_keys(top, "origin") is not None and gitsync.rev(top, keystore.REF) is None:
+        git.run(top, ["update-ref", keystore.REF, gitsync.keys_tracking("origin")])   # the case keys come along
     if not (root / "rules.yaml").is_file() or not (root / "cases").is_dir():
         raise UsageError(_("{url} was cloned into {dir}, but it is not a case book (no rules.yaml and cases/)")
                          .format(url=url, dir=root))
@@ -651,5 +781,7 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
     shown = name or pid
     line = (f"  - id: {pid}\n    name: {shown}\n    group: g1\n    roles: [volunteer]\n"
             + (f"    email: {email}\n" if email else "") + f"    key: {public}\n")
-    return CloneResult(root, ident_path, new, public, holder, line)
+    from .approvals import pin_received
+
+    return CloneResult(root, ident_path, new, public, holder, line, pin_received(book))
 

@@ -89,6 +89,27 @@ def public_key(identity) -> str:
     return str(identity.to_public())
 
 
+SIGNING_CONTEXT = b"hotline approval signing v1\0"
+
+
+def signing_key(identity):
+    """The staff member's Ed25519 signing key (for approving readers), derived from their age
+    identity: age cannot sign, and one secret file is all a person keeps."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = hashlib.sha256(SIGNING_CONTEXT + str(identity).strip().encode("ascii")).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def signing_public(identity) -> str:
+    """The signing public key as roster.yaml's `sign:` holds it (ed25519:<base64>)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from .domain.approvals import public_text
+
+    return public_text(signing_key(identity).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
 # ---------------------------------------------------------------- encryption
 
 def _recipients(keys: list[str]):
@@ -146,6 +167,50 @@ def parse_personal(plain: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# ---------------------------------------------------------------- per-case data keys (SPEC §7)
+
+def new_data_key():
+    """A case's own data key: an age X25519 identity (the standard `age -d -i` opens the block with it)."""
+    return _pyrage().x25519.Identity.generate()
+
+
+def data_key_of(secret: bytes):
+    """A data key from its AGE-SECRET-KEY line (as wrapped in the key store)."""
+    try:
+        return _pyrage().x25519.Identity.from_str(secret.decode("ascii").strip())
+    except Exception:
+        raise BookError(_("a data key in the key store is damaged")) from None
+
+
+def wrap(data_key, staff_key: str) -> bytes:
+    """The data key encrypted (age, binary) to one reader's public key."""
+    return _pyrage().encrypt(str(data_key).encode("ascii"), _recipients([staff_key]))
+
+
+def unwrap(sealed: bytes, identity):
+    """The data key from a wrap made for `identity`; None when it is not theirs or is damaged."""
+    pyrage = _pyrage()
+    try:
+        return data_key_of(pyrage.decrypt(sealed, [identity]))
+    except (pyrage.DecryptError, BookError):
+        return None
+    except Exception:
+        return None
+
+
+def seal_personal(fields: dict[str, str], public: str) -> str:
+    """The personal block encrypted to a case's data key (its public half)."""
+    from .storage import yamlio
+
+    clean = {k: fields[k] for k in PERSONAL_FIELDS if fields.get(k)}
+    return _pyrage().encrypt(yamlio.dump(clean).encode("utf-8"), _recipients([public]), armored=True).decode("ascii")
+
+
+def new_caller_id() -> str:
+    """A random caller id: it says nothing about the contact (the link lives in the key store)."""
+    return secrets.token_hex(10)
+
+
 # ---------------------------------------------------------------- caller pseudonyms
 
 def normalise_contact(contact: str) -> str:
@@ -191,6 +256,14 @@ def write_caller_key(root: Path, key: bytes, recipients: list[str]) -> list[Path
 
     return [keys.write_caller_key(root, encrypt(key.hex().encode("ascii"), recipients)),
             keys.write_recipients(root, recipients)]
+
+
+CALLER_CHECK = b"hotline caller key check"
+
+
+def caller_check(key: bytes) -> str:
+    """A value that names the caller key without revealing it: what a director's approval holds."""
+    return hmac.new(key, CALLER_CHECK, hashlib.sha256).hexdigest()
 
 
 def caller_key_lost(root: Path, has_pseudonyms: bool) -> bool:

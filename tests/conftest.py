@@ -35,17 +35,21 @@ people:
     group: g1
     roles: [volunteer]
     email: li@example.org
+    key: {li}
   - id: zhao
     name: 赵强
     group: g2
     roles: [leader]
+    key: {zhao}
   - id: chen
     name: 陈静
     group: g2
     roles: [volunteer]
+    key: {chen}
   - id: xu
     name: 徐青
     roles: [secretary]
+    key: {xu}
 partners:
   - id: legal-aid
     name: 市法律援助中心
@@ -55,6 +59,33 @@ partners:
     name: 心理咨询中心
     kind: internal
 """
+
+
+OTHERS = ("li", "zhao", "chen", "xu")   # wang's identity is $HOTLINE_IDENTITY; the others' are in ids/
+
+
+def identity_of(base: Path, person: str) -> Path | None:
+    """The identity file of a roster person of the test book (wang: $HOTLINE_IDENTITY)."""
+    if person == "wang":
+        return base / "identity.txt" if (base / "identity.txt").exists() else None
+    path = base / "ids" / f"{person}.txt"
+    return path if path.exists() else None
+
+
+def roster_any_keys() -> str:
+    """ROSTER with a placeholder for every key (for tests that only parse it)."""
+    return ROSTER.format(**{k: "age1x" for k in ("key", *OTHERS)})
+
+
+def roster_text(base: Path) -> str:
+    """ROSTER with every person's own public key (identities made under base/ids/ when missing)."""
+    keys = {"key": privacy.public_key(privacy.load_identity())}
+    for pid in OTHERS:
+        path = base / "ids" / f"{pid}.txt"
+        if not path.exists():
+            privacy.new_identity(path)
+        keys[pid] = privacy.public_key(privacy.load_identity(path))
+    return ROSTER.format(**keys)
 
 
 @dataclass
@@ -67,6 +98,9 @@ class TestBook:
         e = {"HOTLINE_BOOK": str(self.root)}
         if user:
             e["HOTLINE_USER"] = user
+            own = identity_of(self.root.parent, user)
+            if own is not None:
+                e["HOTLINE_IDENTITY"] = str(own)   # each person acts with their own key
         if env:
             e.update(env)
         result = self.runner.invoke(app, list(args), input=input, env=e)
@@ -124,10 +158,28 @@ def book(env) -> TestBook:
     root = env / "book"
     r = runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"])
     assert r.exit_code == 0, r.output
-    key = privacy.public_key(privacy.load_identity())
-    (root / "roster.yaml").write_text(ROSTER.format(key=key), encoding="utf-8")
     tb = TestBook(root, env / "home", runner)
+    set_roster(tb, env)
+    return tb
+
+
+def set_roster(tb: "TestBook", base: Path) -> None:
+    """The test roster (every person with a key of their own, wang with his signing key) and a caller
+    key all of them open, as `hotline rekey` would leave it, approved by wang (the director); two
+    commits."""
+    from hotline import approvals
+    from hotline.book import Book
+
+    ident = privacy.load_identity()
+    key = privacy.public_key(ident)
+    text = roster_text(base).replace(f"    key: {key}\n", f"    key: {key}\n    sign: {privacy.signing_public(ident)}\n")
+    (tb.root / "roster.yaml").write_text(text, encoding="utf-8")
+    keys = [ln.split("key: ", 1)[1] for ln in text.splitlines() if ln.strip().startswith("key: ")]
+    privacy.write_caller_key(tb.root, privacy.new_caller_key(), keys)
+    tb.git("add", "keys")
     tb.git("commit", "-q", "-am", "test roster")
+    book = Book(tb.root, "wang")
+    approvals.approve(book, ident, approvals.plan(book, ident))
     return tb
 
 

@@ -156,7 +156,7 @@ def _hostile_book(book):
     import conftest
     from hotline import privacy
 
-    roster = conftest.ROSTER.format(key=privacy.public_key(privacy.load_identity()))
+    roster = conftest.roster_text(book.root.parent)
     for old, key in (("王芳", "wang_name"), ("李娜", "li_name"), ("赵强", "zhao_name"), ("陈静", "chen_name"),
                      ("徐青", "xu_name"), ("一组", "g1"), ("二组", "g2"), ("市法律援助中心", "partner")):
         roster = roster.replace(f"name: {old}", "name: " + json.dumps(HOSTILE[key], ensure_ascii=False))

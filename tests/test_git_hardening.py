@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from hotline import privacy
 from hotline.cli import app
 from tests import conftest
-from tests.conftest import ROSTER
 
 
 def log(book, *paths):
@@ -59,9 +58,7 @@ def test_a_book_folder_with_a_space_inside_a_repository_commits_cleanly(env):
     root = repo / "热线 一组"
     runner = conftest.TestBook(root, env / "home", CliRunner())
     assert runner.runner.invoke(app, ["init", str(root), "--id", "wang", "--name", "王芳"]).exit_code == 0
-    key = privacy.public_key(privacy.load_identity())
-    (root / "roster.yaml").write_text(ROSTER.format(key=key), encoding="utf-8")
-    subprocess.run(["git", "commit", "-qam", "roster"], cwd=repo, check=True)
+    conftest.set_roster(runner, env)
     ids = [runner.intake(at=f"2026-11-2{i} 10:00") for i in range(3)]   # three in the same month folder
     runner.run("followup", ids[0], "--note", "已回电")
     assert len(set(ids)) == 3
@@ -137,7 +134,11 @@ def test_hooks_never_run_and_signing_follows_commit_gpgsign_for_any_number_of_fi
         (hooks / name).chmod(0o755)
     before = book.git("rev-parse", "HEAD").strip()
     cids = [book.intake("--contact", f"1380000{i:04d}", at=f"2026-11-20 1{i % 10}:0{i // 10}") for i in range(21)]
-    book.run("rekey")   # one commit of 22 files (21 cases and the caller key)
+    sheet = tmp_path / "register.csv"   # one import: one commit of 22 files
+    sheet.write_text("受理时间,渠道,分级,来电者身份,问题类别,需求,摘要,联系方式\n" + "".join(
+        f"2026-11-19 {10 + i // 6}:{i % 6}0,phone,green,party,divorce,consultation,询问离婚,1390000{i:04d}\n"
+        for i in range(22)), encoding="utf-8")
+    book.run("import", str(sheet))
     assert len(book.git("show", "--name-only", "--format=", "HEAD").split()) >= 22
     commits = book.git("rev-list", f"{before}..HEAD").split()
     assert len(commits) == 22

@@ -251,15 +251,22 @@ def test_a_clock_set_back_makes_the_next_read_compare_every_file(quick):
     assert grades(quick)[f.stem] == "red"
 
 
-def test_cold_check_asks_its_own_parse_about_pseudonyms_never_the_index(book):
-    """`check` with no derived index builds none (it parsed every case already), and still names
-    a lost caller key."""
+def test_cold_check_asks_its_own_parse_about_pseudonyms_never_the_index(book, monkeypatch):
+    """`check` parsed every case already: it knows from that parse whether a case carries a caller
+    pseudonym (it never asks the index, which a cold check would build a second time just for
+    that), and still names a lost caller key."""
+    from hotline.storage.store import Store
+
     book.intake("--contact", "13800000001")
     (book.root / "keys" / "caller-key.age").unlink()
     index_file(book).unlink(missing_ok=True)
+
+    def asked(self):
+        raise AssertionError("check asked the index whether any case has a caller pseudonym")
+
+    monkeypatch.setattr(Store, "has_pseudonyms", asked)
     c = book.run("check", expect=1)
     assert "keys/caller-key.age is missing although cases carry caller pseudonyms" in c.stdout
-    assert not index_file(book).exists()
 
 
 def overdue_cases(book, as_of="2026-11-20 18:00", soon=None):

@@ -297,7 +297,7 @@ def test_leftovers_in_ledger_and_keys_are_named_then_cleared(book):
     assert not left[0].exists()
     (book.root / CALLER_KEY).unlink()  # a fresh book without pseudonyms may make a new caller key
     book.git("commit", "-qam", "no caller key yet")
-    book.intake("--contact", "13800000001")
+    book.run("rekey")                  # ... the director's rekey (an intake no longer makes one: §7, approvals)
     assert not left[1].exists()
     book.run("check")
 
@@ -330,6 +330,7 @@ def test_removing_a_staff_key_rotates_the_caller_key_and_every_pseudonym(book, t
     (book.root / "roster.yaml").write_text(roster.replace("    roles: [leader]\n", f"    roles: [leader]\n    key: {zhao_key}\n", 1),
                                            encoding="utf-8")
     book.git("commit", "-qam", "zhao gets a key")
+    book.run("approve", "--yes")       # a director approves zhao's key (SPEC §7)
     book.run("rekey")
     old_armor = (book.root / CALLER_KEY).read_text(encoding="utf-8")
     zhao = privacy.load_identity(other)

@@ -37,10 +37,8 @@ def _offices(root: Path) -> list[conftest.TestBook]:
     first = root / "office1"
     r = runner.invoke(app, ["init", str(first), "--id", "wang", "--name", "王芳"])
     assert r.exit_code == 0, r.output
-    key = privacy.public_key(privacy.load_identity())
-    (first / "roster.yaml").write_text(conftest.ROSTER.format(key=key), encoding="utf-8")
     a = conftest.TestBook(first, root, runner)
-    a.git("commit", "-q", "-am", "test roster")
+    conftest.set_roster(a, root)
     remote = root / "remote.git"
     _git(root, "init", "-q", "--bare", str(remote))
     a.git("remote", "add", "origin", str(remote))

@@ -38,7 +38,8 @@ def test_no_personal_data_in_files_or_git_history(book, monkeypatch):
 def test_show_without_reveal_says_encrypted_and_to_how_many(book):
     cid = book.intake("--contact", PHONE)
     out = book.run("show", cid).stdout
-    assert "encrypted for 1 recipient" in out and PHONE not in out
+    # wang's case: wang (owner, leader of g1, director) and xu (secretary) hold its key; li (g1 volunteer) not
+    assert "encrypted for 2 recipient" in out and PHONE not in out
 
 
 def test_reveal_decrypts_for_a_key_holder(book):
@@ -52,7 +53,7 @@ def test_reveal_with_a_wrong_key_is_one_clear_line(book, tmp_path):
     other = tmp_path / "other.txt"
     privacy.new_identity(other)
     r = book.run("show", cid, "--reveal", env={"HOTLINE_IDENTITY": str(other)}, expect=2)
-    assert "not among this block's recipients" in r.output and PHONE not in r.output
+    assert "holds no wrap of case" in r.output and PHONE not in r.output
     assert "Traceback" not in r.output
 
 
@@ -74,28 +75,41 @@ def test_a_book_with_no_recipients_refuses_personal_data(book):
     book.intake()
 
 
-def test_rekey_after_adding_a_person_lets_them_reveal_every_case(book, tmp_path):
+def test_rekey_after_a_new_key_lets_them_reveal_every_case_and_takes_it_from_the_old_key(book, tmp_path, env):
     a = book.intake("--name", NAME, "--contact", PHONE)
     b = book.intake("--contact", "13900000000", at="2026-11-21 10:00")
     newcomer = tmp_path / "newcomer.txt"
     _, public = privacy.new_identity(newcomer)
-    env = {"HOTLINE_IDENTITY": str(newcomer)}
-    assert book.run("show", a, "--reveal", env=env, expect=2).exit_code == 2
+    new = {"HOTLINE_IDENTITY": str(newcomer)}
+    old = {"HOTLINE_IDENTITY": str(env / "ids" / "xu.txt")}
+    assert book.run("show", a, "--reveal", env=new, user="xu", expect=2).exit_code == 2
+    assert NAME in book.run("show", a, "--reveal", env=old, user="xu").stdout
     roster = book.root / "roster.yaml"
-    roster.write_text(roster.read_text(encoding="utf-8").replace(   # the secretary, who may read every case (§7)
-        "    roles: [secretary]\n", f"    roles: [secretary]\n    key: {public}\n"), encoding="utf-8")
-    book.git("commit", "-qam", "xu joins with a key")
+    old_public = privacy.public_key(privacy.load_identity(env / "ids" / "xu.txt"))
+    roster.write_text(roster.read_text(encoding="utf-8").replace(old_public, public), encoding="utf-8")
+    book.git("commit", "-qam", "xu has a new key (the old laptop was lost)")
+    case_files = sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml"))
+    # taking away counts at once: xu's old key loses both cases' wraps; the new one waits for a director (§7)
+    out = book.run("rekey").stdout
+    assert "Keys of 2 case(s) changed: 0 reader key(s) given, 2 taken away, 0 case(s)" in out
+    assert "new caller key" in out          # a key was removed: the caller key is made again
+    assert book.run("show", a, "--reveal", env=old, user="xu", expect=2).exit_code == 2   # the lost laptop's key
+    assert book.run("show", a, "--reveal", env=new, user="xu", expect=2).exit_code == 2
+    book.run("approve", "--yes")
     before = book.git("rev-list", "--count", "HEAD")
     out = book.run("rekey").stdout
-    assert "2 case(s) to 2 recipient(s)" in out
-    assert int(book.git("rev-list", "--count", "HEAD")) == int(before) + 1
-    assert NAME in book.run("show", a, "--reveal", env=env, user="xu").stdout
-    assert "13900000000" in book.run("show", b, "--reveal", env=env, user="xu").stdout
+    # both cases: xu's new key given (2); no case file changes; the caller key now opens for it too
+    assert "Keys of 2 case(s) changed: 2 reader key(s) given, 0 taken away, 0 case(s)" in out
+    assert sorted(p.read_text(encoding="utf-8") for p in (book.root / "cases").rglob("*.yaml")) == case_files
+    assert int(book.git("rev-list", "--count", "HEAD")) == int(before) + 1   # the caller key, one commit
+    assert NAME in book.run("show", a, "--reveal", env=new, user="xu").stdout
+    assert "13900000000" in book.run("show", b, "--reveal", env=new, user="xu").stdout
+    assert book.run("show", a, "--reveal", env=old, user="xu", expect=2).exit_code == 2   # the lost laptop's key
     assert "encrypted for 2 recipient" in book.run("show", a).stdout
-    # the newcomer can also recognise repeat callers now
+    # the new key also recognises repeat callers
     r = book.run("intake", "--no-input", "--channel", "phone", "--grade", "green", "--role", "party",
                  "--category", "divorce", "--need", "legal", "--summary", "x", "--contact", PHONE,
-                 "--at", "2026-11-22 10:00", env=env, user="xu")
+                 "--at", "2026-11-22 10:00", env=new, user="xu")
     assert f"1 earlier case(s): {a}" in r.stdout
 
 
@@ -136,9 +150,17 @@ def test_intake_without_identity_still_encrypts_and_says_the_check_was_skipped(b
 
 @pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is not installed")
 def test_standard_age_tool_decrypts_the_block(book, env):
+    """SPEC §7: the standard `age` opens a case with the case's unwrapped data key (and only with it)."""
     cid = book.intake("--name", NAME, "--contact", PHONE)
     case = store.Store(book.root).get(cid)
-    p = subprocess.run(["age", "-d", "-i", str(env / "identity.txt")], input=case.personal.armor.encode(),
+    staff = subprocess.run(["age", "-d", "-i", str(env / "identity.txt")], input=case.personal.armor.encode(),
+                           capture_output=True)
+    assert staff.returncode != 0   # the block is encrypted to the case's own key, not to staff keys
+    book.run("access", cid, "--data-key", str(env / "case.key"))
+    assert (env / "case.key").stat().st_mode & 0o077 == 0
+    book.run("access", cid, "--data-key", str(env / "li.key"), user="li", expect=2)   # li may not read it
+    assert not (env / "li.key").exists()
+    p = subprocess.run(["age", "-d", "-i", str(env / "case.key")], input=case.personal.armor.encode(),
                        capture_output=True, check=True)
     text = p.stdout.decode("utf-8")
     assert NAME in text and PHONE in text
@@ -155,6 +177,7 @@ def test_key_new_and_show(env, tmp_path):
     assert r.exit_code == 0 and ident.exists()
     public = r.output.strip().splitlines()[-1]
     assert public.startswith("age1")
-    assert runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.strip() == public
+    shown = runner.invoke(app, ["key", "show"], env={"HOTLINE_IDENTITY": str(ident)}).output.splitlines()
+    assert shown == [public, privacy.signing_public(privacy.load_identity(ident))]
     again = runner.invoke(app, ["key", "new"], env={"HOTLINE_IDENTITY": str(ident)})
     assert again.exit_code == 2 and "already exists" in again.output

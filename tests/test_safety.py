@@ -209,7 +209,7 @@ def test_show_json_has_no_personal_data_unless_revealed(book):
     text = book.run("show", cid, "--format", "json").stdout
     card = json.loads(text)
     assert "郑女士" not in text and "13800000104" not in text and "personal_data" not in card
-    assert card["personal"] == {"recipients": 1} and card["grade"] == "gray" and card["caller"]["region"] == "东莞"
+    assert card["personal"] == {"recipients": 2} and card["grade"] == "gray" and card["caller"]["region"] == "东莞"
     assert [k["kind"] for k in card["deadlines"]] == ["close", "refer"]
     revealed = json.loads(book.run("show", cid, "--reveal", "--format", "json").stdout)
     assert revealed["personal_data"] == {"name": "郑女士", "contact": "13800000104"}

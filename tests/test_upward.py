@@ -49,6 +49,7 @@ def upbook(book):
     cases  1 phone red risk high, difficult, 东莞市长安镇 (local), female youth, 家庭暴力, contact A
            2 phone green, key, 广东省广州市 (province), male teen, 就业歧视
            3 wechat green, 湖南长沙 (other province), female adult, 离婚; referred legal-aid 10-10, closed 10-14
+             with the partner's answer: accepted
            4 phone green, 长安镇 (unknown: a town), female adult, 就业歧视, contact A again (repeat)
            5 phone gray, difficult + key, no region (unknown), male unknown age, 其他; referred counselling 10-28
     calls  10-02: missed 3, abandoned 1, silent 2; whole month: prank 1, wrong number 1
@@ -59,13 +60,13 @@ def upbook(book):
     _rules(book)
     c1 = _case(book, "2026-10-03 10:00", "--risk", "high", "--difficult", "--contact", "13800000001",
                grade="red", category="domestic_violence", age="youth", region="东莞市长安镇")
-    _case(book, "2026-10-05 10:00", "--key-case", gender="male", age="teen", region="广东省广州市")
+    c2 = _case(book, "2026-10-05 10:00", "--key-case", gender="male", age="teen", region="广东省广州市")
     c3 = _case(book, "2026-10-08 10:00", channel="wechat", category="divorce", region="湖南长沙")
     _case(book, "2026-10-09 10:00", "--contact", "138 0000 0001", region="长安镇")
     c5 = _case(book, "2026-10-20 10:00", "--difficult", "--key-case", grade="gray", category="other", gender="male",
                age="unknown", region="")
     book.run("refer", c3, "--to", "legal-aid", "--at", "2026-10-10 10:00")
-    book.run("close", c3, "--outcome", "resolved", "--at", "2026-10-14 10:00")
+    book.run("close", c3, "--outcome", "resolved", "--accepted", "--at", "2026-10-14 10:00")
     book.run("refer", c5, "--to", "counselling", "--at", "2026-10-28 10:00")
     book.run("calls", "add", "--date", "2026-10-02", "--missed", "3", "--abandoned", "1", "--silent", "2")
     book.run("calls", "add", "--month", "2026-10", "--prank", "1", "--wrong-number", "1")
@@ -78,7 +79,7 @@ def upbook(book):
     _case(book, "2026-09-15 10:00")
     _case(book, "2025-10-10 10:00")
     _case(book, "2025-10-11 10:00", channel="wechat")
-    book.c1 = c1
+    book.c1, book.c2, book.c3, book.c5 = c1, c2, c3, c5
     return book
 
 
@@ -108,6 +109,7 @@ def test_every_indicator_of_the_month_as_computed_by_hand(upbook):
     assert pt["total_by_sex"] == {"female": 3, "male": 2, "other": 0, "unknown": 0}
     ref = u["referrals"]
     assert (ref["count"], ref["met"], ref["running"], ref["feedback"]) == (2, 1, 1, 1)
+    assert (ref["accepted"], ref["declined"], ref["no_answer"]) == (1, 0, 1)
     assert {p["id"]: (p["count"], p["met"], p["running"]) for p in ref["partners"]} == {
         "legal-aid": (1, 1, 0), "counselling": (1, 0, 1)}
     st = u["staff"]
@@ -256,19 +258,26 @@ def test_the_word_report_holds_the_same_numbers(upbook, tmp_path):
                               "another province": ["1", "20%"], "unknown": ["2", "40%"]}
     assert _rows(special) == {"high crisis level": ["1"], "difficult calls": ["2"], "repeat calls": ["1"],
                               "repeat callers": ["1"]}
-    assert _rows(crisis)["crisis or key cases"] == ["3"]
+    assert _rows(crisis) == {"crisis cases (high level)": ["1"], "key cases": ["2"], "crisis or key cases": ["3"],
+                             "red cases": ["1"]}
     assert by_sex[0] == ["problem type", "女", "男", "其他", "未知", "total"]
     assert _rows(by_sex)["就业歧视"] == ["1", "1", "0", "0", "2"] and _rows(by_sex)["total"] == ["3", "2", "0", "0", "5"]
     assert _rows(by_age)["其他"][-2:] == ["1", "1"]
-    assert _rows(referrals)["市法律援助中心"] == ["1", "1", "0", "0", "0"]
-    assert _rows(referrals)["total"] == ["2", "1", "0", "1", "0"]
+    # referrals, accepted, declined, answer not recorded, feedback in time, late, awaited, overdue
+    assert _rows(referrals)["市法律援助中心"] == ["1", "1", "0", "0", "1", "0", "0", "0"]
+    assert _rows(referrals)["total"] == ["2", "1", "0", "1", "1", "0", "1", "0"]
     assert _rows(staff) == {"volunteers on duty": ["4"], "volunteer hours on the line": ["180"],
                             "hours of leave": ["6"], "person-days of leave": ["2"]}
     assert _rows(training) == {"training sessions": ["2"], "training person-times": ["3"], "people trained": ["3"]}
     assert _rows(comparisons)["cases received"] == ["5", "1", "+4 (+400%)", "2", "+3 (+150%)"]
     assert _rows(comparisons)["calls reaching the line"][1] == "not recorded"
-    # no personal data, no case id
+    # every table within the page's text width (A4, GB/T 9704: 156 mm = 8845 twentieths of a point)
     from docx import Document
+    from docx.oxml.ns import qn
+
+    for t in Document(str(out)).tables:
+        assert sum(int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))) <= 156 * 56.7
+    # no personal data, no case id
 
     text = "\n".join(p.text for p in Document(str(out)).paragraphs) + repr(tables)
     assert "13800000001" not in text and upbook.c1 not in text and "长安镇" not in text
@@ -370,3 +379,238 @@ def test_workbooks_print_on_a4_with_the_header_row_and_case_id_on_every_page(upb
     ov = load_workbook(tmp_path / "m.xlsx")["概览"]
     assert ov.page_setup.orientation == "portrait" and ov.sheet_properties.pageSetUpPr.fitToPage
     assert ov.page_setup.fitToWidth == 1 and ov.page_setup.fitToHeight == 0 and ov.print_title_rows == "$1:$1"
+
+
+# ---------------------------------------------------------------- referrals: accepted or not (转介是否被接收)
+
+def _answers(book) -> None:
+    """October 2026 on top of `upbook`, by hand (c3 → legal-aid 10-10 accepted at its close 10-14;
+    c5 → counselling 10-28 are the fixture's):
+      c2 → legal-aid 10-06, follow-up 10-07 --declined
+      c2 → counselling 10-08, a follow-up 10-09 without an answer, a follow-up 10-12 --accepted
+      c5: follow-up 11-02 --accepted — after the month's end, so October still has no answer for it
+    legal-aid:   2 referred, 1 accepted, 1 declined, 0 not recorded; feedback: both in time (the next
+                 referral 10-08, the close 10-14)
+    counselling: 2 referred, 1 accepted, 0 declined, 1 not recorded; feedback: c2's overdue at the
+                 month's end (7 working days from 10-08, with 10-10 a working Saturday: due 10-16),
+                 c5's still awaited (due in November)
+    total:       4 referred, 2 accepted, 1 declined, 1 not recorded."""
+    c2, c5 = book.c2, book.c5
+    book.run("refer", c2, "--to", "legal-aid", "--at", "2026-10-06 10:00")
+    r = book.run("followup", c2, "--note", "法援中心不受理", "--declined", "--at", "2026-10-07 10:00")
+    assert f"on {c2} (市法律援助中心: declined)" in r.stdout
+    book.run("refer", c2, "--to", "counselling", "--at", "2026-10-08 10:00")
+    book.run("followup", c2, "--note", "已去电询问", "--at", "2026-10-09 10:00")
+    book.run("followup", c2, "--note", "心理咨询中心已接收", "--accepted", "--at", "2026-10-12 10:00")
+    book.run("followup", c5, "--note", "已接收", "--accepted", "--at", "2026-11-02 10:00")
+
+
+def test_referrals_accepted_declined_or_not_recorded_per_partner(upbook, tmp_path):
+    _answers(upbook)
+    ref = _upward(upbook)["referrals"]
+    rows = {p["id"]: p for p in ref["partners"]}
+    keys = ("count", "accepted", "declined", "no_answer", "met", "late", "running", "overdue")
+    assert tuple(rows["legal-aid"][k] for k in keys) == (2, 1, 1, 0, 2, 0, 0, 0)
+    assert tuple(rows["counselling"][k] for k in keys) == (2, 1, 0, 1, 0, 0, 1, 1)
+    assert tuple(ref[k] for k in keys) == (4, 2, 1, 1, 2, 0, 1, 1)
+    # the same numbers in the Word report, read back
+    out = tmp_path / "2026-10.docx"
+    upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(out))
+    table = next(t for t in _docx_tables(out) if t[0][0] == "partner")
+    assert table[0] == ["partner", "referrals", "accepted", "declined", "answer not recorded", "feedback in time",
+                        "feedback late", "awaited", "overdue"]
+    assert _rows(table) == {"市法律援助中心": ["2", "1", "1", "0", "2", "0", "0", "0"],
+                            "心理咨询中心": ["2", "1", "0", "1", "0", "0", "1", "1"],
+                            "total": ["4", "2", "1", "1", "2", "0", "1", "1"]}
+    # and in the monthly bulletin (Markdown, HTML), in Chinese
+    md = upbook.run("report", "--month", "2026-10").stdout
+    assert "| 市法律援助中心 | 2 | 1 | 1 | 0 | 2 | 0 | 0 | 0 |" in md
+    assert "| 心理咨询中心 | 2 | 1 | 0 | 1 | 0 | 0 | 1 | 1 |" in md
+    assert "已接收 2 次，未接收 1 次，未记录是否接收 1 次" in md
+    html = upbook.run("report", "--month", "2026-10", "--format", "html").stdout
+    assert "<th class=\"num\">已接收</th>" in html and "未记录是否接收 1 次" in html
+    # in Chinese, the Word table's headers are Chinese
+    zh = tmp_path / "zh.docx"
+    upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(zh), env={"HOTLINE_LANG": "zh-CN"})
+    head = next(t for t in _docx_tables(zh) if "已接收" in t[0])[0]
+    assert head[2:5] == ["已接收", "未接收", "未记录是否接收"]
+    # November: c5's answer (11-02) answers an October referral: November made none
+    assert _upward(upbook, "2026-11")["referrals"]["count"] == 0
+
+
+def test_an_answer_needs_a_referral_and_one_of_accepted_or_declined(upbook):
+    c1 = upbook.c1
+    before = upbook.git("rev-parse", "HEAD")
+    text = upbook.case_file(c1).read_text(encoding="utf-8")
+    r = upbook.run("followup", c1, "--note", "回电", "--accepted", expect=2)
+    assert f"case {c1} has no referral before this event" in r.stderr
+    upbook.run("refer", c1, "--to", "legal-aid", "--at", "2026-10-04 10:00")
+    after_refer = upbook.git("rev-parse", "HEAD")
+    assert after_refer != before
+    text = upbook.case_file(c1).read_text(encoding="utf-8")
+    r = upbook.run("followup", c1, "--note", "回电", "--accepted", "--declined", expect=2)
+    assert "--accepted and --declined exclude each other" in r.stderr
+    r = upbook.run("close", c1, "--outcome", "resolved", "--accepted", "--declined", expect=2)
+    assert upbook.git("rev-parse", "HEAD") == after_refer and upbook.case_file(c1).read_text(encoding="utf-8") == text
+    # an answer at a revisit after the close answers the latest referral too
+    upbook.run("close", c1, "--outcome", "resolved", "--at", "2026-10-05 10:00")
+    upbook.run("followup", c1, "--revisit", "--note", "法援中心已受理", "--accepted", "--at", "2026-10-06 10:00")
+    assert "partner_answer: accepted" in upbook.case_file(c1).read_text(encoding="utf-8")
+    shown = upbook.run("show", c1).stdout
+    assert "[referral accepted]" in shown
+    card = json.loads(upbook.run("show", c1, "--format", "json").stdout)
+    assert card["events"][-1]["partner_answer"] == "accepted"
+    zh = upbook.run("show", c1, env={"HOTLINE_LANG": "zh-CN"}).stdout
+    assert "转介已接收" in zh
+    assert _upward(upbook)["referrals"]["accepted"] == 2   # c3's and c1's
+
+
+@pytest.mark.parametrize("value, where", [
+    ("'yes'", "followup"), ("true", "followup"), ("已接收", "followup"), ("[accepted]", "followup"),
+    ("accepted", "refer"), ("declined", "intake")])
+def test_a_hostile_answer_in_a_case_file_is_named_by_check(upbook, value, where):
+    path = upbook.case_file(upbook.c1)
+    text = path.read_text(encoding="utf-8")
+    if where == "followup":
+        upbook.run("refer", upbook.c1, "--to", "legal-aid", "--at", "2026-10-04 10:00")
+        upbook.run("followup", upbook.c1, "--note", "回电", "--declined", "--at", "2026-10-04 11:00")
+        text = path.read_text(encoding="utf-8")
+        assert text.count("partner_answer: declined") == 1
+        text = text.replace("partner_answer: declined", f"partner_answer: {value}")
+    else:
+        if where == "refer":
+            upbook.run("refer", upbook.c1, "--to", "legal-aid", "--at", "2026-10-04 10:00")
+            text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        i = next(n for n, line in enumerate(lines) if line.strip() == f"type: {where}")
+        lines.insert(i + 1, lines[i].replace(f"type: {where}", f"partner_answer: {value}"))
+        text = "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    line = 1 + text.splitlines().index(next(x for x in text.splitlines() if "partner_answer:" in x))
+    r = upbook.run("check", expect=1)
+    rel = path.relative_to(upbook.root).as_posix()
+    got = [x for x in r.output.replace("\\", "/").splitlines() if f"{rel}:{line}:" in x]
+    assert got and "partner_answer" in got[0], r.output
+    assert ("must be 'accepted' or 'declined'" in got[0]) if where == "followup" else ("belongs on a follow-up" in got[0])
+
+
+def test_an_answer_with_no_referral_before_it_is_named_by_check(upbook):
+    """A hand edit or a merge can leave an answer before any referral: check names it."""
+    path = upbook.case_file(upbook.c1)
+    upbook.run("followup", upbook.c1, "--note", "回电", "--at", "2026-10-04 11:00")
+    text = path.read_text(encoding="utf-8").replace("  type: followup\n", "  type: followup\n  partner_answer: accepted\n")
+    path.write_text(text, encoding="utf-8")
+    r = upbook.run("check", expect=1)
+    line = 1 + text.splitlines().index("  partner_answer: accepted")
+    assert f"{path.relative_to(upbook.root).as_posix()}:{line}: a partner's answer (accepted) with no referral before it" \
+        in r.output.replace("\\", "/")
+
+
+def test_the_answer_round_trips_through_the_register_and_bad_cells_are_named(upbook, env, tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from tests.test_import import _comparable, cases_of, fresh_book
+
+    _answers(upbook)
+    out = tmp_path / "register.xlsx"
+    upbook.run("list", "--format", "xlsx", "--output", str(out))
+    wb = load_workbook(out)
+    events = wb["事件"]
+    head = [c.value for c in events[1]]
+    col, twin = head.index("是否接收"), head.index("partner_answer")
+    answers = sorted((r[col].value, r[twin].value) for r in events.iter_rows(min_row=2) if r[col].value)
+    assert answers == [("accepted", "accepted")] * 3 + [("declined", "declined")]
+    other = fresh_book(env, upbook.runner)
+    other.run("import", str(out), user="xu")
+    before, after = cases_of(upbook), cases_of(other)
+    for cid in (upbook.c2, upbook.c5):
+        assert _comparable(after[cid]) == _comparable(before[cid])
+    assert [e.get("partner_answer") for e in after[upbook.c2]["events"]] == \
+        [None, None, "declined", None, None, "accepted"]
+    other.run("check")
+    # Chinese labels and 是/否 read too; anything else is named cell by cell
+    row_of = {(r[0].value, r[head.index("type")].value): r[0].row for r in events.iter_rows(min_row=2)}
+    follow = [r[0].row for r in events.iter_rows(min_row=2) if r[col].value == "declined"][0]
+    events.cell(row=follow, column=col + 1).value = "未接收"
+    events.cell(row=follow, column=twin + 1).value = None
+    wb.save(out)
+    third = fresh_book(env, upbook.runner, name="third")
+    third.run("import", str(out), user="xu")
+    assert [e.get("partner_answer") for e in cases_of(third)[upbook.c2]["events"]][2] == "declined"
+    events.cell(row=follow, column=col + 1).value = "也许"
+    refer_row = row_of[(upbook.c5, "refer")]
+    events.cell(row=refer_row, column=col + 1).value = "已接收"
+    wb.save(out)
+    fourth = fresh_book(env, upbook.runner, name="fourth")
+    r = fourth.run("import", str(out), user="xu", expect=2)
+    letter = get_column_letter(col + 1)
+    assert f"{out}[事件]:{follow}:{letter}: 是否接收 '也许' is neither accepted nor declined" in r.stderr
+    assert f"{out}[事件]:{refer_row}:{letter}: 是否接收 is only for a follow-up, a revisit or a closing" in r.stderr
+    assert not list((fourth.root / "cases").rglob("*.yaml"))
+
+
+def test_the_answer_is_kept_by_the_index_and_the_merge():
+    from datetime import datetime, timezone
+
+    from hotline.domain.model import Case, Event
+    from hotline.storage import casefile, merge
+
+    t = lambda h: datetime(2026, 10, 8, h, tzinfo=timezone.utc)  # noqa: E731
+    base = Case("261008-AAAAA", t(1), "phone", "gray", "wang", "party", categories=["other"], needs=["legal"],
+                summary="x", events=[Event("intake", t(1), "wang", id="AAAAAAAA"),
+                                     Event("refer", t(2), "wang", to="legal-aid", id="BBBBBBBB")])
+    assert casefile.case_from_json(casefile.case_to_json(base)).events == base.events
+    ours = casefile.parse_case(casefile.dump_case(base), Path("x.yaml"))
+    ours.events.append(Event("followup", t(3), "wang", note="已接收", id="CCCCCCCC", partner_answer="accepted"))
+    theirs = casefile.parse_case(casefile.dump_case(base), Path("x.yaml"))
+    theirs.events.append(Event("urge", t(4), "li", id="DDDDDDDD"))
+    merged = merge.merge_cases(base, ours, theirs)
+    assert [(e.type, e.partner_answer) for e in merged.events] == [
+        ("intake", None), ("refer", None), ("followup", "accepted"), ("urge", None)]
+    assert casefile.case_from_json(casefile.case_to_json(merged)).events[2].partner_answer == "accepted"
+    # one event id, two versions that differ only in the answer: both are kept, neither rewritten
+    theirs = casefile.parse_case(casefile.dump_case(base), Path("x.yaml"))
+    theirs.events.append(Event("followup", t(3), "wang", note="已接收", id="CCCCCCCC", partner_answer="declined"))
+    merged = merge.merge_cases(base, ours, theirs)
+    assert sorted(e.partner_answer for e in merged.events if e.type == "followup") == ["accepted", "declined"]
+    assert [a for _e, a in merged.referral_answers()] == ["accepted"] or \
+        [a for _e, a in merged.referral_answers()] == ["declined"]
+
+
+def test_the_word_reports_set_the_intended_chinese_fonts_on_a4_and_keep_tables_on_the_page(upbook, tmp_path):
+    """GB/T 9704 as the template promises it, read back from the reports themselves: A4 with a text
+    width of 156 mm; the East Asian font of each style named (w:eastAsia: Word, WPS and LibreOffice
+    use it for Chinese) — title 方正小标宋简体 (黑体 its alternative in the font table), headings 黑体,
+    text and tables 仿宋; every table cell in a table style, every table within the text width,
+    its header row repeated on each page."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    upbook.run("report", "--month", "2026-10", "--format", "docx", "--output", str(tmp_path / "m.docx"))
+    upbook.run("report", "--year", "2026", "--format", "docx", "--output", str(tmp_path / "y.docx"))
+    for name in ("m.docx", "y.docx"):
+        doc = Document(str(tmp_path / name))
+        sec = doc.sections[0]
+        assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+        assert round(sec.page_width.mm - sec.left_margin.mm - sec.right_margin.mm) == 156
+
+        def east_asian(style) -> str:
+            fonts = style.element.rPr.find(qn("w:rFonts"))
+            return fonts.get(qn("w:eastAsia"))
+
+        styles = doc.styles
+        assert east_asian(styles["报告标题"]) == "方正小标宋简体" and east_asian(styles["一级标题"]) == "黑体"
+        assert east_asian(styles["Normal"]) == east_asian(styles["表格文字"]) == east_asian(styles["表格小字"]) == "仿宋"
+        table_xml = next(r.target_part.blob for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+        assert "方正小标宋简体".encode() in table_xml and "黑体".encode() in table_xml
+        assert doc.paragraphs[0].style.name == "报告标题"
+        assert [p.style.name for p in doc.paragraphs if p.text.strip()][2] == "一级标题"
+        table_styles = {styles["表格文字"].style_id, styles["表格小字"].style_id}
+        for t in doc.tables:
+            grid = sum(int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol")))
+            assert grid <= 156 * 56.7, (name, t.rows[0].cells[0].text)
+            assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+            for row in t.rows:
+                for cell in row.cells:
+                    assert cell.paragraphs[0].style.style_id in table_styles

@@ -43,6 +43,11 @@ def _clone(url: str, directory: Path, person: Optional[str], name: Optional[str]
     except RemoteError as e:
         raise remote_error(e) from None
     out(_("Copied the case book into {root}; merges with the other offices keep every event.").format(root=res.root))
+    if res.approved is not None:
+        out(_("  who may read was last approved by {person} at {at}; this copy trusts that from now on").format(
+            person=res.approved.by, at=res.approved.at))
+    else:
+        out(_("  no director has approved who may read in this book yet"))
     if res.new_identity:
         out(_("  your private key: {identity} (keep it safe, outside the book; never commit it)").format(identity=res.identity))
     else:
@@ -50,8 +55,8 @@ def _clone(url: str, directory: Path, person: Optional[str], name: Optional[str]
     if res.in_roster:
         out(_("  your key is already in roster.yaml as '{person}': cd into it and run `hotline sync`").format(person=res.in_roster))
         return
-    out(_("  to read callers' personal data here, a key holder adds you under people: in roster.yaml, runs "
-          "`hotline rekey` and `hotline sync`:"))
+    out(_("  to read callers' personal data here, a key holder adds you under people: in roster.yaml, a director "
+          "runs `hotline approve`, then `hotline rekey` and `hotline sync`:"))
     out(res.roster_line.rstrip("\n"))
     out(_("  then run `hotline sync` here"))
 
@@ -63,7 +68,8 @@ def key_new():
 
     path, public = privacy.new_identity()
     out(_("Created {path}").format(path=path))
-    out(_("Your public key (put it as `key:` on your roster entry, then ask a key holder to run `hotline rekey`):"))
+    out(_("Your public key (put it as `key:` on your roster entry; a director approves it with `hotline approve`, "
+          "then a key holder runs `hotline rekey`; `hotline key show` also prints your signing key):"))
     out(public)
 
 
@@ -77,3 +83,4 @@ def key_show():
     if ident is None:
         raise UsageError(_("no identity at {identity_path}; create one with `hotline key new`").format(identity_path=privacy.identity_path()))
     out(privacy.public_key(ident))
+    out(privacy.signing_public(ident))

@@ -50,6 +50,33 @@ class Notes:
         return {"secret": "\n".join(self.secret), "identity": privacy.load_identity()}
 
 
+ACCEPTED = typer.Option(False, "--accepted", help=N_("The partner accepted the latest referral (已接收)."))
+DECLINED = typer.Option(False, "--declined", help=N_("The partner declined the latest referral (未接收)."))
+
+
+def partner_answer(accepted: bool, declined: bool) -> Optional[str]:
+    """--accepted / --declined as the event's answer (None: neither); both at once is refused."""
+    from ..errors import UsageError
+
+    if accepted and declined:
+        raise UsageError(_("--accepted and --declined exclude each other: give one"))
+    return "accepted" if accepted else "declined" if declined else None
+
+
+def answer_words(book, case) -> str:
+    """The partner and its answer, said after the event just recorded when it carries one:
+    ` (市法律援助中心: accepted)`."""
+    from ..domain import labels
+
+    answer = case.events[-1].partner_answer
+    if not answer:
+        return ""
+    ref = case.referral_before(case.events[-1].at)
+    partner = book.roster.partner(ref.to) if ref else None
+    name = partner.name if partner else (ref.to if ref else "")
+    return " (" + _("{partner}: {answer}").format(partner=name, answer=labels.answer(answer)) + ")"
+
+
 @command(help=N_('Record a follow-up (跟进), or a revisit after closing.'))
 @handle
 def followup(
@@ -58,18 +85,22 @@ def followup(
     revisit: bool = typer.Option(False, "--revisit", help=N_("A revisit after closing (回访).")),
     reported_police: bool = typer.Option(False, "--reported-police",
                                          help=N_("The case was reported to the police (强制报告, repeated threats).")),
+    accepted: bool = ACCEPTED,
+    declined: bool = DECLINED,
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
     from ..domain import labels
 
+    answer = partner_answer(accepted, declined)
     book = open_book()
     notes = Notes(no_input)
     res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra(),
-                           reported_police=reported_police)
+                           reported_police=reported_police, partner_answer=answer)
     police = " (" + _("reported to the police") + ")" if reported_police else ""
-    out(_("Recorded {event} on {id}").format(event=labels.event(res.case.events[-1].type) + police, id=res.case.id))
+    out(_("Recorded {event} on {id}").format(event=labels.event(res.case.events[-1].type) + police, id=res.case.id)
+        + answer_words(book, res.case))
 
 
 @command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
@@ -135,6 +166,9 @@ def assign(
     notes = Notes(no_input)
     res = actions.assign(book, case, to, notes(note, "--note"), parse_at(book, at), **notes.extra())
     out(_("Assigned {id} to {who}").format(id=res.case.id, who=who(book, to)))
+    if res.keys_waiting:
+        out("!! " + _("your key cannot open this case's data key, so its new readers cannot open the caller's data "
+                      "yet: one of its readers runs `hotline rekey`"))
 
 
 @command(help=N_('Close the case (结案).'))
@@ -144,16 +178,20 @@ def close(
     outcome: str = typer.Option(..., "--outcome", metavar=N_("OUTCOME"), help=N_("resolved or unresolved.")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why it could not be solved (required when unresolved).")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
+    accepted: bool = ACCEPTED,
+    declined: bool = DECLINED,
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
     from .. import actions
 
+    answer = partner_answer(accepted, declined)
     book = open_book()
     notes = Notes(no_input)
     res = actions.close(book, case, outcome, notes(reason, "--reason"), notes(note, "--note"), parse_at(book, at),
-                        **notes.extra())
-    out(_("Closed {id}: {label}").format(id=res.case.id, label=book.rules.label('outcome', res.case.events[-1].outcome)))
+                        **notes.extra(), partner_answer=answer)
+    out(_("Closed {id}: {label}").format(id=res.case.id, label=book.rules.label('outcome', res.case.events[-1].outcome))
+        + answer_words(book, res.case))
     print_new_deadlines(book, res.case, res.case.events[-1].at)
 
 

@@ -27,6 +27,10 @@ def _report(book, res, quiet: bool) -> None:
         from ..privacy import LOST_KEY
 
         err(_(LOST_KEY))
+    elif res.repeat_check == "unapproved":
+        err(_("repeat-caller check skipped: keys/caller-key.age is missing or holds a caller key no director "
+              "approved, so it is not used — a director runs `hotline rekey` (a director's new caller key is "
+              "approved with it)"))
     if quiet:
         out(case.id)
         return

@@ -8,7 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from .app import command
-from .common import err, handle, open_book, out
+from .common import err, handle, open_book, out, progress
 
 
 @command(help=N_("Bring in the other offices' changes and send yours: fetch, merge, push (any git remote)."))
@@ -30,6 +30,17 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         out(_("Synced with {remote}: nothing new either way.").format(remote=res.remote))
     for h in res.held:
         err(held_line(h))
+    for line in res.approvals:
+        err(line)
+    if res.keys_dropped or res.keys_added:
+        out(_("Case keys: {added} given to new readers, {dropped} taken from people who may no longer read.")
+            .format(added=res.keys_added, dropped=res.keys_dropped))
+    if res.keys_waiting:
+        err(_("{n} case(s) have new readers still without their key: your key cannot open them; one of their readers "
+              "runs `hotline rekey` (first: {ids}).").format(n=len(res.keys_waiting), ids=", ".join(res.keys_waiting[:5])))
+    if res.pruned:
+        out(_("Old key stores were removed from this clone{remote}: an erased case can no longer be opened from "
+              "here.").format(remote=_(" and from {remote}").format(remote=res.remote) if res.pruned_remote else ""))
     for cid in res.conflicts:
         err(_("case {id}: two offices gave a field different values; both are kept — choose with `hotline resolve {id}`")
             .format(id=cid))
@@ -231,10 +242,13 @@ def _shown(book, name: str, value, case) -> str:
     return one_line(str(value))
 
 
-@command(help=N_("Write every event's id into the files and declare the merge driver (one commit)."))
+@command(help=N_("Bring a book up to date: every event's id in the files, the merge driver, and each case's "
+                 "personal data under a key of its own (need to know)."))
 @handle
 def upgrade():
+    from .. import keyring
     from ..offices import upgrade_book
+    from ..setup import rekey_book
 
     book = open_book()
     actor = book.actor()
@@ -242,7 +256,15 @@ def upgrade():
         touched = upgrade_book(book, actor)
     if touched:
         out(_("Upgraded {n} file(s) in one commit.").format(n=len(touched)))
-    else:
+    legacy = keyring.legacy_count(book)
+    if legacy:
+        res = rekey_book(book, progress=progress(_("moving to per-case keys")))
+        out(_("Moved {n} case(s) to a key of their own: each now opens only for the people who may read it, and "
+              "can be erased.").format(n=res.upgraded))
+        out("!! " + _("What this cannot undo: the copies committed before stay in the history, encrypted to every "
+                      "staff key of the time, with the old caller tags; whoever held one of those keys and a copy of "
+                      "the history can still read them. Only what is written from now on is protected."))
+    elif not touched:
         out(_("The book is up to date."))
 
 

@@ -45,12 +45,14 @@ def _event_line(e: dict) -> str:
         extra = " → " + ", ".join(_name(x) for x in e["to"])
     elif e["type"] == "close":
         extra = f" [{e['outcome_label']}]" + (" " + _("reason: {reason}").format(reason=e["reason"]) if e["reason"] else "")
-    elif e["type"] == "void":
+    elif e["type"] in ("void", "hold", "release", "erase") and e.get("reason"):
         extra = " " + _("reason: {reason}").format(reason=e["reason"])
     elif e["type"] == "amend":
         extra = " [" + labels.fields(e["fields"]) + "]"  # the fields in the reader's words
     if e.get("reported_police"):
         extra += " [" + _("reported to the police") + "]"
+    if e.get("partner_answer"):
+        extra += " [" + _("referral {answer}").format(answer=e["partner_answer_label"]) + "]"
     note = f"  {e['note']}" if e["note"] else ""
     return "  " + _("{at}  {event} by {person}").format(at=f"{e['at']:%Y-%m-%d %H:%M}", event=e["type_label"],
                                                          person=_name(e["by"])) + extra + note
@@ -98,6 +100,9 @@ def card_text(card: dict, personal: dict | None) -> str:
         lines.append(_field(N_("personal"), _("(none recorded)")))
     elif personal is not None:
         lines += [_field(PERSONAL_LABELS.get(k, k), _indented(str(val))) for k, val in personal.items()]
+    elif c["personal"].get("erased"):
+        lines.append(_field(N_("personal"), _("erased (its data key was destroyed; `hotline show {id}` lists the "
+                                              "erase event)").format(id=c["id"])))
     else:
         lines.append(_field(N_("personal"), _("encrypted for {n} recipient(s) — `hotline show {id} --reveal` to read")
                             .format(n=c["personal"]["recipients"], id=c["id"])))
@@ -148,6 +153,10 @@ def show(
 
         personal = actions.reveal(book, c, privacy.load_identity())
     card = case_card(c, book.rules, book.calendar, book.roster, book.now)
+    if c.personal is not None and c.personal.key and not c.erased:
+        from .. import keyring
+
+        card["personal"]["recipients"] = keyring.wrap_count(book, c)
     if fmt == "json":
         from ..render.tables import to_json
 

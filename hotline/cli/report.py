@@ -82,6 +82,15 @@ def _write(path: Path, data, what: str) -> None:
     out(_("Wrote {what} to {file}").format(what=what, file=path))
 
 
+def retention_reminder(book) -> None:
+    """SPEC §7: cases past the retention period are named at every report (on stderr)."""
+    from .. import erasure
+
+    n = erasure.due_count(book)
+    if n:
+        err(erasure.retention_reminder(n, book.rules.lines.retention_years))
+
+
 def _month(year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
     from .. import queries
     from ..render.report import render_report
@@ -90,6 +99,7 @@ def _month(year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
     problems: list = []
     data = queries.report(book, year, mon, problems)
     report_problems(book, problems)
+    retention_reminder(book)
     if data["ranking_note"]:
         err(_("points ranking left out: {ranking_note}").format(ranking_note=data['ranking_note']))
     if fmt == "xlsx":
@@ -123,6 +133,7 @@ def _year(year: int, fmt: str, output: Optional[Path]) -> None:
 
     book = open_book()
     y = queries.year_report(book, year)
+    retention_reminder(book)
     what = _("the {year} report").format(year=year)
     if fmt == "xlsx":
         from .exports import save

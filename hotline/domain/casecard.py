@@ -32,7 +32,7 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["outcome"] = e.outcome
         row["outcome_label"] = rules.label("outcome", e.outcome or "")
         row["reason"] = e.reason
-    elif e.type == "void":
+    elif e.type in ("void", "hold", "release", "erase"):
         row["reason"] = e.reason
     elif e.type == "amend":
         row["fields"] = list(e.changes or {})
@@ -41,6 +41,9 @@ def _event(e: Event, rules: Any, cal: Calendar, roster: Roster) -> dict[str, Any
         row["type_label"] = labels.escalation(e.reason)
     if e.reported_police:
         row["reported_police"] = True
+    if e.partner_answer:
+        row["partner_answer"] = e.partner_answer
+        row["partner_answer_label"] = labels.answer(e.partner_answer)
     return row
 
 
@@ -82,7 +85,8 @@ def case_card(case: Case, rules: Any, cal: Calendar, roster: Roster, now: dateti
         "response": case.response,
         "void": next((e.reason or "" for e in case.events if e.type == "void"), None),
         "void_label": labels.event("void"),
-        "personal": {"recipients": case.personal.recipients} if case.personal is not None else None,
+        "personal": ({"recipients": case.personal.recipients, **({"erased": True} if case.erased else {})}
+                     if case.personal is not None else None),
         # fields two offices changed differently (every value kept until `hotline resolve`)
         "conflicts": {name: ([] if name == "personal" else list(rec.get("values", [])))
                       for name, rec in (case.conflicts or {}).items()},

@@ -29,7 +29,7 @@ from ..errors import DataError, UsageError
 from ..i18n import _
 from . import dates, detect, labels
 from .cases import MAX_SHORT, MAX_TEXT, IntakeInput, PersonalData, clean_text, clear_text, validate_intake
-from .model import EVENT_TYPES, Event, Roster
+from .model import ANSWER_EVENTS, EVENT_TYPES, Event, Roster
 from .register import (CASE_COLUMNS, EVENT_COLUMNS, EVENT_REQUIRED, EVENTS_SHEET, REQUIRED, Column,
                        event_columns_of)
 
@@ -254,6 +254,26 @@ def cell_yes_no(text: str, header: str) -> bool:
     raise CellError(_("{header} '{value}' is neither yes nor no; use 是 or 否").format(header=header, value=text))
 
 
+ACCEPTED_WORDS = {"接收", "同意接收", "受理", "已受理"}
+DECLINED_WORDS = {"不接收", "拒绝", "拒收", "未受理", "不受理"}
+
+
+def cell_answer(text: str, header: str) -> str:
+    """A partner's answer to a referral: its id (accepted, declined), its label in any language
+    (已接收, 未接收), a few usual words (接收, 拒绝) or yes/no (是否接收: 是, 否)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    key = labels.answer_key(t)
+    if key is not None:
+        return key
+    t = t.casefold()
+    if t in ACCEPTED_WORDS or t in YES:
+        return "accepted"
+    if t in DECLINED_WORDS or t in NO:
+        return "declined"
+    raise CellError(_("{header} '{value}' is neither accepted nor declined; use 已接收 or 未接收 (empty: no answer "
+                      "recorded)").format(header=header, value=text))
+
+
 def cell_count(v: Any, header: str) -> int:
     """A whole number of 0 or more (a count of calls), as a number cell or typed text."""
     t = unicodedata.normalize("NFKC", cell_text(v)).strip()
@@ -382,6 +402,8 @@ def parse_cell(ctx: Context, col: Column, value: Any, header: str) -> Any:
         return find_partner(ctx.roster, text, header)
     if kind == "yesno":
         return cell_yes_no(text, header)
+    if kind == "answer":
+        return cell_answer(ctx.mapping.values.get(col.key, {}).get(text.strip(), text), header)
     if kind in ("text", "short", "ref"):
         return _clear(text, header, MAX_TEXT if kind == "text" else MAX_SHORT)
     if kind == "personal":
@@ -600,9 +622,15 @@ def read_event_row(ctx: Context, lay: Layout, row: int, values: list[Any]) -> tu
     if dates.is_future(got["at"], ctx.now):
         return None, [lay.problem(row, "at", _("{header} {time} is in the future").format(
             header=lay.header("at"), time=f"{got['at']:%Y-%m-%d %H:%M}"))]
+    if "partner_answer" in got and got["type"] not in ANSWER_EVENTS:
+        return None, [lay.problem(row, "partner_answer", _("{header} is only for a follow-up, a revisit or a closing "
+                                                           "that reports the partner's answer; leave it empty for "
+                                                           "{event}").format(header=lay.header("partner_answer"),
+                                                                             event=labels.event(got["type"])))]
     return Event(type=got["type"], at=got["at"], by=got["by"], note=got.get("note", ""), to=to,
                  outcome=got.get("outcome"), reason=got.get("reason") or None,
-                 contact_shared=bool(got.get("contact_shared")), changes=got.get("changes")), []
+                 contact_shared=bool(got.get("contact_shared")), changes=got.get("changes"),
+                 partner_answer=got.get("partner_answer")), []
 
 
 def attach_events(entries: list[Entry], events: dict[str, list[tuple[int, Event]]], case_lay: Layout,

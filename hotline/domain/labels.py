@@ -14,6 +14,7 @@ EVENT = {
     "intake": N_("intake"), "escalate": N_("reported to the director"), "followup": N_("follow-up"),
     "refer": N_("referral"), "urge": N_("urge"), "assign": N_("hand-over"), "close": N_("closing"),
     "revisit": N_("revisit"), "amend": N_("correction"), "void": N_("withdrawn"),
+    "hold": N_("legal hold"), "release": N_("hold released"), "erase": N_("personal data erased"),
 }
 DEADLINE = {"close": N_("closing"), "respond": N_("first response"), "refer": N_("referral"),
             "follow_up": N_("referral follow-up"), "revisit": N_("revisit"),
@@ -23,6 +24,7 @@ ESCALATION = {"high_risk": N_("reported to the director and the duty leader"),
               "repeated_threats": N_("reported to the secretary")}  # escalate events by their reason
 ACCESS = {"owner": N_("owner"), "assigned": N_("handed the case"), "group": N_("{role} of the owner's group"),
           "role": N_("{role}: every case")}  # why someone may open a case's personal data (domain.access)
+ANSWER = {"accepted": N_("accepted"), "declined": N_("declined")}  # a partner's answer to a referral (已接收/未接收)
 STATE = {"running": N_("running"), "overdue": N_("overdue"), "met": N_("on time"), "late": N_("late"),
          "none": N_("no deadline")}
 FIELD = {  # the registration form's fields, as `amend`, `resolve` and `check` name them
@@ -85,6 +87,22 @@ def access_reason(reason: str) -> str:
 
 def state(key: str) -> str:
     return _label(STATE, key)
+
+
+def answer(key: str) -> str:
+    return _label(ANSWER, key)
+
+
+def answer_key(text: str) -> str | None:
+    """The answer a typed word names: its id (accepted), or its label in any language (已接收,
+    declined); None when it names none."""
+    from ..i18n import every_language
+
+    t = " ".join(str(text).split()).lower()
+    for key, word in ANSWER.items():
+        if t == key or t in {w.lower() for w in every_language(word)}:
+            return key
+    return None
 
 
 def field(key: str) -> str:

@@ -74,6 +74,8 @@ class LineRules:
     mandatory: Mandatory = field(default_factory=Mandatory)
     trial_months: int = 3
     access: Access = field(default_factory=Access)
+    # retention (SPEC §7): a case's personal data is erased this many years after it was closed
+    retention_years: int = 3
     # the upward report (上报指标): the line's home (city, province, its own place names), the channels
     # whose cases are calls (来电总数), and the ledger items that are training sessions (培训)
     home_region: dict[str, Any] | None = None
@@ -218,6 +220,7 @@ def from_data(data: dict, vocab: dict) -> tuple[LineRules, dict[str, str]]:
         mandatory=_mandatory(data, vocab),
         trial_months=_whole(_mapping(data, "trial"), "months", ["trial"], 3, minimum=1),
         access=_access(data),
+        retention_years=_whole(_mapping(data, "retention"), "years", ["retention"], 3, minimum=1),
         home_region=_home_region(data),
         call_channels=_ids(_mapping(data, "calls"), "channels", ["calls"],
                            [c for c in ("phone",) if c in vocab["channel"].labels], vocab["channel"].labels),

@@ -21,8 +21,15 @@ EVENT_TYPES = (
     "revisit",    # 回访 (after closing)
     "amend",      # 更正 (intake fields corrected: `changes` names them, old → new for clear ones)
     "void",       # 作废 (a case entered by mistake: it stays, but no longer counts; reason required)
+    "hold",       # 保全 (legal hold: the caller's data is kept past the retention period; reason required)
+    "release",    # 解除保全 (the hold ends)
+    "erase",      # 删除个人信息 (the caller's data key destroyed; coded fields stay; reason)
 )
 STATUSES = ("open", "referred", "closed")
+# a partner's answer to a referral (转介是否被接收), recorded on a follow-up, a revisit or the close that
+# reports it; it answers the latest referral before that event
+ANSWERS = ("accepted", "declined")
+ANSWER_EVENTS = ("followup", "revisit", "close")
 # registration fields two offices may change differently; a merge keeps every value as a named
 # conflict (`Case.conflicts`) until `hotline resolve` settles it
 CONFLICT_FIELDS = ("channel", "grade", "owner", "role", "gender", "age_group", "region", "occupation",
@@ -43,15 +50,33 @@ class Event:
     changes: dict | None = None  # amend: field -> {"old": ..., "new": ...} (personal fields: {"changed": True})
     id: str | None = None        # stable, unique without coordination: two offices' events merge by it
     reported_police: bool = False  # followup/revisit: reported to the police (强制报告, repeated threats)
+    partner_answer: str | None = None  # followup/revisit/close: the partner accepted or declined the referral (ANSWERS)
 
 
 @dataclass
 class Personal:
-    """The caller's personal data, as stored: age-encrypted, never in clear."""
+    """The caller's personal data, as stored: age-encrypted, never in clear.
 
-    armor: str            # ASCII-armored age file (name, contact, address, notes as YAML)
-    recipients: int       # how many staff keys it was encrypted to
-    caller: str | None = None  # keyed pseudonym of the normalised contact (repeat callers)
+    Since per-case keys (SPEC §7) the block is encrypted to the case's own data key, whose public
+    half is `key`; the data key itself, wrapped for each reader, lives in the key store
+    (storage.keystore), and `caller` is a random caller id (the link from a contact to it lives
+    there too).  A block written before (`key` None) is encrypted to `recipients` staff keys and
+    `caller` is a keyed tag of the contact; `hotline upgrade` moves it.  After `erase`, `armor`
+    and `key` are gone and only the caller id stays (statistics of repeat callers do not change).
+    """
+
+    armor: str | None     # ASCII-armored age file (name, contact, address, notes as YAML); None once erased
+    recipients: int       # legacy blocks: how many staff keys it was encrypted to (0 for per-case keys)
+    caller: str | None = None  # the caller id (random); legacy: keyed tag of the normalised contact
+    key: str | None = None     # the case's data key (public half, age1…); None for a legacy block
+
+    @property
+    def legacy(self) -> bool:
+        return self.key is None and self.armor is not None
+
+    @property
+    def erased(self) -> bool:
+        return self.armor is None
 
 
 @dataclass
@@ -105,6 +130,20 @@ class Case:
                 status = "referred"
         return status
 
+    @property
+    def erased(self) -> bool:
+        """The caller's data was erased (its data key destroyed)."""
+        return any(e.type == "erase" for e in self.events)
+
+    @property
+    def on_hold(self) -> bool:
+        """A legal hold stands: the last hold is not followed by a release."""
+        held = False
+        for e in self.events:
+            if e.type in ("hold", "release"):
+                held = e.type == "hold"
+        return held
+
     def closed_event(self, as_of: datetime | None = None) -> Event | None:
         for e in self.events_until(as_of):
             if e.type == "close":
@@ -126,6 +165,25 @@ class Case:
 
     def referrals(self, as_of: datetime | None = None) -> list[Event]:
         return [e for e in self.events_until(as_of) if e.type == "refer"]
+
+    def referral_before(self, at: datetime) -> Event | None:
+        """The referral an event at `at` answers (the latest at or before it), None when there is
+        none: a partner's answer (accepted, declined) needs a referral to answer."""
+        refs = self.referrals(at)
+        return refs[-1] if refs else None
+
+    def referral_answers(self, as_of: datetime | None = None) -> list[tuple[Event, str | None]]:
+        """Each referral (in time order) with the partner's answer to it: the last `partner_answer`
+        recorded after it and before the next referral — None while none is recorded (an unknown
+        answer is never taken for an acceptance)."""
+        order = [e for _i, e in sorted(enumerate(self.events_until(as_of)), key=lambda p: (p[1].at, p[0]))]
+        out: list[tuple[Event, str | None]] = []
+        for e in order:
+            if e.type == "refer":
+                out.append((e, None))
+            elif e.partner_answer and e.type in ANSWER_EVENTS and out:
+                out[-1] = (out[-1][0], e.partner_answer)
+        return out
 
     def urges(self, as_of: datetime | None = None) -> int:
         return sum(1 for e in self.events_until(as_of) if e.type == "urge")
@@ -167,6 +225,7 @@ class Person:
     active: bool = True
     joined: date | None = None   # start of the trial period (试用期)
     trial: str | None = None     # the committee's decision after it: passed | ended
+    sign: str | None = None      # signing public key (ed25519:...): a director signs approvals of readers with it
 
 
 @dataclass

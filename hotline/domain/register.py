@@ -37,7 +37,7 @@ class Column:
 
 
 KINDS = ("id", "ref", "time", "vocab", "multi", "person", "partner", "target", "event", "text", "short", "yesno",
-         "personal", "json", "flag", "derived", "count")
+         "personal", "json", "flag", "derived", "count", "answer")
 ENCRYPTED = "已加密"
 
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -82,6 +82,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("reason", "原因", "text"),
     Column("note", "备注", "text"),
     Column("contact_shared", "已提供联系方式", "yesno"),
+    # a partner's answer to the latest referral (转介是否被接收): 已接收 / 未接收, empty when none recorded
+    Column("partner_answer", "是否接收", "answer", aliases=("接收情况", "转介是否接收", "partner answer"), twin=True),
     Column("changes", "更正内容", "json"),
 )
 PERSONAL = ("name", "contact", "address", "notes")
@@ -199,6 +201,8 @@ def event_rows(case: Case, rules: Any, roster: Roster, tz: Any) -> list[dict[str
             "outcome": rules.label("outcome", e.outcome) if e.outcome else None, "outcome:id": e.outcome,
             "reason": e.reason or "", "note": e.note,
             "contact_shared": yes_no(True) if e.contact_shared else "",
+            "partner_answer": labels.answer(e.partner_answer) if e.partner_answer else "",
+            "partner_answer:id": e.partner_answer or "",
             "changes": json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else "",
         })
     return rows

@@ -12,6 +12,7 @@ from ..errors import DataError
 from .model import Group, Partner, Person, Roster
 
 ID_RE = re.compile(r"^[a-z0-9_-]+$")
+SIGN_RE = re.compile(r"^ed25519:[A-Za-z0-9+/]{43}=$")  # 32 bytes, base64
 PARTNER_KINDS = ("external", "internal")
 TRIAL_DECISIONS = ("passed", "ended")  # the committee's word after the trial period (试用期)
 
@@ -64,13 +65,17 @@ def _person(i: int, p: dict, seen: set, group_ids: set) -> Person:
     if key is not None and not key.startswith("age1"):
         raise DataError(_("person '{pid}': key must be an age public key (age1...), not '{value}...'").format(pid=pid, value=key[:12]),
                         ["people", i, "key"])
+    sign = _text("people", i, p, "sign")
+    if sign is not None and not SIGN_RE.match(sign):
+        raise DataError(_("person '{pid}': sign must be a signing public key (ed25519:..., from `hotline key show`), "
+                          "not '{value}...'").format(pid=pid, value=sign[:12]), ["people", i, "sign"])
     active = p.get("active", True)
     if not isinstance(active, bool):
         raise DataError(_("person '{pid}': active must be true or false, not {active!r}").format(pid=pid, active=active), ["people", i, "active"])
     joined, trial = _trial(i, p, pid)
     return Person(id=pid, name=_text("people", i, p, "name", required=True) or pid, group=group, roles=list(roles),
                   email=_text("people", i, p, "email"), phone=_text("people", i, p, "phone"), key=key, active=active,
-                  joined=joined, trial=trial)
+                  joined=joined, trial=trial, sign=sign)
 
 
 def _trial(i: int, p: dict, pid: str) -> tuple[date | None, str | None]:

@@ -65,7 +65,8 @@ def _red(d: dict) -> Sheet:
 
 
 def _referrals(d: dict) -> Sheet:
-    cols = [("name", "转介机构"), ("id", "partner"), ("count", "转介"), ("met", "按时反馈"), ("late", "超时反馈"),
+    cols = [("name", "转介机构"), ("id", "partner"), ("count", "转介"), ("accepted", "已接收"), ("declined", "未接收"),
+            ("no_answer", "未记录接收"), ("met", "按时反馈"), ("late", "超时反馈"),
             ("running", "时限内"), ("overdue", "已超时"), ("none", "无时限"), ("provisional", "暂定")]
     return Sheet("转介", cols, [dict(p) for p in d["referrals"]["partners"]])
 

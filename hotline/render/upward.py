@@ -109,14 +109,13 @@ def month_tables(data: dict[str, Any], rules: Any) -> list[Table]:
     tables += problem_tables(u["problem_types"], rules, L)
     ref = u["referrals"]
     names = {p.get("id"): p.get("name") for p in data["referrals"]["partners"]}
+    cols = ("count", "accepted", "declined", "no_answer", "met", "late", "running", "overdue")
     tables.append(Table("referrals", L["referrals"],
-                        [_("partner"), _("referrals"), _("feedback in time"), _("feedback late"), _("awaited"),
-                         _("overdue")],
-                        [[names.get(p["id"]) or p["id"], str(p["count"]), str(p["met"]), str(p["late"]),
-                          str(p["running"]), str(p["overdue"])] for p in ref["partners"]]
-                        + [[_("total"), str(ref["count"]), str(ref["met"]), str(ref["late"]), str(ref["running"]),
-                            str(ref["overdue"])]],
-                        [46, 22, 22, 22, 22, 22]))
+                        [_("partner"), _("referrals"), _("accepted"), _("declined"), _("answer not recorded"),
+                         _("feedback in time"), _("feedback late"), _("awaited"), _("overdue")],
+                        [[names.get(p["id"]) or p["id"], *[str(p[k]) for k in cols]] for p in ref["partners"]]
+                        + [[_("total"), *[str(ref[k]) for k in cols]]],
+                        [30, 15, 15, 15, 21, 15, 15, 15, 15], small=True))
     st, tr = u["staff"], u["training"]
     tables.append(_two("staff", L["staff"], [
         (_("volunteers on duty"), st["people"]), (_(HEADLINE_WORDS["volunteer_hours"]), st["hours"]),

@@ -8,13 +8,14 @@ relabelled rule never hides old cases.  The index keeps the same content as JSON
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..i18n import _
 from ..domain import dates
-from ..domain.model import CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal, Source
+from ..domain.model import ANSWER_EVENTS, ANSWERS, CONFLICT_FIELDS, EVENT_TYPES, Case, Event, Personal, Source
 from ..errors import BookError
 from . import ids, yamlio
 
@@ -43,6 +44,8 @@ def event_to_dict(e: Event) -> dict[str, Any]:
         d["contact_shared"] = True
     if e.reported_police:
         d["reported_police"] = True
+    if e.partner_answer is not None:
+        d["partner_answer"] = e.partner_answer
     if e.changes:
         d["changes"] = e.changes
     if e.note:
@@ -78,10 +81,12 @@ def case_to_dict(c: Case) -> dict[str, Any]:
     if c.key_case:
         d["key_case"] = True
     if c.personal is not None:
-        p: dict[str, Any] = {"recipients": c.personal.recipients}
+        p: dict[str, Any] = {"key": c.personal.key} if c.personal.key else (
+            {"recipients": c.personal.recipients} if c.personal.armor is not None else {})
         if c.personal.caller:
             p["caller"] = c.personal.caller
-        p["age"] = c.personal.armor
+        if c.personal.armor is not None:
+            p["age"] = c.personal.armor
         d["personal"] = p
     if c.conflicts:
         d["conflicts"] = c.conflicts
@@ -111,10 +116,11 @@ def case_from_json(text: str) -> Case:
         role=caller["role"], gender=caller["gender"], age_group=caller["age_group"], region=caller["region"],
         occupation=caller["occupation"], categories=d["categories"], needs=d["needs"], summary=d["summary"],
         response=d.get("response", ""), consent_publish=d["consent_publish"],
-        personal=Personal(p["age"], p["recipients"], p.get("caller")) if p else None,
+        personal=Personal(p.get("age"), p.get("recipients", 0), p.get("caller"), p.get("key")) if p else None,
         events=[Event(type=e["type"], at=fromiso(e["at"]), by=e["by"], note=e.get("note", ""), to=e.get("to"),
                       outcome=e.get("outcome"), reason=e.get("reason"), contact_shared=e.get("contact_shared", False),
-                      changes=e.get("changes"), id=e.get("id"), reported_police=e.get("reported_police", False))
+                      changes=e.get("changes"), id=e.get("id"), reported_police=e.get("reported_police", False),
+                      partner_answer=e.get("partner_answer"))
                 for e in d["events"]],
         conflicts=d.get("conflicts"),
         source=Source(src["fingerprint"], src.get("ref", "")) if src else None,
@@ -171,19 +177,35 @@ class _Reader:
         return v
 
 
-def _personal(r: _Reader, data: dict) -> Personal | None:
+def _personal(r: _Reader, data: dict, erased: bool = False) -> Personal | None:
     if data.get("personal") is None:
         return None
     p = data["personal"]
     if not isinstance(p, dict):
-        raise r.fail(["personal"], _("'personal' must be a mapping (recipients, caller, age)"))
+        raise r.fail(["personal"], _("'personal' must be a mapping (key, caller, age)"))
+    unknown = sorted(set(p) - {"key", "recipients", "caller", "age"})
+    if unknown:
+        raise r.fail(["personal", unknown[0]], _("unknown field 'personal.{field}'; allowed: key, caller, age")
+                     .format(field=unknown[0]))
+    caller = r.text_of(p, "caller", ["personal"], required=False) or None
+    if caller is not None and not re.fullmatch(r"[0-9a-f]{8,64}", caller):
+        raise r.fail(["personal", "caller"], _("'personal.caller' must be a caller id (hexadecimal), not {value!r}")
+                     .format(value=caller[:24]))
+    if "age" not in p and "key" not in p and "recipients" not in p:
+        if not erased:
+            raise r.fail(["personal"], _("'personal' has no 'age' block although the case was never erased"))
+        return Personal(armor=None, recipients=0, caller=caller)
     armor = r.text_of(p, "age", ["personal"])
     if not armor.startswith("-----BEGIN AGE ENCRYPTED FILE-----"):
         raise r.fail(["personal", "age"], _("'personal.age' must be an age-encrypted block; personal data is never stored in clear"))
+    key = r.text_of(p, "key", ["personal"], required=False) or None
+    if key is not None and not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", key):
+        raise r.fail(["personal", "key"], _("'personal.key' must be an age public key (age1…), not {value!r}")
+                     .format(value=key[:24]))
     n = p.get("recipients", 0)
     if not isinstance(n, int) or isinstance(n, bool):
         raise r.fail(["personal", "recipients"], _("'recipients' must be a number, not {n!r}").format(n=n))
-    return Personal(armor=armor, recipients=n, caller=r.text_of(p, "caller", ["personal"], required=False) or None)
+    return Personal(armor=armor, recipients=n, caller=caller, key=key)
 
 
 def _conflicts(r: _Reader, data: dict) -> dict | None:
@@ -228,6 +250,14 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
     changes = ev.get("changes")
     if changes is not None and not (isinstance(changes, dict) and all(isinstance(v, dict) for v in changes.values())):
         raise r.fail(kp + ["changes"], _("'changes' must map each field to {old, new} (or {changed: true})"))
+    answer = ev.get("partner_answer")
+    if answer is not None and answer not in ANSWERS:
+        raise r.fail(kp + ["partner_answer"], _("'partner_answer' must be 'accepted' or 'declined' (the partner's "
+                                                "answer to the referral), not {value!r}").format(value=answer))
+    if answer is not None and typ not in ANSWER_EVENTS:
+        raise r.fail(kp + ["partner_answer"], _("'partner_answer' belongs on a follow-up, a revisit or a closing "
+                                                "(the event that reports the partner's answer), not on '{typ}'")
+                     .format(typ=typ))
     return Event(
         type=typ,
         at=r.time_of(ev, "at", kp),
@@ -240,6 +270,7 @@ def _event(r: _Reader, i: int, ev: Any) -> Event:
         changes=changes,
         id=eid,
         reported_police=ev.get("reported_police") is True,
+        partner_answer=answer,
     )
 
 
@@ -271,11 +302,11 @@ def parse_case(text: str, path: Path) -> Case:
     for flag in ("difficult", "key_case"):
         if not isinstance(data.get(flag, False), bool):
             raise r.fail([flag], _("'{key}' must be true or false, not {value!r}").format(key=flag, value=data.get(flag)))
-    personal = _personal(r, data)
     raw_events = data.get("events")
     if not isinstance(raw_events, list) or not raw_events:
         raise r.fail(["events"], _("'events' must be a non-empty list (the first is the intake)"))
     events = [_event(r, i, ev) for i, ev in enumerate(raw_events)]
+    personal = _personal(r, data, erased=any(e.type == "erase" for e in events))
     case_id = r.text_of(data, "id", [])
     give_ids(case_id, events)
     return Case(

@@ -243,6 +243,7 @@ class _Objects:
         self.proc.stdin.flush()
         header = self.proc.stdout.readline().decode("ascii", "replace").rstrip("\n")
         parts = header.split(" ")
+        self.last_oid = parts[0]
         if len(parts) != 3 or not parts[2].isdigit():
             if not header:
                 raise GitError(_("git cat-file stopped answering"))
@@ -267,6 +268,17 @@ def _parse_tree(content: bytes, width: int) -> dict[bytes, tuple[bytes, bytes]]:
         entries[content[sp + 1:nul]] = (content[pos:sp], content[nul + 1:nul + 1 + width])
         pos = nul + 1 + width
     return entries
+
+
+Objects = _Objects     # for the key store (storage.keystore): the same reader, and the tree format
+
+
+def parse_tree(content: bytes, width: int) -> dict[bytes, tuple[bytes, bytes]]:
+    return _parse_tree(content, width)
+
+
+def tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:
+    return _tree_bytes(entries)
 
 
 def _tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:

@@ -148,6 +148,51 @@ def fetch(top: Path, remote: str) -> None:
         raise classify(p, remote, "fetch")
 
 
+def keys_tracking(remote: str) -> str:
+    """Where this clone keeps the remote's key store (storage.keystore) as last fetched."""
+    return f"refs/hotline/remote/{remote}/keys"
+
+
+def fetch_keys(top: Path, remote: str) -> str | None:
+    """Fetch the remote's key store; its commit id, None when the remote has none."""
+    from .keystore import REF
+
+    p = _network(top, ["fetch", "--quiet", "--no-tags", "--prune", remote,
+                       f"+{REF}*:{keys_tracking(remote)}*"], remote)
+    if p.returncode != 0:
+        raise classify(p, remote, "fetch")
+    return rev(top, keys_tracking(remote))
+
+
+def push_keys(top: Path, remote: str, expected: str | None) -> str:
+    """Replace the remote's key store with this clone's, only if it is still `expected` (what was
+    fetched and merged): 'ok', or 'moved' when another office replaced it meanwhile."""
+    from .keystore import REF
+
+    p = _network(top, ["push", "--quiet", "--no-verify", f"--force-with-lease={REF}:{expected or ''}", remote,
+                       f"{REF}:{REF}"], remote)
+    if p.returncode == 0:
+        _run(top, ["update-ref", keys_tracking(remote), REF], check=False)
+        return "ok"
+    text = (p.stderr or "") + (p.stdout or "")
+    if re.search(r"stale info|rejected|fetch first", text, re.I) and not re.search(_AUTH, text, re.I):
+        return "moved"
+    raise classify(p, remote, "push")
+
+
+def remote_folder(top: Path, remote: str) -> Path | None:
+    """The remote's repository when it is a folder on this machine (a shared drive, a USB disk), else None."""
+    url = remote_url(top, remote)
+    if not url:
+        return None
+    if url.startswith("file://"):
+        url = url[7:]
+    elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url) or re.match(r"^[^/\\]+@[^:]+:", url):
+        return None
+    path = Path(url) if Path(url).is_absolute() else (top / url)
+    return path if path.is_dir() else None
+
+
 def clone(url: str, target: Path) -> None:
     """`git clone` of a book's remote into `target` (never asking anything)."""
     try:
@@ -321,7 +366,7 @@ def ensure_driver(top: Path) -> None:
 # ---------------------------------------------------------------- .gitattributes
 
 ATTRIBUTES = ("cases/**/*.yaml", "ledger/*.yaml", "leave/*.yaml", "keys/caller-key.age", "keys/recipients.txt",
-              "calls/*.yaml")
+              "calls/*.yaml", "keys/approvals.yaml")
 ATTRIBUTES_HEAD = ("# hotline: two offices' changes to the same case, ledger month or leave year merge without "
                    "losing an event (the `hotline` merge driver; hotline registers it in every clone)\n")
 

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from ..domain.model import CONFLICT_FIELDS, Case, Event, Personal
 from ..errors import BookError
-from . import calls, casefile, leave, ledger, yamlio
+from . import approvals, calls, casefile, leave, ledger, yamlio
 
 CLEAR_FIELDS = tuple(f for f in CONFLICT_FIELDS if f != "personal")
 PERSONAL = "personal"
@@ -164,6 +164,9 @@ def _personal(base: Case | None, ours: Case, theirs: Case, conflicts: dict,
     value, clash = three_way(o, a, b)
     if clash is None:
         return value
+    erased = next((p for p in (a, b) if p is not None and p.armor is None), None)
+    if erased is not None:
+        return erased   # an erasure always wins: the other side's block is encrypted to a destroyed key
     if a is not None and b is not None and open_personal is not None:
         opened = open_personal(a, b, o)
         if opened is not None:
@@ -216,9 +219,10 @@ ENTRY_FILES: dict[str, _Entries] = {
     "leave": _Entries(leave.parse, lambda xs: yamlio.dump({"entries": [leave.to_dict(x) for x in xs]}),
                       lambda x: x.requested),
     "calls": _Entries(calls.parse, lambda xs: yamlio.dump({"entries": [calls.to_dict(x) for x in xs]}), calls.order),
+    "approvals": _Entries(approvals.parse, approvals.dump, approvals.order),   # a director's signed approvals of readers
 }
 APPEND_ONLY = ("case", *ENTRY_FILES)                  # files nobody deletes and whose events stay (kind_of)
-APPEND_ONLY_FOLDERS = ("cases", "ledger", leave.LEAVE, calls.CALLS)
+APPEND_ONLY_FOLDERS = ("cases", "ledger", leave.LEAVE, calls.CALLS, approvals.APPROVALS.parent.as_posix())
 
 
 def merge_file(base: Path | None, ours: Path, theirs: Path, kind: str,
@@ -252,7 +256,7 @@ def merge_key_lines(base: str | None, ours: str, theirs: str) -> str:
 def kind_of(path: str) -> str | None:
     """'case' for cases/YYYY/MM/*.yaml, 'ledger' for ledger/YYYY-MM.yaml, 'leave' for
     leave/YYYY.yaml, 'caller-key' for keys/caller-key.age, 'recipients' for keys/recipients.txt,
-    else None."""
+    'approvals' for keys/approvals.yaml, else None."""
     parts = path.replace("\\", "/").split("/")
     if len(parts) >= 4 and parts[-4] == "cases" and parts[-1].endswith(".yaml"):
         return "case"
@@ -266,6 +270,8 @@ def kind_of(path: str) -> str | None:
         return "caller-key"
     if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == "recipients.txt":
         return "recipients"
+    if len(parts) >= 2 and parts[-2] == "keys" and parts[-1] == approvals.APPROVALS.name:
+        return "approvals"
     return None
 
 

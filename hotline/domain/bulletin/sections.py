@@ -169,29 +169,37 @@ def red_cases(m: Month) -> dict[str, Any]:
     }
 
 
+REFERRAL_COUNTS = ("met", "late", "running", "overdue", "none", "provisional", "accepted", "declined", "no_answer")
+
+
 def referrals(m: Month) -> dict[str, Any]:
-    """Referrals made in the month, by partner, with the partner's feedback (the close clock)."""
+    """Referrals made in the month, by partner, with the partner's feedback (the close clock) and
+    its answer as the book stood at the month's end (`Case.referral_answers`): accepted,
+    declined, or `no_answer` while none is recorded — never counted as accepted."""
     partners: dict[str, dict[str, Any]] = {}
     for c in m.cases:
         refs = [e for e in c.events if e.type == "refer" and m.in_month(e.at)]
         if not refs:
             continue
         ks = [k for k in m.clocks_of(c) if k.kind == "close" and k.basis == "referred"]
+        answers = {id(e): a for e, a in c.referral_answers(m.end)}
         for e in refs:
             pid = str(e.to)
             p = m.roster.partner(pid)
             row = partners.setdefault(pid, {
                 "id": pid, "name": p.name if p else pid, "kind": p.kind if p else "",
                 "count": 0, "met": 0, "late": 0, "running": 0, "overdue": 0, "none": 0, "provisional": 0,
+                "accepted": 0, "declined": 0, "no_answer": 0,
             })
             row["count"] += 1
             k = next((k for k in ks if k.start == m.local(e.at)), None)
             row[k.state if k else "none"] += 1
             row["provisional"] += bool(k and k.provisional)
+            row[answers.get(id(e)) or "no_answer"] += 1
     rows = sorted(partners.values(), key=lambda r: (-r["count"], r["name"]))
     return {
         "count": sum(r["count"] for r in rows),
-        **{s: sum(r[s] for r in rows) for s in ("met", "late", "running", "overdue", "none", "provisional")},
+        **{s: sum(r[s] for r in rows) for s in REFERRAL_COUNTS},
         "partners": rows,
     }
 

@@ -19,6 +19,9 @@ Conventions:
   on leave that day serves the day's service hours.
 - Training: ledger entries whose item is in `training: items`; a session is one item on one day,
   person-times the entries' counts.
+- Referrals: those made in the month, per partner: accepted, declined, or no answer recorded (a
+  follow-up, revisit or close with --accepted/--declined answers the latest referral before it),
+  as the book stood at the month's end like the feedback clocks.
 """
 from __future__ import annotations
 
@@ -117,10 +120,11 @@ def problem_types(m: Month) -> dict[str, Any]:
 
 
 def referrals(bulletin_referrals: dict[str, Any]) -> dict[str, Any]:
-    """The bulletin's referrals (sections.referrals) as the report asks them: per partner, the
-    partner's feedback in time (met), late, still awaited (running), overdue.  The book records
-    the partner's feedback, not a separate acceptance: `feedback` = met + late."""
-    keys = ("count", "met", "late", "running", "overdue", "none")
+    """The bulletin's referrals (sections.referrals) as the report asks them: per partner and in
+    total, whether the partner accepted the referral (accepted, declined, `no_answer`: none
+    recorded by the month's end — never counted as accepted), and the partner's feedback in time
+    (met), late, still awaited (running), overdue; `feedback` = met + late."""
+    keys = ("count", "accepted", "declined", "no_answer", "met", "late", "running", "overdue", "none")
     rows = [{"id": r["id"], "kind": r["kind"], **{k: r[k] for k in keys}, "feedback": r["met"] + r["late"]}
             for r in bulletin_referrals["partners"]]
     total = {k: bulletin_referrals[k] for k in keys}
