@@ -311,3 +311,13 @@ def test_a_deadline_changed_in_rules_moves_the_indexed_due_times(quick):
     after = overdue_cases(quick, as_of)  # due 2026-11-04 23:59:59: late by 11-12
     assert [k for _c, k in after if k == "revisit"] == ["revisit"]
     assert after == overdue_cases_without_index(quick, as_of, None)
+
+
+def test_a_store_without_rules_reads_the_index_a_book_built(busy):
+    """A bare Store (no rules, no calendar: tools and tests) opens the index a Book built with
+    next_due and reads every case."""
+    from hotline.storage.store import Store
+
+    listed = {r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)}
+    assert {c.id for c in Store(busy.root).all()} == listed
+    assert {r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)} == listed

@@ -426,7 +426,7 @@ class Index:
             return cal
         from .casefile import case_from_json
 
-        rules = self._rules()
+        rules = self._rules() if self._rules is not None else None
         updates = []
         for path, data in db.execute("SELECT c.path, b.data FROM cases c JOIN bodies b ON b.path = c.path "
                                      "WHERE c.error IS NULL AND c.settled_at IS NULL").fetchall():
