@@ -18,9 +18,11 @@ from .approvals import reader_keys
 from .book import Book
 from .domain import points as pts
 from .domain import detect
+from .domain import cases as case_rules
 from .domain.cases import IntakeInput, clear_text, validate_intake
 from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person, Personal
 from .errors import UsageError, os_message
+from .storage import ids
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
            "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
@@ -77,10 +79,16 @@ def _repeat_caller(book: Book, store, contact: str, keys: list[str], identity
     return caller, "done", earlier_cases_of(book, same), written, same
 
 
-def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
+def intake_people(book: Book, owner: str | None) -> tuple[Person, Person]:
+    """Who registers a case and who is first responsible for it (`--owner`, default: whoever
+    registers it), both active in the roster; the one lookup, asked before any question too."""
     actor = book.actor()
+    return actor, book.person(owner or actor.id, "--owner", active=True)
+
+
+def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
-    owner = book.person(data.owner or actor.id, "--owner", active=True)
+    actor, owner = intake_people(book, data.owner)
     received = book.record_time(data.at)
     keys = reader_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
@@ -113,7 +121,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
         alerts.add_threats(book, alert, data, same or None)
         cid = book.store.allocate(received)
         events = [Event(type="intake", at=received, by=actor.id, note=""), *alert.events(actor.id, received)]
-        case = replace(draft, id=cid, events=events)
+        case = replace(draft, id=cid, events=[ids.identified(e) for e in events])
         case.personal = keyring.seal(book, store, case, fields, caller) if has_personal else None
         store.save()   # the data key is kept before the case that needs it is committed
         path = book.store.write(case)
@@ -154,7 +162,7 @@ def _append(book: Book, case_ref: str, make, message, secret: str = "", identity
         _deadlines_in_book(book, replace(case, events=[*case.events, event]), event.at)
         if secret:
             _add_secret(book, case, secret, identity)
-        case.events.append(event)
+        case.events.append(ids.identified(event))
         waiting, dropped = _rewrap_after_hand_over(book, case, event, identity)
         book.store.write(case, path)
         msg = message(case, event)
@@ -335,7 +343,7 @@ def close(book: Book, case_ref: str, outcome: str, reason: str = "", note: str =
     _check_answer(partner_answer)
     why = clear_text(reason, "--reason")
     text = clear_text(note, "--note")
-    if out == "unresolved" and not why:
+    if case_rules.needs_reason(out, why):
         raise UsageError(_("--outcome unresolved needs --reason: the 12355 rules ask why a case could not be solved"))
 
     def make(case: Case, actor: Person) -> Event:
@@ -476,7 +484,8 @@ def amend(book: Book, case_ref: str, changes: dict, note: str = "", at: datetime
         if not diff:
             raise UsageError(_("nothing to change: case {id} already holds these values").format(id=case.id))
         _apply_amendment(book, case, after, diff, identity)
-        case.events.append(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text, changes=diff))
+        case.events.append(ids.identified(Event(type="amend", at=_event_time(book, case, at), by=actor.id, note=text,
+                                                changes=diff)))
         book.store.write(case, path)
         msg = f"amend {case.id}: {', '.join(diff)}"
         commit = book.commit([path], msg, actor)

@@ -280,7 +280,8 @@ def approve(book: Book, identity, expected: Plan) -> tuple[Approval, str]:
         a = rules.make(now.prev, actor.id, book.now.isoformat(timespec="seconds"), now.people, now.caller,
                        privacy.signing_key(identity))
         path = store.append(book.root, a)
-        commit = book.commit([path], f"approve readers: {len(now.changes)} change(s)", actor)
+        # the roster it approves travels with it (a hand edit not yet committed would leave the approval alone)
+        commit = book.commit([path, book.root / "roster.yaml"], f"approve readers: {len(now.changes)} change(s)", actor)
     chain(book)  # pin it
     return a, commit
 

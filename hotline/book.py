@@ -85,11 +85,7 @@ class Book:
         path = self.root / "rules.yaml"
         if not path.exists():
             raise BookError(_("missing rules.yaml (copy it from a fresh `hotline init`)"), path)
-        rules = load_cached(path, "rules", self._cache_dir)
-        from . import i18n
-
-        i18n.set_language(rules.language)  # messages from here on speak the book's language
-        return rules
+        return load_cached(path, "rules", self._cache_dir)  # the language of messages is chosen before, once (cli.app.book_language)
 
     @cached_property
     def roster(self) -> Roster:
@@ -195,11 +191,12 @@ class Book:
         """The write lock of this clone (an OS file lock in its git folder).  Once held, what an
         earlier write left is dealt with first (`recover`); then the files this write replaces
         are journaled until its commit is written down, and put back if it fails."""
-        from .storage import journal
+        from .storage import gitsync, journal
         from .storage.lock import write_lock
 
         with write_lock(git.git_dir(self.git_root)):
             recover(self.git_root)
+            gitsync.ensure_driver(self.git_root)  # git does not clone config: a clone's first write registers the driver
             with journal.writing(self.git_root):
                 yield
 

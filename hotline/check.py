@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from .i18n import _
 from .book import Book
-from .domain import labels
+from .domain import cases, labels
 from .domain.model import Case
 from .errors import BookError
 from .storage import ids
@@ -181,21 +181,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     local = case.received.astimezone(book.tz)
     if path.parent.name != f"{local:%m}" or path.parent.parent.name != f"{local:%Y}":
         yield ["received"], _("received {local:%Y-%m} but the file is under {name}/{name2}").format(local=local, name=path.parent.parent.name, name2=path.parent.name)
-    for key, vocab, value in (("channel", "channel", case.channel), ("grade", "grade", case.grade)):
-        if value not in v[vocab].labels:
-            yield [key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=labels.field(vocab), value=value, items=', '.join(v[vocab].labels))
-    for key, vocab, value in (("role", "role", case.role), ("gender", "gender", case.gender),
-                              ("age_group", "age_group", case.age_group)):
-        if value not in v[vocab].labels:
-            yield ["caller", key], _("unknown {vocab} '{value}'; allowed: {items}").format(vocab=labels.field(vocab), value=value, items=', '.join(v[vocab].labels))
-    for key, vocab, values in (("categories", "category", case.categories), ("needs", "need", case.needs)):
-        if not values:
-            yield [key], _("'{key}' is empty: every case needs at least one").format(key=key)
-        for x in values:
-            if x not in v[vocab].labels:
-                yield [key], _("unknown {vocab} '{x}'").format(vocab=labels.field(vocab), x=x)
-    if not case.summary.strip():
-        yield ["summary"], _("summary is empty")
+    yield from _field_problems(case, rules)
     yield from _control_characters(case)
     yield from personal_data(case)
     for name, rec in (case.conflicts or {}).items():
@@ -238,7 +224,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
         if e.type == "close":  # closed in two offices: the first close counts, the other stays in the history
             if e.outcome not in v["outcome"].labels:
                 yield kp + ["outcome"], _("unknown outcome '{outcome}'; allowed: {items}").format(outcome=e.outcome, items=', '.join(v['outcome'].labels))
-            if e.outcome == "unresolved" and not e.reason:
+            if cases.needs_reason(e.outcome, e.reason):
                 yield kp, _("an unresolved closure needs a reason")
             closed = True
         # a follow-up, a referral or an urge after the close: another office's work, merged — kept
@@ -246,6 +232,26 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
             yield kp, _("a revisit before the case was closed")
         if e.type == "void" and not (e.reason or "").strip():
             yield kp, _("a withdrawal (void) needs a reason")
+
+
+CALLER_KEYS = ("role", "gender", "age_group")  # fields the case file keeps under `caller:`
+
+
+def _field_problems(case: Case, rules) -> Iterable[tuple[list, str]]:
+    """A vocabulary's unknown ids and the required fields left empty (domain.cases' rules)."""
+    v = rules.vocab
+    for key, vocab, value in cases.unknown_codes(rules, case):
+        where = ["caller", key] if key in CALLER_KEYS else [key]
+        if key in {k for k, _v, _o in cases.LIST_FIELDS}:
+            yield where, _("unknown {vocab} '{x}'").format(vocab=labels.field(vocab), x=value)
+        else:
+            yield where, _("unknown {vocab} '{value}'; allowed: {items}").format(
+                vocab=labels.field(vocab), value=value, items=', '.join(v[vocab].labels))
+    for key in cases.missing_fields(case):
+        if key == "summary":
+            yield ["summary"], _("summary is empty")
+        elif key in ("categories", "needs"):
+            yield [key], _("'{key}' is empty: every case needs at least one").format(key=key)
 
 
 def _control_characters(case: Case) -> Iterable[tuple[list, str]]:

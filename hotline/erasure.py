@@ -20,7 +20,7 @@ from .domain.cases import clear_text
 from .domain.model import Case, Event, Person, Personal
 from .errors import UsageError
 from .i18n import _
-from .storage import keystore
+from .storage import ids, keystore
 from .storage.casefile import utc_text
 
 
@@ -85,7 +85,7 @@ def erase(book: Book, refs: list[str], reason: str, whole_caller: bool = False, 
             if caller:
                 callers.add(caller)
             case.personal = Personal(None, 0, caller, None)
-            case.events.append(Event(type="erase", at=at, by=actor.id, reason=why))
+            case.events.append(ids.identified(Event(type="erase", at=at, by=actor.id, reason=why)))
             paths.append(book.store.resolve(case.id))
         from .callers import cases_of
 
@@ -143,7 +143,7 @@ def _mark(book: Book, case_ref: str, kind: str, why: str) -> tuple[Case, str]:
             raise UsageError(_("case {id} is already on hold; `hotline release {id}` ends it").format(id=case.id))
         if kind == "release" and not case.on_hold:
             raise UsageError(_("case {id} is not on hold").format(id=case.id))
-        case.events.append(Event(type=kind, at=_at(book, case), by=actor.id, reason=why or None))
+        case.events.append(ids.identified(Event(type=kind, at=_at(book, case), by=actor.id, reason=why or None)))
         book.store.write(case, path)
         commit = book.commit([path], f"{kind} {case.id}", actor)
     return case, commit

@@ -241,19 +241,23 @@ def same_caller(store: keystore.Store, caller: str) -> list[str]:
 
 # ---------------------------------------------------------------- between offices
 
-def take_theirs(book: Book, tracking: str) -> set[str]:
+def take_theirs(book: Book, tracking: str) -> tuple[set[str], list[tuple[str, str]]]:
     """Merge the key store another office has (`tracking`, as fetched) into this clone's: erasures
-    win, wraps and links are united.  The ids of the cases whose entries changed."""
+    win, wraps and links are united.  The ids of the cases whose entries changed, and the
+    erasures taken in (case id, by whom) — `sync` names them."""
     with session(book) as store:
         theirs = keystore.Store(book.git_root, tracking)
         try:
             if theirs.head is None:
-                return set()
+                return set(), []
+            known = set(store.erased_ids()) if theirs.tree != store.tree else set()
             counts = keystore.merge_stores(store, theirs)
+            erased = [(cid, e.by) for cid in sorted(counts["cases"]) if cid not in known
+                      and (e := store.erased(cid)) is not None]
         finally:
             theirs.close()
         store.save()
-    return counts["cases"]
+    return counts["cases"], erased
 
 
 def settle_readers(book: Book, case_ids: set[str] | None) -> Rewrap:

@@ -23,7 +23,7 @@ from .book import Book
 from .domain.model import Case, Event, Personal
 from .errors import BookError, GitError, UsageError
 from .i18n import _
-from .storage import git, gitsync, keystore, merge, yamlio
+from .storage import git, gitsync, ids, keystore, merge, yamlio
 from .storage.config import parse_roster
 
 DRIVER = gitsync.DRIVER
@@ -278,7 +278,7 @@ class SyncResult:
     repaired: list[str] = field(default_factory=list)     # files git could not merge, merged by hotline
     held: list = field(default_factory=list)              # arrivals.Held: what came in and was put back or named
     approvals: list[str] = field(default_factory=list)    # what awaits a director's approval; a chain refused
-    upgraded: bool = False
+    erased_in: list = field(default_factory=list)  # (case id, by whom) erased by another office, taken in
     keys_dropped: int = 0            # data-key wraps taken from people who may no longer read
     keys_added: int = 0              # wraps given to new readers
     keys_waiting: list[str] = field(default_factory=list)  # cases whose new readers wait for a reader's rekey
@@ -339,13 +339,14 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
         ensure_driver(top)  # again: a config.lock a killed command left may have kept it out
         if gitsync.merging(top):
             _finish_merge(book, res, actor.name, email)
-        res.upgraded = bool(upgrade_book(book, actor, ids=False))
+        upgrade_book(book, actor, ids=False)
         start_keys = gitsync.rev(top, keystore.REF)
         their_keys = None
         for _attempt in range(tries):
             gitsync.fetch(top, chosen)
             their_keys = gitsync.fetch_keys(top, chosen)
-            rewrap_ids = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
+            rewrap_ids, erased = keyring.take_theirs(book, gitsync.keys_tracking(chosen))
+            res.erased_in = sorted(set(res.erased_in) | set(erased))
             theirs = gitsync.rev(top, f"refs/remotes/{chosen}/{name}")
             before = gitsync.rev(top, "HEAD")
             if theirs is not None and gitsync.count(top, f"HEAD..{theirs}"):
@@ -356,16 +357,16 @@ def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResu
                 res.held += keep(book, before, actor.name, email)
                 res.cases += _cases_changed(book, before, "HEAD")
             _settle_readers(book, before, rewrap_ids | set(res.cases), res)
+            mine = gitsync.rev(top, keystore.REF)
+            if mine is not None and mine != their_keys:   # the keys first: a case never arrives before its key
+                if gitsync.push_keys(top, chosen, their_keys) != "ok":
+                    continue
             ahead = gitsync.count(top, f"{theirs}..HEAD") if theirs else gitsync.count(top, "HEAD")
             if ahead:
                 if gitsync.push(top, chosen, name, set_upstream=gitsync.upstream_remote(top, name) is None) != "ok":
                     continue
                 # this office's own changes (and what sync put back), not the merge commits
                 res.went_out = gitsync.count(top, f"{theirs}..HEAD", merges=False) if theirs else ahead
-            mine = gitsync.rev(top, keystore.REF)
-            if mine is not None and mine != their_keys:
-                if gitsync.push_keys(top, chosen, their_keys) != "ok":
-                    continue
             break
         else:
             raise GitError(_("the remote kept moving while syncing ({tries} tries); run `hotline sync` again")
@@ -678,8 +679,8 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
         case.conflicts = case.conflicts or None
         actor = book.actor()
         at = max(book.now, case.events[-1].at)
-        case.events.append(Event("amend", at, actor.id, note=_("chosen between two offices' values"),
-                                 changes=changes))
+        case.events.append(ids.identified(Event("amend", at, actor.id, note=_("chosen between two offices' values"),
+                                                changes=changes)))
         book.store.write(case, path)
         book.commit([path], f"resolve {case.id}: {', '.join(chosen)} chosen", actor)
     return path, case

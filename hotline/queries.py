@@ -160,6 +160,7 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     from .domain import points as pts  # not imported by list and overdue
 
     from .domain.bulletin import bulletin, trend_months
+    from .render.words import bulletin_words
 
     problems = [] if problems is None else problems
     start, end = dates.bounds(book.tz, year, month)
@@ -176,6 +177,7 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     compare = tuple(_headline(book, *ym, notes) for ym in (dates.shift(year, month, -1), (year - 1, month)))
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
                     trend_counts=trend, upward_inputs=inputs, compare=compare)
+    bulletin_words(data, book.rules)  # the words for the ids, in the reader's language
     data["warnings"] += list(dict.fromkeys(notes))
     if problems:
         data["warnings"].append(_("{n} case file(s) could not be read and are not counted (`hotline check` names them)")

@@ -125,6 +125,68 @@ class TestBook:
         return self.root / "cases" / f"20{case_id[:2]}" / case_id[2:4] / f"{case_id}.yaml"
 
 
+# ---------------------------------------------------------------- the official calendar's release
+#
+# chinesecalendar ships each year's data after the State Council's notice.  The suite's
+# expectations are written against a release whose data ends with RELEASED_UNTIL: a year after
+# it is provisional (暂定).  A fresh install may hold a newer release; the autouse fixture below
+# pins the data the suite sees, so it passes with either (as HOTLINE_NOW pins the clock).  The
+# `release_2027` fixture stands in the next release, with the notice below, so the tests of 2027
+# can say what must happen once the real data arrives.
+
+RELEASED_UNTIL = 2026
+
+
+def _days(first: str, last: str | None = None) -> list:
+    from datetime import date, timedelta
+
+    a = date.fromisoformat(first)
+    b = date.fromisoformat(last or first)
+    return [a + timedelta(days=i) for i in range((b - a).days + 1)]
+
+
+# A stand-in notice for 2027 (fictional, shaped like the real ones): longer breaks than the
+# statutory days alone, with make-up working days (调休) on weekends.
+NOTICE_2027 = {
+    "holidays": {
+        **{d: "New Year's Day" for d in _days("2027-01-01", "2027-01-03")},
+        **{d: "Spring Festival" for d in _days("2027-02-05", "2027-02-12")},          # Fri .. Fri
+        **{d: "Tomb-sweeping Day" for d in _days("2027-04-03", "2027-04-05")},
+        **{d: "Labour Day" for d in _days("2027-05-01", "2027-05-05")},               # Sat .. Wed
+        **{d: "Dragon Boat Festival" for d in _days("2027-06-09")},
+        **{d: "Mid-autumn Festival" for d in _days("2027-09-15")},
+        **{d: "National Day" for d in _days("2027-10-01", "2027-10-07")},
+    },
+    "workdays": {
+        **{d: "Spring Festival" for d in _days("2027-02-20")},                         # Sat, worked
+        **{d: "Labour Day" for d in _days("2027-04-25") + _days("2027-05-08")},
+        **{d: "National Day" for d in _days("2027-10-09")},
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def calendar_release(monkeypatch):
+    """chinesecalendar as released up to RELEASED_UNTIL, whatever release is installed."""
+    import chinese_calendar.constants as official
+
+    for table in (official.holidays, official.workdays, official.in_lieu_days):
+        for day in [d for d in table if d.year > RELEASED_UNTIL]:
+            monkeypatch.delitem(table, day)
+    return RELEASED_UNTIL
+
+
+@pytest.fixture
+def release_2027(calendar_release, monkeypatch):
+    """chinesecalendar's next release stood in: the official data now covers 2027 (NOTICE_2027)."""
+    import chinese_calendar.constants as official
+
+    for table, days in ((official.holidays, NOTICE_2027["holidays"]), (official.workdays, NOTICE_2027["workdays"])):
+        for day, name in days.items():
+            monkeypatch.setitem(table, day, name)
+    return 2027
+
+
 @pytest.fixture(autouse=True)
 def english(monkeypatch):
     """Every test reads English messages unless it asks for Chinese (HOTLINE_LANG=zh-CN): the

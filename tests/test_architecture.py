@@ -192,3 +192,47 @@ def test_the_rule_table_names_functions_that_exist():
     assert len(rows) >= 20, "docs/architecture.md: the table 'rule of the spec → module:function' is missing"
     missing = [f"{m}:{f}" for m, f in rows if resolve(m, f) is None]
     assert missing == []
+
+
+def test_no_private_module_of_a_framework_is_imported():
+    # typer vendors click as typer._click: reaching in there pins the project to one typer release
+    bad = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            bad += [f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names
+                    if not n.startswith("hotline") and any(p.startswith("_") and not p.startswith("__")
+                                                           for p in n.split("."))]
+    assert bad == []
+
+
+def test_the_cli_keeps_no_state_in_its_modules():
+    # what one command line chose (--book, --as, the book opened ahead) lives in its context
+    # (ctx.obj), never in a module-level dict, list or set that the next invocation would find
+    bad = []
+    for mod, path in MODULES.items():
+        if layer(mod) != "cli":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target = node.target if isinstance(node, ast.AnnAssign) else (
+                node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+            value = getattr(node, "value", None)
+            if (isinstance(target, ast.Name) and not target.id.isupper() and target.id != "__all__"
+                    and isinstance(value, (ast.Dict, ast.List, ast.Set))):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {target.id}")
+    assert bad == []
+
+
+def test_the_bulletin_s_sections_return_data_not_words():
+    # words are chosen in render/words.py through the catalog; the domain's sections give ids
+    bad = []
+    for name in ("sections.py", "safety.py", "context.py", "__init__.py"):
+        path = PKG / "domain" / "bulletin" / name
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"_label\"|\"label\"|i18n import|\b_\(|ngettext\(|\.label\(", line):
+                bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert bad == []

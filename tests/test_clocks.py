@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.domain.calendar import Calendar, parse_duration
-from hotline.domain.clocks import Clock, case_clocks, due_clocks, late_close_clock, late_closure
+from hotline.domain.clocks import Clock, case_clocks, due_clocks, late_close_clock
 from hotline.domain.model import Case, Event
 from hotline.storage import config
 
@@ -247,7 +247,12 @@ def test_as_of_in_another_timezone(rules, cal):
     assert c.state == "overdue"
 
 
-# --------------------------------------------------------------------------- late_closure
+# --------------------------------------------------------------------------- late closure
+
+
+def late_closure(case, rules, cal, as_of):
+    clock = late_close_clock(case, rules, cal, as_of)
+    return clock.due if clock is not None else None
 
 
 def test_late_closure(rules, cal):

@@ -53,6 +53,20 @@ def test_settled_at_says_when_no_clock_can_run(grade, seq, minutes):
         assert {c.kind for c in running} <= set(kinds)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["green", "red", "gray"]), steps)
+def test_settled_at_is_when_the_last_clock_stopped(grade, seq):
+    # the other side: a case whose clocks have all stopped is settled, at the last stop, and a
+    # case with a clock still running is not (a settled_at that always said None fails here)
+    case = build(grade, seq)
+    later = START + timedelta(days=400)  # after every event the strategy can make
+    clocks = case_clocks(case, RULES, CAL, later)
+    closed = any(e.type == "close" for e in case.events)
+    expected = (max(c.stopped for c in clocks)
+                if closed and clocks and all(c.stopped is not None for c in clocks) else None)
+    assert settled_at(case, RULES) == expected
+
+
 def test_committee_after_the_fourth_urge_and_only_while_open():
     urges = [("urge", 60)] * 4
     case = build("gray", urges + [("close", 60)])

@@ -23,8 +23,12 @@ def test_demo_rules_and_templates_equal_the_packaged_defaults():
         assert (ROOT / "templates" / t.name).read_text(encoding="utf-8") == t.read_text(encoding="utf-8"), t.name
 
 
+DEMO_NOW = "2026-12-07 10:00"  # the demo book's "now" (as the README's guide): never the machine's clock
+
+
 def run_here(*args: str) -> subprocess.CompletedProcess:
-    env = {"HOTLINE_NO_INDEX": "1", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(ROOT / ".no-home")}
+    env = {"HOTLINE_NO_INDEX": "1", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(ROOT / ".no-home"),
+           "HOTLINE_NOW": DEMO_NOW}
     return subprocess.run([sys.executable, "-m", "hotline", "--book", str(ROOT), *args], capture_output=True,
                           text=True, encoding="utf-8", env=env, timeout=120)
 

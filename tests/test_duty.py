@@ -169,7 +169,7 @@ def test_check_names_a_leave_entry_the_roster_does_not_know(book):
 def test_trials_ending(book):
     roster = (book.root / "roster.yaml").read_text(encoding="utf-8")
     roster = roster.replace("email: li@example.org\n", "email: li@example.org\n    joined: 2026-08-23\n")
-    roster = roster.replace("roles: [volunteer]\n  - id: xu", "roles: [volunteer]\n    joined: 2026-08-24\n  - id: xu")
+    roster = roster.replace("    name: 陈静\n", "    name: 陈静\n    joined: 2026-08-24\n")
     roster = roster.replace("roles: [leader]\n", "roles: [leader]\n    joined: 2026-05-31\n    trial: passed\n")
     roster = roster.replace("roles: [secretary]\n", "roles: [secretary]\n    joined: 2025-11-30\n")
     (book.root / "roster.yaml").write_text(roster, encoding="utf-8")

@@ -336,7 +336,11 @@ def test_git_shows_chinese_file_names_as_they_are(book, env):
     clone = env / "plain-clone"
     subprocess.run(["git", "clone", "-q", str(book.root), str(clone)], check=True)
     assert subprocess.run(["git", "config", "core.quotepath"], cwd=clone, capture_output=True, text=True).stdout == ""
-    r = book.runner.invoke(app, ["--book", str(clone), "list"])       # any command in a plain clone
+    r = book.runner.invoke(app, ["--book", str(clone), "list"])       # a read in a plain clone writes nothing
+    assert r.exit_code == 0, r.output
+    assert subprocess.run(["git", "config", "core.quotepath"], cwd=clone, capture_output=True, text=True).stdout == ""
+    r = book.runner.invoke(app, ["--book", str(clone), "--as", "wang", "award", "li", "lecture_centre",
+                                 "--date", "2026-11-20"])                    # its first write sets it
     assert r.exit_code == 0, r.output
     assert subprocess.run(["git", "config", "core.quotepath"], cwd=clone, capture_output=True,
                           text=True).stdout.strip() == "false"
@@ -344,7 +348,7 @@ def test_git_shows_chinese_file_names_as_they_are(book, env):
 
 def test_a_quotepath_the_clone_chose_is_left_alone(book):
     book.git("config", "core.quotepath", "true")
-    book.run("list")
+    book.run("award", "li", "lecture_centre", "--date", "2026-11-20")
     assert book.git("config", "core.quotepath").strip() == "true"
 
 

@@ -56,12 +56,17 @@ def test_every_event_and_entry_gets_an_id_and_old_books_get_the_same_ids_in_ever
     assert "Nothing" in a.run("upgrade").stdout or "up to date" in a.run("upgrade").stdout
 
 
-def test_a_plain_git_clone_gets_the_driver_from_any_hotline_command(offices, env):
+def test_a_plain_git_clone_gets_the_driver_from_its_first_write_and_reads_write_nothing(offices, env):
     a, _b, remote = offices
     plain = env / "plain"
     git(env, "clone", "-q", str(remote), str(plain))
     assert "merge.hotline" not in git(plain, "config", "--list", "--local")
-    conftest.TestBook(plain, env / "home", a.runner).run("list")
+    config = (plain / ".git" / "config").read_bytes()
+    clone = conftest.TestBook(plain, env / "home", a.runner)
+    for read in (["list"], ["overdue"], ["report", "--month", "2026-11"], ["score", "--month", "2026-11"], ["check"]):
+        clone.run(*read)
+    assert (plain / ".git" / "config").read_bytes() == config          # a read changes nothing, not even git's config
+    clone.run("award", "li", "lecture_centre", "--date", "2026-11-20")
     assert "-m hotline merge-file %O %A %B %P" in git(plain, "config", "merge.hotline.driver")
     attrs = (plain / ".gitattributes").read_text(encoding="utf-8")
     assert "cases/**/*.yaml merge=hotline" in attrs and "ledger/*.yaml merge=hotline" in attrs
@@ -86,8 +91,9 @@ def test_init_clone_says_which_line_to_add_to_the_roster(book, env, monkeypatch)
     roster = book.root / "roster.yaml"
     roster.write_text(roster.read_text(encoding="utf-8").replace("partners:", entry + "\npartners:", 1), encoding="utf-8")
     monkeypatch.setenv("HOTLINE_IDENTITY", str(env / "identity.txt"))
-    book.run("rekey")
+    book.run("approve", "--yes")      # the director approves the new key: the roster goes with the approval
     assert book.git("status", "--porcelain", "--", "roster.yaml") == ""
+    book.run("rekey")
     book.run("sync")
     third = conftest.TestBook(env / "office3", env / "home", book.runner)
     third.run("sync")
@@ -363,10 +369,10 @@ def test_the_driver_of_another_python_is_kept_and_one_whose_python_is_gone_is_re
     other = env / "other-python"
     other.write_text("#!/bin/sh\n")                                    # another install that exists
     a.git("config", "merge.hotline.driver", f'"{other.as_posix()}" -m hotline merge-file %O %A %B %P')
-    a.run("list")
+    a.run("award", "li", "lecture_centre", "--date", "2026-11-20")
     assert other.as_posix() in a.git("config", "merge.hotline.driver")  # kept: no rewriting in turn
     other.unlink()                                                       # that Python was uninstalled
-    a.run("list")
+    a.run("award", "li", "lecture_centre", "--date", "2026-11-21")
     assert a.git("config", "merge.hotline.driver").startswith(f'"{Path(sys.executable).as_posix()}" -m hotline')
 
 

@@ -43,3 +43,44 @@ def test_a_ledger_entry_on_the_last_day_of_a_month_counts_in_that_month_only(boo
     assert _score(book, "2026-10", "chen") == 97
     assert _score(book, "2026-09", "chen") == 100
     assert _score(book, "2026-11", "chen") == 100
+
+
+# ---------------------------------------------------------------- JSON keys of the contract no test read (issue #24)
+
+def _case(book, grade: str, at: str, region: str, owner: str = "wang") -> str:
+    return book.run("intake", "--no-input", "-q", "--channel", "phone", "--grade", grade, "--role", "survivor",
+                    "--category", "divorce", "--need", "legal", "--summary", "咨询", "--gender", "female",
+                    "--age-group", "youth", "--region", region, "--at", at, user=owner
+                    ).stdout.strip().splitlines()[-1]
+
+
+def test_bulletin_json_keys_outcomes_kinds_respond_due_groups_and_region_shares(book):
+    red = _case(book, "red", "2026-11-02 10:00", "东莞")                 # respond due 11:00 (1 hour)
+    book.run("followup", red, "--note", "回电", "--at", "2026-11-02 10:30")
+    book.run("close", red, "--outcome", "unresolved", "--reason", "失联", "--at", "2026-11-03 10:00")
+    gray = _case(book, "gray", "2026-11-10 10:00", "东莞市长安镇", owner="li")
+    book.run("close", gray, "--outcome", "resolved", "--at", "2026-11-11 10:00", user="li")
+    _case(book, "green", "2026-11-16 10:00", "", owner="zhao")          # open: its close clock (same day) runs out
+    d = json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)
+    assert d["received"] == 3
+    assert [(o["id"], o["count"]) for o in d["closures"]["outcomes"]] == [("resolved", 1), ("unresolved", 1)]
+    kinds = {k["id"]: k["count"] for k in d["overdue_at_month_end"]["kinds"]}
+    assert list(kinds)[:5] == ["close", "respond", "refer", "follow_up", "revisit"]
+    # at 11-30's end: the green case's close clock (11-16), the red case's revisit (30 days after 11-03: 12-03) not yet
+    assert kinds["close"] == 1 and sum(kinds.values()) == 1
+    (row,) = d["red_cases"]["cases"]
+    assert row["id"] == red and row["respond_due"] == "2026-11-02T11:00:00+08:00" and row["respond_state"] == "met"
+    groups = {v["id"]: v["group"] for v in d["volunteers"]}
+    assert groups["wang"] == "g1" and groups["li"] == "g1" and groups["zhao"] == "g2"
+    regions = {r["id"]: (r["count"], r["pct"]) for r in d["dist"]["region"]}
+    assert regions["东莞"] == (2, 66.7) and regions[""] == (1, 33.3)
+
+
+def test_the_ranking_names_its_problems(book, monkeypatch):
+    # a late closure whose due time used provisional working days (2027 without calendar data)
+    monkeypatch.setenv("HOTLINE_NOW", "2027-02-10 12:00")
+    cid = _case(book, "gray", "2026-12-30 15:00", "东莞")               # close due Tue 2027-01-05, provisional
+    d = json.loads(book.run("report", "--month", "2027-01", "--format", "json").stdout)
+    (problem,) = d["ranking"]["problems"]
+    assert cid in problem and "provisional" in problem
+    assert json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)["ranking"]["problems"] == []

@@ -52,24 +52,29 @@ def book_language(args: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
+def kinds(e: BaseException) -> set[str]:
+    """The names of the framework's exception classes `e` is an instance of (click's public
+    names: UsageError, MissingParameter, ...).  Typer vendors click under a private module, so
+    its exceptions are told apart by name, never imported from there."""
+    return {c.__name__ for c in type(e).__mro__}
+
+
 def usage_message(e: Any) -> str:
     """A framework usage error as one line in the book's language."""
-    from typer import _click  # the framework's exceptions (Typer vendors click)
-
-    exc = _click.exceptions
+    kind = kinds(e)
     see = _("see `{command} --help`")
     where = f" ({see.format(command=e.ctx.command_path)})" if e.ctx is not None else ""
-    if isinstance(e, exc.MissingParameter) and e.param is not None:
+    if "MissingParameter" in kind and e.param is not None:
         name = e.param.opts[0] if e.param.param_type_name == "option" else _(e.param.metavar or e.param.name)
         return _("{name} is missing").format(name=name) + where
-    if isinstance(e, exc.NoSuchOption):
+    if "NoSuchOption" in kind:
         near = sorted(e.possibilities or [])
         hint = " " + _("(did you mean {options}?)").format(options=", ".join(near)) if near else ""
         return _("no such option: {option}").format(option=e.option_name) + hint + where
-    if isinstance(e, exc.BadOptionUsage):
+    if "BadOptionUsage" in kind:
         key = _("{option} takes no value") if "does not take" in e.message else _("{option} needs a value")
         return key.format(option=e.option_name) + where
-    if isinstance(e, exc.BadParameter):
+    if "BadParameter" in kind:
         name = e.param.opts[0] if e.param is not None and e.param.opts else _("a value")
         return _("{name} has a value that is not allowed").format(name=name) + where
     m = re.match(r"Got unexpected extra arguments? ?\(?s?\)? ?\((.*)\)", e.message)
@@ -110,8 +115,6 @@ class HotlineGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        from typer import _click  # the framework's exceptions (Typer vendors click)
-
         from .. import i18n
 
         for stream in (sys.stdout, sys.stderr):
@@ -130,18 +133,21 @@ class HotlineGroup(TyperGroup):
         try:
             code = super().main(args=args, prog_name=prog_name or "hotline", complete_var=complete_var,
                                 standalone_mode=False, **extra)
-        except _click.exceptions.NoArgsIsHelpError as e:
-            typer.echo(e.ctx.get_help() if e.ctx is not None else e.format_message(), err=True)
-            sys.exit(2)
-        except _click.exceptions.UsageError as e:
-            common.err(usage_message(e))
-            sys.exit(2)
-        except _click.exceptions.ClickException as e:
-            common.err(e.format_message())
-            sys.exit(e.exit_code)
         except typer.Abort:
             common.err(_("interrupted; nothing was written"))
             sys.exit(130)
+        except Exception as e:
+            kind = kinds(e)
+            if "NoArgsIsHelpError" in kind:
+                typer.echo(e.ctx.get_help() if e.ctx is not None else e.format_message(), err=True)
+                sys.exit(2)
+            if "UsageError" in kind:
+                common.err(usage_message(e))
+                sys.exit(2)
+            if "ClickException" in kind:
+                common.err(e.format_message())
+                sys.exit(e.exit_code)
+            raise
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -171,7 +177,7 @@ def main_options(
     as_: Optional[str] = typer.Option(None, "--as", metavar=N_("PERSON"),
                                       help=N_("Act as this roster person (default: $HOTLINE_USER, else your git e-mail).")),
 ):
-    common.state.update(book=book, acting=as_, opened=None)
+    inv = ctx.obj = common.Invocation(book=book, acting=as_)
     if ctx.invoked_subcommand in READS_MANY:
         # start looking at the files at once: it runs while the command gets ready
         from ..book import Book
@@ -180,6 +186,6 @@ def main_options(
         try:
             opened = Book.open(book, as_)
             opened.store.prefetch()
-            common.state["opened"] = opened
+            inv.opened = opened
         except HotlineError:
             pass  # the command itself will say what is wrong

@@ -24,6 +24,7 @@ COUNT = dict(metavar=N_("N"), min=0)
                    help=N_("Record the calls of a day (--date) or a whole month (--month) that did not become cases."))
 @handle
 def add(
+    ctx: typer.Context,
     day: Optional[str] = typer.Option(None, "--date", metavar=N_("DATE"), help=N_("The day, YYYY-MM-DD.")),
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("The whole month, YYYY-MM.")),
     missed: Optional[int] = typer.Option(None, "--missed", help=N_("Calls that rang and were not answered (未接)."), **COUNT),
@@ -36,7 +37,7 @@ def add(
     from .. import calllog
     from ..domain.dates import parse_date, parse_month
 
-    book = open_book()
+    book = open_book(ctx)
     res = calllog.record(book, {"missed": missed, "abandoned": abandoned, "silent": silent, "prank": prank,
                                 "wrong_number": wrong_number},
                          parse_date(day, "--date") if day else None, parse_month(month) if month else None, note or "")
@@ -49,6 +50,7 @@ def add(
                    help=N_("Import the phone system's call log (.xlsx or .csv): every bad cell named, one commit."))
 @handle
 def import_(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., metavar=N_("FILE"), help=N_("The call log: .xlsx or .csv.")),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar=N_("NAME"), help=N_("The workbook's sheet to read.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Check and print what would be recorded; write nothing.")),
@@ -56,7 +58,7 @@ def import_(
     from .. import calllog
     from ..errors import UsageError
 
-    book = open_book()
+    book = open_book(ctx)
     book.actor()
     p = calllog.plan_import(book, file, sheet)
     for problem in p.log.problems:
@@ -92,6 +94,7 @@ def import_(
 @calls_app.command("list", cls=HotlineCommand, help=N_("The month's calls that did not become cases."))
 @handle
 def list_(
+    ctx: typer.Context,
     month: str = typer.Option(..., "--month", metavar=N_("YYYY-MM"), help=N_("The month, YYYY-MM.")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
     output: Optional[Path] = OUTPUT,
@@ -101,6 +104,6 @@ def list_(
     from ..render.tables import rows_out
 
     check_format(fmt)
-    book = open_book()
+    book = open_book(ctx)
     rows = calllog.month_rows(book, *parse_month(month))
     write_out(rows_out(rows, fmt, columns(CALLS_TABLE)), output, fmt, len(rows))

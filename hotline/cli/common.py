@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import typer
 
 from ..i18n import N_, _
 
-state: dict = {"book": None, "acting": None, "opened": None}
+@dataclass
+class Invocation:
+    """What the global options of one command line chose: held by its context (`ctx.obj`),
+    never by the module, so two invocations in one process share nothing."""
+
+    book: Optional[str] = None       # --book
+    acting: Optional[str] = None     # --as
+    opened: Any = None               # the Book, opened ahead for a read over many cases
 
 
 def out(text: str = "", nl: bool = True) -> None:
@@ -79,18 +87,15 @@ def quiet_stdout() -> None:
         pass
 
 
-def open_book():
+def open_book(ctx: typer.Context):
     """The book of this command (already opened, with the index's freshness check running in
-    the background, when the command reads many cases)."""
+    the background, when the command reads many cases).  Opening writes nothing: the merge
+    driver is registered by the first write (`Book.lock`) and by `sync`."""
     from ..book import Book
 
-    book = state["opened"] or Book.open(state["book"], state["acting"])
+    inv = ctx.find_object(Invocation) or Invocation()
+    book = inv.opened or Book.open(inv.book, inv.acting)
     book.store.progress = progress(_("indexing cases"))
-    from ..storage import git, gitsync
-
-    top = git.toplevel(book.root)
-    if top is not None:
-        gitsync.ensure_driver(top)  # git does not clone config: every clone gets the merge driver here
     return book
 
 

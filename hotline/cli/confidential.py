@@ -17,6 +17,7 @@ ACCESS_COLUMNS = [("person", N_("person")), ("name", N_("name")), ("roles", N_("
 @command(help=N_("Who may open a case's personal data (name, contact, address), and why."))
 @handle
 def access(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json or csv.")),
     output: Optional[Path] = OUTPUT,
@@ -29,14 +30,14 @@ def access(
     from ..render.tables import rows_out
 
     check_format(fmt)
-    book = open_book()
+    book = open_book(ctx)
     c = book.store.get(case)
     if data_key is not None:
         path = keyring.export_data_key(book, c, data_key)
         out(_("Wrote the data key of {id} to {path}: keep it as safe as your own key, and delete it after use.")
             .format(id=c.id, path=path))
         return
-    found = readers(c, book.roster, book.rules.lines.access)
+    found = readers(c, keyring.reading_roster(book), book.rules.lines.access)
     with keyring.session(book) as store:
         holding = {w.reader for w in keyring.wraps_of(store, c)} if c.personal is not None and c.personal.key else set()
     rows = []
@@ -58,6 +59,7 @@ CASES_ARG = typer.Argument(None, metavar=N_("CASE"), help=N_("Case ids (or unamb
                  "every statistic stay)."))
 @handle
 def erase(
+    ctx: typer.Context,
     cases: Optional[list[str]] = CASES_ARG,
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_(
         "Why (the caller asked, the retention period passed…); kept in the erase event.")),
@@ -73,7 +75,7 @@ def erase(
         raise UsageError(_("--due erases every case past the retention period: give either --due or case ids"))
     if not due and not cases:
         raise UsageError(_("name the cases to erase (CASE …), or give --due"))
-    book = open_book()
+    book = open_book(ctx)
     if due and not reason:
         reason = _("retention period of {years} year(s) passed").format(years=book.rules.lines.retention_years)
     if not reason:
@@ -104,22 +106,24 @@ def erase(
 @command(help=N_("Keep a case's personal data past the retention period (legal hold), until `hotline release`."))
 @handle
 def hold(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     reason: str = typer.Option(..., "--reason", metavar=N_("TEXT"), help=N_("Why it is kept (a court, the police…).")),
 ):
     from .. import erasure
 
-    c, _commit = erasure.hold(open_book(), case, reason)
+    c, _commit = erasure.hold(open_book(ctx), case, reason)
     out(_("Case {id} is on hold: its personal data is kept until `hotline release {id}`.").format(id=c.id))
 
 
 @command(help=N_("End a legal hold: the case's personal data is erased once its retention period has passed."))
 @handle
 def release(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT")),
 ):
     from .. import erasure
 
-    c, _commit = erasure.release(open_book(), case, reason or "")
+    c, _commit = erasure.release(open_book(ctx), case, reason or "")
     out(_("The hold on case {id} was released.").format(id=c.id))

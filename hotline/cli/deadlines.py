@@ -6,6 +6,7 @@ from typing import Optional
 import typer
 
 from ..i18n import N_, _
+from ..render.words import short
 from .app import command
 from .exports import XLSX_OUTPUT
 from .common import (check_format, columns, err, handle, open_book, provisional_note,
@@ -25,7 +26,7 @@ def _labelled(book, r: dict) -> dict:
     from ..domain import labels
 
     g = book.roster.group(r["group"]) if r["group"] else None
-    return dict(r, kind_label=labels.deadline(r["kind"]), grade_label=book.rules.label("grade", r["grade"]).split("·")[0],
+    return dict(r, kind_label=labels.deadline(r["kind"]), grade_label=short(book.rules.label("grade", r["grade"])),
                 group_name=g.name if g else "", status_label=labels.status(r["status"]),
                 due=r["due"].astimezone(book.tz))
 
@@ -61,6 +62,7 @@ def _table(book, rows: list[dict], when) -> str:
 @command(help=N_("Cases past or near their deadlines, by group, with how often they were urged."))
 @handle
 def overdue(
+    ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar=N_("TIME"),
                                         help=N_("Replay as of this time (default: now); later events are ignored.")),
     soon: Optional[str] = typer.Option(None, "--soon", metavar=N_("DURATION"),
@@ -77,7 +79,7 @@ def overdue(
 
     check_format(fmt, FORMATS)
     check_output(fmt, output)
-    book = open_book()
+    book = open_book(ctx)
     when = parse_time(as_of, book.tz, "--as-of") if as_of is not None else book.now
     dur = parse_duration(soon) if soon is not None else None
     problems: list = []

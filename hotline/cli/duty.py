@@ -92,6 +92,7 @@ def _ics(book, days: list[dict]) -> bytes:
                  "who is on leave."))
 @handle
 def duty(
+    ctx: typer.Context,
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("At this time (default: now).")),
     week: Optional[str] = typer.Option(None, "--week", metavar=N_("YYYY-Www"), help=N_("Day by day for this ISO week.")),
     weeks: Optional[int] = typer.Option(None, "--weeks", metavar=N_("N"),
@@ -112,7 +113,7 @@ def duty(
         raise UsageError(_("give --at TIME or --week YYYY-Www, not both"))
     if weeks is not None and not 1 <= weeks <= 53:
         raise UsageError(_("--weeks {n} is not allowed; give 1 to 53").format(n=weeks))
-    book = open_book()
+    book = open_book(ctx)
     when = parse_at(book, at) or book.now
     if week is None and weeks is None and fmt != "ics":
         days = [staff.duty_at(book, when)]
@@ -143,6 +144,7 @@ def _write_ics(data: bytes, output: Optional[Path]) -> None:
 @command(help=N_("Record leave (请假) — at least three days ahead, or it is marked late; --list shows requests."))
 @handle
 def leave(
+    ctx: typer.Context,
     person: Optional[str] = typer.Argument(None, metavar=N_("PERSON"),
                                            help=N_("Who is away (roster id or name); with --list, only their requests.")),
     start: Optional[str] = typer.Option(None, "--from", metavar=N_("DATE"), help=N_("First day away, YYYY-MM-DD.")),
@@ -162,14 +164,14 @@ def leave(
         if start is not None or end is not None or reason is not None or at is not None:
             raise UsageError(_("--list takes only --month, --format, --output and a PERSON"))
         check_format(fmt)
-        book = open_book()
+        book = open_book(ctx)
         _list_leave(book, staff.leave_list(book, parse_month(month) if month else None, person), fmt, output)
         return
     if person is None or start is None or end is None:
         raise UsageError(_("leave needs PERSON --from DATE --to DATE (or --list)"))
     if month is not None or output is not None:
         raise UsageError(_("--month and --output go with --list"))
-    book = open_book()
+    book = open_book(ctx)
     res = staff.record_leave(book, person, parse_date(start, "--from"), parse_date(end, "--to"), reason or "",
                              parse_at(book, at))
     x = res.leave
@@ -196,6 +198,7 @@ def _list_leave(book, rows: list[dict], fmt: str, output: Optional[Path]) -> Non
 @command("roster", help=N_("The people (名册): groups, roles, and trial periods (试用期) ended without a decision."))
 @handle
 def roster_cmd(
+    ctx: typer.Context,
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
     output: Optional[Path] = OUTPUT,
 ):
@@ -204,7 +207,7 @@ def roster_cmd(
     from ..render.tables import rows_out
 
     check_format(fmt)
-    book = open_book()
+    book = open_book(ctx)
     rows = staff.roster_list(book)
     if fmt != "table":
         write_out(rows_out(rows, fmt, columns(ROSTER_CSV)), output, fmt, len(rows))

@@ -80,6 +80,7 @@ def answer_words(book, case) -> str:
 @command(help=N_('Record a follow-up (跟进), or a revisit after closing.'))
 @handle
 def followup(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     note: str = typer.Option(..., "--note", metavar=N_("TEXT"), help=N_("What was done or learned.")),
     revisit: bool = typer.Option(False, "--revisit", help=N_("A revisit after closing (回访).")),
@@ -94,7 +95,7 @@ def followup(
     from ..domain import labels
 
     answer = partner_answer(accepted, declined)
-    book = open_book()
+    book = open_book(ctx)
     notes = Notes(no_input)
     res = actions.followup(book, case, notes(note, "--note"), revisit, parse_at(book, at), **notes.extra(),
                            reported_police=reported_police, partner_answer=answer)
@@ -106,6 +107,7 @@ def followup(
 @command(help=N_('Refer the case to a partner organisation (转介); restarts the close deadline.'))
 @handle
 def refer(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     to: str = typer.Option(..., "--to", metavar=N_("PARTNER"), help=N_("Partner organisation: id or name from roster.yaml.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
@@ -116,7 +118,7 @@ def refer(
 ):
     from .. import actions, privacy
 
-    book = open_book()
+    book = open_book(ctx)
     when = parse_at(book, at)
     personal = {}
     if include_contact:
@@ -133,6 +135,7 @@ def refer(
 @command(help=N_('Record that a leader chased the case owner (催办).'))
 @handle
 def urge(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
@@ -141,7 +144,7 @@ def urge(
     from .. import actions
     from ..domain.clocks import needs_committee
 
-    book = open_book()
+    book = open_book(ctx)
     notes = Notes(no_input)
     res = actions.urge(book, case, notes(note, "--note"), parse_at(book, at), **notes.extra())
     n = res.case.urges()
@@ -154,6 +157,7 @@ def urge(
 @command(help=N_('Hand the case to a new owner (移交); the registration form travels with it.'))
 @handle
 def assign(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     to: str = typer.Option(..., "--to", metavar=N_("PERSON"), help=N_("The new owner: roster id or name.")),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT")),
@@ -162,7 +166,7 @@ def assign(
 ):
     from .. import actions
 
-    book = open_book()
+    book = open_book(ctx)
     notes = Notes(no_input)
     res = actions.assign(book, case, to, notes(note, "--note"), parse_at(book, at), **notes.extra())
     out(_("Assigned {id} to {who}").format(id=res.case.id, who=who(book, to)))
@@ -174,6 +178,7 @@ def assign(
 @command(help=N_('Close the case (结案).'))
 @handle
 def close(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     outcome: str = typer.Option(..., "--outcome", metavar=N_("OUTCOME"), help=N_("resolved or unresolved.")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why it could not be solved (required when unresolved).")),
@@ -186,7 +191,7 @@ def close(
     from .. import actions
 
     answer = partner_answer(accepted, declined)
-    book = open_book()
+    book = open_book(ctx)
     notes = Notes(no_input)
     res = actions.close(book, case, outcome, notes(reason, "--reason"), notes(note, "--note"), parse_at(book, at),
                         **notes.extra(), partner_answer=answer)
@@ -198,6 +203,7 @@ def close(
 @command(help=N_('Correct the registration form (更正): the fields given, or on a terminal the whole form to review.'))
 @handle
 def amend(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL")),
     grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE")),
@@ -228,7 +234,7 @@ def amend(
     from .form import Discarded, Form
     from .terminal import interactive_terminal
 
-    book = open_book()
+    book = open_book(ctx)
     book.actor()
     given = {k: v for k, v in (("channel", channel), ("grade", grade), ("role", role), ("categories", list(category)),
                                ("needs", list(need)), ("summary", summary), ("response", response), ("region", region),
@@ -271,12 +277,13 @@ def _changed(raw, case, personal: dict) -> dict:
 @command(help=N_('Withdraw a case entered by mistake (作废): it stays in its file and history, and counts nowhere.'))
 @handle
 def void(
+    ctx: typer.Context,
     case: str = typer.Argument(..., metavar=N_("CASE"), help=CASE_ARG),
     reason: str = typer.Option(..., "--reason", metavar=N_("TEXT"), help=N_("Why the case was entered by mistake.")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
 ):
     from .. import actions
 
-    book = open_book()
+    book = open_book(ctx)
     res = actions.void(book, case, reason, parse_at(book, at))
     out(_("Withdrew {id}: it no longer counts in lists, overdue, the bulletin or points (`hotline list --include-void` shows it)").format(id=res.case.id))

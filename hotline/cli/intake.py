@@ -46,6 +46,7 @@ def _report(book, res, quiet: bool) -> None:
 @command(help=N_('Register a new case (登记) — on a terminal, asks for what is missing and shows the form before saving.'))
 @handle
 def intake(
+    ctx: typer.Context,
     channel: Optional[str] = typer.Option(None, "--channel", metavar=N_("CHANNEL"), help=N_("phone, wechat, qq, web, email, sms, letter, visit (or 电话…).")),
     grade: Optional[str] = typer.Option(None, "--grade", metavar=N_("GRADE"), help=N_("green, red, gray (or 绿色…).")),
     risk: Optional[str] = typer.Option(None, "--risk", metavar=N_("LEVEL"),
@@ -79,13 +80,11 @@ def intake(
     from .form import Discarded, Form
     from .terminal import interactive_terminal
 
-    book = open_book()
-    book.actor()  # fail before any question if nobody is acting
+    book = open_book(ctx)
+    actions.intake_people(book, owner)  # fail before any question if nobody is acting or the owner is unknown
     received = parse_at(book, at)
     if received is not None:
         book.record_time(received)  # a time ahead of the clock is refused before any question
-    if owner is not None:
-        book.person(owner, "--owner", active=True)
     raw = IntakeInput(channel=channel, grade=grade, role=role, categories=list(category), needs=list(need),
                       summary=summary, response=response, gender=gender, age_group=age_group, region=region,
                       occupation=occupation, name=name, contact=contact, address=address, notes=notes, owner=owner,
@@ -99,9 +98,8 @@ def intake(
     term = interactive_terminal(no_input)
 
     def save():
-        done = _with_defaults(raw)
-        identity = privacy.load_identity() if (done.contact or "").strip() else None
-        return actions.intake(book, done, identity)
+        identity = privacy.load_identity() if (raw.contact or "").strip() else None
+        return actions.intake(book, raw, identity)
 
     if term is None:
         missing = raw.missing()
@@ -137,12 +135,3 @@ def _resolve_given(form, given: set[str]) -> None:
             form.term.say("  " + str(e))
             given.discard(key)
             setattr(form.raw, key, [] if q.kind == "multi" else None)
-
-
-def _with_defaults(raw):
-    """The form's answers with the optional fields left empty made explicit."""
-    from dataclasses import replace
-
-    text = {k: getattr(raw, k) or "" for k in ("summary", "response", "region", "occupation", "name", "contact",
-                                                "address", "notes")}
-    return replace(raw, gender=raw.gender or "unknown", age_group=raw.age_group or "unknown", **text)

@@ -13,12 +13,12 @@ from .common import err, handle, open_book, out, progress
 
 @command(help=N_("Bring in the other offices' changes and send yours: fetch, merge, push (any git remote)."))
 @handle
-def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
+def sync(ctx: typer.Context, remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
                                                 help=N_("The git remote to sync with (default: the branch's, else origin)."))):
     from ..offices import sync_book
     from ..storage.gitsync import RemoteError
 
-    book = open_book()
+    book = open_book(ctx)
     try:
         res = sync_book(book, remote)
     except RemoteError as e:
@@ -32,6 +32,9 @@ def sync(remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
         err(held_line(h))
     for line in res.approvals:
         err(line)
+    for cid, by in res.erased_in:
+        err(_("case {id}: its caller's data was erased in another office (by {by}); its key is gone here too")
+            .format(id=cid, by=by))
     if res.keys_dropped or res.keys_added:
         out(_("Case keys: {added} given to new readers, {dropped} taken from people who may no longer read.")
             .format(added=res.keys_added, dropped=res.keys_dropped))
@@ -105,6 +108,7 @@ def remote_error(e):
 @command(help=N_("Settle what two offices changed differently: choose a field's value, repair merged files."))
 @handle
 def resolve(
+    ctx: typer.Context,
     case: Optional[str] = typer.Argument(None, metavar=N_("CASE"), help=N_("The case whose fields to choose (default: every one).")),
     take: Optional[List[str]] = typer.Option(None, "--take", metavar=N_("FIELD=N"),
                                              help=N_("Keep value N (as listed) of FIELD, without asking.")),
@@ -116,7 +120,7 @@ def resolve(
     from .. import arrivals
     from ..storage import gitsync
 
-    book = open_book()
+    book = open_book(ctx)
     offices.refuse_during_git_operation(book.git_root)
     with book.lock():
         repaired = offices.repair_files(book)
@@ -245,12 +249,12 @@ def _shown(book, name: str, value, case) -> str:
 @command(help=N_("Bring a book up to date: every event's id in the files, the merge driver, and each case's "
                  "personal data under a key of its own (need to know)."))
 @handle
-def upgrade():
+def upgrade(ctx: typer.Context):
     from .. import keyring
     from ..offices import upgrade_book
     from ..setup import rekey_book
 
-    book = open_book()
+    book = open_book(ctx)
     actor = book.actor()
     with book.lock():
         touched = upgrade_book(book, actor)

@@ -17,14 +17,14 @@ from .common import check_format, columns, err, handle, open_book, out, write_ou
 PERSON_ARG = N_("PERSON")
 
 
-def _record(kind: str, person: str, item: str, count: Optional[str], amount: Optional[str],
+def _record(ctx: typer.Context, kind: str, person: str, item: str, count: Optional[str], amount: Optional[str],
             on: Optional[str], note: Optional[str], no_input: bool) -> None:
     from .. import actions
     from ..domain.dates import parse_date
     from ..domain.points import item_label
     from .events import Notes
 
-    book = open_book()
+    book = open_book(ctx)
     book.actor()  # fail before anything else if nobody is acting
     day = parse_date(on, "--date") if on is not None else None
     notes = Notes(no_input)
@@ -46,6 +46,7 @@ DATE = typer.Option(None, "--date", metavar=N_("DATE"), help=N_("The day it happ
 @command(help=N_("Record points earned: lectures, articles, events, donations, interviews."))
 @handle
 def award(
+    ctx: typer.Context,
     person: str = typer.Argument(..., metavar=PERSON_ARG, help=N_("The person awarded: roster id or name.")),
     item: str = typer.Argument(..., metavar=N_("ITEM"), help=N_("Award item id or label from rules.yaml (points.awards), e.g. lecture_outreach or 特刊文章.")),
     count: Optional[str] = COUNT,
@@ -54,12 +55,13 @@ def award(
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("What it was (no callers' data).")),
     no_input: bool = NO_INPUT,
 ):
-    _record("award", person, item, count, amount, on, note, no_input)
+    _record(ctx, "award", person, item, count, amount, on, note, no_input)
 
 
 @command(help=N_("Record a penalty: no Mandarin, hygiene, information leak, leaving the post, late or early."))
 @handle
 def penalize(
+    ctx: typer.Context,
     person: str = typer.Argument(..., metavar=PERSON_ARG, help=N_("The person penalized: roster id or name.")),
     item: str = typer.Argument(..., metavar=N_("ITEM"), help=N_("Penalty item id or label from rules.yaml (points.penalties), e.g. hygiene or 脱岗.")),
     count: Optional[str] = COUNT,
@@ -67,7 +69,7 @@ def penalize(
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("What happened (no callers' data).")),
     no_input: bool = NO_INPUT,
 ):
-    _record("penalty", person, item, count, None, on, note, no_input)
+    _record(ctx, "penalty", person, item, count, None, on, note, no_input)
 
 
 SCORE_CSV = [("kind", N_("person or group")), ("id", N_("id")), ("name", N_("name")), ("group", N_("group id")),
@@ -77,6 +79,7 @@ SCORE_CSV = [("kind", N_("person or group")), ("id", N_("id")), ("name", N_("nam
 @command(help=N_("Points ranking of people and groups for a month or a year, with warnings."))
 @handle
 def score(
+    ctx: typer.Context,
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("The month to score.")),
     year: Optional[str] = typer.Option(None, "--year", metavar=N_("YYYY"), help=N_("The year to score (the sum of its entries).")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx.")),
@@ -95,7 +98,7 @@ def score(
         raise UsageError(_("give exactly one of --month YYYY-MM or --year YYYY"))
     ym = parse_month(month) if month is not None else None
     y = parse_year(year) if year is not None else None
-    book = open_book()
+    book = open_book(ctx)
     problems: list[str] = []
     s = queries.score_month(book, *ym, problems) if ym else queries.score_year(book, y, problems)
     for p in problems:

@@ -101,8 +101,8 @@ def card_text(card: dict, personal: dict | None) -> str:
     elif personal is not None:
         lines += [_field(PERSONAL_LABELS.get(k, k), _indented(str(val))) for k, val in personal.items()]
     elif c["personal"].get("erased"):
-        lines.append(_field(N_("personal"), _("erased (its data key was destroyed; `hotline show {id}` lists the "
-                                              "erase event)").format(id=c["id"])))
+        lines.append(_field(N_("personal"), _("erased (its data key was destroyed; the erase event below says who, "
+                                              "when and why)")))
     else:
         lines.append(_field(N_("personal"), _("encrypted for {n} recipient(s) — `hotline show {id} --reveal` to read")
                             .format(n=c["personal"]["recipients"], id=c["id"])))
@@ -138,6 +138,7 @@ def card_text(card: dict, personal: dict | None) -> str:
 @command(help=N_("Show a case: the registration form, its events and its deadlines."))
 @handle
 def show(
+    ctx: typer.Context,
     case: str = CASE_ARG,
     reveal: bool = typer.Option(False, "--reveal", help=N_("Decrypt the caller's personal data (needs your key).")),
     fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text or json.")),
@@ -145,7 +146,7 @@ def show(
     from ..domain.casecard import case_card
 
     check_format(fmt, ("text", "json"))
-    book = open_book()
+    book = open_book(ctx)
     c = book.store.get(case)
     personal = None
     if reveal and c.personal is not None:
@@ -191,6 +192,7 @@ def _labelled(book, rows: list[dict]) -> None:
 @command("list", help=N_("List cases (no personal data)."))
 @handle
 def list_cases(
+    ctx: typer.Context,
     status: Optional[str] = typer.Option(None, "--status", metavar=N_("STATUS"), help=N_("open, referred or closed (or their labels: 处理中, 已转介, 已结案).")),
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("Cases received in that month.")),
     owner: Optional[str] = typer.Option(None, "--owner", metavar=N_("PERSON"), help=N_("Cases currently owned by this person (roster id or name).")),
@@ -207,7 +209,7 @@ def list_cases(
     check_format(fmt, FORMATS)
     check_output(fmt, output, reveal)
     ym = parse_month(month) if month is not None else None
-    book = open_book()
+    book = open_book(ctx)
     problems: list = []
     if fmt == "xlsx":
         cases = queries.listed_cases(book, status, ym, owner, problems, include_void)
@@ -227,12 +229,12 @@ def list_cases(
 
 @command(help=N_("The case's audit trail, from git."))
 @handle
-def history(case: str = CASE_ARG):
+def history(ctx: typer.Context, case: str = CASE_ARG):
     from datetime import datetime
 
     from ..storage import git
 
-    book = open_book()
+    book = open_book(ctx)
     path = book.store.resolve(case)
     commits = git.history(book.git_root, path)
     if not commits:

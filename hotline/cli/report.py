@@ -16,6 +16,7 @@ YEAR_FORMATS = ("md", "html", "json", "xlsx", "docx")
 @command(help=N_('The monthly bulletin (月报) or the year\'s report: cases, hot topics, red cases, referrals, closures, ranking, the upward indicators.'))
 @handle
 def report(
+    ctx: typer.Context,
     month: Optional[str] = typer.Option(None, "--month", metavar=N_("YYYY-MM"), help=N_("The month to report on, YYYY-MM.")),
     year: Optional[str] = typer.Option(None, "--year", metavar=N_("YYYY"), help=N_("The year to report on: totals, month by month, top five topics, growth.")),
     fmt: str = typer.Option("md", "--format", metavar=N_("FORMAT"), help=N_("md (Markdown, default), html, json, xlsx (one sheet per table) or docx (the upward report as a Word document); xlsx and docx need --output.")),
@@ -34,9 +35,9 @@ def report(
     if fmt == "docx":
         _check_docx(output)
     if year is not None:
-        _year(_parse_year(year), fmt, output)
+        _year(ctx, _parse_year(year), fmt, output)
         return
-    _month(*parse_month(month), fmt, output)
+    _month(ctx, *parse_month(month), fmt, output)
 
 
 def _parse_year(text: str) -> int:
@@ -91,11 +92,11 @@ def retention_reminder(book) -> None:
         err(erasure.retention_reminder(n, book.rules.lines.retention_years))
 
 
-def _month(year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
+def _month(ctx: typer.Context, year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
     from .. import queries
     from ..render.report import render_report
 
-    book = open_book()
+    book = open_book(ctx)
     problems: list = []
     data = queries.report(book, year, mon, problems)
     report_problems(book, problems)
@@ -127,11 +128,11 @@ def _month(year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
     out(_("Wrote the {month} report ({fmt}, {received} case(s)) to {output}").format(month=data['month'], fmt=fmt, received=data['received'], output=output))
 
 
-def _year(year: int, fmt: str, output: Optional[Path]) -> None:
+def _year(ctx: typer.Context, year: int, fmt: str, output: Optional[Path]) -> None:
     from .. import queries
     from ..render import upward
 
-    book = open_book()
+    book = open_book(ctx)
     y = queries.year_report(book, year)
     retention_reminder(book)
     what = _("the {year} report").format(year=year)

@@ -65,6 +65,7 @@ def police_notice(book, res) -> None:
 @command(help=N_("The caller's file (来电者档案): every case of the same caller, oldest first, no personal data."))
 @handle
 def caller(
+    ctx: typer.Context,
     case: Optional[str] = typer.Argument(None, metavar=N_("CASE"),
                                          help=N_("A case of the caller (id or an unambiguous prefix).")),
     contact: Optional[str] = typer.Option(None, "--contact", metavar=N_("NUMBER"),
@@ -79,7 +80,7 @@ def caller(
     check_format(fmt, ("table", "json"))
     if (case is None) == (contact is None):
         raise UsageError(_("give a CASE, or --contact NUMBER"))
-    book = open_book()
+    book = open_book(ctx)
     if case is not None:
         data = callers.file_of_case(book, case)
     else:

@@ -13,6 +13,7 @@ from .common import err, handle, open_book, out
 @command("import", help=N_("Import cases from a spreadsheet (.xlsx or .csv): every bad cell named, one commit."))
 @handle
 def import_(
+    ctx: typer.Context,
     file: Optional[Path] = typer.Argument(None, metavar=N_("FILE"), help=N_("The sheet to import: .xlsx or .csv.")),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar=N_("NAME"),
                                         help=N_("The workbook's sheet to read (default: 个案, else the first).")),
@@ -31,32 +32,32 @@ def import_(
     if template is not None:
         if file is not None:
             raise UsageError(_("give either FILE to import or --template FILE.xlsx to write, not both"))
-        _template(template)
+        _template(ctx, template)
         return
     if file is None:
         raise UsageError(_("FILE is missing: the .xlsx or .csv file to import (or --template FILE.xlsx)"))
-    _import(file, sheet, mapping, dry_run, skip_bad, encoding)
+    _import(ctx, file, sheet, mapping, dry_run, skip_bad, encoding)
 
 
-def _template(path: Path) -> None:
+def _template(ctx: typer.Context, path: Path) -> None:
     from ..render.sheets import template_sheets
     from .exports import check_output, save
 
     check_output("xlsx", path, option="--template")
-    book = open_book()
+    book = open_book(ctx)
     save(book, path, template_sheets(book.rules, book.roster), _("the import template"))
 
 
 PROBLEMS_SHOWN = 200   # a sheet broken in every row is not two million lines: the first ones, and a count
 
 
-def _import(file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool,
+def _import(ctx: typer.Context, file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool,
             encoding: Optional[str] = None) -> None:
     from .. import importer, privacy
     from ..errors import UsageError
     from .exports import inside_book
 
-    book = open_book()
+    book = open_book(ctx)
     book.actor()  # fail before reading anything if nobody is acting
     p = importer.plan(book, file, sheet, mapping, encoding)
     for line in _problems(p, PROBLEMS_SHOWN):

@@ -12,7 +12,7 @@ from .common import OUTPUT, check_format, columns, err, handle, open_book, out, 
 
 @command(help=N_('Validate every file of the book: path:line: message per problem; exit 1 if any.'))
 @handle
-def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text, json or csv.")),
+def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help=N_("text, json or csv.")),
           output: Optional[Path] = OUTPUT,
           regions: bool = typer.Option(False, "--regions", help=N_("List the cases whose region cannot be placed "
                                                                    "(local, in the province, another province)."))):
@@ -20,7 +20,7 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
     from ..render.tables import rows_out
 
     check_format(fmt, ("text", "json", "csv"))
-    book = open_book()
+    book = open_book(ctx)
     if regions:
         problems = unplaced_regions(book)
     else:
@@ -48,10 +48,10 @@ def check(fmt: str = typer.Option("text", "--format", metavar=N_("FORMAT"), help
 
 @command(help=N_("Give each case's key to everyone who may now read it and take it from everyone who may not."))
 @handle
-def rekey():
+def rekey(ctx: typer.Context):
     from ..setup import rekey_book
 
-    book = open_book()
+    book = open_book(ctx)
     res = rekey_book(book, progress=progress(_("re-encrypting")))
     if res.cases or res.files:
         out(_("Keys of {cases} case(s) changed: {added} reader key(s) given, {dropped} taken away, {upgraded} case(s) "
@@ -75,13 +75,14 @@ def rekey():
 @command(help=N_("A director approves who may read: the roster's keys, roles and groups and the caller key "
                  "(signed; one commit)."))
 @handle
-def approve(yes: bool = typer.Option(False, "--yes", help=N_("Do not ask for confirmation (for scripts)."))):
+def approve(ctx: typer.Context,
+            yes: bool = typer.Option(False, "--yes", help=N_("Do not ask for confirmation (for scripts)."))):
     import sys
 
     from .. import approvals, privacy
     from ..errors import UsageError
 
-    book = open_book()
+    book = open_book(ctx)
     identity = privacy.load_identity()
     plan = approvals.plan(book, identity)
     if not plan.changes and len(plan.prev) <= 1 and not plan.first:

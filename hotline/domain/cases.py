@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..errors import UsageError
 from ..i18n import _
@@ -56,6 +57,58 @@ def clear_text(value: str | None, option: str, required: bool = False, limit: in
     return text
 
 
+# ---------------------------------------------------------------- the rules of a case's fields, once
+#
+# Each is used by the intake and the amend (actions), by `check` (a file as it stands) and by
+# `import` (a sheet's cells): tests/test_rule_homes.py lists them.
+
+# coded fields: (field, vocabulary, option) — a value is one of the vocabulary's ids (typed: id or label)
+CODED_FIELDS = (("channel", "channel", "--channel"), ("grade", "grade", "--grade"), ("role", "role", "--role"),
+                ("gender", "gender", "--gender"), ("age_group", "age_group", "--age-group"))
+# fields holding several ids, at least one: (field, vocabulary, option)
+LIST_FIELDS = (("categories", "category", "--category"), ("needs", "need", "--need"))
+# what an intake cannot do without: (field, option)
+REQUIRED = (("channel", "--channel"), ("grade", "--grade"), ("role", "--role"), ("categories", "--category"),
+            ("needs", "--need"), ("summary", "--summary"))
+# what an intake may leave out, and what it then holds
+DEFAULTS = {"gender": "unknown", "age_group": "unknown", "response": "", "region": "", "occupation": "",
+            "name": "", "contact": "", "address": "", "notes": ""}
+
+
+def _empty(value: Any) -> bool:
+    return not value.strip() if isinstance(value, str) else not value
+
+
+def missing_fields(values: Any) -> list[str]:
+    """The required fields (REQUIRED) an intake form or a case leaves empty, in the form's order."""
+    return [key for key, _opt in REQUIRED if _empty(getattr(values, key))]
+
+
+def unknown_codes(rules: Rules, values: Any) -> list[tuple[str, str, str]]:
+    """(field, vocabulary, value) for every coded value that is not an id of its vocabulary."""
+    v = rules.vocab
+    out = [(key, vocab, getattr(values, key)) for key, vocab, _opt in CODED_FIELDS
+           if getattr(values, key) not in v[vocab].labels]
+    out += [(key, vocab, x) for key, vocab, _opt in LIST_FIELDS for x in getattr(values, key)
+            if x not in v[vocab].labels]
+    return out
+
+
+def resolve_codes(rules: Rules, values: Any) -> dict[str, Any]:
+    """The coded fields of a typed form, each an id or a label of its vocabulary, as ids (lists
+    without repeats); UsageError names the first value no vocabulary entry answers to."""
+    v = rules.vocab
+    out: dict[str, Any] = {key: v[vocab].resolve(getattr(values, key), opt) for key, vocab, opt in CODED_FIELDS}
+    out.update({key: list(dict.fromkeys(v[vocab].resolve(x, opt) for x in getattr(values, key)))
+                for key, vocab, opt in LIST_FIELDS})
+    return out
+
+
+def needs_reason(outcome: str | None, reason: str | None) -> bool:
+    """The 12355 rule: a case closed as unresolved says why (a close without a reason is refused)."""
+    return outcome == "unresolved" and not (reason or "").strip()
+
+
 @dataclass
 class IntakeInput:
     channel: str
@@ -83,24 +136,24 @@ class IntakeInput:
 
     def missing(self) -> list[str]:
         """The options of required fields left empty."""
-        return [opt for opt, val in (("--channel", self.channel), ("--grade", self.grade), ("--role", self.role),
-                                     ("--category", self.categories), ("--need", self.needs),
-                                     ("--summary", (self.summary or "").strip())) if not val]
+        options = dict(REQUIRED)
+        return [options[key] for key in missing_fields(self)]
+
+    def with_defaults(self) -> IntakeInput:
+        """The form with the optional fields left empty made explicit (DEFAULTS)."""
+        from dataclasses import replace
+
+        return replace(self, **{k: d for k, d in DEFAULTS.items() if not getattr(self, k)})
 
 
 def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
     """Resolve ids/labels against the rules and clean the text; UsageError names a bad value."""
     v = rules.vocab
+    raw = raw.with_defaults()
     out = IntakeInput(
-        channel=v["channel"].resolve(raw.channel, "--channel"),
-        grade=v["grade"].resolve(raw.grade, "--grade"),
-        role=v["role"].resolve(raw.role, "--role"),
-        categories=list(dict.fromkeys(v["category"].resolve(c, "--category") for c in raw.categories)),
-        needs=list(dict.fromkeys(v["need"].resolve(n, "--need") for n in raw.needs)),
+        **resolve_codes(rules, raw),
         summary=clear_text(raw.summary, "--summary", required=True),
         response=clear_text(raw.response, "--response"),
-        gender=v["gender"].resolve(raw.gender or "unknown", "--gender"),
-        age_group=v["age_group"].resolve(raw.age_group or "unknown", "--age-group"),
         region=clear_text(raw.region, "--region", limit=MAX_SHORT),
         occupation=clear_text(raw.occupation, "--occupation", limit=MAX_SHORT),
         name=clean_text(raw.name, "--name", limit=MAX_SHORT),
@@ -116,10 +169,9 @@ def validate_intake(rules: Rules, raw: IntakeInput) -> IntakeInput:
         difficult=bool(raw.difficult),
         key_case=bool(raw.key_case),
     )
-    if not out.categories:
-        raise UsageError(_("--category is required (at least one)"))
-    if not out.needs:
-        raise UsageError(_("--need is required (at least one)"))
+    for key, _vocab, opt in LIST_FIELDS:
+        if key in missing_fields(out):
+            raise UsageError(_("{option} is required (at least one)").format(option=opt))
     return out
 
 

@@ -201,12 +201,6 @@ def needs_committee(case: Case, rules: Any, as_of: datetime) -> bool:
     return case.urges(as_of) > rules.urge_limit and case.status(as_of) != "closed"
 
 
-def late_closure(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> datetime | None:
-    """The due time of the case's first close clock that ran out (overdue or late), if any."""
-    clock = late_close_clock(case, rules, cal, as_of)
-    return clock.due if clock is not None else None
-
-
 def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> Clock | None:
     """The case's first close clock that ran out (overdue or late), if any: its due time is the
     late closure's, and `provisional` says whether that due time is 暂定."""

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 from ..errors import DataError, UsageError
 from ..i18n import _
 from . import dates, detect, labels
+from . import cases as case_rules
 from .cases import MAX_SHORT, MAX_TEXT, IntakeInput, PersonalData, clean_text, clear_text, validate_intake
 from .model import ANSWER_EVENTS, EVENT_TYPES, Event, Roster
 from .register import (CASE_COLUMNS, EVENT_COLUMNS, EVENT_REQUIRED, EVENTS_SHEET, REQUIRED, Column,
@@ -536,7 +537,7 @@ def _case_events(ctx: Context, lay: Layout, row: int, got: dict, owner: str) -> 
             problems.append(lay.problem(row, later, _("{header} is earlier than {other}").format(
                 header=lay.header(later), other=lay.header(earlier))))
             break
-    if got.get("outcome") == "unresolved" and not got.get("reason"):
+    if case_rules.needs_reason(got.get("outcome"), got.get("reason")):
         name = lay.header("reason") if "reason" in lay.first else "未解决原因"
         problems.append(lay.problem(row, "reason" if "reason" in lay.first else "outcome",
                                     _("{header} is empty: an unresolved case needs the reason").format(header=name)))
@@ -550,13 +551,13 @@ def _case_events(ctx: Context, lay: Layout, row: int, got: dict, owner: str) -> 
 
 
 def _intake(got: dict, owner: str) -> IntakeInput:
+    """The row as an intake form; cells left empty take the form's defaults (`validate_intake`)."""
     return IntakeInput(
         channel=got.get("channel", ""), grade=got.get("grade", ""), role=got.get("role", ""),
         categories=got.get("categories", []), needs=got.get("needs", []), summary=got.get("summary", ""),
-        response=got.get("response", ""), gender=got.get("gender", "unknown"),
-        age_group=got.get("age_group", "unknown"), region=got.get("region", ""),
-        occupation=got.get("occupation", ""), name=got.get("name", ""), contact=got.get("contact", ""),
-        address=got.get("address", ""), notes=got.get("notes", ""), owner=owner,
+        response=got.get("response"), gender=got.get("gender"), age_group=got.get("age_group"),
+        region=got.get("region"), occupation=got.get("occupation"), name=got.get("name"),
+        contact=got.get("contact"), address=got.get("address"), notes=got.get("notes"), owner=owner,
         consent_publish=got.get("consent_publish", False), at=got.get("received"),
         difficult=got.get("difficult", False), key_case=got.get("key_case", False))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
 # event types, in the words of the seeds
 EVENT_TYPES = (
@@ -88,6 +88,13 @@ class Source:
     ref: str = ""
 
 
+def first_close(events: Iterable[Event]) -> Event | None:
+    """The close that counts: the first in the order of the events (two offices that closed one
+    case before they synced both keep theirs; the register, the status, the points and the
+    bulletin read this one)."""
+    return next((e for e in events if e.type == "close"), None)
+
+
 @dataclass
 class Case:
     id: str
@@ -145,10 +152,7 @@ class Case:
         return held
 
     def closed_event(self, as_of: datetime | None = None) -> Event | None:
-        for e in self.events_until(as_of):
-            if e.type == "close":
-                return e
-        return None
+        return first_close(self.events_until(as_of))
 
     def closes(self, as_of: datetime | None = None) -> list[Event]:
         """Every close of the case, in the order of its events.  Two offices that closed the same

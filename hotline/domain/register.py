@@ -17,8 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import labels
-from .model import Case, Event, Roster
+from . import cases, labels
+from .model import Case, Event, Roster, first_close
 
 CASES_SHEET = "个案"
 EVENTS_SHEET = "事件"
@@ -88,7 +88,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 )
 PERSONAL = ("name", "contact", "address", "notes")
 # what a case sheet must hold for a case to be built (the intake's required fields)
-REQUIRED = ("received", "channel", "grade", "role", "categories", "needs", "summary")
+REQUIRED = ("received", *(key for key, _option in cases.REQUIRED))  # an intake's required fields, and its time
 EVENT_REQUIRED = ("case", "at", "type", "by")
 # the columns the template offers (what a line's register can fill in; ids are made by hotline)
 TEMPLATE_KEYS = ("ref", "received", "channel", "grade", "role", "categories", "needs", "summary", "response",
@@ -123,7 +123,7 @@ def event_columns_of(events: list[Event]) -> dict[str, Any]:
     """What the case sheet says of the events: the latest referral (partner, time) and the
     closure (time, outcome, reason) — None where there is none."""
     refs = [e for e in events if e.type == "refer"]
-    close = next((e for e in events if e.type == "close"), None)
+    close = first_close(events)
     return {
         "referred_to": refs[-1].to if refs else None,
         "referred_at": refs[-1].at if refs else None,

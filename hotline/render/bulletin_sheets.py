@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .words import short
 from .xlsx import Sheet
 
 DIST_SHEETS = (("grade", "分级"), ("channel", "渠道"), ("category_group", "问题大类"), ("category", "问题类别"),
@@ -122,5 +123,5 @@ def _trend(d: dict) -> Sheet:
     grades = d["grades"]
     rows = [{"month": t["month"], **{g["id"]: t["by_grade"].get(g["id"], 0) for g in grades}, "total": t["received"]}
             for t in d["trend"]]
-    cols = [("month", "月份"), *((g["id"], g["label"].split("·")[0]) for g in grades), ("total", "合计")]
+    cols = [("month", "月份"), *((g["id"], short(g["label"])) for g in grades), ("total", "合计")]
     return Sheet("近12个月趋势", cols, rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..i18n import _, pgettext
+from .words import short
 
 GRADE_COLORS = {"green": "#2f9e5b", "red": "#d64541", "gray": "#8a8f98"}
 PALETTE = ("#3b6fb6", "#e08e2b", "#7a5cb8", "#2aa6a0", "#c2577f", "#6b8e23", "#9c6b3a", "#4f6d7a")
@@ -110,7 +111,7 @@ def svg_trend(trend: Sequence[dict], grades: Sequence[dict], title: str = ""):
     x = left
     for i, g in enumerate(grades):
         parts.append(f'<rect x="{x}" y="6" width="14" height="14" rx="2" fill="{_color(g["id"], i)}"/>')
-        lab = str(g["label"]).split("·")[0]
+        lab = short(str(g["label"]))
         parts.append(f'<text x="{x + 18}" y="13" dominant-baseline="central" font-size="{FONT}" fill="#333">{_esc(lab)}</text>')
         x += 18 + _text_width(lab, FONT) + 18
     # grid

@@ -71,11 +71,6 @@ def remotes(top: Path) -> list[str]:
     return [r for r in _run(top, ["remote"], check=False).stdout.split() if r]
 
 
-def remote_url(top: Path, remote: str) -> str | None:
-    p = _run(top, ["remote", "get-url", remote], check=False)
-    return p.stdout.strip() or None if p.returncode == 0 else None
-
-
 def branch(top: Path) -> str | None:
     """The current branch's short name; None when HEAD is detached."""
     p = _run(top, ["symbolic-ref", "-q", "--short", "HEAD"], check=False)
@@ -178,6 +173,11 @@ def push_keys(top: Path, remote: str, expected: str | None) -> str:
     if re.search(r"stale info|rejected|fetch first", text, re.I) and not re.search(_AUTH, text, re.I):
         return "moved"
     raise classify(p, remote, "push")
+
+
+def remote_url(top: Path, remote: str) -> str | None:
+    p = _run(top, ["remote", "get-url", remote], check=False)
+    return p.stdout.strip() or None if p.returncode == 0 else None
 
 
 def remote_folder(top: Path, remote: str) -> Path | None:

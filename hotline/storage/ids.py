@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from typing import Any
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # ASCII-ascending, so text order = number order
 ID_RE = re.compile(r"^\d{6}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -39,6 +40,14 @@ def new_entry_id() -> str:
     """A fresh id for an event or a ledger entry: 8 random Crockford digits (40 bits), unique
     without coordination between clones (two offices' events merge by it)."""
     return _b32(secrets.randbits(40), 8)
+
+
+def identified(event: Any) -> Any:
+    """The event (or ledger entry) as it is added: given a fresh id when it has none.  A copy;
+    the value passed in is not changed."""
+    from dataclasses import replace
+
+    return event if event.id else replace(event, id=new_entry_id())
 
 
 def content_id(*parts: object) -> str:

@@ -254,9 +254,8 @@ class Store:
     def write(self, case: Case, path: Path | None = None) -> Path:
         """Write atomically (call under the write lock, so any temp file here is a crash's leftover)."""
         path = path or self.path_for(case.id)
-        for e in case.events:
-            if not e.id:
-                e.id = ids.new_entry_id()  # a new event: random, unique without coordination
+        if not all(e.id for e in case.events):  # a new event gets its id where it is added (ids.identified)
+            raise ValueError(f"case {case.id}: an event without an id cannot be written")
         yamlio.real_folder(self.root, path.parent)  # never through a link to elsewhere
         yamlio.clear_leftovers(path.parent)
         yamlio.atomic_write(path, dump_case(case), self.root)

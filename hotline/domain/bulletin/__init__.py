@@ -70,7 +70,7 @@ def bulletin(
         "ranking": sections.ranking(scores),
         "typical_cases": sections.typical_cases(m),
         "trend": sections.trend(m, trend_counts),
-        "grades": [{"id": g, "label": rules.vocab["grade"].label(g)} for g in rules.vocab["grade"].labels],
+        "grades": [{"id": g} for g in rules.vocab["grade"].labels],
         "crisis_levels": safety.crisis_levels(m),
         "threat_callers": safety.threat_callers(m),
         "mandatory_reports": safety.mandatory_reports(m),
@@ -79,5 +79,5 @@ def bulletin(
     if upward_inputs is not None:
         data["upward"] = upward.upward(m, upward_inputs, data["referrals"], *compare)
     data["provisional"] = sections.provisional(m)  # last: the sections above fill the clock cache
-    data["warnings"] = sections.warnings(m)
+    data["notices"] = sections.notices(m)
     return data

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from .. import labels
 from ..duty import month_weeks
 from ..safety import asks_risk, is_threat, lines_of, mandatory_applies, threat_flagged
 from .context import Month
@@ -20,9 +19,9 @@ def crisis_levels(m: Month) -> dict[str, Any]:
     asked = [c for c in m.this if c.risk or asks_risk(m.rules, c.grade)]
     counts = Counter(c.risk or UNASSESSED for c in asked)
     ids = list(V.labels) if V is not None else []
-    rows = [{"id": k, "label": V.label(k), "count": counts.get(k, 0)} for k in ids]
-    rows += [{"id": k, "label": k, "count": n} for k, n in counts.items() if k not in ids and k != UNASSESSED]
-    rows.append({"id": UNASSESSED, "label": labels.not_assessed(), "count": counts.get(UNASSESSED, 0)})
+    rows = [{"id": k, "count": counts.get(k, 0)} for k in ids]
+    rows += [{"id": k, "count": n} for k, n in counts.items() if k not in ids and k != UNASSESSED]
+    rows.append({"id": UNASSESSED, "count": counts.get(UNASSESSED, 0)})
     lines = lines_of(m.rules)
     escalating = set(lines.crisis.escalate_levels) if lines is not None else set()
     return {"count": len(asked), "by_level": {r["id"]: r["count"] for r in rows}, "levels": rows,
@@ -58,7 +57,7 @@ def mandatory_reports(m: Month) -> dict[str, Any]:
         for k in m.clocks_of(c):
             if k.kind == "mandatory_report" and (m.in_month(k.start) or (k.stopped and m.in_month(k.stopped))):
                 rows.append({"id": c.id, "due": k.due, "reported": k.stopped, "state": k.state,
-                             "state_label": labels.state(k.state), "provisional": k.provisional})
+                             "provisional": k.provisional})
     rows.sort(key=lambda r: (r["due"], r["id"]))
     states = Counter(r["state"] for r in rows)
     return {"count": len(rows), "made": states["met"] + states["late"], "on_time": states["met"],

@@ -24,14 +24,12 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any, Iterable
 
-from ...i18n import N_, _
 from .. import dates, labels
 from ..anonymise import coarse_region, scrub
 from ..clocks import first_ran_out, open_kinds
 from ..model import Case
 from .context import Month
 
-NO_REGION = N_("not given")
 DISTRIBUTIONS = (
     # key in `dist` / `by_<key>`, and the vocabulary of its labels (None: free text)
     ("channel", "channel"),
@@ -92,15 +90,13 @@ def distributions(m: Month) -> tuple[dict[str, dict[str, int]], dict[str, list[d
             counter.update(case_values(c, key, m.rules))
         if vocab is None:  # region: free text, most frequent first
             counts = dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
-            rows = [{"id": k, "label": k or _(NO_REGION), "count": n, "pct": pct(n, received)} for k, n in counts.items()]
+            rows = [{"id": k, "count": n, "pct": pct(n, received)} for k, n in counts.items()]
         else:
-            V = m.vocab[vocab]
-            counts = ordered_counts(counter, V.labels)
-            rows = [{"id": k, "label": V.label(k), "count": n, "pct": pct(n, received)} for k, n in counts.items()]
+            counts = ordered_counts(counter, m.vocab[vocab].labels)
+            rows = [{"id": k, "count": n, "pct": pct(n, received)} for k, n in counts.items()]
             if key == "category":
                 for r in rows:
-                    g = m.vocab["category"].groups.get(r["id"], "other")
-                    r["group"], r["group_label"] = g, m.vocab["category_group"].label(g)
+                    r["group"] = m.vocab["category"].groups.get(r["id"], "other")
         by[key] = counts
         dist[key] = rows
     return by, dist
@@ -118,7 +114,7 @@ def topics(m: Month, categories: list[dict[str, Any]]) -> tuple[list[dict], list
     for r in categories:
         before = prev_cat.get(r["id"], 0)
         if r["count"] > before:
-            rising.append({"id": r["id"], "label": r["label"], "count": r["count"], "previous": before,
+            rising.append({"id": r["id"], "count": r["count"], "previous": before,
                            "delta": r["count"] - before, "new": before == 0})
     rising.sort(key=lambda r: (-r["delta"], -r["count"], order[r["id"]]))
     return hot, rising[:RISING_TOPICS]
@@ -127,7 +123,6 @@ def topics(m: Month, categories: list[dict[str, Any]]) -> tuple[list[dict], list
 # ---------------------------------------------------------------- how cases were handled
 
 def _red_row(m: Month, c: Case) -> dict[str, Any]:
-    V = m.vocab
     evs = sorted(c.events_until(m.end), key=lambda e: e.at)
     first = next((e for e in evs if e.type in ("followup", "refer", "close")), None)
     respond = next((k for k in m.clocks_of(c) if k.kind == "respond"), None)
@@ -137,20 +132,16 @@ def _red_row(m: Month, c: Case) -> dict[str, Any]:
         "id": c.id,
         "received": m.local(c.received),
         "channel": c.channel,
-        "channel_label": V["channel"].label(c.channel),
-        "categories": [{"id": x, "label": V["category"].label(x)} for x in c.categories],
+        "categories": [{"id": x} for x in c.categories],
         "escalated": any(e.type == "escalate" for e in evs),
         "first_response": m.local(first.at) if first else None,
         "response_minutes": int((first.at - c.received).total_seconds() // 60) if first else None,
         "respond_due": respond.due if respond else None,
         "respond_state": respond.state if respond else "none",
-        "respond_state_label": labels.state(respond.state if respond else "none"),
         "respond_provisional": bool(respond and respond.provisional),
         "referred": any(e.type == "refer" for e in evs),
         "status": status,
-        "status_label": labels.status(status),
         "outcome": close_ev.outcome if close_ev else None,
-        "outcome_label": V["outcome"].label(close_ev.outcome) if close_ev and close_ev.outcome else "",
     }
 
 
@@ -229,7 +220,7 @@ def closures(m: Month) -> dict[str, Any]:
             out["on_time"] += 1
         else:
             out["late"] += 1
-    out["outcomes"] = [{"id": o, "label": V["outcome"].label(o), "count": out.get(o, 0)} for o in V["outcome"].labels]
+    out["outcomes"] = [{"id": o, "count": out.get(o, 0)} for o in V["outcome"].labels]
     return out
 
 
@@ -256,10 +247,9 @@ def backlog(m: Month) -> tuple[dict[str, Any], dict[str, Any]]:
         owner = c.current_owner(m.end)
         p = m.roster.person(owner)
         rows.append({
-            "id": c.id, "grade": c.grade, "grade_label": V["grade"].label(c.grade),
-            "status": st, "status_label": labels.status(st),
+            "id": c.id, "grade": c.grade, "status": st,
             "owner": owner, "owner_name": p.name if p else owner,
-            "kinds": [k.kind for k in late], "kind_labels": [labels.deadline(k.kind) for k in late],
+            "kinds": [k.kind for k in late],
             "due": min(k.due for k in late), "urges": c.urges(m.end),
             "provisional": any(k.provisional for k in late),
         })
@@ -269,7 +259,7 @@ def backlog(m: Month) -> tuple[dict[str, Any], dict[str, Any]]:
         "open": sum(r["status"] != "closed" for r in rows),
         "provisional": sum(r["provisional"] for r in rows),
         "by_kind": {k: kinds.get(k, 0) for k in labels.DEADLINE},
-        "kinds": [{"id": k, "label": labels.deadline(k), "count": kinds.get(k, 0)} for k in labels.DEADLINE],
+        "kinds": [{"id": k, "count": kinds.get(k, 0)} for k in labels.DEADLINE],
         "cases": rows,
     }
     return open_counts, overdue
@@ -333,15 +323,14 @@ def typical_cases(m: Month) -> list[dict[str, Any]]:
         st = c.status(m.end)
         out.append({
             "grade": c.grade,
-            "grade_label": V["grade"].label(c.grade),
-            "channel_label": V["channel"].label(c.channel),
-            "role_label": V["role"].label(c.role),
-            "categories": [{"id": x, "label": V["category"].label(x)} for x in c.categories],
+            "channel": c.channel,
+            "role": c.role,
+            "categories": [{"id": x} for x in c.categories],
             "region": coarse_region(c.region),
             "summary": scrub(c.summary),
             "response": scrub(c.response),
-            "status_label": labels.status(st),
-            "outcome_label": V["outcome"].label(close_ev.outcome) if close_ev and close_ev.outcome else "",
+            "status": st,
+            "outcome": close_ev.outcome if close_ev else None,
         })
     return out
 
@@ -402,26 +391,19 @@ def provisional(m: Month) -> dict[str, Any]:
     return {"years": sorted(m.clocks.provisional_years), "cases": len(m.clocks.provisional)}
 
 
-def warnings(m: Month) -> list[str]:
-    """What could not be counted, or only provisionally: a month not begun, calendar years
-    missing, years whose working days are provisional, other rule problems."""
-    out = []
+def notices(m: Month) -> list[dict[str, Any]]:
+    """What could not be counted, or only provisionally, as data (render.words says it): a month
+    not begun, calendar years missing, years whose working days are provisional, other rule
+    problems (`why`: the rule's own message)."""
+    out: list[dict[str, Any]] = []
     if m.end < m.start:
-        out.append(_("{month} has not begun: this report has no data").format(month=dates.text(m.year, m.month)))
+        out.append({"kind": "not_begun", "month": dates.text(m.year, m.month)})
     assert m.clocks is not None
     if m.clocks.missing_years:
-        years = ", ".join(str(y) for y in sorted(m.clocks.missing_years))
-        out.append(_("the calendar has no data for {years}: the deadlines of {n} case(s) could not be computed "
-                     "(add that year's public holidays and make-up working days to rules.yaml under calendar)")
-                   .format(years=years, n=len(m.clocks.failed)))
+        out.append({"kind": "missing_years", "years": sorted(m.clocks.missing_years), "cases": len(m.clocks.failed)})
     p = provisional(m)
     if p["cases"]:
-        years = "、".join(str(y) for y in p["years"])
-        out.append(_("the working days of {years} are provisional (computed from the statutory public holidays, "
-                     "without make-up working days): the deadlines of {n} case(s) use them, and figures marked "
-                     "{mark} may change when the State Council's notice is published (add it to rules.yaml under "
-                     "calendar; `hotline overdue` prints lines to paste)")
-                   .format(years=years, n=p["cases"], mark=labels.provisional()))
+        out.append({"kind": "provisional", **p})
     for msg, n in m.clocks.other.items():
-        out.append(_("the deadlines of {n} case(s) could not be computed: {why}").format(n=n, why=msg))
+        out.append({"kind": "clock_error", "why": msg, "cases": n})
     return out
