@@ -129,7 +129,7 @@ def build(data: Path, book: Path, env: dict, exe: str, task: str) -> dict:
         sys.exit(f"bench: task import failed (exit {p.returncode}): {p.stderr.decode('utf-8', 'replace')[-300:]}")
     src.unlink()
     t2 = time.perf_counter()
-    info.update(read_s=round(t1 - t0, 1), import_s=round(t2 - t1, 1), built_at=now.timestamp(),
+    info.update(read_s=round(t1 - t0, 1), import_s=round(t2 - t1, 1), built_at=time.time(),
                 task_overdue=count_overdue(data, task))
     (data / "built.json").write_text(json.dumps(info), encoding="utf-8")
     return info

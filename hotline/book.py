@@ -48,7 +48,7 @@ class Book:
         self.root = root
         self._acting = acting
         self._now = now
-        self.store = Store(root, rules=lambda: self.rules)
+        self.store = Store(root, rules=lambda: self.rules, calendar=lambda: self.calendar)
 
     @classmethod
     def open(cls, book: str | None = None, acting: str | None = None, now: datetime | None = None) -> "Book":
@@ -80,21 +80,33 @@ class Book:
 
     @cached_property
     def rules(self) -> Rules:
-        from .storage.config import load_rules
+        from .storage.config import load_cached
 
         path = self.root / "rules.yaml"
         if not path.exists():
             raise BookError(_("missing rules.yaml (copy it from a fresh `hotline init`)"), path)
-        return load_rules(path)  # the language of messages is chosen before, once (cli.app.book_language)
+        return load_cached(path, "rules", self._cache_dir)  # the language of messages is chosen before, once (cli.app.book_language)
 
     @cached_property
     def roster(self) -> Roster:
-        from .storage.config import load_roster
+        from .storage.config import load_cached
 
         path = self.root / "roster.yaml"
         if not path.exists():
             raise BookError(_("missing roster.yaml (copy it from a fresh `hotline init`)"), path)
-        return load_roster(path)
+        return load_cached(path, "roster", self._cache_dir)
+
+    @cached_property
+    def _cache_dir(self) -> Path | None:
+        """Where parsed rules and roster are kept (the clone's git folder, beside the derived
+        index); None outside git or with $HOTLINE_NO_INDEX."""
+        if os.environ.get("HOTLINE_NO_INDEX"):
+            return None
+        top = git.toplevel(self.root)
+        if top is None:
+            return None
+        d = git.git_dir(top)
+        return d if d.is_dir() else None
 
     @cached_property
     def tz(self):

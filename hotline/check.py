@@ -43,8 +43,10 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         return problems + _check_operation(book)
     files = list(book.store.files())
     seen: dict[str, str] = {}
-    for rel, found, case_id in _check_all(book, files, progress):
+    pseudonyms = False  # whether any case carries a caller pseudonym: known from this parse, never a second one
+    for rel, found, case_id, caller in _check_all(book, files, progress):
         problems.extend(found)
+        pseudonyms = pseudonyms or caller
         if case_id is None:
             continue
         if case_id in seen:
@@ -60,7 +62,7 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_leftovers(book))
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
-    problems.extend(_check_caller_key(book))
+    problems.extend(_check_caller_key(book, pseudonyms))
     problems.extend(_check_keys(book))
     problems.extend(approval_problems(book))
     problems.extend(_check_git(book))
@@ -114,8 +116,9 @@ def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
     return out
 
 
-def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None]:
-    """(relative path, problems, case id or None when unreadable) of one case file."""
+def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None, bool]:
+    """(relative path, problems, case id or None when unreadable, whether it carries a caller
+    pseudonym) of one case file."""
     from .storage import yamlio
     from .storage.casefile import parse_case
 
@@ -124,8 +127,9 @@ def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None]:
         text = yamlio.read_text(f)
         case = parse_case(text, f)
     except BookError as e:
-        return rel, [_from_error(book, e, f)], None
-    return rel, [Problem(rel, yamlio.line_of(text, keys), msg) for keys, msg in check_case(book, case, f)], case.id
+        return rel, [_from_error(book, e, f)], None, False
+    return (rel, [Problem(rel, yamlio.line_of(text, keys), msg) for keys, msg in check_case(book, case, f)], case.id,
+            bool(case.personal and case.personal.caller))
 
 
 PARALLEL_FROM = 3000  # files; below this a second process costs more than it saves
@@ -137,7 +141,7 @@ def _worker_init(root: str) -> None:
     _worker_book = Book(Path(root))
 
 
-def _worker(chunk: list[str]) -> list[tuple[str, list[Problem], str | None]]:
+def _worker(chunk: list[str]) -> list[tuple[str, list[Problem], str | None, bool]]:
     assert _worker_book is not None
     return [check_file(_worker_book, Path(f)) for f in chunk]
 
@@ -418,12 +422,12 @@ def _link_target(p: Path) -> str:
         return "?"
 
 
-def _check_caller_key(book: Book) -> list[Problem]:
+def _check_caller_key(book: Book, has_pseudonyms: bool) -> list[Problem]:
     from . import privacy
 
     from .storage import git, gitsync
 
-    if privacy.caller_key_lost(book.root, book.store.has_pseudonyms()):
+    if privacy.caller_key_lost(book.root, has_pseudonyms):
         return [Problem("keys/caller-key.age", None, _(privacy.LOST_KEY))]
     if (git.git_dir(book.git_root) / gitsync.REKEY_NOTE).exists():
         return [Problem("keys/caller-key.age", None, _("two offices made new caller keys at the same time and a merge "

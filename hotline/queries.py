@@ -7,16 +7,18 @@ go to `problems` and never hide the rest.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .i18n import _
 from .book import Book
 from .domain import dates
-from .domain import points as pts
 from .domain.calendar import Duration
 from .domain.model import STATUSES
 from .errors import HotlineError, UsageError
 from .storage.store import LoadProblem
+
+if TYPE_CHECKING:
+    from .domain import points as pts
 
 
 def problem_lines(book: Book, problems: list[LoadProblem]) -> list[str]:
@@ -84,10 +86,12 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
 def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: str | None = None,
             problems: list[LoadProblem] | None = None) -> tuple[list[dict], list[str]]:
     """The rows of `hotline overdue` (domain.overdue.overdue_rows) and calendar warnings."""
+    from .domain.clocks import due_horizon
     from .domain.overdue import overdue_rows
 
     gid = book.roster.one("group", group, "--group").id if group is not None else None
-    cases = book.store.for_period(as_of, as_of, problems)
+    until = max(as_of, due_horizon(book.calendar, as_of, soon) or as_of)
+    cases = book.store.due_by(as_of, until, problems)  # only cases with a clock due by then
     return overdue_rows(cases, book.rules, book.calendar, book.roster, as_of, soon, gid)
 
 
@@ -98,6 +102,8 @@ def load_entries(book: Book, start: date, end: date, problems: list[str] | None 
     """Every points entry dated start..end: derived from the cases as they stood at the end of
     `end` (or now, if earlier), plus the ledger's.  Broken files raise BookError, or with
     `problems` are named there and left out (never hiding the rest)."""
+    from .domain import points as pts  # not imported by list and overdue
+
     from .storage import ledger
 
     until = min(dates.start_of_day(end + timedelta(days=1), book.tz), book.now)
@@ -121,6 +127,8 @@ def score_month(book: Book, year: int, month: int, problems: list[str] | None = 
     Pass `cases` when already loaded to avoid reading them again.  Problems (broken files,
     calendar gaps) end up in `Scores.problems` as well as in `problems`.
     """
+    from .domain import points as pts  # not imported by list and overdue
+
     first = dates.shift(year, month, -(pts.lookback(book.rules) - 1))
     probs: list[str] = [] if problems is None else problems
     entries = load_entries(book, dates.first_day(*first), dates.last_day(year, month), probs, cases)
@@ -131,6 +139,8 @@ def score_month(book: Book, year: int, month: int, problems: list[str] | None = 
 
 def score_year(book: Book, year: int, problems: list[str] | None = None, cases: list | None = None) -> pts.Scores:
     """The year's scores (start + the year's entries) and the top group to recommend."""
+    from .domain import points as pts  # not imported by list and overdue
+
     probs: list[str] = [] if problems is None else problems
     entries = load_entries(book, date(year, 1, 1), date(year, 12, 31), probs, cases)
     s = pts.year_scores(entries, book.roster, book.rules, year)
@@ -147,6 +157,8 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     cases that can matter from the first month the warnings need, plus the previous month's
     (for rising topics) and the earlier cases of the month's callers (repeat callers).
     """
+    from .domain import points as pts  # not imported by list and overdue
+
     from .domain.bulletin import bulletin, trend_months
     from .render.words import bulletin_words
 

@@ -213,6 +213,23 @@ def first_ran_out(clocks: Iterable[Clock]) -> Clock | None:
     return next((c for c in clocks if c.kind == "close" and c.ran_out), None)
 
 
+def due_horizon(cal: Calendar, as_of: datetime, soon: Duration | None) -> datetime | None:
+    """Until when `due_clocks` lists a clock as due soon (None: only overdue ones)."""
+    return cal.due(cal.local(as_of), soon) if soon is not None else None
+
+
+def next_due(case: Case, rules: Any, cal: Calendar) -> datetime | None:
+    """The earliest due time of the clocks still running once every event of the case has
+    happened (None: none runs).  At any `as_of` from the case's last event on, `due_clocks`
+    lists a clock of the case only if this is before `as_of` or within its horizon — the index
+    keeps it, so `overdue` reads only those cases.  Raises CalendarError like `case_clocks`."""
+    last = max([case.received, *(e.at for e in case.events)])
+    kinds = open_kinds(case, rules, last)
+    if kinds == ():
+        return None
+    return min((c.due for c in case_clocks(case, rules, cal, last, kinds) if c.stopped is None), default=None)
+
+
 def due_clocks(
     cases: Iterable[Case],
     rules: Any,
@@ -223,7 +240,7 @@ def due_clocks(
     """Clocks not stopped by `as_of`: due before it (True, overdue) or, with `soon`,
     due within `soon` after it (False, due soon).  Sorted by due time."""
     now = cal.local(as_of)
-    horizon = cal.due(now, soon) if soon is not None else None
+    horizon = due_horizon(cal, now, soon)
     out: list[tuple[Clock, bool]] = []
     for case in cases:
         kinds = open_kinds(case, rules, now)

@@ -29,8 +29,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from ..i18n import _
 from ..domain import dates
 from ..domain import points as pts
@@ -72,6 +70,8 @@ def month_of(path: Path) -> tuple[int, int] | None:
 
 def _entry_lines(text: str) -> list[int]:
     """1-based line of each item of the `entries:` list (one compose, not one per entry)."""
+    import yaml  # only where a ledger file is read (a read without one imports no YAML)
+
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:

@@ -30,10 +30,11 @@ class LoadProblem:
 
 
 class Store:
-    def __init__(self, root: Path, rules: Callable[[], Any] | None = None):
+    def __init__(self, root: Path, rules: Callable[[], Any] | None = None, calendar: Callable[[], Any] | None = None):
         self.root = root
         self.cases_dir = root / CASES
         self.rules = rules        # the book's rules, asked for when the index derives its columns
+        self.calendar = calendar  # the book's calendar (the index's next_due)
         self._index = None        # the derived index (index.py), opened on first read
         self._fresh = False       # refreshed once per process
         self.progress = None      # callback(n, total) while (re)indexing many files, set by the CLI
@@ -59,7 +60,7 @@ class Store:
             return
         from .index import Index
 
-        self._index = Index(self.cases_dir, found[0], rules=self.rules)
+        self._index = Index(self.cases_dir, found[0], rules=self.rules, parallel=True, calendar=self.calendar)
         self._index.prefetch()
 
     def index(self, progress=None, light: bool = False):
@@ -74,7 +75,7 @@ class Store:
         from .index import Index
         import sqlite3
 
-        idx = self._index or Index(self.cases_dir, found[0], rules=self.rules)
+        idx = self._index or Index(self.cases_dir, found[0], rules=self.rules, parallel=True, calendar=self.calendar)
         try:
             idx.refresh(self.load, progress or self.progress, light)
         except (sqlite3.Error, OSError):
@@ -201,6 +202,20 @@ class Store:
             return c.received <= end  # everything else only narrows what cannot count
 
         return self.query(where, [E, *params], problems, fallback=keep)
+
+    def due_by(self, at: datetime, until: datetime, problems: list[LoadProblem] | None = None) -> list[Case]:
+        """Every case that can have a clock running at `at` and due by `until` (`overdue`): a case
+        whose events all came by `at` only if its index column next_due (`domain.clocks.next_due`)
+        is by `until` or unknown; a case with later events as `for_period(at, at)` picks it.
+        Consumers still judge each case themselves; this only leaves out what cannot count."""
+        A, U = utc_text(at), utc_text(until)
+        where = ("received <= ? AND ((last_event > ? AND (settled_at IS NULL OR settled_at >= ? OR last_event >= ?)) "
+                 "OR (last_event <= ? AND (next_due IS NULL OR next_due <= ?)))")
+
+        def keep(c: Case) -> bool:  # the same question without the index
+            return c.received <= at
+
+        return self.query(where, [A, A, A, A, A, U], problems, fallback=keep)
 
     def grade_counts(self, periods: dict) -> dict:
         """{key: {grade: n}} of the readable cases received in each (start, end) of `periods`

@@ -13,43 +13,54 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from ..i18n import _
 from ..errors import BookError
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
 MAX_FILE_BYTES = 2_000_000  # a case file is a few KB; refuse anything absurd before parsing
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """libyaml's safe loader with a memo for tag resolution: keys and words repeat in every file."""
-
-    _tags: dict = {}
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode:
-            key = (value, implicit)
-            tag = self._tags.get(key)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(value) < 64 and len(self._tags) < 50_000:
-                    self._tags[key] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
-
-
-_SAFE = yaml.constructor.SafeConstructor()
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_SCALARS = {
-    "tag:yaml.org,2002:null": lambda n: None,
-    "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
-    "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
-    "tag:yaml.org,2002:timestamp": _SAFE.construct_yaml_timestamp,
-}
+yaml: Any = None  # PyYAML, imported on first use (`_ready`): a read through the index parses no YAML
+
+
+def _ready() -> None:
+    """Import PyYAML and make the loader and dumper, once (~15 ms a read that needs none saves)."""
+    global yaml, _BaseLoader, _BaseDumper, _Loader, _SAFE, _SCALARS, _Dumper
+    if yaml is not None:
+        return
+    import yaml as pyyaml
+
+    _BaseLoader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    _BaseDumper = getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)
+
+    class _Loader(_BaseLoader):  # type: ignore[misc,valid-type,no-redef]
+        """libyaml's safe loader with a memo for tag resolution: keys and words repeat in every file."""
+
+        _tags: dict = {}
+
+        def resolve(self, kind, value, implicit):
+            if kind is pyyaml.ScalarNode:
+                key = (value, implicit)
+                tag = self._tags.get(key)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(value) < 64 and len(self._tags) < 50_000:
+                        self._tags[key] = tag
+                return tag
+            return super().resolve(kind, value, implicit)
+
+    _SAFE = pyyaml.constructor.SafeConstructor()
+    _SCALARS = {
+        "tag:yaml.org,2002:null": lambda n: None,
+        "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
+        "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
+        "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
+        "tag:yaml.org,2002:timestamp": _SAFE.construct_yaml_timestamp,
+    }
+
+    class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type,no-redef]
+        pass
+
+    _Dumper.add_representer(str, _str_representer)
+    yaml = pyyaml
 
 
 def _construct(node, seen: set):
@@ -86,17 +97,10 @@ def _construct(node, seen: set):
     return make(node)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
-    pass
-
-
 def _str_representer(dumper, data: str):
     if "\n" in data:  # literal block; the emitter picks |- when there is no final newline
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(str, _str_representer)
 
 
 def load_text(text: str, path: Path | str = "<text>") -> Any:
@@ -118,6 +122,7 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
                         "both sides need between the <<<<<<< ======= >>>>>>> lines, delete those marker lines, "
                         "then run `hotline sync`")
             raise BookError(msg, path, n)
+    _ready()
     try:
         node = yaml.compose(text, Loader=_Loader)  # libyaml builds the node graph (a safe loader)
         return None if node is None else _construct(node, set())
@@ -166,7 +171,11 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Read a book file as UTF-8 (see `read_bytes`), with clear errors for the usual accidents."""
-    data = read_bytes(path, limit)
+    return decode(read_bytes(path, limit), path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """A book file's bytes as text (UTF-8, a byte-order mark dropped), or a `path:line` error."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -177,6 +186,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def dump(data: Any) -> str:
+    _ready()
     return yaml.dump(
         data,
         Dumper=_Dumper,
@@ -194,6 +204,7 @@ def line_of(text: str, keypath: Iterable[Any]) -> int | None:
     Used only when reporting a problem, so the second parse costs nothing on the
     happy path.  Returns the deepest line found along the way.
     """
+    _ready()
     try:
         node = yaml.compose(text, Loader=_BaseLoader)
     except yaml.YAMLError:
