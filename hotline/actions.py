@@ -20,7 +20,7 @@ from .domain import points as pts
 from .domain import detect
 from .domain import cases as case_rules
 from .domain.cases import IntakeInput, clear_text, validate_intake
-from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person, Personal
+from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person
 from .errors import UsageError, os_message
 from .storage import ids
 
@@ -93,10 +93,6 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     keys = reader_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
-    if has_personal:
-        from .approvals import require_own_key
-
-        require_own_key(book, actor.id)
     if has_personal and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     from . import alerts

@@ -106,7 +106,7 @@ def caller_key_approved(book: Book, key: bytes, ch: Chain | None = None) -> bool
     return hmac.compare_digest(privacy.caller_check(key), ch.current.caller)
 
 
-def require_own_key(book: Book, actor_id: str) -> None:
+def require_approved_key(book: Book, actor_id: str) -> None:
     """Intake refuses, in one line, when the acting person's key is not among the readers of the
     personal data they are writing (a key added to roster.yaml that no director approved)."""
     me = book.roster.person(actor_id)

@@ -80,8 +80,11 @@ def session(book: Book):
 def require_own_key(book: Book, case: Case) -> None:
     """Intake refuses, in one line, when the acting person's own key is not among the readers of
     what they are writing (SPEC §7): they could not read it back."""
-    keys = reader_keys(book, case)
+    from .approvals import require_approved_key
+
     actor = book.actor()
+    require_approved_key(book, actor.id)   # the clearer line when it is their key that waits
+    keys = reader_keys(book, case)
     if actor.id not in keys:
         raise UsageError(_("{person}'s key is not among the readers of this case ({readers}): what you write "
                            "could not be read back by you — put your key in roster.yaml (`hotline key show`) and "

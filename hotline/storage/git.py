@@ -273,12 +273,10 @@ def _parse_tree(content: bytes, width: int) -> dict[bytes, tuple[bytes, bytes]]:
 Objects = _Objects     # for the key store (storage.keystore): the same reader, and the tree format
 
 
-def parse_tree(content: bytes, width: int) -> dict[bytes, tuple[bytes, bytes]]:
-    return _parse_tree(content, width)
-
-
-def tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:
-    return _tree_bytes(entries)
+def rewrite_tree(root: Path, objs: _Objects, tree: str | None, changes: dict, width: int, put_tree) -> str:
+    """`tree` with `changes` (path -> (mode, binary id) or None) applied, new trees stored by `put_tree`
+    (the key store writes its own objects: storage.keystore)."""
+    return _rewrite(root, objs, tree, changes, width, True, put_tree)
 
 
 def _tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:
@@ -329,8 +327,10 @@ def _blobs(root: Path, c: _Commit) -> dict[str, tuple[bytes, bytes] | None]:
     return out
 
 
-def _rewrite(root: Path, objs: _Objects, tree: str | None, changes: dict, width: int, top: bool) -> str | None:
-    """The id of `tree` with `changes` (relative path -> entry or None) applied; None if it ends empty."""
+def _rewrite(root: Path, objs: _Objects, tree: str | None, changes: dict, width: int, top: bool,
+             put_tree=None) -> str | None:
+    """The id of `tree` with `changes` (relative path -> entry or None) applied; None if it ends empty.
+    `put_tree(bytes) -> id` stores each new tree (default: `git hash-object -w`)."""
     entries: dict[bytes, tuple[bytes, bytes]] = {}
     if tree is not None:
         got = objs.get(tree)
@@ -349,13 +349,16 @@ def _rewrite(root: Path, objs: _Objects, tree: str | None, changes: dict, width:
     for name, sub in below.items():
         key = name.encode("utf-8")
         cur = entries.get(key)
-        sub_id = _rewrite(root, objs, cur[1].hex() if cur and cur[0] == b"40000" else None, sub, width, False)
+        sub_id = _rewrite(root, objs, cur[1].hex() if cur and cur[0] == b"40000" else None, sub, width, False,
+                          put_tree)
         if sub_id is None:
             entries.pop(key, None)
         else:
             entries[key] = (b"40000", bytes.fromhex(sub_id))
     if not entries and not top:
         return None
+    if put_tree is not None:
+        return put_tree(_tree_bytes(entries))
     p = _run(root, ["hash-object", "-w", "-t", "tree", "--stdin"], stdin=_tree_bytes(entries), text=False, check=False)
     if p.returncode != 0:
         raise GitError(_why(p, "hash-object"))

@@ -238,7 +238,10 @@ class Store:
             probe = self._last_oid   # a new store: the repository's object format from its HEAD
         width = 32 if probe and len(probe) == 64 else 20
         writer = _Writer(self.top, width)
-        tree = _apply(self._objects(), writer, self.tree, self.changes, width, True)
+        entries = {path: None if data is None else (b"100644", bytes.fromhex(writer.put(b"blob", data)))
+                   for path, data in self.changes.items()}
+        tree = git.rewrite_tree(self.top, self._objects(), self.tree, entries, width,
+                                lambda body: writer.put(b"tree", body))
         commit = writer.put(b"commit", b"tree " + tree.encode("ascii") + b"\nauthor " + _WHO + b"\ncommitter "
                             + _WHO + b"\n\n" + MESSAGE)
         if commit != self.head:
@@ -256,36 +259,6 @@ class Store:
         if self._objs is not None:
             self._objs.close()
             self._objs = None
-
-
-def _apply(objs: git.Objects, writer: "_Writer", tree: str | None, changes: dict[str, bytes | None], width: int,
-           top: bool) -> str | None:
-    entries: dict[bytes, tuple[bytes, bytes]] = {}
-    if tree is not None:
-        got = objs.get(tree)
-        if got is None or got[0] != "tree":
-            raise Damaged(_("the key store's tree {tree} is missing").format(tree=tree))
-        entries = git.parse_tree(got[1], width)
-    below: dict[str, dict] = {}
-    for path, data in changes.items():
-        head, sep, rest = path.partition("/")
-        if sep:
-            below.setdefault(head, {})[rest] = data
-        elif data is None:
-            entries.pop(head.encode("utf-8"), None)
-        else:
-            entries[head.encode("utf-8")] = (b"100644", bytes.fromhex(writer.put(b"blob", data)))
-    for name, sub in below.items():
-        key = name.encode("utf-8")
-        cur = entries.get(key)
-        sub_id = _apply(objs, writer, cur[1].hex() if cur and cur[0] == b"40000" else None, sub, width, False)
-        if sub_id is None:
-            entries.pop(key, None)
-        else:
-            entries[key] = (b"40000", bytes.fromhex(sub_id))
-    if not entries and not top:
-        return None
-    return writer.put(b"tree", git.tree_bytes(entries))
 
 
 class _Writer:
