@@ -14,7 +14,7 @@ from typing import Any
 
 from .i18n import N_, _
 from . import keyring, privacy
-from .approvals import reader_keys
+from .approvals import staff_keys
 from .book import Book
 from .domain import points as pts
 from .domain import detect
@@ -90,7 +90,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
     data = validate_intake(book.rules, raw)
     actor, owner = intake_people(book, data.owner)
     received = book.record_time(data.at)
-    keys = reader_keys(book)  # only keys a director approved
+    keys = staff_keys(book)  # only keys a director approved
     fields = {"name": data.name, "contact": data.contact, "address": data.address, "notes": data.notes}
     has_personal = any(fields.values())
     if has_personal and not keys:
@@ -506,7 +506,7 @@ def _apply_amendment(book: Book, case: Case, after: IntakeInput, diff: dict, ide
             setattr(case, k, getattr(after, k))
     if not any(k in diff for k in PERSONAL_FIELDS):
         return
-    keys = reader_keys(book)  # only keys a director approved
+    keys = staff_keys(book)  # only keys a director approved
     fields = {k: getattr(after, k) for k in PERSONAL_FIELDS}
     caller = case.personal.caller if case.personal else None
     with keyring.session(book) as store:

@@ -91,7 +91,7 @@ def reading_roster(book: Book, ch: Chain | None = None) -> Roster:
     return rules.reading(book.roster, ch if ch is not None else chain(book)[0])
 
 
-def reader_keys(book: Book) -> list[str]:
+def staff_keys(book: Book) -> list[str]:
     """The public keys personal data is encrypted to: the approved keys of the active staff."""
     return [p.key for p in reading_roster(book).recipients()]
 

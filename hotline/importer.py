@@ -203,9 +203,9 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     actor = book.actor()
     if not p.new:
         raise UsageError(_("nothing to import from {file}").format(file=p.file))
-    from .approvals import reader_keys
+    from .approvals import staff_keys
 
-    keys = reader_keys(book)  # only keys a director approved
+    keys = staff_keys(book)  # only keys a director approved
     if any(e.personal for e in p.new) and not keys:
         privacy.encrypt(b"", keys)  # raises the clear refusal: no recipients, no plaintext
     with book.lock(), keyring.session(book) as store:
