@@ -24,8 +24,8 @@ def _book(base: Path) -> tuple[Path, Path, list[str]]:
     """A fresh book with the synthetic roster, built once and copied for each run."""
     import yaml
 
-    from hotline import privacy
-    from hotline.setup import init_book
+    from hotline.trust import privacy
+    from hotline.writes.setup import init_book
 
     from bench.synth import roster_text
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.domain.model import Case, Event, Personal
 from hotline.storage import casefile as store
 from hotline.storage import ids
@@ -42,7 +42,7 @@ def roster_text(key: str) -> str:
 
 def build(root: Path, n: int, end: datetime | None = None, seed: int = 1, personal_share: float = 0.3) -> Path:
     """Make a book of n cases at root, received over the years before `end`, in one commit."""
-    from hotline.setup import init_book
+    from hotline.writes.setup import init_book
 
     rng = random.Random(seed)
     end = end or datetime(2026, 11, 20, 12, 0, tzinfo=TZ)

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hotline import actions, privacy  # noqa: E402
+from hotline.writes import actions  # noqa: E402
+from hotline.trust import privacy
 from hotline.book import Book  # noqa: E402
-from hotline.setup import init_book  # noqa: E402
+from hotline.writes.setup import init_book  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.cli import app
 
 NOW = "2026-11-23 12:00"  # "now" for every test (Beijing time); tests that need another pass --at / --as-of
@@ -229,7 +229,7 @@ def set_roster(tb: "TestBook", base: Path) -> None:
     """The test roster (every person with a key of their own, wang with his signing key) and a caller
     key all of them open, as `hotline rekey` would leave it, approved by wang (the director); two
     commits."""
-    from hotline import approvals
+    from hotline.trust import approvals
     from hotline.book import Book
 
     ident = privacy.load_identity()

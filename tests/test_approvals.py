@@ -10,7 +10,7 @@ from pathlib import Path
 import pyrage
 import yaml
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.domain import approvals as rules
 from hotline.storage import approvals as store
 import pytest

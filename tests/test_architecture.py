@@ -11,14 +11,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotline"
 
 # who may import whom: a layer may use itself and the layers listed
+SERVICES = {"base", "reads", "trust", "storage", "domain", "render"}
 LAYERS = {
     "domain": {"domain"},
     "storage": {"storage", "domain"},
     "render": {"render", "domain"},
-    "services": {"services", "storage", "domain", "render"},
-    "cli": {"cli", "services", "storage", "domain", "render"},
+    "base": {"base", "storage", "domain"},            # book.py, times.py: a book and the clock
+    "reads": SERVICES,                                # a read never reaches a write
+    "trust": SERVICES,
+    "writes": SERVICES | {"writes"},
+    "cli": SERVICES | {"writes", "cli"},
 }
 SHARED = {"hotline", "hotline.errors", "hotline.i18n"}  # usable from every layer
+PACKAGES = ("domain", "storage", "render", "cli", "reads", "writes", "trust")
 
 
 def module_name(path: Path) -> str:
@@ -35,9 +40,9 @@ def layer(mod: str) -> str | None:
     if mod == "hotline.__main__":
         return "cli"
     parts = mod.split(".")
-    if len(parts) > 1 and parts[1] in ("domain", "storage", "render", "cli"):
+    if len(parts) > 1 and parts[1] in PACKAGES:
         return parts[1]
-    return "services"
+    return "base"
 
 
 MODULES = {module_name(p): p for p in PKG.rglob("*.py")}
@@ -236,3 +241,14 @@ def test_the_bulletin_s_sections_return_data_not_words():
             if re.search(r"_label\"|\"label\"|i18n import|\b_\(|ngettext\(|\.label\(", line):
                 bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert bad == []
+
+
+def test_a_new_module_has_a_package_that_says_what_it_does():
+    # "where does a new write / read go?" is answered by the tree: writes/, reads/, trust/ (and the
+    # layers domain/, storage/, render/, cli/); only a book, the clock, errors and words sit beside them
+    loose = sorted(p.name for p in PKG.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "book.py", "errors.py", "i18n.py", "times.py"]
+    for pkg in ("reads", "writes", "trust"):
+        doc = ast.get_docstring(ast.parse((PKG / pkg / "__init__.py").read_text(encoding="utf-8"))) or ""
+        listed = set(re.findall(r"^\s+(\w+)\.py\s", doc, re.M))
+        assert listed == {p.stem for p in (PKG / pkg).glob("*.py") if p.stem != "__init__"}, pkg

@@ -154,7 +154,7 @@ FORMULA_FIRST = "=+-@\t\r＝＋－＠﹦﹢﹣﹫"
 
 def _hostile_book(book):
     import conftest
-    from hotline import privacy
+    from hotline.trust import privacy
 
     roster = conftest.roster_text(book.root.parent)
     for old, key in (("王芳", "wang_name"), ("李娜", "li_name"), ("赵强", "zhao_name"), ("陈静", "chen_name"),

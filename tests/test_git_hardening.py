@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.cli import app
 from tests import conftest
 

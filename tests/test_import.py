@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import yaml
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.cli import app
 
 import conftest
@@ -166,7 +166,7 @@ def test_a_sheet_with_personal_data_inside_the_book_is_imported_with_a_warning(b
 
 
 def test_rows_imported_by_another_import_meanwhile_are_refused(book, tmp_path):
-    from hotline import importer
+    from hotline.writes import importer
     from hotline.book import Book
     from hotline.errors import UsageError
 

@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.storage.keys import CALLER_KEY
 
 UNSAFE = ("\x1b", "\x9b", "\x7f", "\u202e")

@@ -11,7 +11,7 @@ import pytest
 
 from hotline.domain.leave import Leave
 from hotline.domain.model import Case, Event, LedgerEntry, Personal
-from hotline.offices import choose_caller_key
+from hotline.writes.offices import choose_caller_key
 from hotline.storage import casefile, merge
 
 BJ = timezone(timedelta(hours=8))

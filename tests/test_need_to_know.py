@@ -18,7 +18,7 @@ import pyrage
 import pytest
 
 from conftest import git, identity_of
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.storage import keystore
 from hotline.storage.casefile import parse_case
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import conftest
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.book import Book
 from hotline.domain.access import readers
 from hotline.storage import keystore

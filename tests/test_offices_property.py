@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import conftest
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.cli import app
 
 OPS = ["intake", "followup", "refer", "urge", "assign", "close", "award", "penalize", "rekey", "sync"]

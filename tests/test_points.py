@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from hotline import check, queries
+from hotline.reads import check, queries
 from hotline.book import Book
 from hotline.domain import dates, points
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from hotline import privacy
+from hotline.trust import privacy
 from hotline.storage import store
 
 NAME, PHONE, ADDRESS = "张秀兰", "13812345678", "东莞市长安镇某村"

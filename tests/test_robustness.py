@@ -248,7 +248,7 @@ def test_check_names_a_duplicate_case_id(book):
 
 
 def test_parallel_check_finds_the_same_problems(book, monkeypatch):
-    from hotline import check
+    from hotline.reads import check
     from hotline.book import Book
 
     for h in range(8, 14):

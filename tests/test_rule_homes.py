@@ -25,7 +25,7 @@ HOMES = [
     ("§2 what an intake may leave out, and what it then holds", "hotline.domain.cases:IntakeInput.with_defaults",
      ("intake", "import")),
     ("§2 the first-responsible owner: --owner, default whoever registers, active in the roster",
-     "hotline.actions:intake_people", ("intake",)),
+     "hotline.writes.actions:intake_people", ("intake",)),
     ("#22 of two closes the first counts (status, register, points, bulletin)", "hotline.domain.model:first_close",
      ("close", "check", "import", "export")),
 ]

@@ -21,7 +21,7 @@ def init(
 ):
     if clone is not None:
         return _clone(clone, directory, person, name)
-    from ..setup import init_book
+    from ..writes.setup import init_book
 
     res = init_book(directory, person, name)
     out(_("Created case book in {root}").format(root=res.root))
@@ -34,7 +34,7 @@ def init(
 
 
 def _clone(url: str, directory: Path, person: Optional[str], name: Optional[str]) -> None:
-    from ..offices import clone_book
+    from ..writes.offices import clone_book
     from ..storage.gitsync import RemoteError
     from .offices import remote_error
 
@@ -64,7 +64,7 @@ def _clone(url: str, directory: Path, person: Optional[str], name: Optional[str]
 @key_command("new", help=N_('Create your private key (identity) outside the book and print its public key.'))
 @handle
 def key_new():
-    from .. import privacy
+    from ..trust import privacy
 
     path, public = privacy.new_identity()
     out(_("Created {path}").format(path=path))
@@ -76,7 +76,7 @@ def key_new():
 @key_command("show", help=N_('Print your public key.'))
 @handle
 def key_show():
-    from .. import privacy
+    from ..trust import privacy
     from ..errors import UsageError
 
     ident = privacy.load_identity()

@@ -34,7 +34,7 @@ def add(
     wrong_number: Optional[int] = typer.Option(None, "--wrong-number", help=N_("Wrong numbers (打错)."), **COUNT),
     note: Optional[str] = typer.Option(None, "--note", metavar=N_("TEXT"), help=N_("A remark (no callers' data).")),
 ):
-    from .. import calllog
+    from ..writes import calllog
     from ..domain.dates import parse_date, parse_month
 
     book = open_book(ctx)
@@ -55,7 +55,7 @@ def import_(
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar=N_("NAME"), help=N_("The workbook's sheet to read.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Check and print what would be recorded; write nothing.")),
 ):
-    from .. import calllog
+    from ..writes import calllog
     from ..errors import UsageError
 
     book = open_book(ctx)
@@ -99,7 +99,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
     output: Optional[Path] = OUTPUT,
 ):
-    from .. import calllog
+    from ..reads import calllog
     from ..domain.dates import parse_month
     from ..render.tables import rows_out
 

@@ -150,7 +150,7 @@ def who(book, pid: str) -> str:
 
 def report_problems(book, problems) -> None:
     """Unreadable case files, one `path:line: message` line each, on stderr."""
-    from ..queries import problem_lines
+    from ..reads.queries import problem_lines
 
     for line in problem_lines(book, problems):
         err(line)

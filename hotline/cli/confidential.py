@@ -24,7 +24,7 @@ def access(
     data_key: Optional[Path] = typer.Option(None, "--data-key", metavar=N_("FILE"), help=N_(
         "Write the case's data key to FILE (readers only), for the standard `age -d -i FILE`.")),
 ):
-    from .. import keyring
+    from ..trust import keyring
     from ..domain import labels
     from ..domain.access import readers
     from ..render.tables import rows_out
@@ -68,7 +68,7 @@ def erase(
                                                      "and not on hold.")),
     yes: bool = typer.Option(False, "--yes", help=N_("Do not ask: erasing cannot be undone.")),
 ):
-    from .. import erasure
+    from ..trust import erasure
     from .terminal import interactive_terminal
 
     if due and (cases or caller):
@@ -110,7 +110,7 @@ def hold(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     reason: str = typer.Option(..., "--reason", metavar=N_("TEXT"), help=N_("Why it is kept (a court, the police…).")),
 ):
-    from .. import erasure
+    from ..trust import erasure
 
     c, _commit = erasure.hold(open_book(ctx), case, reason)
     out(_("Case {id} is on hold: its personal data is kept until `hotline release {id}`.").format(id=c.id))
@@ -123,7 +123,7 @@ def release(
     case: str = typer.Argument(..., metavar=N_("CASE"), help=N_("Case id (or an unambiguous prefix).")),
     reason: Optional[str] = typer.Option(None, "--reason", metavar=N_("TEXT")),
 ):
-    from .. import erasure
+    from ..trust import erasure
 
     c, _commit = erasure.release(open_book(ctx), case, reason or "")
     out(_("The hold on case {id} was released.").format(id=c.id))

@@ -71,7 +71,7 @@ def overdue(
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table, json, csv or xlsx.")),
     output: Optional[Path] = XLSX_OUTPUT,
 ):
-    from .. import queries
+    from ..reads import queries
     from ..domain.calendar import parse_duration
     from ..domain.dates import parse_time
     from ..render.tables import rows_out

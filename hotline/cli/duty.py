@@ -103,7 +103,7 @@ def duty(
 ):
     from datetime import date, timedelta
 
-    from .. import staff
+    from ..reads import staff
     from ..domain.linerules import parse_week
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json
@@ -156,8 +156,9 @@ def leave(
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("With --list: table, json or csv.")),
     output: Optional[Path] = OUTPUT,
 ):
-    from .. import staff
+    from ..reads import staff
     from ..domain.dates import parse_date, parse_month
+    from ..writes.staff import record_leave
     from ..errors import UsageError
 
     if list_:
@@ -172,7 +173,7 @@ def leave(
     if month is not None or output is not None:
         raise UsageError(_("--month and --output go with --list"))
     book = open_book(ctx)
-    res = staff.record_leave(book, person, parse_date(start, "--from"), parse_date(end, "--to"), reason or "",
+    res = record_leave(book, person, parse_date(start, "--from"), parse_date(end, "--to"), reason or "",
                              parse_at(book, at))
     x = res.leave
     out(_("Recorded leave of {who}: {start} to {end} ({id})").format(
@@ -202,7 +203,7 @@ def roster_cmd(
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=FORMAT_HELP),
     output: Optional[Path] = OUTPUT,
 ):
-    from .. import staff
+    from ..reads import staff
     from ..domain import labels
     from ..render.tables import rows_out
 

@@ -45,7 +45,7 @@ class Notes:
         """What the action needs to keep what was moved out (and the key to open the case's block)."""
         if not self.secret:
             return {}
-        from .. import privacy
+        from ..trust import privacy
 
         return {"secret": "\n".join(self.secret), "identity": privacy.load_identity()}
 
@@ -91,7 +91,7 @@ def followup(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions
+    from ..writes import actions
     from ..domain import labels
 
     answer = partner_answer(accepted, declined)
@@ -116,7 +116,8 @@ def refer(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions, privacy
+    from ..writes import actions
+    from ..trust import privacy
 
     book = open_book(ctx)
     when = parse_at(book, at)
@@ -141,7 +142,7 @@ def urge(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions
+    from ..writes import actions
     from ..domain.clocks import needs_committee
 
     book = open_book(ctx)
@@ -164,7 +165,7 @@ def assign(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions
+    from ..writes import actions
 
     book = open_book(ctx)
     notes = Notes(no_input)
@@ -188,7 +189,7 @@ def close(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions
+    from ..writes import actions
 
     answer = partner_answer(accepted, declined)
     book = open_book(ctx)
@@ -229,7 +230,8 @@ def amend(
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
     no_input: bool = NO_INPUT,
 ):
-    from .. import actions, privacy
+    from ..writes import actions
+    from ..trust import privacy
     from ..errors import UsageError
     from .form import Discarded, Form
     from .terminal import interactive_terminal
@@ -267,7 +269,7 @@ def amend(
 
 
 def _changed(raw, case, personal: dict) -> dict:
-    from .. import actions
+    from ..writes import actions
 
     before = actions.intake_of(case, personal)
     return {k: getattr(raw, k) for k in (*actions.CLEAR_FIELDS, *actions.PERSONAL_FIELDS)
@@ -282,7 +284,7 @@ def void(
     reason: str = typer.Option(..., "--reason", metavar=N_("TEXT"), help=N_("Why the case was entered by mistake.")),
     at: Optional[str] = typer.Option(None, "--at", metavar=N_("TIME")),
 ):
-    from .. import actions
+    from ..writes import actions
 
     book = open_book(ctx)
     res = actions.void(book, case, reason, parse_at(book, at))

@@ -72,7 +72,8 @@ def save(book, output: Path, sheets: list, what: str) -> None:
 def export_list(book, cases: list, output: Path, reveal: bool) -> None:
     """`list --format xlsx`: the register (个案) and every event (事件) of the listed cases;
     with --reveal, the personal columns decrypted with your key."""
-    from .. import actions, privacy
+    from ..writes import actions
+    from ..trust import privacy
     from ..domain.register import case_row, event_rows
     from ..errors import HotlineError, UsageError
     from ..render.sheets import register_sheets
@@ -80,7 +81,7 @@ def export_list(book, cases: list, output: Path, reveal: bool) -> None:
     identity = None
     if reveal:
         outside_book(book, output)
-        from ..readers import require_reader
+        from ..trust.readers import require_reader
 
         require_reader(book, [c for c in cases if c.personal is not None])  # before anything is decrypted
         identity = privacy.load_identity()

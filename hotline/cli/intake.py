@@ -24,7 +24,7 @@ def _report(book, res, quiet: bool) -> None:
         err("!! " + _("RED CASE: no director in roster.yaml to inform — tell the shift leader at once"))
     police_notice(book, res)
     if res.repeat_check == "lost":
-        from ..privacy import LOST_KEY
+        from ..trust.privacy import LOST_KEY
 
         err(_(LOST_KEY))
     elif res.repeat_check == "unapproved":
@@ -74,7 +74,8 @@ def intake(
     no_input: bool = typer.Option(False, "--no-input", help=N_("Never prompt; missing fields are an error.")),
     quiet: bool = typer.Option(False, "-q", "--quiet", help=N_("Print only the new case id.")),
 ):
-    from .. import actions, privacy
+    from ..writes import actions
+    from ..trust import privacy
     from ..domain.cases import IntakeInput
     from ..errors import UsageError
     from .form import Discarded, Form

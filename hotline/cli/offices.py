@@ -15,7 +15,7 @@ from .common import err, handle, open_book, out, progress
 @handle
 def sync(ctx: typer.Context, remote: Optional[str] = typer.Argument(None, metavar=N_("REMOTE"),
                                                 help=N_("The git remote to sync with (default: the branch's, else origin)."))):
-    from ..offices import sync_book
+    from ..writes.offices import sync_book
     from ..storage.gitsync import RemoteError
 
     book = open_book(ctx)
@@ -53,7 +53,7 @@ def sync(ctx: typer.Context, remote: Optional[str] = typer.Argument(None, metava
 def closed_differently(book, ids) -> None:
     """The merged cases that two offices closed with different outcomes: which close counts (the
     first), said to both offices — the one told "closed: resolved" may not hold the close that counts."""
-    from ..actions import closes_differ, describe_close
+    from ..writes.actions import closes_differ, describe_close
     from ..errors import HotlineError
 
     for cid in ids:
@@ -113,11 +113,11 @@ def resolve(
     take: Optional[List[str]] = typer.Option(None, "--take", metavar=N_("FIELD=N"),
                                              help=N_("Keep value N (as listed) of FIELD, without asking.")),
 ):
-    from .. import offices
+    from ..writes import offices
     from ..domain import labels
     from ..errors import UsageError
 
-    from .. import arrivals
+    from ..trust import arrivals
     from ..storage import gitsync
 
     book = open_book(ctx)
@@ -182,7 +182,7 @@ def _parse_take(items: list[str]) -> dict[str, int]:
 
 def _ask(book, case) -> dict[str, int] | None:
     """On a terminal: each conflicting field's values, numbered, and the person's choice."""
-    from .. import offices
+    from ..writes import offices
     from ..domain import labels
     from ..errors import UsageError
     from .terminal import Cancelled, interactive_terminal
@@ -219,7 +219,7 @@ def _shown(book, name: str, value, case) -> str:
     from ..render.text import one_line
 
     if name == "personal":
-        from .. import privacy
+        from ..trust import privacy
         from ..domain.access import may_read
 
         if not may_read(case, book.roster, book.rules.lines.access, book.actor().id):
@@ -250,9 +250,9 @@ def _shown(book, name: str, value, case) -> str:
                  "personal data under a key of its own (need to know)."))
 @handle
 def upgrade(ctx: typer.Context):
-    from .. import keyring
-    from ..offices import upgrade_book
-    from ..setup import rekey_book
+    from ..trust import keyring
+    from ..writes.offices import upgrade_book
+    from ..writes.setup import rekey_book
 
     book = open_book(ctx)
     actor = book.actor()
@@ -275,7 +275,7 @@ def upgrade(ctx: typer.Context):
 @command("merge-file", hidden=True, help=N_("git's merge driver for case, ledger and leave files (run by git)."))
 def merge_file(base: Path = typer.Argument(...), ours: Path = typer.Argument(...), theirs: Path = typer.Argument(...),
                pathname: str = typer.Argument(...)):
-    from ..offices import run_driver
+    from ..writes.offices import run_driver
 
     try:
         code = run_driver(base, ours, theirs, pathname)

@@ -19,7 +19,7 @@ PERSON_ARG = N_("PERSON")
 
 def _record(ctx: typer.Context, kind: str, person: str, item: str, count: Optional[str], amount: Optional[str],
             on: Optional[str], note: Optional[str], no_input: bool) -> None:
-    from .. import actions
+    from ..writes import actions
     from ..domain.dates import parse_date
     from ..domain.points import item_label
     from .events import Notes
@@ -86,7 +86,7 @@ def score(
     person: Optional[str] = typer.Option(None, "--person", metavar=PERSON_ARG, help=N_("Show every entry behind this person's score.")),
     output: Optional[Path] = XLSX_OUTPUT,
 ):
-    from .. import queries
+    from ..reads import queries
     from ..domain.dates import parse_month, parse_year
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json

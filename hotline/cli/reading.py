@@ -150,12 +150,13 @@ def show(
     c = book.store.get(case)
     personal = None
     if reveal and c.personal is not None:
-        from .. import actions, privacy  # encryption is loaded only when it is asked for
+        from ..writes import actions  # encryption is loaded only when it is asked for
+        from ..trust import privacy
 
         personal = actions.reveal(book, c, privacy.load_identity())
     card = case_card(c, book.rules, book.calendar, book.roster, book.now)
     if c.personal is not None and c.personal.key and not c.erased:
-        from .. import keyring
+        from ..trust import keyring
 
         card["personal"]["recipients"] = keyring.wrap_count(book, c)
     if fmt == "json":
@@ -201,7 +202,7 @@ def list_cases(
     output: Optional[Path] = XLSX_OUTPUT,
     reveal: bool = typer.Option(False, "--reveal", help=N_("With --format xlsx: add the callers' personal data (needs your key; never inside the book).")),
 ):
-    from .. import queries
+    from ..reads import queries
     from ..domain.dates import parse_month
     from ..render.tables import rows_out
     from .exports import FORMATS, check_output, export_list

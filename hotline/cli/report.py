@@ -85,7 +85,7 @@ def _write(path: Path, data, what: str) -> None:
 
 def retention_reminder(book) -> None:
     """SPEC §7: cases past the retention period are named at every report (on stderr)."""
-    from .. import erasure
+    from ..trust import erasure
 
     n = erasure.due_count(book)
     if n:
@@ -93,7 +93,7 @@ def retention_reminder(book) -> None:
 
 
 def _month(ctx: typer.Context, year: int, mon: int, fmt: str, output: Optional[Path]) -> None:
-    from .. import queries
+    from ..reads import queries
     from ..render.report import render_report
 
     book = open_book(ctx)
@@ -129,7 +129,7 @@ def _month(ctx: typer.Context, year: int, mon: int, fmt: str, output: Optional[P
 
 
 def _year(ctx: typer.Context, year: int, fmt: str, output: Optional[Path]) -> None:
-    from .. import queries
+    from ..reads import queries
     from ..render import upward
 
     book = open_book(ctx)

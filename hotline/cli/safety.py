@@ -72,7 +72,8 @@ def caller(
                                           help=N_("Find the caller by a phone number or account (needs your key).")),
     fmt: str = typer.Option("table", "--format", metavar=N_("FORMAT"), help=N_("table or json.")),
 ):
-    from .. import callers, privacy
+    from ..reads import callers
+    from ..trust import privacy
     from ..domain import labels
     from ..errors import UsageError
     from ..render.tables import rows_out, to_json

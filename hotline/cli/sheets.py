@@ -53,7 +53,8 @@ PROBLEMS_SHOWN = 200   # a sheet broken in every row is not two million lines: t
 
 def _import(ctx: typer.Context, file: Path, sheet: Optional[str], mapping: Optional[Path], dry_run: bool, skip_bad: bool,
             encoding: Optional[str] = None) -> None:
-    from .. import importer, privacy
+    from ..writes import importer
+    from ..trust import privacy
     from ..errors import UsageError
     from .exports import inside_book
 

@@ -16,7 +16,7 @@ def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metava
           output: Optional[Path] = OUTPUT,
           regions: bool = typer.Option(False, "--regions", help=N_("List the cases whose region cannot be placed "
                                                                    "(local, in the province, another province)."))):
-    from ..check import check_book, unplaced_regions
+    from ..reads.check import check_book, unplaced_regions
     from ..render.tables import rows_out
 
     check_format(fmt, ("text", "json", "csv"))
@@ -33,11 +33,11 @@ def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metava
     if output is not None or text:
         write_out(text, output, fmt, count=len(problems) if output is not None else None)
     if not regions:
-        from .. import erasure
+        from ..trust import erasure
 
         for line in erasure.reminders(book):   # not problems of the book: said, exit status unchanged
             err(line)
-        from ..approvals import unapproved_book
+        from ..trust.approvals import unapproved_book
 
         note = unapproved_book(book)  # said, not a problem: a book made before approvals still works as before
         if note:
@@ -49,7 +49,7 @@ def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metava
 @command(help=N_("Give each case's key to everyone who may now read it and take it from everyone who may not."))
 @handle
 def rekey(ctx: typer.Context):
-    from ..setup import rekey_book
+    from ..writes.setup import rekey_book
 
     book = open_book(ctx)
     res = rekey_book(book, progress=progress(_("re-encrypting")))
@@ -79,7 +79,7 @@ def approve(ctx: typer.Context,
             yes: bool = typer.Option(False, "--yes", help=N_("Do not ask for confirmation (for scripts)."))):
     import sys
 
-    from .. import approvals, privacy
+    from ..trust import approvals, privacy
     from ..errors import UsageError
 
     book = open_book(ctx)

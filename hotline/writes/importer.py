@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import keyring, privacy
-from .book import Book
-from .domain.importing import Context, Entry, Problem, Register, column_letter, fingerprints, read_register
-from .domain.model import Case, Personal, Source
-from .domain.register import EVENTS_SHEET, PERSONAL
-from .errors import UsageError
-from .i18n import N_, _
-from .storage import ids
+from ..trust import keyring, privacy
+from ..book import Book
+from ..domain.importing import Context, Entry, Problem, Register, column_letter, fingerprints, read_register
+from ..domain.model import Case, Personal, Source
+from ..domain.register import EVENTS_SHEET, PERSONAL
+from ..errors import UsageError
+from ..i18n import N_, _
+from ..storage import ids
 
 
 @dataclass
@@ -48,8 +48,8 @@ def plan(book: Book, path: Path, sheet: str | None = None, mapping: Path | None 
     """Read and check the workbook at `path` against the book (a CSV file in `encoding`, when
     given); UsageError when it cannot be a register at all (no file, a damaged workbook, past
     the limits of `storage.sheets`, no header row, a required column missing)."""
-    from .domain.importing import Mapping
-    from .storage import sheets
+    from ..domain.importing import Mapping
+    from ..storage import sheets
 
     actor = book.actor()
     book.settle()  # an import killed half-way is undone before its rows are told from the book's
@@ -119,7 +119,7 @@ def _case(e: Entry, cid: str, personal: Personal | None = None) -> Case:
 
 def _check(book: Book, e: Entry) -> list[Problem]:
     """The checks of `hotline check` on the case a row would become, each placed on a cell."""
-    from .check import check_case
+    from ..reads.check import check_case
 
     assert e.intake.at is not None
     cid = e.case_id or ids.new_id(e.intake.at.astimezone(book.tz))
@@ -158,8 +158,8 @@ def _caller_key(book: Book, keys: list[str], identity) -> tuple[bytes, list[Path
     """The book's caller key (made, and written encrypted, when the book has none yet) and the
     files written.  Refused when it cannot be opened: imported contacts must be recognised as
     repeat callers like every other."""
-    from .approvals import caller_key_approved, chain
-    from .storage.keys import CALLER_KEY
+    from ..trust.approvals import caller_key_approved, chain
+    from ..storage.keys import CALLER_KEY
 
     if (book.root / CALLER_KEY).exists():
         key = privacy.open_caller_key(book.root, identity)
@@ -193,7 +193,7 @@ def _allocate(book: Book, e: Entry, taken: set[str]) -> str:
 
 def message(count: int, file: Path) -> str:
     """The commit message: the count and the file's name, no data."""
-    from .render.text import one_line
+    from ..render.text import one_line
 
     return f"import {count} case(s) from {one_line(Path(file).name)}"
 
@@ -203,7 +203,7 @@ def write(book: Book, p: Plan, identity=None) -> ImportResult:
     actor = book.actor()
     if not p.new:
         raise UsageError(_("nothing to import from {file}").format(file=p.file))
-    from .approvals import staff_keys
+    from ..trust.approvals import staff_keys
 
     keys = staff_keys(book)  # only keys a director approved
     if any(e.personal for e in p.new) and not keys:

@@ -1,16 +1,16 @@
 """Need to know (SPEC §7), enforced: every road to a case's personal data asks here first."""
 from __future__ import annotations
 
-from .book import Book
-from .domain.model import Case
-from .errors import UsageError
-from .i18n import _
+from ..book import Book
+from ..domain.model import Case
+from ..errors import UsageError
+from ..i18n import _
 
 
 def require_reader(book: Book, cases: list[Case]) -> None:
     """Need to know (SPEC §7): the acting person may open every one of `cases`' personal data,
     else one line naming who may (nothing is decrypted)."""
-    from .domain.access import readers
+    from ..domain.access import readers
     from .approvals import reading_roster
 
     roster = reading_roster(book)   # as a director approved it: an unapproved role grants nothing

@@ -1,24 +1,23 @@
-"""The people of the line, callable from Python: the duty rota (`hotline duty`), leave requests
-(`hotline leave`: a write, one file and one commit), the roster with trial periods
-(`hotline roster`), and their checks for `hotline check`."""
+"""The people of the line, as reads: the duty rota (`hotline duty`), leave requests
+(`hotline leave --list`), the roster with trial periods (`hotline roster`), and their checks for
+`hotline check`. Recording a leave request is a write: `writes/staff.py`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .book import Book
-from .domain import dates, duty
-from .domain.leave import Leave, leave_problems, make_leave, row
-from .domain.trial import roster_rows
-from .errors import BookError
-from .i18n import _
+from ..book import Book
+from ..domain import dates, duty
+from ..domain.leave import Leave, leave_problems, row
+from ..domain.trial import roster_rows
+from ..errors import BookError
+from ..i18n import _
 
 
 def leaves(book: Book, first: date, last: date) -> list[Leave]:
     """Every leave request that overlaps first..last."""
-    from .storage import leave as store
+    from ..storage import leave as store
 
     return store.read(book.root, first, last)
 
@@ -29,7 +28,7 @@ def _lines(book: Book) -> Any:
     lines = book.rules.lines
     bad = duty.rota_problems(lines.duty, book.roster)
     if bad:
-        from .storage import yamlio
+        from ..storage import yamlio
 
         keys, msg = bad[0]
         path = book.root / "rules.yaml"
@@ -47,35 +46,6 @@ def duty_days(book: Book, monday: date, weeks: int = 1) -> list[dict[str, Any]]:
     """Duty day by day for `weeks` weeks from `monday`."""
     last = monday + timedelta(days=7 * weeks - 1)
     return duty.days(_lines(book), book.calendar, book.roster, leaves(book, monday, last), monday, weeks)
-
-
-@dataclass
-class LeaveResult:
-    leave: Leave
-    path: Path
-    commit: str
-    message: str
-
-
-def record_leave(book: Book, person: str, start: date, end: date, reason: str = "",
-                 at: datetime | None = None) -> LeaveResult:
-    """Record a leave request made at `at` (default now), late when it came with less notice
-    than the rule; checked first (UsageError, nothing written), then one file and one commit."""
-    from .domain.cases import MAX_SHORT, clear_text
-    from .storage import ids
-    from .storage import leave as store
-
-    actor = book.actor()
-    requested = book.calendar.local(book.record_time(at))
-    why = clear_text(reason, "--reason", limit=MAX_SHORT)
-    leave = make_leave(book.rules.lines, book.roster, ids.new_id(requested), person, start, end, requested,
-                       actor.id, why)
-    late = " (late)" if leave.late else ""
-    message = f"leave {leave.person} {start.isoformat()}..{end.isoformat()}{late}"
-    with book.lock():
-        path = store.append(book.root, leave)
-        commit = book.commit([path], message, actor)
-    return LeaveResult(leave, path, commit, message)
 
 
 def leave_list(book: Book, month: tuple[int, int] | None = None, person: str | None = None) -> list[dict[str, Any]]:
@@ -97,8 +67,8 @@ def roster_list(book: Book) -> list[dict[str, Any]]:
 
 def check_problems(book: Book) -> list[tuple[Path, int | None, str]]:
     """The rota's groups and every leave file, as (path, line, message) for `hotline check`."""
-    from .storage import leave as store
-    from .storage import yamlio
+    from ..storage import leave as store
+    from ..storage import yamlio
 
     out: list[tuple[Path, int | None, str]] = []
     rules_path = book.root / "rules.yaml"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import keyring, privacy
-from .book import Book
-from .domain.callerfile import caller_file
-from .domain.model import Case
-from .errors import UsageError
-from .i18n import _
+from ..trust import keyring, privacy
+from ..book import Book
+from ..domain.callerfile import caller_file
+from ..domain.model import Case
+from ..errors import UsageError
+from ..i18n import _
 
 
 def cases_of(book: Book, callers: list[str]) -> list[Case]:
@@ -24,7 +24,7 @@ def cases_of(book: Book, callers: list[str]) -> list[Case]:
 
 def file_of_case(book: Book, case_ref: str) -> dict[str, Any]:
     """The caller's file from one of their cases: for a person who may open that case (SPEC §7)."""
-    from .readers import require_reader
+    from ..trust.readers import require_reader
 
     case = book.store.get(case_ref)
     require_reader(book, [case])

@@ -23,9 +23,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .book import Book
-from .errors import BookError
-from .storage import git, gitsync, merge, yamlio
+from ..book import Book
+from ..errors import BookError
+from ..storage import git, gitsync, merge, yamlio
 
 LINK, REGULAR = "120000", ("100644", "100755")
 WATCHED = ("rules.yaml", "roster.yaml", ".gitattributes", "templates/", "keys/")
@@ -176,7 +176,7 @@ def deleted_files(book: Book) -> list[tuple[str, str, str]]:
 def _not_renumbered(book: Book, gone: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """Leave out deleted case files whose case is still in the book under another id (a case
     renumbered by hand, `git mv`): the same received time as a case present now."""
-    from .storage import casefile
+    from ..storage import casefile
 
     cases = [g for g in gone if merge.kind_of(g[0]) == "case"]
     if not cases:
@@ -224,7 +224,7 @@ def restore_deleted(book: Book, name: str, email: str) -> list[str]:
 def own_ids(book: Book, name: str, email: str) -> list[str]:
     """Give every event that shares its id with an earlier event of its case an id of its own
     (derived from its content, as a merge would); one commit.  The cases changed."""
-    from .storage import casefile
+    from ..storage import casefile
 
     fixed: list[Path] = []
     for case in book.store.all([]):

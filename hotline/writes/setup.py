@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .i18n import _
-from . import keyring, privacy
-from .book import Book
-from .domain.model import Case
-from .errors import UsageError
-from .storage import git, gitsync
-from .storage.config import DEFAULTS
-from .storage.yamlio import atomic_write
+from ..i18n import _
+from ..trust import keyring, privacy
+from ..book import Book
+from ..domain.model import Case
+from ..errors import UsageError
+from ..storage import git, gitsync
+from ..storage.config import DEFAULTS
+from ..storage.yamlio import atomic_write
 
 
 
@@ -81,7 +81,7 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
     caller_key = privacy.new_caller_key()
     written += privacy.write_caller_key(root, caller_key, [public])
     written.append(_first_approval(root, pid, caller_key, ident))
-    from .storage.gitsync import ensure_driver, write_attributes
+    from ..storage.gitsync import ensure_driver, write_attributes
 
     written.append(write_attributes(root) or root / ".gitattributes")
 
@@ -91,7 +91,7 @@ def init_book(directory: Path, person: str | None = None, name: str | None = Non
     assert top is not None
     ensure_driver(top)
     git.commit(top, written, "init case book", display, email or f"{pid}@hotline.invalid")
-    from .approvals import pin_received
+    from ..trust.approvals import pin_received
 
     pin_received(Book(root))  # this clone trusts the approval it made
     return InitResult(root, pid, ident_path, new)
@@ -102,9 +102,9 @@ def _first_approval(root: Path, pid: str, caller_key: bytes, ident) -> Path:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from .approvals import first_approval
-    from .storage.config import load_roster, load_rules
-    from .times import now
+    from ..trust.approvals import first_approval
+    from ..storage.config import load_roster, load_rules
+    from ..times import now
 
     tz = ZoneInfo(load_rules(root / "rules.yaml").timezone)
     at: datetime = now(tz)
@@ -142,7 +142,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     made again from the decrypted contacts: whoever left cannot test numbers against the store.
     Everything that must be decrypted is decrypted first: if one cannot be opened, nothing is written.
     """
-    from .approvals import caller_key_approved, chain, reading_roster
+    from ..trust.approvals import caller_key_approved, chain, reading_roster
 
     actor = book.actor()
     ch = chain(book)[0]
@@ -193,7 +193,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         if rotate or keys_changed(book.root, keys):
             touched += privacy.write_caller_key(book.root, key, keys)
         if rotate:  # a director's new caller key is approved with it; anyone else's waits for `hotline approve`
-            from .approvals import approve_caller_key
+            from ..trust.approvals import approve_caller_key
 
             signed = approve_caller_key(book, ident, key, ch)
             res.approved = signed is not None or ch.legacy
@@ -212,7 +212,7 @@ def rekey_book(book: Book, progress: Callable[[int, int], None] | None = None) -
 
 def keys_changed(root: Path, keys: list[str]) -> bool:
     """The staff keys differ from those the caller key was last encrypted to."""
-    from .storage import keys as keyfiles
+    from ..storage import keys as keyfiles
 
     return keyfiles.read_recipients(root) != set(keys)
 

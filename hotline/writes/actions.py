@@ -12,17 +12,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .i18n import N_, _
-from . import keyring, privacy
-from .approvals import staff_keys
-from .book import Book
-from .domain import points as pts
-from .domain import detect
-from .domain import cases as case_rules
-from .domain.cases import IntakeInput, clear_text, validate_intake
-from .domain.model import ANSWERS, Case, Event, LedgerEntry, Person
-from .errors import UsageError, os_message
-from .storage import ids
+from ..i18n import N_, _
+from ..trust import keyring, privacy
+from ..trust.approvals import staff_keys
+from ..book import Book
+from ..domain import points as pts
+from ..domain import detect
+from ..domain import cases as case_rules
+from ..domain.cases import IntakeInput, clear_text, validate_intake
+from ..domain.model import ANSWERS, Case, Event, LedgerEntry, Person
+from ..errors import UsageError, os_message
+from ..storage import ids
 
 __all__ = ["IntakeInput", "WriteResult", "intake", "followup", "refer", "urge", "assign", "close", "reveal",
            "record_points", "PointsResult", "earlier_cases_of", "amend", "void", "intake_of"]
@@ -42,7 +42,7 @@ class WriteResult:
 
 
 def earlier_cases_of(book: Book, callers: list[str], before: str | None = None) -> list[str]:
-    from .callers import cases_of
+    from ..reads.callers import cases_of
 
     return sorted(c.id for c in cases_of(book, callers) if c.id != before)
 
@@ -54,8 +54,8 @@ def _repeat_caller(book: Book, store, contact: str, keys: list[str], identity
     caller key) | lost (the caller key is gone although cases carry caller ids: never silently
     replaced) | unapproved (the caller key is not the one a director approved: never used).  The
     link from the contact to its caller id lives in the key store."""
-    from .approvals import caller_key_approved, chain
-    from .storage.keys import CALLER_KEY
+    from ..trust.approvals import caller_key_approved, chain
+    from ..storage.keys import CALLER_KEY
 
     if not contact:
         return None, "no-contact", [], [], []
@@ -131,7 +131,7 @@ def intake(book: Book, raw: IntakeInput, identity=None) -> WriteResult:
 
 def _deadlines_in_book(book: Book, case: Case, at: datetime) -> None:
     """An event whose deadline would fall after the last date a book holds is refused."""
-    from .domain.clocks import past_the_book
+    from ..domain.clocks import past_the_book
 
     past_the_book(case, book.rules, book.calendar, at)
 
@@ -192,7 +192,7 @@ def _add_secret(book: Book, case: Case, secret: str, identity) -> None:
     caller = None
     with keyring.session(book) as store:
         if case.personal is not None:
-            from .readers import require_reader
+            from ..trust.readers import require_reader
 
             require_reader(book, [case])
             fields = keyring.open_block(store, case, identity)
@@ -287,7 +287,7 @@ def refer(book: Book, case_ref: str, partner: str, note: str = "", at: datetime 
 
 
 def _stage_form(book: Book, form: Path, personal: bool):
-    from .storage.yamlio import Staged
+    from ..storage.yamlio import Staged
 
     target = Path(form).expanduser()
     if target.is_dir():
@@ -304,8 +304,8 @@ def _stage_form(book: Book, form: Path, personal: bool):
 
 
 def _referral_form(book: Book, case: Case, personal: dict) -> str:
-    from .domain.casecard import referral_context
-    from .render.templates import render_template
+    from ..domain.casecard import referral_context
+    from ..render.templates import render_template
 
     ctx = referral_context(case, book.rules, book.calendar, book.roster, personal)
     return render_template(book.template_source, "referral.md.j2", ctx, book.template_cache)
@@ -387,7 +387,7 @@ def _refuse_unreported(book: Book, case: Case, at: datetime) -> None:
     """A case due to be reported to the police (mandatory report, repeated threats) is not
     closed before the report is recorded."""
     from .alerts import police_due
-    from .domain import labels
+    from ..domain import labels
 
     due = police_due(book, case, at)
     if due:
@@ -400,7 +400,7 @@ def reveal(book: Book, case: Case, identity) -> dict:
     """The case's personal data, for a person who may open it (`require_reader`)."""
     if case.personal is None:
         return {}
-    from .readers import require_reader
+    from ..trust.readers import require_reader
 
     require_reader(book, [case])
     with keyring.session(book) as store:
@@ -421,7 +421,7 @@ def record_points(book: Book, kind: str, person: str, item: str, on: date | None
                   count: int | str | None = None, amount: int | str | None = None, note: str = "") -> PointsResult:
     """Record an award (kind "award") or a penalty ("penalty"): validate (UsageError, nothing
     written), then under the lock append it to ledger/YYYY-MM.yaml and commit that file alone."""
-    from .storage import ledger
+    from ..storage import ledger
 
     if kind not in ("award", "penalty"):
         raise ValueError(kind)

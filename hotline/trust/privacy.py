@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .i18n import N_, _
-from .errors import BookError, UsageError
+from ..i18n import N_, _
+from ..errors import BookError, UsageError
 
 PERSONAL_FIELDS = ("name", "contact", "address", "notes")
 
@@ -105,7 +105,7 @@ def signing_public(identity) -> str:
     """The signing public key as roster.yaml's `sign:` holds it (ed25519:<base64>)."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from .domain.approvals import public_text
+    from ..domain.approvals import public_text
 
     return public_text(signing_key(identity).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
@@ -149,7 +149,7 @@ def decrypt(armor: str, identity) -> bytes:
 
 
 def encrypt_personal(fields: dict[str, str], keys: list[str]) -> str:
-    from .storage import yamlio
+    from ..storage import yamlio
 
     clean = {k: fields[k] for k in PERSONAL_FIELDS if fields.get(k)}
     return encrypt(yamlio.dump(clean).encode("utf-8"), keys)
@@ -161,7 +161,7 @@ def decrypt_personal(armor: str, identity) -> dict[str, Any]:
 
 def parse_personal(plain: bytes) -> dict[str, Any]:
     """A decrypted personal block's fields (name, contact, address, notes)."""
-    from .storage import yamlio
+    from ..storage import yamlio
 
     data = yamlio.load_text(plain.decode("utf-8"), "<personal block>")
     return data if isinstance(data, dict) else {}
@@ -200,7 +200,7 @@ def unwrap(sealed: bytes, identity):
 
 def seal_personal(fields: dict[str, str], public: str) -> str:
     """The personal block encrypted to a case's data key (its public half)."""
-    from .storage import yamlio
+    from ..storage import yamlio
 
     clean = {k: fields[k] for k in PERSONAL_FIELDS if fields.get(k)}
     return _pyrage().encrypt(yamlio.dump(clean).encode("utf-8"), _recipients([public]), armored=True).decode("ascii")
@@ -237,7 +237,7 @@ def new_caller_key() -> bytes:
 
 def open_caller_key(root: Path, identity) -> bytes | None:
     """The book's caller-pseudonym key, decrypted with the volunteer's identity; None if not possible."""
-    from .storage import keys
+    from ..storage import keys
 
     if identity is None:
         return None
@@ -252,7 +252,7 @@ def open_caller_key(root: Path, identity) -> bytes | None:
 
 def write_caller_key(root: Path, key: bytes, recipients: list[str]) -> list[Path]:
     """Store `key` encrypted to `recipients`, and which they were; the paths written."""
-    from .storage import keys
+    from ..storage import keys
 
     return [keys.write_caller_key(root, encrypt(key.hex().encode("ascii"), recipients)),
             keys.write_recipients(root, recipients)]
@@ -269,7 +269,7 @@ def caller_check(key: bytes) -> str:
 def caller_key_lost(root: Path, has_pseudonyms: bool) -> bool:
     """True when keys/caller-key.age is gone although cases carry pseudonyms made with it: a new
     key must not silently replace it (earlier callers would never be recognised again)."""
-    from .storage import keys
+    from ..storage import keys
 
     return has_pseudonyms and not (root / keys.CALLER_KEY).exists()
 
@@ -277,7 +277,7 @@ def caller_key_lost(root: Path, has_pseudonyms: bool) -> bool:
 def must_rotate(root: Path, recipients: list[str]) -> bool:
     """A staff key was removed since the caller key was last written (or that is not recorded):
     whoever left keeps the old key, so a new one is needed."""
-    from .storage import keys
+    from ..storage import keys
 
     before = keys.read_recipients(root)
     return before is None or bool(before - set(recipients))

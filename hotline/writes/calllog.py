@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .book import Book
-from .domain import dates
-from .domain.calls import KINDS, CallCount, LogRead, by_day, make_count, month_totals, read_log
-from .domain.cases import MAX_SHORT, clear_text
-from .i18n import _
+from ..book import Book
+from ..domain import dates
+from ..domain.calls import CallCount, LogRead, by_day, make_count, read_log
+from ..domain.cases import MAX_SHORT, clear_text
+from ..i18n import _
 
 
 @dataclass
@@ -25,7 +25,7 @@ class CallsResult:
 
 
 def _write(book: Book, entries: list[CallCount], message: str, actor: Any) -> CallsResult:
-    from .storage import calls as store
+    from ..storage import calls as store
 
     with book.lock():
         paths = store.append(book.root, entries)
@@ -36,11 +36,11 @@ def _write(book: Book, entries: list[CallCount], message: str, actor: Any) -> Ca
 def record(book: Book, counts: dict[str, Any], day: date | None = None, month: tuple[int, int] | None = None,
            note: str = "") -> CallsResult:
     """Record the calls of `day`, or of the whole `month` (one of them)."""
-    from .storage import ids
+    from ..storage import ids
 
     actor = book.actor()
     if (day is None) == (month is None):
-        from .errors import UsageError
+        from ..errors import UsageError
 
         raise UsageError(_("give the day (--date YYYY-MM-DD) or the whole month (--month YYYY-MM), one of them"))
     y, m = (day.year, day.month) if day is not None else month  # type: ignore[misc]
@@ -63,9 +63,9 @@ class CallsPlan:
 def plan_import(book: Book, path: Path, sheet: str | None = None) -> CallsPlan:
     """Read and check the phone system's call log; nothing written.  One entry per day (the rows
     of a day added up); a day already imported from the same rows is skipped."""
-    from .domain.importing import Context
-    from .storage import calls as store
-    from .storage import ids, sheets
+    from ..domain.importing import Context
+    from ..storage import calls as store
+    from ..storage import ids, sheets
 
     actor = book.actor()
     wb = sheets.read(path, sheet)
@@ -93,20 +93,3 @@ def plan_import(book: Book, path: Path, sheet: str | None = None) -> CallsPlan:
 def write_import(book: Book, p: CallsPlan) -> CallsResult:
     total = sum(x.total() for x in p.new)
     return _write(book, p.new, f"calls: import {len(p.new)} day(s), {total} call(s) from {p.file.name}", book.actor())
-
-
-def month_rows(book: Book, year: int, month: int) -> list[dict[str, Any]]:
-    """The month's entries as rows {id, date, kinds..., total, by, note} (the whole month's first)."""
-    from .storage import calls as store
-
-    rows = []
-    for x in sorted(store.read(book.root, year, month), key=lambda x: (store.order(x), x.id)):
-        rows.append({"id": x.id, "date": x.day or dates.text(year, month), **{k: x.counts.get(k, 0) for k in KINDS},
-                     "total": x.total(), "by": x.by, "note": x.note})
-    return rows
-
-
-def totals(book: Book, year: int, month: int) -> dict[str, Any] | None:
-    from .storage import calls as store
-
-    return month_totals(store.read(book.root, year, month), year, month)

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import privacy
-from .book import Book
-from .domain import approvals as rules
-from .domain.approvals import Approval, Chain, Change, Pin
-from .domain.model import Roster
-from .errors import BookError, UsageError
-from .i18n import _
-from .storage import git, gitsync, yamlio
-from .storage import approvals as store
+from ..book import Book
+from ..domain import approvals as rules
+from ..domain.approvals import Approval, Chain, Change, Pin
+from ..domain.model import Roster
+from ..errors import BookError, UsageError
+from ..i18n import _
+from ..storage import git, gitsync, yamlio
+from ..storage import approvals as store
 
 APPROVALS = store.APPROVALS
 

@@ -14,14 +14,14 @@ from datetime import datetime
 from pathlib import Path
 
 from . import keyring
-from .book import Book
-from .domain import retention
-from .domain.cases import clear_text
-from .domain.model import Case, Event, Person, Personal
-from .errors import UsageError
-from .i18n import _
-from .storage import ids, keystore
-from .storage.casefile import utc_text
+from ..book import Book
+from ..domain import retention
+from ..domain.cases import clear_text
+from ..domain.model import Case, Event, Person, Personal
+from ..errors import UsageError
+from ..i18n import _
+from ..storage import ids, keystore
+from ..storage.casefile import utc_text
 
 
 @dataclass
@@ -87,7 +87,7 @@ def erase(book: Book, refs: list[str], reason: str, whole_caller: bool = False, 
             case.personal = Personal(None, 0, caller, None)
             case.events.append(ids.identified(Event(type="erase", at=at, by=actor.id, reason=why)))
             paths.append(book.store.resolve(case.id))
-        from .callers import cases_of
+        from ..reads.callers import cases_of
 
         for caller in sorted(callers):
             if not any(retention.has_data(c) for c in cases_of(book, [caller]) if c.id not in gone):
@@ -112,7 +112,7 @@ def _named(book: Book, store: keystore.Store, refs: list[str], whole_caller: boo
             if case.personal is None or not case.personal.caller:
                 raise UsageError(_("case {id} has no contact recorded, so its caller's other cases cannot be "
                                    "found; erase it alone").format(id=case.id))
-            from .callers import cases_of
+            from ..reads.callers import cases_of
 
             same = keyring.same_caller(store, case.personal.caller) if case.personal.key else [case.personal.caller]
             for other in cases_of(book, same):

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .i18n import _
-from .book import Book
-from .domain import cases, labels
-from .domain.model import Case
-from .errors import BookError
-from .storage import ids
+from ..i18n import _
+from ..book import Book
+from ..domain import cases, labels
+from ..domain.model import Case
+from ..errors import BookError
+from ..storage import ids
 
 
 @dataclass
@@ -70,14 +70,14 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
 
 
 def keystore_ref() -> str:
-    from .storage.keystore import REF
+    from ..storage.keystore import REF
 
     return REF
 
 
 def _check_keys(book: Book) -> list[Problem]:
     """The key store against the cases (keyring.problems), each on its case file when it has one."""
-    from . import keyring
+    from ..trust import keyring
 
     out = []
     for case_id, where, message in keyring.problems(book):
@@ -89,8 +89,8 @@ def _check_keys(book: Book) -> list[Problem]:
 def approval_problems(book: Book) -> list[Problem]:
     """Who may change who may read (SPEC §7): each change of roster.yaml (or the caller key) no
     director approved yet, and a chain of approvals damaged, rewritten, forged or forked."""
-    from . import approvals, privacy
-    from .errors import UsageError
+    from ..trust import approvals, privacy
+    from ..errors import UsageError
 
     try:
         ident = privacy.load_identity()
@@ -104,8 +104,8 @@ def approval_problems(book: Book) -> list[Problem]:
 def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
     """Every problem of the points ledger, as (path, line, message): unreadable files, and
     entries the rules or roster refuse."""
-    from .domain.points import entry_problems
-    from .storage import ledger
+    from ..domain.points import entry_problems
+    from ..storage import ledger
 
     out: list[tuple[Path, int | None, str]] = []
     for path, line, problem, entries in ledger.scan(book.root):
@@ -119,8 +119,8 @@ def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
 def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None, bool]:
     """(relative path, problems, case id or None when unreadable, whether it carries a caller
     pseudonym) of one case file."""
-    from .storage import yamlio
-    from .storage.casefile import parse_case
+    from ..storage import yamlio
+    from ..storage.casefile import parse_case
 
     rel = book.rel(f)
     try:
@@ -188,7 +188,7 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
         yield ["conflicts", name], _("two offices gave {field} ({name}) different values ({n}), both kept: choose one "
                                      "with `hotline resolve {id}`").format(field=labels.field(name), name=name,
                                                                            n=len(rec.get("values", [])), id=case.id)
-    from .domain.safety import case_problems  # crisis level, victim's age group
+    from ..domain.safety import case_problems  # crisis level, victim's age group
 
     yield from case_problems(case, rules)
     if roster.person(case.owner) is None:
@@ -257,7 +257,7 @@ def _field_problems(case: Case, rules) -> Iterable[tuple[list, str]]:
 def _control_characters(case: Case) -> Iterable[tuple[list, str]]:
     """Clear-text fields holding a terminal control character (they arrive by hand edits and
     merges; hotline shows them escaped, and names them here)."""
-    from .domain.text import first_control
+    from ..domain.text import first_control
 
     fields = [(["summary"], case.summary), (["caller", "region"], case.region),
               (["caller", "occupation"], case.occupation)]
@@ -303,7 +303,7 @@ def _keypath(keys: list) -> str:
 
 def personal_data_message(keys: list, findings: list) -> str:
     """`check`'s words for personal data found in clear: the field, the kinds, each finding masked."""
-    from .domain import detect
+    from ..domain import detect
 
     found = ", ".join(f"{_(detect.KINDS[f.kind])} {detect.mask(f.text)}" for f in findings)
     return _("{field} holds what looks like personal data ({found}); in clear it stays in git for good: take it out "
@@ -313,7 +313,7 @@ def personal_data_message(keys: list, findings: list) -> str:
 def personal_data(case: Case) -> Iterable[tuple[list, str]]:
     """Personal data the detector finds in a case file's clear text — typed there by hand or
     merged from another office (hotline's own writes refuse it)."""
-    from .domain import detect
+    from ..domain import detect
 
     for keys, text in _clear_fields(case):
         findings = detect.find(text) if text else []
@@ -324,8 +324,8 @@ def personal_data(case: Case) -> Iterable[tuple[list, str]]:
 def personal_data_elsewhere(book: Book) -> list[Problem]:
     """Personal data in the clear text of the points ledger (notes), the call counts (notes,
     sources) and the leave files (reasons)."""
-    from .domain import detect
-    from .storage import calls, leave, ledger, yamlio
+    from ..domain import detect
+    from ..storage import calls, leave, ledger, yamlio
 
     out: list[Problem] = []
     for path, _line, _problem, entries in ledger.scan(book.root):
@@ -354,7 +354,7 @@ def personal_data_elsewhere(book: Book) -> list[Problem]:
 
 def _check_leftovers(book: Book) -> list[Problem]:
     """Temporary files of interrupted writes (the next write in that folder removes them)."""
-    from .storage import yamlio
+    from ..storage import yamlio
 
     dirs = [book.root / "ledger", book.root / "keys", book.root / "leave"]
     cases = book.root / "cases"
@@ -367,7 +367,7 @@ def _check_leftovers(book: Book) -> list[Problem]:
 def _check_deleted(book: Book) -> list[Problem]:
     """Cases, ledger months and leave years a commit deleted (they are append-only), whatever
     brought the deletion in."""
-    from .arrivals import deleted_files
+    from ..trust.arrivals import deleted_files
 
     try:
         found = deleted_files(book)
@@ -423,9 +423,9 @@ def _link_target(p: Path) -> str:
 
 
 def _check_caller_key(book: Book, has_pseudonyms: bool) -> list[Problem]:
-    from . import privacy
+    from ..trust import privacy
 
-    from .storage import git, gitsync
+    from ..storage import git, gitsync
 
     if privacy.caller_key_lost(book.root, has_pseudonyms):
         return [Problem("keys/caller-key.age", None, _(privacy.LOST_KEY))]
@@ -442,7 +442,7 @@ PERSONAL_MARK = "hotline: personal data of a caller"
 def _personal_in_clear(book: Book, top: Path, untracked: list[str]) -> list[Problem]:
     """Untracked files in the book that carry a caller's personal data in clear (a referral
     form with the contact, written there by hand or by an older hotline)."""
-    from .storage import yamlio
+    from ..storage import yamlio
 
     found = []
     for rel in untracked:
@@ -461,7 +461,7 @@ def _check_git(book: Book) -> list[Problem]:
     """What git holds or lacks: lock files of git's left behind, a git operation under way,
     writes and a sync interrupted, commits hotline could not finish, files not committed,
     deleted, unmerged or ignored.  GitError when git cannot tell."""
-    from .storage import git, gitsync, journal
+    from ..storage import git, gitsync, journal
 
     try:
         top = book.git_root
@@ -474,7 +474,7 @@ def _check_git(book: Book) -> list[Problem]:
             "git command holds it), or held by one running now; if no git command is running, you may delete it")))
     out += _check_operation(book)
     named: set[str] = set()
-    from .storage.lock import busy
+    from ..storage.lock import busy
 
     in_flight = busy(git.git_dir(top))  # a write at work now: its journal is not a killed one's
     merge = None if in_flight else journal.interrupted_merge(top)
@@ -496,7 +496,7 @@ def _check_git(book: Book) -> list[Problem]:
             named.add(rel)
             out.append(Problem(book.rel(top / rel), None, _("'{message}' by {name} is not committed yet (interrupted or refused by git): the next hotline write commits it").format(message=rec['message'], name=rec['name'])))
     sub = book.root.relative_to(top).as_posix() if book.root != top else ""
-    from .storage.merge import APPEND_ONLY_FOLDERS
+    from ..storage.merge import APPEND_ONLY_FOLDERS
 
     under = [f"{sub}/{d}" if sub else d for d in (*APPEND_ONLY_FOLDERS, "keys")]
     out += _personal_in_clear(book, top, git.untracked(top, sub or "."))
@@ -527,7 +527,7 @@ def _check_git(book: Book) -> list[Problem]:
 
 def _check_operation(book: Book) -> list[Problem]:
     """A rebase, cherry-pick, revert or `git am` started with git and not finished."""
-    from .storage import git, gitsync
+    from ..storage import git, gitsync
 
     try:
         top = book.git_root
@@ -552,8 +552,8 @@ def _shown(book: Book, top: Path, path: Path) -> str:
 def calls_problems(book: Book) -> list[tuple[Path, int | None, str]]:
     """The call count files (calls/YYYY-MM.yaml) that cannot be read, and rules.yaml's home_region
     names the place table does not know."""
-    from .storage import calls, yamlio
-    from .storage import places as placestore
+    from ..storage import calls, yamlio
+    from ..storage import places as placestore
 
     out: list[tuple[Path, int | None, str]] = [(path, line, problem) for path, line, problem, _e in calls.scan(book.root)
                                                if problem is not None]
@@ -569,10 +569,10 @@ def unplaced_regions(book: Book) -> list[Problem]:
     """`check --regions`: every case whose region the place table cannot place (local, elsewhere in
     the province, another province), with the line of its region; the line's own names go in
     rules.yaml's `home_region: places:`."""
-    from .domain.detect import redact
-    from .domain.regions import place
-    from .storage import yamlio
-    from .storage import places as placestore
+    from ..domain.detect import redact
+    from ..domain.regions import place
+    from ..storage import yamlio
+    from ..storage import places as placestore
 
     places, _home, _bad = placestore.for_rules(book.rules.lines.home_region)
     out = []

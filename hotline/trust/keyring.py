@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import privacy
-from .book import Book
-from .domain.model import Case, Personal, Roster
-from .errors import UsageError
-from .i18n import _
-from .storage import keystore
+from ..book import Book
+from ..domain.model import Case, Personal, Roster
+from ..errors import UsageError
+from ..i18n import _
+from ..storage import keystore
 
 
 def reading_roster(book: Book) -> Roster:
@@ -35,7 +35,7 @@ def reading_roster(book: Book) -> Roster:
 
 def reader_keys(book: Book, case: Case, as_of: datetime | None = None) -> dict[str, str]:
     """Person id → the public key a data key is wrapped to, for everyone who may read `case`."""
-    from .domain.access import readers
+    from ..domain.access import readers
 
     roster = reading_roster(book)
     out = {}

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .book import Book
-from .domain import safety
-from .domain.cases import IntakeInput
-from .domain.model import Event, Person
-from .i18n import _
+from ..book import Book
+from ..domain import safety
+from ..domain.cases import IntakeInput
+from ..domain.model import Event, Person
+from ..i18n import _
 
 
 @dataclass
@@ -49,8 +49,8 @@ class Alerts:
 
 def at_intake(book: Book, data: IntakeInput, received: datetime) -> Alerts:
     """Whom a new case is reported to at once (before anything is written)."""
-    from .errors import HotlineError
-    from .staff import duty_at
+    from ..errors import HotlineError
+    from ..reads.staff import duty_at
 
     high = safety.crisis_escalates(book.rules, data.risk)
     duty, problem = None, ""
@@ -71,7 +71,7 @@ def add_threats(book: Book, alerts: Alerts, data: IntakeInput, callers: list[str
     number: report to the secretary (and the police).  Needs the caller's ids."""
     if not callers or not safety.is_threat(book.rules, data.categories):
         return
-    from .callers import cases_of
+    from ..reads.callers import cases_of
 
     earlier = [c.id for c in cases_of(book, callers) if safety.is_threat(book.rules, c.categories)]
     if safety.threat_flagged(book.rules, len(earlier) + 1):
@@ -81,7 +81,7 @@ def add_threats(book: Book, alerts: Alerts, data: IntakeInput, callers: list[str
 
 def police_due(book: Book, case: Any, at: datetime) -> list[Any]:
     """The case's police reports (mandatory report, repeated threats) not yet recorded at `at`."""
-    from .domain.clocks import case_clocks
+    from ..domain.clocks import case_clocks
 
     return [k for k in case_clocks(case, book.rules, book.calendar, at, kinds=safety.POLICE_KINDS)
             if k.stopped is None]

@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .i18n import _
-from .book import Book
-from .domain import dates
-from .domain.calendar import Duration
-from .domain.model import STATUSES
-from .errors import HotlineError, UsageError
-from .storage.store import LoadProblem
+from ..i18n import _
+from ..book import Book
+from ..domain import dates
+from ..domain.calendar import Duration
+from ..domain.model import STATUSES
+from ..errors import HotlineError, UsageError
+from ..storage.store import LoadProblem
 
 if TYPE_CHECKING:
-    from .domain import points as pts
+    from ..domain import points as pts
 
 
 def problem_lines(book: Book, problems: list[LoadProblem]) -> list[str]:
@@ -48,7 +48,7 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
                  include_void: bool = False) -> list:
     """The cases `list` lists (by id), whole: what the register export writes."""
     if status is not None:
-        from .domain import labels
+        from ..domain import labels
 
         key = labels.status_key(status)
         if key is None:
@@ -58,7 +58,7 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
     if owner is not None:
         owner = book.person(owner, "--owner").id  # an id or a name (段文), like every option naming a person
     book.roster  # validated even when no filter needs it: a broken roster is reported
-    from .storage.casefile import utc_text
+    from ..storage.casefile import utc_text
 
     where, params = ["1"], []
     if status:
@@ -86,8 +86,8 @@ def listed_cases(book: Book, status: str | None = None, month: tuple[int, int] |
 def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: str | None = None,
             problems: list[LoadProblem] | None = None) -> tuple[list[dict], list[str]]:
     """The rows of `hotline overdue` (domain.overdue.overdue_rows) and calendar warnings."""
-    from .domain.clocks import due_horizon
-    from .domain.overdue import overdue_rows
+    from ..domain.clocks import due_horizon
+    from ..domain.overdue import overdue_rows
 
     gid = book.roster.one("group", group, "--group").id if group is not None else None
     until = max(as_of, due_horizon(book.calendar, as_of, soon) or as_of)
@@ -102,9 +102,9 @@ def load_entries(book: Book, start: date, end: date, problems: list[str] | None 
     """Every points entry dated start..end: derived from the cases as they stood at the end of
     `end` (or now, if earlier), plus the ledger's.  Broken files raise BookError, or with
     `problems` are named there and left out (never hiding the rest)."""
-    from .domain import points as pts  # not imported by list and overdue
+    from ..domain import points as pts  # not imported by list and overdue
 
-    from .storage import ledger
+    from ..storage import ledger
 
     until = min(dates.start_of_day(end + timedelta(days=1), book.tz), book.now)
     since = dates.start_of_day(start, book.tz)
@@ -127,7 +127,7 @@ def score_month(book: Book, year: int, month: int, problems: list[str] | None = 
     Pass `cases` when already loaded to avoid reading them again.  Problems (broken files,
     calendar gaps) end up in `Scores.problems` as well as in `problems`.
     """
-    from .domain import points as pts  # not imported by list and overdue
+    from ..domain import points as pts  # not imported by list and overdue
 
     first = dates.shift(year, month, -(pts.lookback(book.rules) - 1))
     probs: list[str] = [] if problems is None else problems
@@ -139,7 +139,7 @@ def score_month(book: Book, year: int, month: int, problems: list[str] | None = 
 
 def score_year(book: Book, year: int, problems: list[str] | None = None, cases: list | None = None) -> pts.Scores:
     """The year's scores (start + the year's entries) and the top group to recommend."""
-    from .domain import points as pts  # not imported by list and overdue
+    from ..domain import points as pts  # not imported by list and overdue
 
     probs: list[str] = [] if problems is None else problems
     entries = load_entries(book, date(year, 1, 1), date(year, 12, 31), probs, cases)
@@ -157,10 +157,10 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     cases that can matter from the first month the warnings need, plus the previous month's
     (for rising topics) and the earlier cases of the month's callers (repeat callers).
     """
-    from .domain import points as pts  # not imported by list and overdue
+    from ..domain import points as pts  # not imported by list and overdue
 
-    from .domain.bulletin import bulletin, trend_months
-    from .render.words import bulletin_words
+    from ..domain.bulletin import bulletin, trend_months
+    from ..render.words import bulletin_words
 
     problems = [] if problems is None else problems
     start, end = dates.bounds(book.tz, year, month)
@@ -192,11 +192,11 @@ def upward_inputs(book: Book, year: int, month: int, notes: list[str] | None = N
     """What the upward indicators need beyond the cases: the month's calls that did not become
     cases, the place table and the home, leave, the ledger (for training).  Broken files are named
     in `notes` and left out."""
-    from .domain.bulletin.upward import Inputs
-    from .domain.calls import month_totals
-    from .errors import BookError
-    from .storage import calls, ledger
-    from .storage import places as placestore
+    from ..domain.bulletin.upward import Inputs
+    from ..domain.calls import month_totals
+    from ..errors import BookError
+    from ..storage import calls, ledger
+    from ..storage import places as placestore
 
     notes = [] if notes is None else notes
     places, home, bad = placestore.for_rules(book.rules.lines.home_region)
@@ -227,8 +227,8 @@ def upward_inputs(book: Book, year: int, month: int, notes: list[str] | None = N
 
 def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, Any] | None:
     """The headline numbers of another month (for 环比 and 同比); None before the book's dates."""
-    from .domain.bulletin import Month
-    from .domain.bulletin.upward import headline
+    from ..domain.bulletin import Month
+    from ..domain.bulletin.upward import headline
 
     if not dates.in_range(date(year, month, 1)):
         return None
@@ -241,7 +241,7 @@ def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, 
 
 
 def _month_of(book: Book, year: int, month: int) -> Any:
-    from .domain.bulletin import Month
+    from ..domain.bulletin import Month
 
     if not dates.in_range(date(year, month, 1)):
         return None
@@ -257,8 +257,8 @@ def year_report(book: Book, year: int) -> dict[str, Any]:
     the year before (domain.bulletin.upward.year_report), with the notes of what is missing."""
     from collections import Counter
 
-    from .domain.bulletin.upward import headline, topic_counts
-    from .domain.bulletin.upward import year_report as build
+    from ..domain.bulletin.upward import headline, topic_counts
+    from ..domain.bulletin.upward import year_report as build
 
     notes: list[str] = []
     rows, before = [], []

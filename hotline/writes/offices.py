@@ -18,13 +18,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import keyring, privacy
-from .book import Book
-from .domain.model import Case, Event, Personal
-from .errors import BookError, GitError, UsageError
-from .i18n import _
-from .storage import git, gitsync, ids, keystore, merge, yamlio
-from .storage.config import parse_roster
+from ..trust import keyring, privacy
+from ..book import Book
+from ..domain.model import Case, Event, Personal
+from ..errors import BookError, GitError, UsageError
+from ..i18n import _
+from ..storage import git, gitsync, ids, keystore, merge, yamlio
+from ..storage.config import parse_roster
 
 DRIVER = gitsync.DRIVER
 REKEY_NOTE = gitsync.REKEY_NOTE
@@ -52,7 +52,7 @@ def run_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> int:
         else:
             notes: list = []
             text = merge.merge_file(base, ours, theirs, kind, context.open_personal, notes)
-            from .arrivals import record_driver_notes
+            from ..trust.arrivals import record_driver_notes
 
             record_driver_notes(top, pathname, notes)
     except merge.NotMergeable:
@@ -130,7 +130,7 @@ class _Context:
 
     def approvals(self):
         """The directors' approvals both sides hold, verified against this clone's pin."""
-        from .approvals import APPROVALS, chain_of_texts
+        from ..trust.approvals import APPROVALS, chain_of_texts
 
         _o, a, b = self._versions(APPROVALS.as_posix())
         return chain_of_texts(git.git_dir(self.top), [a, b])
@@ -193,7 +193,7 @@ class _Context:
         return Personal(privacy.encrypt_personal(fields, keys), len(keys), caller if contact else None)
 
     def _open_per_case(self, a: Personal, b: Personal, o: Personal | None, ident) -> Personal | None:
-        from .storage import keystore
+        from ..storage import keystore
 
         if a.key != b.key:
             return None   # two data keys for one case: `hotline resolve` chooses
@@ -323,7 +323,7 @@ def choose_remote(top: Path, given: str | None) -> str:
 
 def sync_book(book: Book, remote: str | None = None, tries: int = 5) -> SyncResult:
     """Fetch, merge with the driver, refresh the index, push; again when the remote moved meanwhile."""
-    from .arrivals import keep
+    from ..trust.arrivals import keep
 
     top = book.git_root
     refuse_during_git_operation(top)
@@ -416,7 +416,7 @@ def _prune_erased(book: Book, remote: str, start: str | None, theirs: str | None
 def awaiting_approval(book: Book) -> list[str]:
     """One line for each change of who may read that no director approved yet, and for each
     approval refused (forged, changed, removed): what `sync` names after its merge."""
-    from . import approvals
+    from ..trust import approvals
 
     try:
         ident = privacy.load_identity()
@@ -444,7 +444,7 @@ def _merge(book: Book, before: str | None, theirs: str, label: str, name: str, e
     """`git merge` of what came in, written down first (`journal.begin_merge`) so that a sync
     killed inside it is undone by the next command; refused in one line when the two histories
     have nothing in common or when a file it would change was changed here by hand."""
-    from .storage import journal
+    from ..storage import journal
 
     top = book.git_root
     base = gitsync.merge_base(top, before, theirs) if before else None
@@ -472,7 +472,7 @@ def _merge(book: Book, before: str | None, theirs: str, label: str, name: str, e
 def sync_author(book: Book):
     """Who a sync's merge commits are by: the acting roster person, else this clone's own git
     identity — a new office syncs before the roster that lists it has arrived (it brings it)."""
-    from .domain.model import Person
+    from ..domain.model import Person
 
     try:
         return book.actor()
@@ -496,7 +496,7 @@ def _cases_changed(book: Book, a: str | None, b: str) -> list[str]:
 def _finish_merge(book: Book, res: SyncResult, name: str, email: str) -> None:
     """A merge git could not finish: hotline merges the book's files itself (from git's stages);
     anything else is named and the merge waits for the person."""
-    from .storage import journal
+    from ..storage import journal
 
     top = book.git_root
     left, written = [], []
@@ -568,7 +568,7 @@ def _merge_texts(book: Book, path: Path, rel: str, texts: tuple) -> list[str]:
 
 def _two_cases(book: Book, path: Path, rel: str, ours: Path, theirs: Path) -> list[str]:
     """Two offices' different cases that drew the same id: the other one gets a new id."""
-    from .storage import casefile
+    from ..storage import casefile
 
     try:
         a = casefile.parse_case(ours.read_text(encoding="utf-8"), path)
@@ -600,7 +600,7 @@ def open_conflicts(case: Case) -> list[Choice]:
 def repair_files(book: Book) -> list[str]:
     """Book files a merge left unmerged or with conflict markers, merged without losing an entry
     (both sides' events and entries kept); the paths repaired."""
-    from .storage import journal
+    from ..storage import journal
 
     top = book.git_root
     done: list[str] = []
@@ -670,7 +670,7 @@ def settle(book: Book, case_id: str, chosen: dict[str, int]) -> tuple[Path, Case
                                          current.caller if current else None, current.key if current else None)
                 changes[name] = {"changed": True}
             else:
-                from .domain import detect
+                from ..domain import detect
 
                 old = getattr(case, name)  # personal data in the old value is not copied into the event
                 changes[name] = {"old": detect.redact(old) if isinstance(old, str) else old, "new": value}
@@ -716,7 +716,7 @@ def upgrade_book(book: Book, actor=None, ids: bool = True) -> list[Path]:
 
 
 def _write_ids(book: Book) -> list[Path]:
-    from .storage import casefile, ledger
+    from ..storage import casefile, ledger
 
     touched: list[Path] = []
     for f in book.store.files():
@@ -782,7 +782,7 @@ def clone_book(url: str, directory: Path, person: str | None = None, name: str |
     shown = name or pid
     line = (f"  - id: {pid}\n    name: {shown}\n    group: g1\n    roles: [volunteer]\n"
             + (f"    email: {email}\n" if email else "") + f"    key: {public}\n")
-    from .approvals import pin_received
+    from ..trust.approvals import pin_received
 
     return CloneResult(root, ident_path, new, public, holder, line, pin_received(book))
 
