@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 DOMAIN = "hotline"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 
-_state: dict = {"lang": None, "book": None, "tr": None}
+# The language a command speaks, set for the length of one run (`speaking`); no module-level
+# variable changes as a side effect. Outside a run: $HOTLINE_LANG, else the default.
+_spoken: ContextVar[str | None] = ContextVar("hotline_language", default=None)
 
 
 def normalise(lang: str | None) -> str | None:
@@ -35,22 +41,26 @@ def normalise(lang: str | None) -> str | None:
     return None
 
 
-def set_language(book_language: str | None = None) -> str:
-    """Choose the language: $HOTLINE_LANG wins, then the book's, then the default."""
-    lang = normalise(os.environ.get("HOTLINE_LANG")) or normalise(book_language) or DEFAULT
-    _state["book"] = book_language
-    if lang != _state["lang"]:
-        _state["lang"] = lang
-        _state["tr"] = _translation(lang)
-    return lang
+def choose(book_language: str | None = None) -> str:
+    """The language: $HOTLINE_LANG wins, then the book's, then the default."""
+    return normalise(os.environ.get("HOTLINE_LANG")) or normalise(book_language) or DEFAULT
+
+
+@contextmanager
+def speaking(book_language: str | None = None) -> Iterator[str]:
+    """Messages in the chosen language (`choose`) inside the block, as they were after it."""
+    token = _spoken.set(choose(book_language))
+    try:
+        yield _spoken.get()
+    finally:
+        _spoken.reset(token)
 
 
 def language() -> str:
-    if _state["lang"] is None or normalise(os.environ.get("HOTLINE_LANG")) not in (None, _state["lang"]):
-        set_language(_state["book"])
-    return _state["lang"]
+    return _spoken.get() or choose()
 
 
+@lru_cache(maxsize=None)
 def _translation(lang: str):
     if lang == "en":
         return _gettext.NullTranslations()
@@ -58,8 +68,7 @@ def _translation(lang: str):
 
 
 def _tr():
-    language()
-    return _state["tr"]
+    return _translation(language())
 
 
 def _(message: str) -> str:

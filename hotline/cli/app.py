@@ -124,7 +124,10 @@ class HotlineGroup(TyperGroup):
                 except (ValueError, OSError):
                     pass
         args = list(sys.argv[1:] if args is None else args)
-        i18n.set_language(book_language(args))
+        with i18n.speaking(book_language(args)):
+            return self._run(args, prog_name, complete_var, **extra)
+
+    def _run(self, args: list[str], prog_name: str | None, complete_var: str | None, **extra: Any) -> Any:
         bad = _not_text(args)
         if bad is not None:
             common.err(_("the argument '{arg}' is not UTF-8 text; type it again (or check the terminal's encoding)")
