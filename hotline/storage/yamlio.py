@@ -104,7 +104,14 @@ def _str_representer(dumper, data: str):
 
 
 def load_text(text: str, path: Path | str = "<text>") -> Any:
-    """Parse YAML text; any problem is a BookError with path:line."""
+    """Parse YAML text; any problem is a BookError with path:line.  Text in the shape hotline
+    writes is read by `plainyaml` (what the parser would answer, several times faster); any
+    other text, and every mistake, by the YAML parser."""
+    from . import plainyaml
+
+    data = plainyaml.load(text)
+    if data is not None:
+        return data
     if "\t" in text:
         # tabs are not YAML indentation; say where, rather than a parser riddle
         for n, line in enumerate(text.splitlines(), 1):
