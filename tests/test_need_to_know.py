@@ -228,3 +228,22 @@ def test_a_damaged_entry_in_the_key_store_is_named_by_check(book):
     r = book.run("check", expect=1)
     assert f"cases/2026/11/{cid}.yaml: the key store's entry cases/2611/{cid} is damaged" in r.stdout
     assert book.run("show", cid, "--reveal", expect=None).exit_code != 0
+
+
+def test_a_cold_check_reads_every_case_once_and_says_what_a_warm_one_says(book):
+    # `check` parses every case file itself; the key store's checks and the reminders (retention,
+    # blocks on staff keys) count from that parse — a cold check builds no index beside it (#26)
+    a = book.intake("--contact", "13900000001", at="2026-11-20 09:00")
+    b = book.intake("--contact", "13900000002", at="2026-11-20 10:00")
+    _close(book, a, "2026-11-21 10:00")
+    _close(book, b, "2026-11-22 10:00")
+    book.run("hold", b, "--reason", "法院调取记录", user="xu")
+    later = {"HOTLINE_NOW": "2029-11-21 12:00"}
+    index = book.root / ".git" / "hotline-index.sqlite"
+    warm = book.run("check", env=later)
+    for p in index.parent.glob("hotline-index.sqlite*"):
+        p.unlink()
+    cold = book.run("check", env=later)
+    assert not index.exists()
+    assert (cold.exit_code, cold.stdout, cold.stderr) == (warm.exit_code, warm.stdout, warm.stderr)
+    assert "1 case(s) are past the retention period" in cold.stderr      # a, not b (held)

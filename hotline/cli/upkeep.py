@@ -16,15 +16,17 @@ def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metava
           output: Optional[Path] = OUTPUT,
           regions: bool = typer.Option(False, "--regions", help=N_("List the cases whose region cannot be placed "
                                                                    "(local, in the province, another province)."))):
-    from ..reads.check import check_book, unplaced_regions
+    from ..reads.check import check_all, unplaced_regions
     from ..render.tables import rows_out
 
     check_format(fmt, ("text", "json", "csv"))
     book = open_book(ctx)
+    reminders: list[str] = []
     if regions:
         problems = unplaced_regions(book)
     else:
-        problems = check_book(book, progress=progress(_("checking")) if fmt == "text" and output is None else None)
+        checked = check_all(book, progress=progress(_("checking")) if fmt == "text" and output is None else None)
+        problems, reminders = checked.problems, checked.reminders
     rows = [{"path": p.path, "line": p.line, "message": p.message} for p in problems]
     if fmt == "text":
         text = "".join(f"{p}\n" for p in problems)
@@ -33,9 +35,7 @@ def check(ctx: typer.Context, fmt: str = typer.Option("text", "--format", metava
     if output is not None or text:
         write_out(text, output, fmt, count=len(problems) if output is not None else None)
     if not regions:
-        from ..trust import erasure
-
-        for line in erasure.reminders(book):   # not problems of the book: said, exit status unchanged
+        for line in reminders:   # not problems of the book: said, exit status unchanged
             err(line)
         from ..trust.approvals import unapproved_book
 

@@ -32,6 +32,18 @@ def _from_error(book: Book, e: BookError, fallback: Path) -> Problem:
 
 
 def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+    return check_all(book, progress).problems
+
+
+@dataclass
+class Checked:
+    problems: list[Problem]
+    reminders: list[str]   # said beside the problems, exit status unchanged (erasure.reminders)
+
+
+def check_all(book: Book, progress: Callable[[int, int], None] | None = None) -> Checked:
+    """Every problem of the book, and the reminders, from one parse of the case files (a cold
+    `check` builds no index: the key store's checks and the reminders use the cases it parsed)."""
     problems: list[Problem] = []
     # rules and roster first: without them the cases cannot be judged
     for name, attr in (("rules.yaml", "rules"), ("roster.yaml", "roster")):
@@ -40,13 +52,14 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
         except BookError as e:
             problems.append(_from_error(book, e, book.root / name))
     if problems:
-        return problems + _check_operation(book)
+        return Checked(problems + _check_operation(book), [])
     files = list(book.store.files())
     seen: dict[str, str] = {}
-    pseudonyms = False  # whether any case carries a caller pseudonym: known from this parse, never a second one
-    for rel, found, case_id, caller in _check_all(book, files, progress):
+    personal: list[Case] = []  # the cases with a personal block, from this parse (never a second one)
+    for rel, found, case_id, case in _check_all(book, files, progress):
         problems.extend(found)
-        pseudonyms = pseudonyms or caller
+        if case is not None:
+            personal.append(case)
         if case_id is None:
             continue
         if case_id in seen:
@@ -62,11 +75,13 @@ def check_book(book: Book, progress: Callable[[int, int], None] | None = None) -
     problems.extend(_check_leftovers(book))
     problems.extend(_check_links(book))
     problems.extend(_check_deleted(book))
-    problems.extend(_check_caller_key(book, pseudonyms))
-    problems.extend(_check_keys(book))
+    problems.extend(_check_caller_key(book, any(c.personal.caller for c in personal)))
+    problems.extend(_check_keys(book, personal))
     problems.extend(approval_problems(book))
     problems.extend(_check_git(book))
-    return problems
+    from ..trust.erasure import reminders
+
+    return Checked(problems, reminders(book, personal))
 
 
 def keystore_ref() -> str:
@@ -75,12 +90,13 @@ def keystore_ref() -> str:
     return REF
 
 
-def _check_keys(book: Book) -> list[Problem]:
-    """The key store against the cases (keyring.problems), each on its case file when it has one."""
+def _check_keys(book: Book, personal: list[Case]) -> list[Problem]:
+    """The key store against the cases with a personal block (keyring.problems), each on its case
+    file when it has one."""
     from ..trust import keyring
 
     out = []
-    for case_id, where, message in keyring.problems(book):
+    for case_id, where, message in keyring.problems(book, personal):
         path = book.rel(book.store.path_for(case_id)) if case_id else (where or keystore_ref())
         out.append(Problem(path, None, message))
     return out
@@ -116,9 +132,9 @@ def ledger_problems(book: Book) -> list[tuple[Path, int | None, str]]:
     return out
 
 
-def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None, bool]:
-    """(relative path, problems, case id or None when unreadable, whether it carries a caller
-    pseudonym) of one case file."""
+def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None, Case | None]:
+    """(relative path, problems, case id or None when unreadable, the case when it has a personal
+    block) of one case file."""
     from ..storage import yamlio
     from ..storage.casefile import parse_case
 
@@ -127,9 +143,9 @@ def check_file(book: Book, f: Path) -> tuple[str, list[Problem], str | None, boo
         text = yamlio.read_text(f)
         case = parse_case(text, f)
     except BookError as e:
-        return rel, [_from_error(book, e, f)], None, False
+        return rel, [_from_error(book, e, f)], None, None
     return (rel, [Problem(rel, yamlio.line_of(text, keys), msg) for keys, msg in check_case(book, case, f)], case.id,
-            bool(case.personal and case.personal.caller))
+            case if case.personal is not None else None)
 
 
 PARALLEL_FROM = 3000  # files; below this a second process costs more than it saves
@@ -141,7 +157,7 @@ def _worker_init(root: str) -> None:
     _worker_book = Book(Path(root))
 
 
-def _worker(chunk: list[str]) -> list[tuple[str, list[Problem], str | None, bool]]:
+def _worker(chunk: list[str]) -> list[tuple[str, list[Problem], str | None, Case | None]]:
     assert _worker_book is not None
     return [check_file(_worker_book, Path(f)) for f in chunk]
 

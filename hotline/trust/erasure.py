@@ -56,9 +56,12 @@ def due(book: Book) -> list[Case]:
     return sorted((c for c in cases if retention.erase_due(c, years, now)), key=lambda c: c.id)
 
 
-def due_count(book: Book) -> int:
-    """How many cases are past the retention period (what `report` and `check` remind of): one indexed question."""
+def due_count(book: Book, cases: list[Case] | None = None) -> int:
+    """How many cases are past the retention period (what `report` and `check` remind of): one indexed
+    question, or counted among `cases` (those with a personal block) when they are at hand."""
     years, now = book.rules.lines.retention_years, book.now
+    if cases is not None:
+        return sum(1 for c in cases if retention.erase_due(c, years, now))
     return len(book.store.query("retained_from <= ?", (utc_text(retention.threshold(years, now)),), problems=[],
                                 include_void=True, light=True, fallback=lambda c: retention.erase_due(c, years, now)))
 
@@ -149,15 +152,16 @@ def _mark(book: Book, case_ref: str, kind: str, why: str) -> tuple[Case, str]:
     return case, commit
 
 
-def reminders(book: Book) -> list[str]:
+def reminders(book: Book, cases: list[Case] | None = None) -> list[str]:
     """What `check` and `report` remind of without calling the book broken: cases still on staff keys
-    (`hotline upgrade`), cases past the retention period (`hotline erase --due`)."""
+    (`hotline upgrade`), cases past the retention period (`hotline erase --due`); counted among
+    `cases` (every case with a personal block) when the caller has them, else asked of the index."""
     out = []
-    legacy = keyring.legacy_count(book)
+    legacy = keyring.legacy_count(book, cases)
     if legacy:
         out.append(_("{n} case(s) are still encrypted to every staff key (written before per-case keys): a director "
                      "runs `hotline upgrade` so each opens only for its readers and can be erased").format(n=legacy))
-    due = due_count(book)
+    due = due_count(book, cases)
     if due:
         out.append(retention_reminder(due, book.rules.lines.retention_years))
     return out

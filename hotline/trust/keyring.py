@@ -290,24 +290,32 @@ def settle_readers(book: Book, case_ids: set[str] | None) -> Rewrap:
     return res
 
 
-def legacy_count(book: Book) -> int:
-    """Cases whose personal block is still encrypted to staff keys (written before per-case keys)."""
-    cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.age') IS NOT NULL "
-                             "AND json_extract(data, '$.personal.key') IS NULL)", problems=[], include_void=True,
-                             fallback=lambda c: bool(c.personal and c.personal.legacy))
+def with_personal(book: Book) -> list[Case]:
+    """Every case with a personal block (withdrawn ones too), asked of the index."""
+    return book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal') IS NOT NULL)",
+                            problems=[], include_void=True, fallback=lambda c: c.personal is not None)
+
+
+def legacy_count(book: Book, cases: list[Case] | None = None) -> int:
+    """Cases whose personal block is still encrypted to staff keys (written before per-case keys),
+    among `cases` (default: asked of the index)."""
+    if cases is None:
+        cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.age') IS NOT "
+                                 "NULL AND json_extract(data, '$.personal.key') IS NULL)", problems=[],
+                                 include_void=True, fallback=lambda c: bool(c.personal and c.personal.legacy))
     return sum(1 for c in cases if c.personal and c.personal.legacy)
 
 
 # ---------------------------------------------------------------- check
 
-def problems(book: Book) -> list[tuple[str, str | None, str]]:
-    """What `check` says of the key store: (case id or None, where, message).  A store that is
-    missing or damaged is named, never replaced; a wrap for someone who may not read is named
-    (until `rekey` or `sync` takes it); so are readers still without the key, blocks still on staff
-    keys, cases past the retention period."""
+def problems(book: Book, cases: list[Case] | None = None) -> list[tuple[str, str | None, str]]:
+    """What `check` says of the key store: (case id or None, where, message), over `cases` (those
+    with a personal block; default: asked of the index).  A store that is missing or damaged is
+    named, never replaced; a wrap for someone who may not read is named (until `rekey` or `sync`
+    takes it); so are readers still without the key."""
     out: list[tuple[str, str | None, str]] = []
-    cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal') IS NOT NULL)",
-                             problems=[], include_void=True, fallback=lambda c: c.personal is not None)
+    if cases is None:
+        cases = with_personal(book)
     with session(book) as store:
         try:
             exists = store.exists()
