@@ -103,7 +103,7 @@ def words(markdown: bool):
 
     @pass_eval_context
     def gettext(eval_ctx, message: str, **values: Any) -> str:
-        return out(eval_ctx, i18n._(message), values)
+        return out(eval_ctx, _(message), values)
 
     @pass_eval_context
     def ngettext(eval_ctx, singular: str, plural: str, n: int, **values: Any) -> str:
@@ -117,7 +117,7 @@ def words(markdown: bool):
     return gettext, ngettext, pgettext
 
 
-def _i18n_extension():
+def words_extension():
     """Jinja2's i18n extension without its `{% trans %}` tag (see the module's docstring): `_()`,
     `gettext`, `ngettext`, `pgettext` only."""
     from jinja2.ext import InternationalizationExtension
@@ -129,7 +129,7 @@ def _i18n_extension():
 
 
 def install_words(env: Any, markdown: bool = False) -> None:
-    """The catalog's words in `env` (built with `_i18n_extension()`), and `language`, the
+    """The catalog's words in `env` (built with `words_extension()`), and `language`, the
     command's language (for `<html lang=...>`)."""
     gettext, ngettext, pgettext = words(markdown)
     env.install_gettext_callables(gettext, ngettext, newstyle=False, pgettext=pgettext)
@@ -161,7 +161,7 @@ def jinja_env(source: Source, markdown: bool = False, cache: Path | None = None)
         lstrip_blocks=True,
         finalize=finalize if markdown else None,
         bytecode_cache=FileSystemBytecodeCache(str(cache)) if cache is not None else None,
-        extensions=[_i18n_extension()],
+        extensions=[words_extension()],
     )
     install_words(env, markdown)
     env.filters["dt"] = lambda v, fmt="%Y-%m-%d %H:%M": v.strftime(fmt) if hasattr(v, "strftime") else v
