@@ -311,6 +311,9 @@ def test_values_in_translated_words_are_escaped_for_markdown_and_html_and_safe_v
     assert html == "Cases received this month: <b>&lt;i&gt;</b> (last month &lt;script&gt;).\n"
     zh = _words_env("a.md.j2", '{{ _("Cases received this month: {n} (last month {previous}).", n=1, previous=2) }}', {}, "zh-CN")
     assert zh == "本月共受理个案 1 件（上月 2 件）。"
+    plural = '{{ ngettext("{n} case", "{n} cases", 1) }}/{{ ngettext("{n} case", "{n} cases", 3) }}/{{ pgettext("bulletin", "at month end") }}'
+    assert _words_env("a.md.j2", plural, {}) == "1 case/3 cases/at month end"
+    assert _words_env("a.md.j2", '{{ pgettext("bulletin", "at month end") }}', {}, "zh-CN") == "月末"
 
 
 def test_a_placeholder_is_a_plain_name_never_an_attribute_and_trans_is_refused():
