@@ -4,6 +4,8 @@
     python scripts/i18n.py           # all three: hotline/locale/hotline.pot, zh_CN .po updated, .mo compiled
     python scripts/i18n.py compile   # only compile the .po files into the shipped .mo files
 
+What is extracted is babel.cfg's: the Python source and the default templates' words
+(hotline/defaults/templates/*.j2: `_()`, `ngettext`, `pgettext`, read by Jinja2's extractor).
 Translate in hotline/locale/zh_CN/LC_MESSAGES/hotline.po (msgstr), then run it again.
 `tests/test_i18n.py` fails on any source string without a translation.
 """

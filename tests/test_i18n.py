@@ -21,16 +21,35 @@ EN = {"HOTLINE_LANG": "en"}
 # ---------------------------------------------------------------- the catalog
 
 def extracted() -> dict:
-    """msgid (or (context, msgid)) → plural msgid, extracted from the source as scripts/i18n.py does."""
+    """(context, msgid) → the message (a plural's both forms), extracted as scripts/i18n.py does:
+    with babel.cfg's methods, so the Python source and the default templates (their `_()`)."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
+    with open(ROOT / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
     keywords = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     out = {}
-    for _file, _line, message, _comments, context in extract_from_dir(str(ROOT / "hotline"), keywords=keywords,
-                                                                      method_map=[("**.py", "python")]):
+    for _file, _line, message, _comments, context in extract_from_dir(
+            str(ROOT), method_map=method_map, options_map=options_map, keywords=keywords,
+            directory_filter=lambda d: Path(d).name not in (".git", ".venv", "cases", "tests")):
         key = message[0] if isinstance(message, tuple) else message
         out[(context, key)] = message
     return out
+
+
+def test_the_default_templates_words_are_extracted_with_the_source():
+    # every word a default template asks the catalog for is among the extracted messages (so the
+    # check below covers them): Jinja2's own reading of each template
+    from jinja2 import Environment
+
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    asked = set()
+    for t in (ROOT / "hotline" / "defaults" / "templates").glob("*.j2"):
+        for _line, func, message in env.extract_translations(t.read_text(encoding="utf-8")):
+            parts = message if isinstance(message, tuple) else (message,)
+            asked.add((parts[0], parts[1]) if func == "pgettext" else (None, parts[0]))
+    assert len(asked) > 100 and asked <= set(extracted())
 
 
 def zh_po():

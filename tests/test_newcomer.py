@@ -355,7 +355,7 @@ def test_a_quotepath_the_clone_chose_is_left_alone(book):
 def test_the_bulletin_on_a_phone_scrolls_its_wide_tables_visibly_and_keeps_chart_labels_readable(book):
     for grade in ("green", "red", "gray"):
         book.intake(grade=grade)
-    html = book.run("report", "--month", "2026-11", "--format", "html").stdout
+    html = book.run("report", "--month", "2026-11", "--format", "html", env=ZH).stdout
     tables = html.count("<table")
     assert tables > 5 and len(re.findall(r'<div class="tw[^"]*"><table', html)) == tables   # each in a scroll box
     css = html[html.index("<style>"):html.index("</style>")]

@@ -50,6 +50,9 @@ def build(book) -> dict:
     return c
 
 
+ZH = {"HOTLINE_LANG": "zh-CN"}  # the bulletin as the product shows it by default
+
+
 def report(book, *args, **kw):
     return book.run("report", "--month", "2026-10", *args, **kw)
 
@@ -190,7 +193,7 @@ def test_markdown_text_cannot_inject_markup(book):
 def test_html_is_one_self_contained_balanced_file_with_charts(book):
     intake(book, "--consent-publish", "--summary", SCRIPT, at="2026-10-19 10:00")
     intake(book, grade="red", at="2026-10-20 10:00")
-    html = report(book, "--format", "html").stdout
+    html = report(book, "--format", "html", env=ZH).stdout
     p = Balance()
     p.feed(html)
     p.close()
@@ -202,8 +205,9 @@ def test_html_is_one_self_contained_balanced_file_with_charts(book):
     assert html.lstrip().startswith("<!DOCTYPE html>") and "热线月报" in html
 
 
-def test_markdown_is_the_default_in_chinese_with_pipe_tables(book):
+def test_markdown_is_the_default_in_chinese_with_pipe_tables(book, monkeypatch):
     intake(book, at="2026-10-19 10:00")
+    monkeypatch.delenv("HOTLINE_LANG")   # the book's language, Chinese
     md = report(book).stdout
     assert md.startswith("# 热线月报 · 2026年10月")
     for heading in ("## 一、受理情况", "## 三、红色个案", "## 四、转介与反馈", "## 九、积分排名", "## 十、典型案例",
@@ -238,7 +242,7 @@ def test_a_month_in_progress_is_reported_as_of_now(book, monkeypatch):
     d = json.loads(report(book, "--format", "json").stdout)
     assert d["in_progress"] is True and d["as_of"] == "2026-10-20T12:00:00+08:00"
     assert d["received"] == 1
-    assert "本月尚未结束" in report(book).stdout
+    assert "本月尚未结束" in report(book, env=ZH).stdout
 
 
 # ---------------------------------------------------------------- errors
@@ -297,7 +301,7 @@ def test_svg_labels_are_escaped():
     assert "&lt;i&gt;" in str(svg_trend(trend, [{"id": "g", "label": "<i>"}], "t"))
 
 
-def test_a_long_overdue_list_is_cut_to_the_30_oldest(book):
+def test_a_long_overdue_list_is_cut_to_the_30_oldest(book, monkeypatch):
     from hotline.book import Book
     from hotline.domain.bulletin import bulletin
     from hotline.render.report import render_report
@@ -312,6 +316,7 @@ def test_a_long_overdue_list_is_cut_to_the_30_oldest(book):
     bulletin_words(data, b.rules)   # the words the domain leaves to render
     assert data["overdue_at_month_end"]["cases"][0]["grade_short_label"] == "绿色"
     data["ranking_note"] = ""
+    monkeypatch.setenv("HOTLINE_LANG", "zh-CN")
     for fmt in ("md", "html"):
         text = render_report(b, data, fmt)
         assert "261001-00029" in text and "261001-00030" not in text

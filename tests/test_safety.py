@@ -229,9 +229,9 @@ def test_the_bulletin_counts_crisis_levels_and_names_the_months_duty_groups(book
     assert [(w["week"], w["group"]["id"], w["leader"]["id"]) for w in d["duty_weeks"]] == [
         ("2026-W44", "g1", "wang"), ("2026-W45", "g2", "zhao"), ("2026-W46", "g1", "wang"),
         ("2026-W47", "g2", "zhao"), ("2026-W48", "g1", "wang"), ("2026-W49", "g2", "zhao")]
-    md = book.run("report", "--month", "2026-11").stdout
+    md = book.run("report", "--month", "2026-11", env={"HOTLINE_LANG": "zh-CN"}).stdout
     assert "十二、危机评估、威胁来电与强制报告" in md and "| 2026-W47 | 11-16至11-22 | 二组 | 赵强 |" in md
-    assert "十三、本月值班" in book.run("report", "--month", "2026-11", "--format", "html").stdout
+    assert "十三、本月值班" in book.run("report", "--month", "2026-11", "--format", "html", env={"HOTLINE_LANG": "zh-CN"}).stdout
 
 
 # ---------------------------------------------------------------- the form on a terminal

@@ -423,11 +423,11 @@ def test_referrals_accepted_declined_or_not_recorded_per_partner(upbook, tmp_pat
                             "心理咨询中心": ["2", "1", "0", "1", "0", "0", "1", "1"],
                             "total": ["4", "2", "1", "1", "2", "0", "1", "1"]}
     # and in the monthly bulletin (Markdown, HTML), in Chinese
-    md = upbook.run("report", "--month", "2026-10").stdout
+    md = upbook.run("report", "--month", "2026-10", env={"HOTLINE_LANG": "zh-CN"}).stdout
     assert "| 市法律援助中心 | 2 | 1 | 1 | 0 | 2 | 0 | 0 | 0 |" in md
     assert "| 心理咨询中心 | 2 | 1 | 0 | 1 | 0 | 0 | 1 | 1 |" in md
     assert "已接收 2 次，未接收 1 次，未记录是否接收 1 次" in md
-    html = upbook.run("report", "--month", "2026-10", "--format", "html").stdout
+    html = upbook.run("report", "--month", "2026-10", "--format", "html", env={"HOTLINE_LANG": "zh-CN"}).stdout
     assert "<th class=\"num\">已接收</th>" in html and "未记录是否接收 1 次" in html
     # in Chinese, the Word table's headers are Chinese
     zh = tmp_path / "zh.docx"

@@ -14,9 +14,10 @@ PALETTE = ("#3b6fb6", "#e08e2b", "#7a5cb8", "#2aa6a0", "#c2577f", "#6b8e23", "#9
 
 
 def _esc(text: Any) -> str:
+    """Escaped for SVG; a title the template's words made (Markup, already escaped) as it is."""
     from markupsafe import escape
 
-    return str(escape(str(text)))
+    return str(escape(text))
 
 
 def _color(key: str, i: int) -> str:

@@ -36,12 +36,16 @@ class Block:
 
 def sandboxed_env():
     """The Jinja2 environment for a Word template: sandboxed (no attribute tricks, no code), values
-    autoescaped for XML, an unknown name an error."""
+    autoescaped for XML, an unknown name an error; `_("...")` says the catalog's words as in every
+    template (the packaged Word templates hold no words of their own: L, title and the tables bring them)."""
     from jinja2 import StrictUndefined
 
-    from .templates import sandbox_class
+    from .templates import install_words, sandbox_class, words_extension
 
-    return sandbox_class()(autoescape=True, undefined=StrictUndefined)  # the one sandbox of every book template
+    env = sandbox_class()(autoescape=True, undefined=StrictUndefined,  # the one sandbox of every book template
+                          extensions=[words_extension()])
+    install_words(env)
+    return env
 
 
 def _style_of(doc: Any, name: str, fallback: str = "Normal") -> Any:

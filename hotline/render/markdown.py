@@ -52,6 +52,12 @@ def md_cell(text: Any) -> MdSafe:
     return MdSafe(_inline(re.sub(r"\s*[\r\n]+\s*", " ", str(text)).rstrip(), lead=" "))
 
 
+def md_words(text: Any) -> MdSafe:
+    """The tool's own words (a template's translated sentence) as one inert line, like `md_cell`
+    but its spaces at either end kept (a word joins the values around it: "; ", " (暂定)")."""
+    return MdSafe(_inline(re.sub(r"\s*[\r\n]+\s*", " ", str(text)), lead=" "))
+
+
 def finalize(value: Any) -> Any:
     """Jinja's `finalize` for Markdown templates: every string printed is one inert line; what
     is already safe (md(...), a macro's output) stays as it is."""

@@ -9,12 +9,22 @@ template cannot eat the memory.
 
 StrictUndefined; HTML templates autoescape; Markdown templates escape every printed value
 for Markdown (`markdown.finalize`).  User text is only ever data, never a template.
+
+A template's own words go through the gettext catalog like every other message (`words`):
+`{{ _("Cases received: {n}", n=received) }}` is the sentence in the command's language
+(hotline.i18n), its `{name}` placeholders filled with values escaped for the output (Markdown or
+HTML) — a value already safe (`{% set n %}**{{ received }}**{% endset %}`, md(...)) goes in as
+it is, so markup stays outside the translated words.  `ngettext(singular, plural, count, ...)`
+and `pgettext(context, message, ...)` likewise.  `{% trans %}` is not available: its values
+would be escaped for HTML, not for Markdown.  A template without `_()` renders as it did.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from .. import i18n
 from ..i18n import _
 
 # name -> (source, filename) or None when there is no such template
@@ -45,6 +55,87 @@ def sandbox_class():
     return Sandbox
 
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")
+_MARK = "\ue000{}\ue001"        # a placeholder while the words around it are escaped (private use)
+_MARKED = re.compile("\ue000(\\d+)\ue001")
+
+
+def fill(text: str, values: dict[str, Any], escape_text: Callable[[str], str],
+         escape_value: Callable[[Any], str]) -> str:
+    """`text` escaped, each `{name}` replaced by its value — escaped, unless it is already safe
+    (it has `__html__`); `{{` and `}}` are braces.  Only plain names: no attribute or index
+    (`{x.y}`, `{x[0]}`) is ever looked up, so a template cannot reach past the values it gives."""
+    names: list[str] = []
+
+    def mark(m: re.Match) -> str:
+        if m.group(1) is None:
+            return m.group(0)[0]
+        if m.group(1) not in values:
+            raise LookupError(_("the words '{text}' need a value for {name}").format(text=text, name=m.group(0)))
+        names.append(m.group(1))
+        return _MARK.format(len(names) - 1)
+
+    escaped = escape_text(_PLACEHOLDER.sub(mark, text))
+
+    def put(m: re.Match) -> str:
+        value = values[names[int(m.group(1))]]
+        return str(value.__html__()) if hasattr(value, "__html__") else escape_value(value)
+
+    return _MARKED.sub(put, escaped)
+
+
+def words(markdown: bool):
+    """gettext, ngettext and pgettext for templates: the catalog's words in the command's
+    language, escaped for the template's output (Markdown: `markdown.md_words`, each value as
+    `markdown.finalize` escapes a printed one; HTML: autoescaping; plain text: as they are), placeholders filled by `fill`.
+    What they return is safe: printed as it is, never escaped twice."""
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup, escape as html_escape
+
+    from .markdown import MdSafe, finalize, md_words
+
+    def out(eval_ctx, text: str, values: dict[str, Any]) -> str:
+        if markdown:
+            return MdSafe(fill(text, values, md_words, lambda v: str(finalize(v))))
+        if eval_ctx.autoescape:
+            return Markup(fill(text, values, lambda t: str(html_escape(t)), lambda v: str(html_escape(v))))
+        return fill(text, values, str, str)
+
+    @pass_eval_context
+    def gettext(eval_ctx, message: str, **values: Any) -> str:
+        return out(eval_ctx, _(message), values)
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, n: int, **values: Any) -> str:
+        values.setdefault("n", n)
+        return out(eval_ctx, i18n.ngettext(singular, plural, n), values)
+
+    @pass_eval_context
+    def pgettext(eval_ctx, context: str, message: str, **values: Any) -> str:
+        return out(eval_ctx, i18n.pgettext(context, message), values)
+
+    return gettext, ngettext, pgettext
+
+
+def words_extension():
+    """Jinja2's i18n extension without its `{% trans %}` tag (see the module's docstring): `_()`,
+    `gettext`, `ngettext`, `pgettext` only."""
+    from jinja2.ext import InternationalizationExtension
+
+    class Words(InternationalizationExtension):
+        tags: set[str] = set()
+
+    return Words
+
+
+def install_words(env: Any, markdown: bool = False) -> None:
+    """The catalog's words in `env` (built with `words_extension()`), and `language`, the
+    command's language (for `<html lang=...>`)."""
+    gettext, ngettext, pgettext = words(markdown)
+    env.install_gettext_callables(gettext, ngettext, newstyle=False, pgettext=pgettext)
+    env.globals["language"] = i18n.language()
+
+
 def jinja_env(source: Source, markdown: bool = False, cache: Path | None = None):
     """The sandboxed environment; `cache` is a folder for compiled templates (a throwaway cache,
     checked against each template's source, so an edited template is compiled again)."""
@@ -70,7 +161,9 @@ def jinja_env(source: Source, markdown: bool = False, cache: Path | None = None)
         lstrip_blocks=True,
         finalize=finalize if markdown else None,
         bytecode_cache=FileSystemBytecodeCache(str(cache)) if cache is not None else None,
+        extensions=[words_extension()],
     )
+    install_words(env, markdown)
     env.filters["dt"] = lambda v, fmt="%Y-%m-%d %H:%M": v.strftime(fmt) if hasattr(v, "strftime") else v
     if markdown:
         env.globals.update(md=md_text, md_cell=md_cell)
