@@ -917,3 +917,198 @@ def msg(day: int) -> str:
     with pytest.raises(UsageError) as e:
         Calendar(hours={"working_day": [], "other_day": []}).due(at(2026, 11, day), parse_duration("same day"))
     return str(e.value)
+
+
+# ================================================================ what the first mutmut run left alive
+
+def test_a_rule_error_names_the_rules_file_or_none():
+    class Bare:                                               # rules without a path (built in memory)
+        points = {"warnings": {"person_bottom": 0}, "awards": {"gift": {"points": 1, "per_yuan": 0}}}
+    with pytest.raises(BookError) as e:
+        points.warning_rules(Bare())
+    assert e.value.path is None
+    with pytest.raises(BookError) as e:
+        points.warning_rules(type("NotAMapping", (), {"points": {"warnings": 3}})())
+    assert e.value.path is None
+    with pytest.raises(BookError) as e:
+        points.per_yuan(Bare(), "gift")
+    assert e.value.path is None
+    with pytest.raises(BookError) as e:
+        points.per_yuan(Rules(awards={"gift": {"points": 1, "per_yuan": -2}}), "gift")
+    assert e.value.path == Path("rules.yaml")
+
+
+def test_case_entries_at_the_second_of_until_and_in_any_order():
+    until = at(2026, 11, 2, 12)
+    later = case("261203-LLLLL", "green", at(2026, 12, 3), ev("close", at(2026, 12, 3, 11), outcome="resolved"))
+    now = case("261102-NNNNN", "green", until, ev("close", until, outcome="resolved"))   # received and closed at `until`
+    assert [(e.date, e.item, e.source) for e in points.case_entries([later, now], RULES, CAL, until)] == [
+        (date(2026, 11, 2), "resolved_case", "case 261102-NNNNN")]
+
+
+def test_a_resolved_case_handed_on_after_its_close_stays_with_the_owner_at_the_close():
+    c = case("261102-AAAAA", "green", at(2026, 11, 2), ev("close", at(2026, 11, 2, 12), outcome="resolved"),
+             ev("assign", at(2026, 11, 3), to="li"))
+    (e,) = points.case_entries([c], RULES, CAL, at(2026, 11, 30))
+    assert (e.person, e.item) == ("wang", "resolved_case")
+
+
+@pytest.mark.parametrize("n,listed", [(5, "350306-00000, 350306-00001, 350306-00002, 350306-00003, 350306-00004"),
+                                      (6, "350306-00000, 350306-00001, 350306-00002, 350306-00003, 350306-00004…")])
+def test_five_cases_are_named_a_sixth_is_an_ellipsis(n, listed):
+    strict = Calendar(hours={"working_day": ["10:00-17:00"], "other_day": ["14:00-17:00"]}, strict=True)
+    problems: list[str] = []
+    points.case_entries(_in_2035(n), RULES, strict, at(2035, 12, 1), problems=problems)
+    assert problems == [f"late closures not counted for {listed}: {CalendarError(2035)}"]
+    problems = []
+    points.case_entries(_in_2035(n), RULES, Calendar.from_rules(RULES), at(2035, 12, 1), problems=problems)
+    assert problems[0].startswith(f"late closures counted on provisional working days for {listed}: their")
+
+
+def test_items_are_found_by_their_whole_label_and_a_label_less_item_by_its_id_only():
+    assert points.resolve_item(RULES, "award", "中心讲座(20人以上)") == "lecture_centre"
+    assert points.resolve_item(RULES, "award", "学校/机构/企业讲座") == "lecture_outreach"
+    bare = Rules(awards={"gift": {"points": 1}, "fund": {"points": 1, "per_yuan": 10}})
+    assert points.resolve_item(bare, "award", "GIFT") == "gift"
+    for text in ("None", "礼物"):
+        with pytest.raises(UsageError) as e:
+            points.resolve_item(bare, "award", text)
+        assert str(e.value) == f"unknown award item '{text}'; allowed: gift (gift), fund (fund)"
+        with pytest.raises(UsageError) as e:                                  # the only item, without a label
+            points.resolve_item(Rules(awards={"gift": {"points": 1}}), "award", text)
+        assert str(e.value) == f"unknown award item '{text}'; allowed: gift (gift)"
+    with pytest.raises(UsageError) as e:
+        points.make_entry(bare, roster(), "award", "li", "fund", date(2026, 11, 3), "wang")
+    assert str(e.value) == "'fund' (fund) needs --amount YUAN (one point per whole 10 yuan)"
+    with pytest.raises(UsageError) as e:
+        points.make_entry(bare, roster(), "award", "li", "gift", date(2026, 11, 3), "wang", amount=5)
+    assert str(e.value) == "--amount applies only to donations, not to 'gift' (gift)"
+
+
+def test_personal_data_in_a_note_is_refused_naming_the_note():
+    with pytest.raises(UsageError) as e:
+        points.make_entry(RULES, roster(), "award", "li", "lecture_centre", date(2026, 11, 3), "wang",
+                          note="回电13812345678")
+    assert str(e.value).startswith("--note holds what looks like personal data (mobile phone number, at characters 3–13)")
+
+
+def test_an_unknown_distribution_is_a_key_error_naming_it():
+    with pytest.raises(KeyError) as e:
+        sections.case_values(_book()[0], "colour", RULES)
+    assert e.value.args == ("colour",)
+
+
+def test_a_red_case_closed_without_a_follow_up_was_answered_by_its_close():
+    c = case("261102-AAAAA", "red", at(2026, 11, 2), ev("close", at(2026, 11, 2, 10, 45), outcome="resolved"))
+    (row,) = sections.red_cases(november(cases=[c]))["cases"]
+    assert (row["first_response"], row["response_minutes"], row["respond_state"]) == (at(2026, 11, 2, 10, 45), 45, "met")
+
+
+def _rules(**deadlines):
+    """The default rules with some deadline tables replaced."""
+    return dataclasses.replace(RULES, deadlines={**RULES.deadlines, **deadlines})
+
+
+def test_red_cases_without_a_respond_deadline_and_with_a_provisional_one():
+    c = case("261102-AAAAA", "red", at(2026, 11, 2), ev("followup", at(2026, 11, 2, 11)))
+    m = november(cases=[c], rules=_rules(respond={}))
+    rc = sections.red_cases(m)
+    (row,) = rc["cases"]
+    assert (row["respond_due"], row["respond_state"], row["respond_provisional"], row["response_minutes"]) == (
+        None, "none", False, 60)
+    assert (rc["responded_in_time"], rc["responded_late"], rc["not_responded"], rc["provisional"]) == (0, 0, 0, 0)
+    # respond "same day" in 2035 (no official calendar): the due time is provisional
+    rules = _rules(respond={"red": "same day"})
+    c = case("350306-AAAAA", "red", at(2035, 3, 6))
+    rc = sections.red_cases(Month.of([c], rules, Calendar.from_rules(rules), roster(), 2035, 3))
+    (row,) = rc["cases"]
+    assert (row["respond_due"], row["respond_state"], row["respond_provisional"], rc["provisional"]) == (
+        eod(2035, 3, 6), "overdue", True, 1)
+
+
+def test_a_referral_at_the_second_of_the_intake_is_judged_by_its_own_clock():
+    # gray, referred the second it was received, never closed: the referral's close clock (7 working days:
+    # Wed 11-11) ran out; the intake's close clock stopped, met, at that same second
+    c = case("261102-AAAAA", "gray", at(2026, 11, 2), ev("refer", at(2026, 11, 2), to="legal-aid"))
+    r = sections.referrals(november(cases=[c]))
+    assert (r["count"], r["met"], r["overdue"]) == (1, 0, 1)
+
+
+def _march_2035_more() -> Month:
+    cal = Calendar.from_rules(RULES)
+    cases = [case("350305-AAAAA", "green", at(2035, 3, 5), ev("close", at(2035, 3, 5, 11), outcome="resolved")),
+             case("350306-BBBBB", "green", at(2035, 3, 6), ev("close", at(2035, 3, 6, 12), outcome="resolved")),
+             case("350307-CCCCC", "green", at(2035, 3, 7), ev("close", at(2035, 3, 9), outcome="resolved")),
+             case("350308-DDDDD", "green", at(2035, 3, 8), ev("close", at(2035, 3, 12), outcome="unresolved")),
+             case("350309-EEEEE", "gray", at(2035, 3, 9), ev("refer", at(2035, 3, 9, 11), to="legal-aid"),
+                  ev("refer", at(2035, 3, 12, 11), to="legal-aid"))]
+    return Month.of(cases, RULES, cal, roster(), 2035, 3)
+
+
+def test_every_closure_and_referral_judged_on_provisional_days_is_counted():
+    m = _march_2035_more()
+    c = sections.closures(m)
+    # two on time, two late, all four against a provisional due time (same day, on 2035's working days)
+    assert {k: c[k] for k in ("count", "on_time", "late", "no_deadline", "provisional")} == {
+        "count": 4, "on_time": 2, "late": 2, "no_deadline": 0, "provisional": 4}
+    r = sections.referrals(m)
+    (row,) = r["partners"]
+    assert (row["count"], row["met"], row["overdue"], row["provisional"], r["provisional"]) == (2, 1, 1, 2, 2)
+
+
+def test_closures_without_a_close_deadline_are_each_counted():
+    cases = [case(f"26110{d}-AAAAA", "green", at(2026, 11, d), ev("close", at(2026, 11, d, 12), outcome="resolved"))
+             for d in (2, 3)]
+    c = sections.closures(november(cases=cases, rules=_rules(close={"red": "3 working days"})))
+    assert {k: c[k] for k in ("count", "on_time", "late", "no_deadline", "provisional", "resolved")} == {
+        "count": 2, "on_time": 0, "late": 0, "no_deadline": 2, "provisional": 0, "resolved": 2}
+
+
+def test_the_backlog_as_of_a_moment_inside_the_month():
+    # 11-18 09:00: EEEEE (due 11-17) overdue, not yet handed to chen nor urged; CCCCC closed (11-11) and open at
+    # 11-10 12:00
+    open_counts, overdue = sections.backlog(november(now=at(2026, 11, 18, 9)))
+    e = next(r for r in overdue["cases"] if r["id"] == "261117-EEEEE")
+    assert (e["owner"], e["owner_name"], e["urges"]) == ("zhao", "赵强", 0)
+    open_counts, _ = sections.backlog(november(now=at(2026, 11, 10, 12)))
+    # open then: AAAAA closed 11-03, BBBBB referred, HHHHH referred, CCCCC open; GGGGG referred
+    assert (open_counts["count"], open_counts["open"], open_counts["referred"]) == (4, 1, 3)
+
+
+def test_the_backlog_counts_a_case_of_a_grade_no_longer_in_the_rules_and_one_received_at_the_last_second():
+    last = case("261130-ZZZZZ", "green", eod(2026, 11, 30))
+    after = case("261201-KKKKK", "green", at(2026, 12, 1))
+    blue = case("261102-BBBBB", "blue", at(2026, 11, 2))
+    open_counts, _ = sections.backlog(november(cases=[after, blue, last]))
+    assert open_counts == {"count": 2, "open": 2, "referred": 0, "by_grade": {"green": 1, "red": 0, "gray": 0, "blue": 1}}
+    t = sections.trend(november(cases=[after, blue, last]))
+    assert t[-1]["received"] == 2 and t[-1]["by_grade"] == {"green": 1, "red": 0, "gray": 0, "blue": 1}
+
+
+def test_volunteers_outside_a_large_roster_come_after_it():
+    big = Roster(groups=[], people=[Person(f"p{i:03d}", f"人{i}") for i in range(100)], partners=[])
+    cases = [case("261102-AAAAA", "green", at(2026, 11, 2), by="aa"), case("261102-BBBBB", "green", at(2026, 11, 2),
+                                                                          by="p099")]
+    m = Month.of(cases, RULES, CAL, big, 2026, 11)
+    assert [r["id"] for r in sections.volunteers(m)] == ["p099", "aa"]
+
+
+def test_the_ranking_of_rows_without_every_key():
+    class Row:
+        def __init__(self, **kw):
+            self.__dict__.update(kw)
+
+    class S:
+        people = [{"id": "a", "rank": 1}, {"id": "b"}, Row(id="c", rank=2)]     # no name, group, score, points
+        groups = [{"id": "g2", "rank": 1}, {"id": "g1", "rank": 1}, {"id": "z0"}]
+    r = sections.ranking(S())
+    assert [p["id"] for p in r["people"]] == ["b", "a", "c"]
+    assert r["people"][2] == {"id": "c", "name": None, "group": None, "score": None, "rank": 2, "points": None}
+    assert [g["id"] for g in r["groups"]] == ["z0", "g1", "g2"]
+
+
+def test_a_bulletin_asked_at_the_month_s_first_second_has_begun():
+    m = november(now=at(2026, 11, 1, 0))
+    assert m.end == m.start and sections.notices(m) == []
+    m = november(now=at(2026, 10, 31, 23, 59, 59))
+    assert sections.notices(m) == [{"kind": "not_begun", "month": "2026-11"}]
