@@ -84,3 +84,47 @@ def test_the_ranking_names_its_problems(book, monkeypatch):
     (problem,) = d["ranking"]["problems"]
     assert cid in problem and "provisional" in problem
     assert json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)["ranking"]["problems"] == []
+
+
+def test_the_score_json_names_its_problems_and_has_no_problems_key_without_any(book):
+    # a ledger line dated outside its file's month is left out and named (SPEC §8: the JSON is a contract)
+    d = book.root / "ledger"
+    d.mkdir(exist_ok=True)
+    (d / "2026-10.yaml").write_text(
+        "entries:\n- date: '2026-10-09'\n  person: li\n  item: hygiene\n  points: -3\n  by: wang\n"
+        "- date: '2026-09-09'\n  person: li\n  item: hygiene\n  points: -3\n  by: wang\n", encoding="utf-8")
+    book.git("add", "ledger")
+    book.git("commit", "-qm", "a hand-edited ledger")
+    for args in (("--month", "2026-10"), ("--year", "2026")):
+        got = json.loads(book.run("score", *args, "--format", "json").stdout)
+        assert got["problems"] == ["ledger/2026-10.yaml:7: entries[1]: date 2026-09-09 is not in 2026-10; move the "
+                                   "entry to ledger/2026-09.yaml (this file's entries are not counted)"]
+        assert next(p["score"] for p in got["people"] if p["id"] == "li") == 100   # the broken file is left out
+    (d / "2026-10.yaml").write_text(
+        "entries:\n- date: '2026-10-09'\n  person: li\n  item: hygiene\n  points: -3\n  by: wang\n", encoding="utf-8")
+    book.git("commit", "-qam", "put right")
+    got = json.loads(book.run("score", "--month", "2026-10", "--format", "json").stdout)
+    assert next(p["score"] for p in got["people"] if p["id"] == "li") == 97
+    assert "problems" not in got and list(got) == ["period", "start", "people", "groups", "warnings"]
+    got = json.loads(book.run("score", "--year", "2026", "--format", "json").stdout)
+    assert "problems" not in got and got["recommended"] == {"id": "g2", "name": "二组", "score": 100}   # g1: 97
+
+
+def test_a_closed_case_whose_grade_has_no_close_deadline_is_counted_without_one(book):
+    # rules.yaml without `close: green`: a green case has no close clock, open or closed
+    rules = book.root / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("    green: same day\n", "", 1), encoding="utf-8")
+    book.git("commit", "-qam", "green cases have no close deadline")
+    done = book.intake(grade="green", at="2026-11-02 10:00")
+    book.run("close", done, "--outcome", "resolved", "--at", "2026-11-04 10:00")
+    book.intake(grade="green", at="2026-11-03 10:00")                   # open: never overdue
+    d = json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)
+    assert {k: d["closures"][k] for k in ("count", "on_time", "late", "no_deadline")} == {
+        "count": 1, "on_time": 0, "late": 0, "no_deadline": 1}
+    assert d["overdue_at_month_end"]["count"] == 0 and d["open_at_month_end"]["count"] == 1
+    score = json.loads(book.run("score", "--month", "2026-11", "--format", "json").stdout)
+    assert next(p for p in score["people"] if p["id"] == "wang")["score"] == 102        # +2, no −5
+    assert "Nothing overdue" in book.run("overdue").stdout
+    card = json.loads(book.run("show", done, "--format", "json").stdout)
+    assert [k["kind"] for k in card["deadlines"]] == []                 # green: no revisit either
+    assert "无结案时限 1 件" in book.run("report", "--month", "2026-11").stdout

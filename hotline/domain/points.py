@@ -127,11 +127,11 @@ class Scores:
 
 # ---------------------------------------------------------------- rules access
 
-def _int_rule(rules: Any, section: dict, key: str, where: str, minimum: int | None = None, default: int | None = None) -> int:
+def _int_rule(rules: Any, section: dict, key: str, where: str, minimum: int, default: int | None = None) -> int:
     v = section.get(key, default)
-    if not isinstance(v, int) or isinstance(v, bool) or (minimum is not None and v < minimum):
-        more = f" ≥ {minimum}" if minimum is not None else ""
-        raise BookError(_("{where}.{key} must be a whole number{more}, not {v!r}").format(where=where, key=key, more=more, v=v), getattr(rules, "path", None))
+    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
+        raise BookError(_("{where}.{key} must be a whole number{more}, not {v!r}").format(
+            where=where, key=key, more=f" ≥ {minimum}", v=v), getattr(rules, "path", None))
     return v
 
 

@@ -314,7 +314,6 @@ def volunteers(m: Month) -> list[dict[str, Any]]:
 
 def typical_cases(m: Month) -> list[dict[str, Any]]:
     """Cases the callers consented to publish: anonymised, without their id."""
-    V = m.vocab
     out = []
     for c in m.this:
         if not c.consent_publish:
