@@ -15,7 +15,7 @@ from .domain import dates
 from .domain.calendar import Duration
 from .domain.model import STATUSES
 from .errors import HotlineError, UsageError
-from .storage.store import LoadProblem
+from .storage.store import LoadProblem, Period
 
 if TYPE_CHECKING:
     from .domain import points as pts
@@ -166,7 +166,8 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     start, end = dates.bounds(book.tz, year, month)
     prev_start = dates.bounds(book.tz, *dates.shift(year, month, -1))[0]
     since = dates.bounds(book.tz, *dates.shift(year, month, -(pts.lookback(book.rules) - 1)))[0]
-    cases = book.store.for_period(since, end, problems, received_since=prev_start, with_earlier_callers=True)
+    others = [dates.shift(year, month, -1), (year - 1, month)]  # 环比 and 同比: their headlines
+    cases, *other_cases = _read_months(book, Period(since, end, prev_start, True), others, problems)
     trend = book.store.grade_counts({ym: dates.bounds(book.tz, *ym) for ym in trend_months(year, month)})
     try:
         scores, why = score_month(book, year, month, cases=cases), ""
@@ -174,7 +175,7 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
         scores, why = None, str(e)
     notes: list[str] = []
     inputs = upward_inputs(book, year, month, notes)
-    compare = tuple(_headline(book, *ym, notes) for ym in (dates.shift(year, month, -1), (year - 1, month)))
+    compare = tuple(_headline(book, *ym, notes, of) for ym, of in zip(others, other_cases))
     data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
                     trend_counts=trend, upward_inputs=inputs, compare=compare)
     bulletin_words(data, book.rules)  # the words for the ids, in the reader's language
@@ -225,15 +226,25 @@ def upward_inputs(book: Book, year: int, month: int, notes: list[str] | None = N
     return Inputs(calls=month_totals(found, year, month), places=places, home=home, leaves=leaves, training=entries)
 
 
-def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, Any] | None:
-    """The headline numbers of another month (for 环比 and 同比); None before the book's dates."""
+def _read_months(book: Book, first: Period, months: list[tuple[int, int]],
+                 problems: list[LoadProblem]) -> list[list]:
+    """The cases of `first` (broken files named in `problems`) and, for each of `months` a book can
+    hold, the cases of the month as `_headline` reads them (None for the others): one read."""
+    held = [ym for ym in months if dates.in_range(date(*ym, 1))]
+    periods = [first] + [Period(*dates.bounds(book.tz, *ym), dates.bounds(book.tz, *ym)[0], True) for ym in held]
+    found = iter(book.store.for_periods(periods, problems))
+    first_cases = next(found)
+    return [first_cases] + [next(found) if ym in held else None for ym in months]
+
+
+def _headline(book: Book, year: int, month: int, notes: list[str], cases: list | None) -> dict[str, Any] | None:
+    """The headline numbers of another month (for 环比 and 同比) from its cases as `_read_months`
+    read them; None before the book's dates."""
     from .domain.bulletin import Month
     from .domain.bulletin.upward import headline
 
-    if not dates.in_range(date(year, month, 1)):
+    if cases is None:
         return None
-    start, end = dates.bounds(book.tz, year, month)
-    cases = book.store.for_period(start, end, [], received_since=start, with_earlier_callers=True)
     m = Month.of(cases, book.rules, book.calendar, book.roster, year, month, book.now)
     if m.end < m.start:
         return None

@@ -480,6 +480,17 @@ class Index:
                f"WHERE c.path IN (SELECT path FROM cases WHERE error IS NOT NULL OR ({where})) ORDER BY c.path")
         yield from db.execute(sql, tuple(params))
 
+    def select_each(self, wheres: list[tuple[str, list]]) -> Iterator[tuple]:
+        """(relative path, case JSON, error, error line, *one flag per `where`) for the rows matching
+        any of `wheres` (broken rows always): several questions answered by one pass, each row once."""
+        db = self.open()
+        flags = ", ".join(f"coalesce(({w}), 0)" for w, _p in wheres)
+        params = [x for _w, p in wheres for x in p]
+        sql = (f"SELECT c.path, b.data, c.error, c.error_line, {flags} FROM cases c JOIN bodies b ON b.path = c.path "
+               f"WHERE c.path IN (SELECT path FROM cases WHERE error IS NOT NULL OR "
+               f"{' OR '.join(f'({w})' for w, _p in wheres)}) ORDER BY c.path")
+        yield from db.execute(sql, (*params, *params))
+
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
