@@ -161,6 +161,7 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     from .domain import points as pts  # not imported by list and overdue
 
     from .domain.bulletin import bulletin, trend_months
+    from .domain.bulletin.sections import ranking
     from .domain.clocks import ClockMemo
     from .render.words import bulletin_words
 
@@ -171,16 +172,17 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     others = [dates.shift(year, month, -1), (year - 1, month)]  # 环比 and 同比: their headlines
     cases, *other_cases = _read_months(book, Period(since, end, prev_start, True), others, problems)
     trend = book.store.grade_counts({ym: dates.bounds(book.tz, *ym) for ym in trend_months(year, month)})
-    memo = ClockMemo(book.rules, book.calendar)  # each case's clocks once, for the points and the bulletin
+    notes: list[str] = []
+    inputs = upward_inputs(book, year, month, notes)
+    compare = tuple(_headline(book, *ym, notes, of) for ym, of in zip(others, other_cases))
+    memo = ClockMemo(book.rules, book.calendar)  # each case's clocks once: the bulletin's, then the points'
+    data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, None, now=book.now,
+                    trend_counts=trend, upward_inputs=inputs, compare=compare, memo=memo)
     try:
         scores, why = score_month(book, year, month, cases=cases, memo=memo), ""
     except HotlineError as e:
         scores, why = None, str(e)
-    notes: list[str] = []
-    inputs = upward_inputs(book, year, month, notes)
-    compare = tuple(_headline(book, *ym, notes, of) for ym, of in zip(others, other_cases))
-    data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
-                    trend_counts=trend, upward_inputs=inputs, compare=compare, memo=memo)
+    data["ranking"] = ranking(scores)
     bulletin_words(data, book.rules)  # the words for the ids, in the reader's language
     data["warnings"] += list(dict.fromkeys(notes))
     if problems:

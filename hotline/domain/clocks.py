@@ -149,25 +149,30 @@ class ClockMemo:
     day's first).  Clocks computed at one time hold at another when neither the intake nor any event
     of the case falls between the two (events after `as_of` are ignored, nothing else depends on
     it): then each running clock is only stated anew (`restate`); otherwise they are computed again.
+    Clocks of every kind answer a question about some kinds (the same clocks, in the same order).
     Errors are not kept: asking again raises again."""
 
     def __init__(self, rules: Any, cal: Calendar):
         self.rules, self.cal = rules, cal
-        self._memo: dict[int, tuple[Case, datetime, list[Clock]]] = {}
+        self._memo: dict[int, tuple[Case, datetime, tuple[str, ...] | None, list[Clock]]] = {}
 
-    def clocks(self, case: Case, as_of: datetime) -> list[Clock]:
-        """case_clocks(case, rules, cal, as_of), computed once for nearby times."""
+    def clocks(self, case: Case, as_of: datetime, kinds: tuple[str, ...] | None = None) -> list[Clock]:
+        """case_clocks(case, rules, cal, as_of, kinds), computed once for nearby times."""
         now = self.cal.local(as_of)
         got = self._memo.get(id(case))
-        if got is not None and got[0] is case:
-            at, clocks = got[1], got[2]
-            if at == now:
-                return clocks
-            lo, hi = (at, now) if at < now else (now, at)
-            if not (lo < case.received <= hi or any(lo < e.at <= hi for e in case.events)):
-                return [restate(k, now) for k in clocks]
-        clocks = case_clocks(case, self.rules, self.cal, now)
-        self._memo[id(case)] = (case, now, clocks)
+        if got is not None and got[0] is case and (got[2] is None or got[2] == kinds):
+            at, clocks = got[1], got[3]
+            if at != now:
+                lo, hi = (at, now) if at < now else (now, at)
+                if lo < case.received <= hi or any(lo < e.at <= hi for e in case.events):
+                    clocks = None
+                else:
+                    clocks = [restate(k, now) for k in clocks]
+            if clocks is not None:
+                return clocks if kinds is None or got[2] == kinds else [k for k in clocks if k.kind in kinds]
+        clocks = case_clocks(case, self.rules, self.cal, now, kinds)
+        if got is None or got[0] is not case or kinds is None or got[2] is not None:
+            self._memo[id(case)] = (case, now, kinds, clocks)
         return clocks
 
 
@@ -241,16 +246,10 @@ def needs_committee(case: Case, rules: Any, as_of: datetime) -> bool:
 def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime,
                      memo: ClockMemo | None = None) -> Clock | None:
     """The case's first close clock that ran out (overdue or late), if any: its due time is the
-    late closure's, and `provisional` says whether that due time is 暂定.  With `memo`, from the
-    clocks of every kind computed there (if they can be: else the close clocks alone, as without)."""
+    late closure's, and `provisional` says whether that due time is 暂定.  `memo`: clocks the same
+    read computed already."""
     if memo is not None:
-        from ..errors import UsageError
-        from .calendar import CalendarError
-
-        try:
-            return first_ran_out(memo.clocks(case, as_of))
-        except (CalendarError, UsageError):
-            pass  # another kind's deadline cannot be computed: the close clocks may still be
+        return first_ran_out(memo.clocks(case, as_of, kinds=("close",)))
     return first_ran_out(case_clocks(case, rules, cal, as_of, kinds=("close",)))
 
 
