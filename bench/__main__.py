@@ -167,12 +167,15 @@ def bench_size(n: int, base: Path, runs: int, exe: str, rebuild: bool, clone_row
     py = py if Path(py).exists() else sys.executable
     minimal = base / "minimal_typer.py"
     minimal.write_text(MINIMAL_TYPER, encoding="utf-8")
+    # the intake carries a contact: its writer's key must be among the case's readers (per-case keys),
+    # and the synthetic roster gives a key to the director alone
+    ienv = dict(env, HOTLINE_USER="boss")
     # (name, command, environment, folder)
     commands = [
         (PY_FLOOR, [py, "-c", "pass"], env, root),
         (TYPER_FLOOR, [py, str(minimal), "--help"], env, root),
         ("--help", [exe, "--help"], env, root),
-        ("intake", intake, env, root),
+        ("intake", intake, ienv, root),
         ("show", [exe, "show", some_case], env, root),
         ("list --status open", [exe, "list", "--status", "open"], env, root),
         ("overdue", [exe, "overdue", "--as-of", taskwarrior.AS_OF], env, root),
@@ -182,7 +185,7 @@ def bench_size(n: int, base: Path, runs: int, exe: str, rebuild: bool, clone_row
     small = base / "book-1000"
     if n != 1_000 and (small / ".built").exists():
         # intake on the 1,000-case book in the same rounds: "flat from 1,000" compares like with like
-        senv = dict(env, HOTLINE_BOOK=str(small), HOTLINE_IDENTITY=str(base / "book-1000-identity.txt"))
+        senv = dict(ienv, HOTLINE_BOOK=str(small), HOTLINE_IDENTITY=str(base / "book-1000-identity.txt"))
         commands.append((INTAKE_SMALL, intake, senv, small))
     if tw:
         data, info = tw

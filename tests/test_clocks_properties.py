@@ -74,3 +74,48 @@ def test_committee_after_the_fourth_urge_and_only_while_open():
     assert not needs_committee(case, RULES, third)          # 3 urges: not more than 3
     assert needs_committee(case, RULES, fourth)             # 4 urges, open
     assert not needs_committee(case, RULES, closed)         # closed: never flagged
+
+
+# ClockMemo (a report's clocks computed once): asked at one time after another, it answers as
+# case_clocks does at that time — whether an event, or the intake, falls between the two times
+# (then the clocks are computed again) or not (then only running clocks are stated anew: one due
+# between the two times is overdue at the later one and running at the earlier one).
+moments = st.integers(min_value=-60, max_value=30 * 24 * 60)  # minutes from START (before the intake too)
+
+
+def _event_times(case):
+    return [case.received, *(e.at for e in case.events)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["green", "red", "gray"]), steps, moments, moments,
+       st.sampled_from([None, ("close",), ("respond", "refer")]), st.sampled_from([None, ("close",)]),
+       st.sampled_from([-1, 0, 1]), st.booleans())
+def test_clock_memo_answers_as_case_clocks(grade, seq, first, second, kinds1, kinds2, nudge, at_event):
+    from hotline.domain.clocks import ClockMemo
+
+    case = build(grade, seq)
+    t1 = START + timedelta(minutes=first)
+    t2 = START + timedelta(minutes=second)
+    if at_event:  # right at (or a second either side of) an event or a due time: where the two can part
+        marks = _event_times(case) + [k.due for k in case_clocks(case, RULES, CAL, t1)]
+        t2 = marks[second % len(marks)] + timedelta(seconds=nudge)
+    memo = ClockMemo(RULES, CAL)
+    assert memo.clocks(case, t1, kinds1) == case_clocks(case, RULES, CAL, t1, kinds1)
+    assert memo.clocks(case, t2, kinds2) == case_clocks(case, RULES, CAL, t2, kinds2)
+    assert memo.clocks(case, t1, kinds1) == case_clocks(case, RULES, CAL, t1, kinds1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["green", "red", "gray"]), steps, moments)
+def test_status_and_closed_event_as_of_agree_with_the_events_until_then(grade, seq, minutes):
+    from hotline.domain.model import first_close
+
+    case = build(grade, seq)
+    case.events.reverse()  # the list's order is not the time order (two offices' events)
+    as_of = START + timedelta(minutes=minutes)
+    until = [e for e in case.events if e.at <= as_of]
+    assert case.closed_event(as_of) is first_close(until)
+    closed = any(e.type == "close" for e in until)
+    assert case.status(as_of) == ("closed" if closed else "referred" if any(e.type == "refer" for e in until)
+                                  else "open")

@@ -322,3 +322,43 @@ def test_a_store_without_rules_reads_the_index_a_book_built(busy):
     listed = {r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)}
     assert {c.id for c in Store(busy.root).all()} == listed
     assert {r["id"] for r in json.loads(busy.run("list", "--format", "json").stdout)} == listed
+
+
+def test_several_periods_read_at_once_answer_as_each_read_alone(busy, monkeypatch):
+    """`report` reads its month, the month before (环比) and the same month a year before (同比) in one
+    pass (Store.for_periods): each list holds exactly the cases, in the order, `for_period` gives
+    alone — with the index and without — and a case in several lists is decoded once."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.book import Book
+    from hotline.storage.store import Period
+
+    sh = ZoneInfo("Asia/Shanghai")
+    t = lambda text: datetime.fromisoformat(text).replace(tzinfo=sh)  # noqa: E731
+    periods = [Period(t("2026-09-01"), t("2026-10-31 23:59:59"), t("2026-09-01"), True),
+               Period(t("2026-10-01"), t("2026-10-31 23:59:59"), t("2026-10-01"), True),
+               Period(t("2026-11-01"), t("2026-11-30 23:59:59")),
+               Period(t("2026-10-16"), t("2026-10-16 23:59:59"), None, True),   # settled before: only a's...
+               Period(t("2025-10-01"), t("2025-10-31 23:59:59"), t("2025-10-01"), True)]   # nothing yet
+    broken = busy.root / "cases" / "2026" / "10" / "261020-ZZZZZ.yaml"
+    broken.write_text("id: [broken\n", encoding="utf-8")
+    monkeypatch.chdir(busy.root)
+    for no_index in (False, True):
+        if no_index:
+            monkeypatch.setenv("HOTLINE_NO_INDEX", "1")
+        book = Book.open(busy.root)
+        problems: list = []
+        together = book.store.for_periods(periods, problems)
+        assert [p.path.name for p in problems] == ["261020-ZZZZZ.yaml"]  # named once
+        alone = [Book.open(busy.root).store.for_period(p.start, p.end, [], p.received_since, p.with_earlier_callers)
+                 for p in periods]
+        assert [[c.id for c in lst] for lst in together] == [[c.id for c in lst] for lst in alone]
+        assert [len(lst) for lst in together][:3] != [0, 0, 0] and together[-1] == []
+        if not no_index:
+            # every case in two lists is one object: decoded once
+            seen = {}
+            for lst in together:
+                for c in lst:
+                    assert seen.setdefault(c.id, c) is c
+            assert len(together[0]) < sum(len(lst) for lst in together[:2])  # some are shared

@@ -380,3 +380,40 @@ def test_an_optional_argument_is_shown_in_brackets_in_the_usage_line(book):
     assert book.run("sync", "--help").stdout.splitlines()[0].endswith("sync [OPTIONS] [REMOTE]")
     assert book.run("resolve", "--help").stdout.splitlines()[0].endswith("resolve [OPTIONS] [CASE]")
     assert book.run("show", "--help").stdout.splitlines()[0].endswith("show [OPTIONS] CASE")
+
+
+# ---------------------------------------------------------------- git's split index (issue #26)
+
+def test_both_offices_use_git_s_split_index_and_still_commit_sync_merge_and_stay_clean(offices, env):
+    """Every clone hotline writes in keeps git's index split (`core.splitIndex`): a commit's refresh
+    of the index rewrites only what changed, not the whole index (10 MB at 100,000 cases).  Commits,
+    a sync whose merge runs the driver on the same case, `git status` and `check` work as before."""
+    a, b, _remote = offices
+    for tb in (a, b):
+        assert git(tb.root, "config", "core.splitIndex").strip() == "true"   # set by init / init --clone
+    cid = a.intake()
+    a.run("sync")
+    b.run("sync")
+    b.run("followup", cid, "--note", "B 跟进", "--at", "2026-11-21 10:00")
+    a.run("followup", cid, "--note", "A 跟进", "--at", "2026-11-21 11:00")
+    a.run("sync")
+    b.run("sync")
+    a.run("sync")
+    for tb in (a, b):
+        assert list((tb.root / ".git").glob("sharedindex.*"))                # the index is split
+        assert git(tb.root, "status", "--porcelain") == ""                    # nothing left uncommitted
+        assert tb.run("check").stdout == ""
+        assert [e.get("note") for e in events(tb, cid) if e["type"] == "followup"] == ["B 跟进", "A 跟进"]
+        assert cid in git(tb.root, "ls-files", "cases")
+
+
+def test_a_clone_that_chose_its_own_split_index_setting_keeps_it(offices, env):
+    a, _b, remote = offices
+    plain = env / "plain"
+    git(env, "clone", "-q", str(remote), str(plain))
+    git(plain, "config", "core.splitIndex", "false")
+    clone = conftest.TestBook(plain, env / "home", a.runner)
+    clone.run("award", "li", "lecture_centre", "--date", "2026-11-20")     # the first write registers the driver
+    assert "-m hotline merge-file" in git(plain, "config", "merge.hotline.driver")
+    assert git(plain, "config", "core.splitIndex").strip() == "false"
+    assert not list((plain / ".git").glob("sharedindex.*"))

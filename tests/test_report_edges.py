@@ -127,4 +127,25 @@ def test_a_closed_case_whose_grade_has_no_close_deadline_is_counted_without_one(
     assert "Nothing overdue" in book.run("overdue").stdout
     card = json.loads(book.run("show", done, "--format", "json").stdout)
     assert [k["kind"] for k in card["deadlines"]] == []                 # green: no revisit either
-    assert "无结案时限 1 件" in book.run("report", "--month", "2026-11").stdout
+    assert "无结案时限 1 件" in book.run("report", "--month", "2026-11", env={"HOTLINE_LANG": "zh-CN"}).stdout
+
+
+# ---------------------------------------------------------------- one report, two moments (issue #26)
+
+def test_the_bulletin_and_its_points_each_judge_at_their_own_moment(book):
+    """A report computes each case's clocks once (clocks.ClockMemo), yet its bulletin is as of the
+    month's last second and its points as of the next day's first: a close deadline due at that last
+    second is not overdue in the bulletin but has run out for the points."""
+    _case(book, "green", "2026-10-31 10:00", "东莞")               # wang's: same day, due 2026-10-31 23:59:59, open
+    late = _case(book, "green", "2026-10-31 11:00", "东莞", owner="li")  # li's: due the same second,
+    book.run("close", late, "--outcome", "resolved", "--at", "2026-11-01 00:00", user="li")  # closed one second after
+    d = json.loads(book.run("report", "--month", "2026-10", "--format", "json").stdout)
+    assert d["overdue_at_month_end"]["count"] == 0      # due 23:59:59 is not before 23:59:59
+    assert d["open_at_month_end"]["count"] == 2
+    assert d["closures"]["count"] == 0
+    ranked = {p["id"]: p["score"] for p in d["ranking"]["people"]}
+    assert (ranked["wang"], ranked["li"]) == (95, 95)  # 100 − 5 each: both ran out by 2026-11-01 00:00:00
+    assert _score(book, "2026-10", "wang") == 95 and _score(book, "2026-10", "li") == 95
+    assert _score(book, "2026-11", "li") == 102        # the resolved close (+2) is November's
+    d = json.loads(book.run("report", "--month", "2026-11", "--format", "json").stdout)
+    assert d["closures"]["count"] == 1 and d["closures"]["late"] == 1

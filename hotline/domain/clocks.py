@@ -21,7 +21,7 @@ working days of a provisional year (domain.calendar: no official data yet) is `p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable
@@ -134,6 +134,48 @@ def case_clocks(case: Case, rules: Any, cal: Calendar, as_of: datetime,
     return clocks
 
 
+def restate(clock: Clock, as_of: datetime) -> Clock:
+    """The clock as it stands at `as_of`, given that no event of its case falls between the time it
+    was computed at and `as_of`: only a running clock's state can differ (overdue once due)."""
+    if clock.stopped is not None:
+        return clock
+    state = _state(clock.due, None, as_of)
+    return clock if state == clock.state else replace(clock, state=state)
+
+
+class ClockMemo:
+    """Each case's clocks computed once, for a read that asks for them at several times close to
+    each other (a report: the bulletin as of the month's last second, its points as of the next
+    day's first).  Clocks computed at one time hold at another when neither the intake nor any event
+    of the case falls between the two (events after `as_of` are ignored, nothing else depends on
+    it): then each running clock is only stated anew (`restate`); otherwise they are computed again.
+    Clocks of every kind answer a question about some kinds (the same clocks, in the same order).
+    Errors are not kept: asking again raises again."""
+
+    def __init__(self, rules: Any, cal: Calendar):
+        self.rules, self.cal = rules, cal
+        self._memo: dict[int, tuple[Case, datetime, tuple[str, ...] | None, list[Clock]]] = {}
+
+    def clocks(self, case: Case, as_of: datetime, kinds: tuple[str, ...] | None = None) -> list[Clock]:
+        """case_clocks(case, rules, cal, as_of, kinds), computed once for nearby times."""
+        now = self.cal.local(as_of)
+        got = self._memo.get(id(case))
+        if got is not None and got[0] is case and (got[2] is None or got[2] == kinds):
+            at, clocks = got[1], got[3]
+            if at != now:
+                lo, hi = (at, now) if at < now else (now, at)
+                if lo < case.received <= hi or any(lo < e.at <= hi for e in case.events):
+                    clocks = None
+                else:
+                    clocks = [restate(k, now) for k in clocks]
+            if clocks is not None:
+                return clocks if kinds is None or got[2] == kinds else [k for k in clocks if k.kind in kinds]
+        clocks = case_clocks(case, self.rules, self.cal, now, kinds)
+        if got is None or got[0] is not case or kinds is None or got[2] is not None:
+            self._memo[id(case)] = (case, now, kinds, clocks)
+        return clocks
+
+
 def started_at(case: Case, rules: Any, cal: Calendar, at: datetime) -> list[Clock]:
     """The clocks an event at `at` has just started (running ones whose start is `at`)."""
     return [c for c in case_clocks(case, rules, cal, as_of=at) if c.start == at and c.state == "running"]
@@ -201,9 +243,13 @@ def needs_committee(case: Case, rules: Any, as_of: datetime) -> bool:
     return case.urges(as_of) > rules.urge_limit and case.status(as_of) != "closed"
 
 
-def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime) -> Clock | None:
+def late_close_clock(case: Case, rules: Any, cal: Calendar, as_of: datetime,
+                     memo: ClockMemo | None = None) -> Clock | None:
     """The case's first close clock that ran out (overdue or late), if any: its due time is the
-    late closure's, and `provisional` says whether that due time is 暂定."""
+    late closure's, and `provisional` says whether that due time is 暂定.  `memo`: clocks the same
+    read computed already."""
+    if memo is not None:
+        return first_ran_out(memo.clocks(case, as_of, kinds=("close",)))
     return first_ran_out(case_clocks(case, rules, cal, as_of, kinds=("close",)))
 
 

@@ -130,10 +130,11 @@ class Case:
 
     def status(self, as_of: datetime | None = None) -> str:
         status = "open"
-        for e in self.events_until(as_of):
+        for e in self.events:  # (the kind first: a time is compared only for the two that matter)
             if e.type == "close":
-                status = "closed"
-            elif e.type == "refer" and status != "closed":
+                if as_of is None or e.at <= as_of:
+                    status = "closed"
+            elif e.type == "refer" and status != "closed" and (as_of is None or e.at <= as_of):
                 status = "referred"
         return status
 
@@ -152,7 +153,7 @@ class Case:
         return held
 
     def closed_event(self, as_of: datetime | None = None) -> Event | None:
-        return first_close(self.events_until(as_of))
+        return first_close(self.events if as_of is None else (e for e in self.events if e.at <= as_of))
 
     def closes(self, as_of: datetime | None = None) -> list[Event]:
         """Every close of the case, in the order of its events.  Two offices that closed the same

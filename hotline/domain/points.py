@@ -170,6 +170,7 @@ def case_entries(
     until: datetime,
     since: datetime | None = None,
     problems: list[str] | None = None,
+    memo: Any = None,
 ) -> list[Entry]:
     """Points entries derived from the cases, as they stood at `until`.
 
@@ -181,6 +182,7 @@ def case_entries(
     compute is skipped and named in `problems` (raised when `problems` is None).
     A late closure whose due date used provisional working days (暂定) counts, with
     the note 暂定, and is named in `problems` too: it may move with the official calendar.
+    `memo`: a `clocks.ClockMemo` shared with the bulletin of the same report.
     """
     from .calendar import CalendarError
     from .clocks import late_close_clock
@@ -202,7 +204,7 @@ def case_entries(
             out.append(Entry(cal.local(close.at).date(), case.current_owner(close.at), "resolved_case",
                              resolved_pts, f"case {case.id}"))
         try:
-            late = late_close_clock(case, rules, cal, as_of=until)
+            late = late_close_clock(case, rules, cal, as_of=until, memo=memo)
         except CalendarError as e:
             if problems is None:
                 raise

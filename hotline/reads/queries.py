@@ -15,7 +15,7 @@ from ..domain import dates
 from ..domain.calendar import Duration
 from ..domain.model import STATUSES
 from ..errors import HotlineError, UsageError
-from ..storage.store import LoadProblem
+from ..storage.store import LoadProblem, Period
 
 if TYPE_CHECKING:
     from ..domain import points as pts
@@ -98,7 +98,7 @@ def overdue(book: Book, as_of: datetime, soon: Duration | None = None, group: st
 # ---------------------------------------------------------------- points
 
 def load_entries(book: Book, start: date, end: date, problems: list[str] | None = None,
-                 cases: list | None = None) -> list[pts.Entry]:
+                 cases: list | None = None, memo: Any = None) -> list[pts.Entry]:
     """Every points entry dated start..end: derived from the cases as they stood at the end of
     `end` (or now, if earlier), plus the ledger's.  Broken files raise BookError, or with
     `problems` are named there and left out (never hiding the rest)."""
@@ -113,7 +113,7 @@ def load_entries(book: Book, start: date, end: date, problems: list[str] | None 
         cases = book.store.for_period(since, until, loaded if problems is not None else None)
         if problems is not None:
             problems.extend(f"{line} (this case is not counted)" for line in problem_lines(book, loaded))
-    found = pts.case_entries(cases, book.rules, book.calendar, until, since=since, problems=problems)
+    found = pts.case_entries(cases, book.rules, book.calendar, until, since=since, problems=problems, memo=memo)
     entries = [e for e in found if start <= e.date <= end]
     entries += ledger.read_entries(book.root, start, end, problems)
     entries.sort(key=lambda e: (e.date, e.source))
@@ -121,17 +121,18 @@ def load_entries(book: Book, start: date, end: date, problems: list[str] | None 
 
 
 def score_month(book: Book, year: int, month: int, problems: list[str] | None = None,
-                cases: list | None = None) -> pts.Scores:
+                cases: list | None = None, memo: Any = None) -> pts.Scores:
     """The month's scores and ranks, with warnings from the consecutive months before it.
 
-    Pass `cases` when already loaded to avoid reading them again.  Problems (broken files,
+    Pass `cases` when already loaded to avoid reading them again (and a `clocks.ClockMemo` to
+    compute their clocks once with the bulletin's).  Problems (broken files,
     calendar gaps) end up in `Scores.problems` as well as in `problems`.
     """
     from ..domain import points as pts  # not imported by list and overdue
 
     first = dates.shift(year, month, -(pts.lookback(book.rules) - 1))
     probs: list[str] = [] if problems is None else problems
-    entries = load_entries(book, dates.first_day(*first), dates.last_day(year, month), probs, cases)
+    entries = load_entries(book, dates.first_day(*first), dates.last_day(year, month), probs, cases, memo)
     s = pts.month_scores(entries, book.roster, book.rules, year, month)
     s.problems = list(probs)
     return s
@@ -160,23 +161,28 @@ def report(book: Book, year: int, month: int, problems: list[LoadProblem] | None
     from ..domain import points as pts  # not imported by list and overdue
 
     from ..domain.bulletin import bulletin, trend_months
+    from ..domain.bulletin.sections import ranking
+    from ..domain.clocks import ClockMemo
     from ..render.words import bulletin_words
 
     problems = [] if problems is None else problems
     start, end = dates.bounds(book.tz, year, month)
     prev_start = dates.bounds(book.tz, *dates.shift(year, month, -1))[0]
     since = dates.bounds(book.tz, *dates.shift(year, month, -(pts.lookback(book.rules) - 1)))[0]
-    cases = book.store.for_period(since, end, problems, received_since=prev_start, with_earlier_callers=True)
+    others = [dates.shift(year, month, -1), (year - 1, month)]  # 环比 and 同比: their headlines
+    cases, *other_cases = _read_months(book, Period(since, end, prev_start, True), others, problems)
     trend = book.store.grade_counts({ym: dates.bounds(book.tz, *ym) for ym in trend_months(year, month)})
-    try:
-        scores, why = score_month(book, year, month, cases=cases), ""
-    except HotlineError as e:
-        scores, why = None, str(e)
     notes: list[str] = []
     inputs = upward_inputs(book, year, month, notes)
-    compare = tuple(_headline(book, *ym, notes) for ym in (dates.shift(year, month, -1), (year - 1, month)))
-    data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, scores, now=book.now,
-                    trend_counts=trend, upward_inputs=inputs, compare=compare)
+    compare = tuple(_headline(book, *ym, notes, of) for ym, of in zip(others, other_cases))
+    memo = ClockMemo(book.rules, book.calendar)  # each case's clocks once: the bulletin's, then the points'
+    data = bulletin(cases, book.rules, book.calendar, book.roster, year, month, None, now=book.now,
+                    trend_counts=trend, upward_inputs=inputs, compare=compare, memo=memo)
+    try:
+        scores, why = score_month(book, year, month, cases=cases, memo=memo), ""
+    except HotlineError as e:
+        scores, why = None, str(e)
+    data["ranking"] = ranking(scores)
     bulletin_words(data, book.rules)  # the words for the ids, in the reader's language
     data["warnings"] += list(dict.fromkeys(notes))
     if problems:
@@ -225,15 +231,25 @@ def upward_inputs(book: Book, year: int, month: int, notes: list[str] | None = N
     return Inputs(calls=month_totals(found, year, month), places=places, home=home, leaves=leaves, training=entries)
 
 
-def _headline(book: Book, year: int, month: int, notes: list[str]) -> dict[str, Any] | None:
-    """The headline numbers of another month (for 环比 and 同比); None before the book's dates."""
+def _read_months(book: Book, first: Period, months: list[tuple[int, int]],
+                 problems: list[LoadProblem]) -> list[list]:
+    """The cases of `first` (broken files named in `problems`) and, for each of `months` a book can
+    hold, the cases of the month as `_headline` reads them (None for the others): one read."""
+    held = [ym for ym in months if dates.in_range(date(*ym, 1))]
+    periods = [first] + [Period(*dates.bounds(book.tz, *ym), dates.bounds(book.tz, *ym)[0], True) for ym in held]
+    found = iter(book.store.for_periods(periods, problems))
+    first_cases = next(found)
+    return [first_cases] + [next(found) if ym in held else None for ym in months]
+
+
+def _headline(book: Book, year: int, month: int, notes: list[str], cases: list | None) -> dict[str, Any] | None:
+    """The headline numbers of another month (for 环比 and 同比) from its cases as `_read_months`
+    read them; None before the book's dates."""
     from ..domain.bulletin import Month
     from ..domain.bulletin.upward import headline
 
-    if not dates.in_range(date(year, month, 1)):
+    if cases is None:
         return None
-    start, end = dates.bounds(book.tz, year, month)
-    cases = book.store.for_period(start, end, [], received_since=start, with_earlier_callers=True)
     m = Month.of(cases, book.rules, book.calendar, book.roster, year, month, book.now)
     if m.end < m.start:
         return None

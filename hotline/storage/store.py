@@ -23,6 +23,31 @@ CASES = "cases"
 
 # ---------------------------------------------------------------- the store
 
+@dataclass(frozen=True)
+class Period:
+    """A question about [start, end] (`Store.for_period`): the cases received by `end` and not
+    settled before `start`; plus every case received since `received_since`, and with
+    `with_earlier_callers` the earlier cases of the callers of cases received in the period."""
+
+    start: datetime
+    end: datetime
+    received_since: datetime | None = None
+    with_earlier_callers: bool = False
+
+    def where(self) -> tuple[str, list]:
+        """The question as SQL over the index's columns, with its parameters."""
+        S, E = utc_text(self.start), utc_text(self.end)
+        clauses = ["settled_at IS NULL", "settled_at >= ?", "last_event >= ?"]
+        params: list = [S, S]
+        if self.received_since is not None:
+            clauses.append("received >= ?")
+            params.append(utc_text(self.received_since))
+        if self.with_earlier_callers:
+            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
+            params += [S, E]
+        return f"received <= ? AND ({' OR '.join(clauses)})", [E, *params]
+
+
 @dataclass
 class LoadProblem:
     path: Path
@@ -187,21 +212,33 @@ class Store:
         `clocks.settled_at`); plus, optionally, every case received since `received_since`, and
         earlier cases of the callers of cases received in the period.  Consumers still judge
         each case themselves; this only leaves out what cannot count."""
-        S, E = utc_text(start), utc_text(end)
-        clauses = ["settled_at IS NULL", "settled_at >= ?", "last_event >= ?"]
-        params: list = [S, S]
-        if received_since is not None:
-            clauses.append("received >= ?")
-            params.append(utc_text(received_since))
-        if with_earlier_callers:
-            clauses.append("caller IN (SELECT caller FROM cases WHERE caller IS NOT NULL AND received >= ? AND received <= ?)")
-            params += [S, E]
-        where = f"received <= ? AND ({' OR '.join(clauses)})"
+        return self.for_periods([Period(start, end, received_since, with_earlier_callers)], problems)[0]
 
-        def keep(c: Case) -> bool:  # the same question without the index
-            return c.received <= end  # everything else only narrows what cannot count
+    def for_periods(self, periods: list["Period"], problems: list[LoadProblem] | None = None) -> list[list[Case]]:
+        """`for_period` of each period (each list as `for_period` gives it, in the same order), from one
+        pass over the index: a case several periods hold is decoded once, and is the same object in
+        each list.  A broken file goes to `problems` once."""
+        wheres = [p.where() for p in periods]
+        idx = self.index()
+        if idx is None:  # the same questions without the index: received by the period's end
+            cases = [c for c in self._parse_all(problems) if not c.voided]
+            return [[c for c in cases if c.received <= p.end] for p in periods]
+        from .casefile import case_from_json
 
-        return self.query(where, [E, *params], problems, fallback=keep)
+        out: list[list[Case]] = [[] for _p in periods]
+        for rel, data, error, line, *flags in idx.select_each([(f"void = 0 AND ({w})", ps) for w, ps in wheres]):
+            if error is not None:
+                e = BookError(error, self.cases_dir / rel, line)
+                if problems is None:
+                    raise e
+                problems.append(LoadProblem(self.cases_dir / rel, e))
+                continue
+            if any(flags):
+                case = case_from_json(data)
+                for lst, flag in zip(out, flags):
+                    if flag:
+                        lst.append(case)
+        return out
 
     def due_by(self, at: datetime, until: datetime, problems: list[LoadProblem] | None = None) -> list[Case]:
         """Every case that can have a clock running at `at` and due by `until` (`overdue`): a case

@@ -31,6 +31,7 @@ def bulletin(
     trend_counts: dict[tuple[int, int], dict[str, int]] | None = None,
     upward_inputs: Any = None,
     compare: tuple[dict | None, dict | None] = (None, None),
+    memo: Any = None,
 ) -> dict[str, Any]:
     """The monthly bulletin's data as a plain dict (see `sections.py` for what each part counts).
 
@@ -39,9 +40,10 @@ def bulletin(
     `trend_counts`: month -> grade -> cases, when counted already (from the index).
     `upward_inputs`: what the upward indicators need beyond the cases (`upward.Inputs`; None: none
     are computed); `compare`: the headline numbers of the month before and of the same month last
-    year (`upward.headline`).
+    year (`upward.headline`).  `memo`: a `clocks.ClockMemo` the points of the same report filled
+    (each case's clocks computed once).
     """
-    m = Month.of(cases, rules, cal, roster, year, month, now)
+    m = Month.of(cases, rules, cal, roster, year, month, now, memo)
     by, dist = sections.distributions(m)
     hot, rising = sections.topics(m, dist["category"])
     open_counts, overdue = sections.backlog(m)

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from ...errors import UsageError
 from .. import dates
 from ..calendar import Calendar, CalendarError
-from ..clocks import Clock, case_clocks
+from ..clocks import Clock, ClockMemo
 from ..model import Case, Roster
 
 
@@ -20,8 +20,9 @@ class ClockCache:
     """case_clocks as of the bulletin's end, computed once per case; calendar gaps become warnings,
     and the cases whose deadlines used provisional working days (暂定) are remembered."""
 
-    def __init__(self, rules: Any, cal: Calendar, as_of: datetime):
+    def __init__(self, rules: Any, cal: Calendar, as_of: datetime, memo: ClockMemo | None = None):
         self.rules, self.cal, self.as_of = rules, cal, as_of
+        self.memo = memo if memo is not None else ClockMemo(rules, cal)  # shared with the points
         self._cache: dict[int, list[Clock]] = {}
         self.missing_years: set[int] = set()
         self.other: Counter = Counter()   # other rule problems: message -> cases
@@ -33,7 +34,7 @@ class ClockCache:
         key = id(case)
         if key not in self._cache:
             try:
-                self._cache[key] = clocks = case_clocks(case, self.rules, self.cal, self.as_of)
+                self._cache[key] = clocks = self.memo.clocks(case, self.as_of)
                 for k in clocks:
                     if k.provisional:
                         self.provisional.add(case.id)
@@ -68,9 +69,10 @@ class Month:
 
     @classmethod
     def of(cls, cases: Iterable[Case], rules: Any, cal: Calendar, roster: Roster, year: int, month: int,
-           now: datetime | None = None) -> "Month":
+           now: datetime | None = None, memo: ClockMemo | None = None) -> "Month":
         """`now`: for a month still in progress, the bulletin is as of `now` rather than the
-        month's end (nothing is called overdue before it is); None: the month's end."""
+        month's end (nothing is called overdue before it is); None: the month's end.  `memo`: the
+        clocks already computed for another part of the same report (the points)."""
         cases = list(cases)
         start, month_end = dates.bounds(cal.tz, year, month)
         end = month_end if now is None else min(month_end, cal.local(now).replace(microsecond=0))
@@ -78,7 +80,7 @@ class Month:
         pstart, pend = dates.bounds(cal.tz, *m.previous_ym)
         m.this = sorted((c for c in cases if m.in_month(c.received)), key=lambda c: (m.local(c.received), c.id))
         m.previous = [c for c in cases if pstart <= m.local(c.received) <= pend]
-        m.clocks = ClockCache(rules, cal, end)
+        m.clocks = ClockCache(rules, cal, end, memo)
         return m
 
     @property
