@@ -540,3 +540,13 @@ FILLER = st.text(alphabet=st.sampled_from("来访者称其丈夫不再回家欠�
 def test_ordinary_counselling_numbers_in_any_order_are_never_flagged(parts, tail):
     text = "".join(a + b for a, b in parts) + tail
     assert find(text) == [], text
+
+
+@pytest.mark.parametrize("text, account", [
+    ("微信 id000", "id000"),            # not the word `id` and then three digits (too few for an id)
+    ("加微信id_abc", "id_abc"),
+    ("QQ ID x1234", "x1234"),           # the word `ID`, then the id
+    ("微信 idabc1234", "abc1234"),
+])
+def test_an_id_that_starts_like_the_word_id_is_found_whole(text, account):
+    assert [f.text for f in find(text)] == [account]

@@ -362,3 +362,43 @@ def test_several_periods_read_at_once_answer_as_each_read_alone(busy, monkeypatc
                 for c in lst:
                     assert seen.setdefault(c.id, c) is c
             assert len(together[0]) < sum(len(lst) for lst in together[:2])  # some are shared
+
+
+def test_the_reminders_count_alike_with_and_without_the_index(tmp_path):
+    # `report` and `check` remind of blocks still on staff keys and of cases past the retention
+    # period; with the index they are counted in SQL (indexed columns `personal`, `retained_from`),
+    # without it from every parsed case — the same numbers (the demo book: cases on staff keys)
+    import shutil
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    book = tmp_path / "demo"
+    book.mkdir()
+    for name in ("cases", "templates", "keys"):
+        if (root / name).exists():
+            shutil.copytree(root / name, book / name)
+    for name in ("rules.yaml", "roster.yaml"):
+        shutil.copy(root / name, book / name)
+    subprocess.run(["git", "init", "-q", str(book)], check=True)
+    subprocess.run(["git", "-C", str(book), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit",
+                    "-qm", "demo"], check=True)
+    legacy = sum(1 for f in (book / "cases").rglob("*.yaml")
+                 if "\n  age: |" in (t := f.read_text(encoding="utf-8")) and "\n  key: age1" not in t)
+    assert legacy > 5
+
+    def said(*args, index=True):
+        env = {**os.environ, "HOTLINE_NOW": "2031-06-01 10:00", "HOTLINE_LANG": "en"}
+        if not index:
+            env["HOTLINE_NO_INDEX"] = "1"
+        p = subprocess.run([sys.executable, "-m", "hotline", "--book", str(book), *args], capture_output=True,
+                           text=True, encoding="utf-8", env=env, timeout=300)
+        return [line for line in p.stderr.splitlines() if "case(s)" in line]
+
+    for args in (("report", "--month", "2026-11", "--format", "json"), ("check", "--format", "json")):
+        with_index, without = said(*args), said(*args, index=False)
+        assert with_index == without
+        assert any(line.startswith(f"hotline: {legacy} case(s) are still encrypted to every staff key")
+                   for line in with_index) or args[0] == "report", with_index
+        assert any("past the retention period" in line for line in with_index), with_index

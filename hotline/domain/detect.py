@@ -383,9 +383,13 @@ class _Patterns:
         words = "|".join(_broken(w) for w in _ACCOUNT_WORDS)
         vee = rf"[Vv]{_B}信|加{_B}[Vv](?![A-Za-z])"
         ascii_words = "|".join(_broken(w) for w in _ASCII_ACCOUNT)
-        self.account_word = c(rf"(?:{words}|{vee}|(?<![A-Za-z0-9_])(?i:{ascii_words})(?:{_B}(?i:id))?(?![A-Za-z]))"
-                              rf"(?:{_B}(?:号码|号|账号|帐号|(?i:id)))?{said}")
-        self.account_id = c(r"[A-Za-z0-9][A-Za-z0-9_-]{3,}[A-Za-z0-9_]")
+        account_word = (rf"(?:{words}|{vee}|(?<![A-Za-z0-9_])(?i:{ascii_words})(?:{_B}(?i:id))?(?![A-Za-z]))"
+                        rf"(?:{_B}(?:号码|号|账号|帐号|(?i:id)))?{said}")
+        account_id = r"[A-Za-z0-9][A-Za-z0-9_-]{3,}[A-Za-z0-9_]"
+        self.account_word = c(account_word)
+        # the word and its id as one pattern: when the longest reading of the word leaves too little
+        # for an id, a shorter one is tried (微信 id000: the id is id000, not 000 after the word id)
+        self.account = c(rf"{account_word}({account_id})")
         self.wxid = c(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]+")
         self.date_like = c(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
         name = r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9_][A-Za-z0-9._%+-]*"
@@ -634,10 +638,9 @@ def _texts(view: _View) -> list[tuple[int, int, str]]:
         while (m := pattern.search(t, pos)) is not None:
             out.append((m.start(), m.end(), "email"))
             pos = m.start() + 1
-    for m in _overlapping(p.account_word, t):
-        idm = p.account_id.match(t, m.end())
-        if idm is not None and not p.date_like.fullmatch(idm.group(0)):
-            out.append((idm.start(), idm.end(), "account"))
+    for m in _overlapping(p.account, t):
+        if not p.date_like.fullmatch(m.group(1)):
+            out.append((m.start(1), m.end(1), "account"))
     out += [(m.start(), m.end(), "account") for m in p.wxid.finditer(t)]
     return out
 

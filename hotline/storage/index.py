@@ -29,7 +29,7 @@ from ..domain.model import Case
 from ..errors import BookError
 from .casefile import case_to_json, utc_text
 
-SCHEMA_VERSION = 13  # 9: fingerprint; 10: risk, victim_age_group, reported_police; 11: signatures as integers, stamp; 12: retained_from (main); 13: next_due
+SCHEMA_VERSION = 14  # 9: fingerprint; 10: risk, victim_age_group, reported_police; 11: signatures as integers, stamp; 12: retained_from (main); 13: next_due; 14: personal
 RACY_SECONDS = 3  # a file changed this recently may change again within the same clock tick
 FIND = "find"  # GNU find: the stat of every file in C (`changed_since`); without it, Python does the same
 PARALLEL_FROM = 3000  # files to parse; below this a second process costs more than it saves
@@ -65,7 +65,17 @@ def summarise(c: Case, rules, cal=None) -> dict:
         "void": int(c.voided),
         "fingerprint": c.source.fingerprint if c.source else None,
         "retained_from": utc_text(t) if (t := retention.counting_from(c)) is not None else None,
+        "personal": personal_kind(c),
     }
+
+
+def personal_kind(c: Case) -> str | None:
+    """The `personal` column: None (no personal block), 'keyed' (its own data key), 'legacy' (on
+    staff keys, written before per-case keys), 'erased' (the block was taken out)."""
+    p = c.personal
+    if p is None:
+        return None
+    return "erased" if p.armor is None else "legacy" if p.legacy else "keyed"
 
 
 _DDL = """
@@ -73,7 +83,7 @@ CREATE TABLE IF NOT EXISTS cases (
   path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, ino INTEGER, ctime_ns INTEGER,
   id TEXT, received TEXT, last_event TEXT, settled_at TEXT,
   grade TEXT, owner TEXT, status TEXT, caller TEXT, void INTEGER,
-  error TEXT, error_line INTEGER, fingerprint TEXT, retained_from TEXT, next_due TEXT
+  error TEXT, error_line INTEGER, fingerprint TEXT, retained_from TEXT, next_due TEXT, personal TEXT
 );
 -- the cases' content apart, so a question scans narrow rows and reads only the answers
 CREATE TABLE IF NOT EXISTS bodies (path TEXT PRIMARY KEY, data TEXT);
@@ -87,9 +97,10 @@ CREATE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint);
 CREATE INDEX IF NOT EXISTS cases_retained ON cases(retained_from);
 CREATE INDEX IF NOT EXISTS cases_racy ON cases(path) WHERE mtime_ns IS NULL;
 CREATE INDEX IF NOT EXISTS cases_due ON cases(next_due);
+CREATE INDEX IF NOT EXISTS cases_personal ON cases(personal) WHERE personal IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_ROW = "(" + ",".join("?" * 19) + ")"
+_ROW = "(" + ",".join("?" * 20) + ")"
 
 
 def _sig(st: os.stat_result, racy_after: int) -> Sig:
@@ -205,12 +216,13 @@ def _index_one(parse, rules, cal, cases_dir: Path, rel: str, sig: Sig, rows: lis
     try:
         case = parse(cases_dir / rel)
     except BookError as e:
-        rows.append((rel, *sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None, None, None))
+        rows.append((rel, *sig, None, None, None, None, None, None, None, None, None, e.message, e.line, None, None, None, None))
         bodies.append((rel, None))
         return
     s = summarise(case, rules, cal)
     rows.append((rel, *sig, s["id"], s["received"], s["last_event"], s["settled_at"], s["grade"], s["owner"],
-                 s["status"], s["caller"], s["void"], None, None, s["fingerprint"], s["retained_from"], s["next_due"]))
+                 s["status"], s["caller"], s["void"], None, None, s["fingerprint"], s["retained_from"], s["next_due"],
+                 s["personal"]))
     bodies.append((rel, case_to_json(case)))
 
 

@@ -136,6 +136,17 @@ class Store:
             out.append(case_from_json(data))
         return out
 
+    def count(self, where: str, params=(), fallback=None, light: bool = False, include_void: bool = False) -> int:
+        """How many readable cases match `where` (SQL over the index columns), none of them
+        decoded; without an index, how many parsed cases pass `fallback` (as `query` would)."""
+        idx = self.index(light=light)
+        if idx is None:
+            return len(self.query(where, params, [], fallback, light, include_void))
+        if not include_void:
+            where = f"void = 0 AND ({where})"
+        return idx.open().execute(f"SELECT count(*) FROM cases WHERE error IS NULL AND ({where})",
+                                  tuple(params)).fetchone()[0]
+
     def exists(self, where: str, params=(), fallback=None, light: bool = True) -> bool:
         """Whether any readable case matches `where` (SQL over the index columns); without an
         index, whether any parsed case passes `fallback`."""

@@ -62,8 +62,8 @@ def due_count(book: Book, cases: list[Case] | None = None) -> int:
     years, now = book.rules.lines.retention_years, book.now
     if cases is not None:
         return sum(1 for c in cases if retention.erase_due(c, years, now))
-    return len(book.store.query("retained_from <= ?", (utc_text(retention.threshold(years, now)),), problems=[],
-                                include_void=True, light=True, fallback=lambda c: retention.erase_due(c, years, now)))
+    return book.store.count("retained_from <= ?", (utc_text(retention.threshold(years, now)),), include_void=True,
+                            light=True, fallback=lambda c: retention.erase_due(c, years, now))
 
 
 def erase(book: Book, refs: list[str], reason: str, whole_caller: bool = False, only_due: bool = False) -> EraseResult:

@@ -54,8 +54,7 @@ def store_missing(book: Book, store: keystore.Store) -> bool:
     """The store is gone although cases were written with per-case keys: it is never silently
     started again empty (that would lose every reader's key) — `check` names it."""
     return not store.exists() and book.store.exists(
-        "path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.key') IS NOT NULL)",
-        fallback=lambda c: bool(c.personal and c.personal.key))
+        "personal = 'keyed'", fallback=lambda c: bool(c.personal and c.personal.key))
 
 
 def refuse_missing(book: Book, store: keystore.Store) -> None:
@@ -270,8 +269,7 @@ def settle_readers(book: Book, case_ids: set[str] | None) -> Rewrap:
     if case_ids is not None and not case_ids:
         return Rewrap()
     if case_ids is None:
-        cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.key') "
-                                 "IS NOT NULL)", problems=[], include_void=True,
+        cases = book.store.query("personal = 'keyed'", problems=[], include_void=True,
                                  fallback=lambda c: bool(c.personal and c.personal.key))
     else:
         cases = []
@@ -292,17 +290,16 @@ def settle_readers(book: Book, case_ids: set[str] | None) -> Rewrap:
 
 def with_personal(book: Book) -> list[Case]:
     """Every case with a personal block (withdrawn ones too), asked of the index."""
-    return book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal') IS NOT NULL)",
-                            problems=[], include_void=True, fallback=lambda c: c.personal is not None)
+    return book.store.query("personal IS NOT NULL", problems=[], include_void=True,
+                            fallback=lambda c: c.personal is not None)
 
 
 def legacy_count(book: Book, cases: list[Case] | None = None) -> int:
     """Cases whose personal block is still encrypted to staff keys (written before per-case keys),
     among `cases` (default: asked of the index)."""
     if cases is None:
-        cases = book.store.query("path IN (SELECT path FROM bodies WHERE json_extract(data, '$.personal.age') IS NOT "
-                                 "NULL AND json_extract(data, '$.personal.key') IS NULL)", problems=[],
-                                 include_void=True, fallback=lambda c: bool(c.personal and c.personal.legacy))
+        return book.store.count("personal = 'legacy'", include_void=True,
+                                fallback=lambda c: bool(c.personal and c.personal.legacy))
     return sum(1 for c in cases if c.personal and c.personal.legacy)
 
 
