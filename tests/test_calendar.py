@@ -119,8 +119,9 @@ GENDER_CASES = [
     ("7 working days from Tue 02-10", at(2026, 2, 10, 11), "7 working days", eod(2026, 2, 26)),
     ("same day on make-up Sat, working-day hours", at(2026, 2, 14, 16), "same day", eod(2026, 2, 14)),
     ("same day on New Year's Eve of the festival, after closing", at(2026, 2, 16, 22), "same day", eod(2026, 2, 17)),
-    ("Chinese duration 3个工作日", at(2026, 2, 13, 11), "3个工作日", eod(2026, 2, 25)),
-    ("Chinese duration 当天", at(2026, 2, 14, 18), "当天", eod(2026, 2, 15)),
+    # ids in ASCII: mutmut collects twice in one process, and pytest escapes a non-ASCII id again the second time
+    ("Chinese duration: 3 working days", at(2026, 2, 13, 11), "3个工作日", eod(2026, 2, 25)),
+    ("Chinese duration: same day", at(2026, 2, 14, 18), "当天", eod(2026, 2, 15)),
 ]
 
 
