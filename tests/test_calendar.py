@@ -473,6 +473,82 @@ def test_from_rules_bad_data(calendar, hours, bad):
     assert bad in msg and "\n" not in msg
 
 
+ALLOWED = "same day, N hours, N minutes, N days, N working days (当天, N小时, N分钟, N天, N个工作日)"
+
+
+@pytest.mark.parametrize("calendar, hours, message", [
+    (["2027-01-01"], None, "calendar must be a mapping with holidays: [...], workdays: [...], years: [...]"),
+    ({"holiday": []}, None, "calendar: unknown key 'holiday'; use: holidays, workdays, years"),
+    ({"holidays": [datetime(2027, 1, 1, 9)]}, None,
+     "calendar: holidays: 2027-01-01 09:00:00 is a time, not a date; use YYYY-MM-DD"),
+    ({"workdays": ["next friday"]}, None, "calendar: workdays: 'next friday' is not a date; use YYYY-MM-DD"),
+    ({"holidays": ["2027-13-01"]}, None, "calendar: holidays: '2027-13-01' is not a date; use YYYY-MM-DD"),
+    ({"workdays": {"day": "2027-02-20"}}, None,
+     "calendar: workdays must be a list of dates (YYYY-MM-DD), not {'day': '2027-02-20'}"),
+    ({"holidays": ["2027-02-12..2027-02-06"]}, None,
+     "calendar: holidays: bad range '2027-02-12..2027-02-06'; use FIRST..LAST within one year"),
+    ({"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, None,
+     "calendar: 2027-01-01 is listed both under holidays and under workdays"),
+    ({"years": {"next": 2027}}, None, "calendar: years must be a list of years like [2027], not {'next': 2027}"),
+    ({"years": ["twenty"]}, None, "calendar: years: 'twenty' is not a year; use e.g. 2027"),
+    ({"years": [1800]}, None, "calendar: years: '1800' is not a year; use e.g. 2027"),
+    ({}, ["10:00-17:00"], "service_hours must be a mapping of day keys to lists of HH:MM-HH:MM, not ['10:00-17:00']"),
+    ({}, {"monday": []}, "service_hours: unknown key 'monday'; use: working_day, other_day, mon, tue, wed, thu, fri, "
+                         "sat, sun"),
+    ({}, {"mon": {"from": "10:00"}}, 'service_hours: mon: {\'from\': \'10:00\'} must be a list like ["10:00-17:00"]'),
+    ({}, {"mon": ["10-17"]}, "service_hours: mon: bad hours '10-17'; use HH:MM-HH:MM, e.g. 10:00-17:00"),
+    ({}, {"sat": ["10:00-25:00"]}, "service_hours: sat: bad hours '10:00-25:00'; times run from 00:00 to 24:00"),
+    ({}, {"sun": ["17:00-10:00"]}, "service_hours: sun: bad hours '17:00-10:00'; the end must be after the start"),
+])
+def test_a_bad_calendar_or_hours_value_is_named_with_what_is_allowed(calendar, hours, message):
+    """The whole message is the contract (SPEC: one line naming the bad value and what is allowed)."""
+    rules = FakeRules(calendar=calendar, service_hours=hours if hours is not None else GENDER_HOURS)
+    with pytest.raises(UsageError) as ei:
+        Calendar.from_rules(rules)
+    assert str(ei.value) == message
+
+
+@pytest.mark.parametrize("text, message", [
+    (3, f"unknown duration 3; use: {ALLOWED}"),
+    ("0 days", f"bad duration '0 days': N must be a whole number from 1 to 100000; use: {ALLOWED}"),
+    ("3 weeks", f"unknown duration '3 weeks'; use: {ALLOWED}"),
+])
+def test_a_bad_duration_is_named_with_what_is_allowed(text, message):
+    with pytest.raises(UsageError) as ei:
+        parse_duration(text)
+    assert str(ei.value) == message
+
+
+def test_the_calendar_error_names_the_year_and_where_to_add_it():
+    assert str(CalendarError(2031)) == (
+        "the calendar has no data for 2031: add that year's public holidays and make-up working days to rules.yaml "
+        "under calendar: holidays/workdays (or list 2031 under calendar: years)")
+
+
+def test_from_rules_passes_strict_on():
+    rules = FakeRules(calendar={}, service_hours=GENDER_HOURS)
+    assert Calendar.from_rules(rules).is_working_day(date(2027, 3, 1))          # provisional: computed
+    with pytest.raises(CalendarError, match="2027"):
+        Calendar.from_rules(rules, strict=True).is_working_day(date(2027, 3, 1))
+
+
+def test_service_hours_given_as_pairs_of_times():
+    cal = Calendar(hours={"working_day": [(time(10), time(17))], "other_day": [[time(14), time(17)]]})
+    assert cal.service_hours(date(2026, 9, 30)) == [(time(10), time(17))]
+    assert cal.service_hours(date(2026, 10, 1)) == [(time(14), time(17))]
+
+
+def test_the_lunar_festivals_come_from_the_holidays_package():
+    """Asked directly: `statutory_days_off` keeps its answers (lru_cache), so a test through it may
+    be answered from a cache filled before."""
+    from hotline.domain.calendar import _lunar_festivals
+
+    # 2027: 正月初一 Sat 02-06 (the package names 02-06 and 02-07 春节), 清明 04-05, 端午 06-09, 中秋 09-15
+    assert _lunar_festivals(2027) == {"春节": date(2027, 2, 6), "清明": date(2027, 4, 5), "端午": date(2027, 6, 9),
+                                      "中秋": date(2027, 9, 15)}
+    assert _lunar_festivals(2101) is None            # beyond the package's lunar tables
+
+
 def test_bad_rules_file_names_the_value():
     text = config.default_rules_text().replace('other_day: ["14:00-17:00"]', 'other_day: ["2pm-5pm"]')
     with pytest.raises(Exception, match="2pm-5pm"):
@@ -512,6 +588,9 @@ def test_unknown_timezone():
         ("3个工作日", "working_days", 3),
         ("3工作日", "working_days", 3),
         ("７天", "days", 7),  # full-width digit
+        ("same-day", "same_day", 0),
+        ("当日", "same_day", 0),
+        ("100000 days", "days", 100000),  # the largest N allowed
     ],
 )
 def test_parse_duration_good(text, kind, n):
