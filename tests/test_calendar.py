@@ -532,6 +532,27 @@ def test_from_rules_passes_strict_on():
         Calendar.from_rules(rules, strict=True).is_working_day(date(2027, 3, 1))
 
 
+@pytest.mark.parametrize("text, interval", [
+    ("23:00-24:00", (time(23), time(23, 59, 59, 999999))),   # 24:00 is the end of the day
+    ("10:59-16:59", (time(10, 59), time(16, 59))),
+    ("00:00-10:30", (time(0), time(10, 30))),
+])
+def test_hours_at_the_edges(text, interval):
+    assert Calendar(hours={"mon": [text]}).service_hours(date(2026, 9, 28)) == [interval]
+
+
+@pytest.mark.parametrize("text, why", [
+    ("10:60-17:00", "times run from 00:00 to 24:00"),
+    ("10:00-16:60", "times run from 00:00 to 24:00"),
+    ("10:00-24:30", "times run from 00:00 to 24:00"),
+    ("10:00-10:00", "the end must be after the start"),
+])
+def test_hours_just_past_the_edges(text, why):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours={"mon": [text]})
+    assert str(ei.value) == f"service_hours: mon: bad hours '{text}'; {why}"
+
+
 def test_service_hours_given_as_pairs_of_times():
     cal = Calendar(hours={"working_day": [(time(10), time(17))], "other_day": [[time(14), time(17)]]})
     assert cal.service_hours(date(2026, 9, 30)) == [(time(10), time(17))]
