@@ -519,6 +519,28 @@ def test_a_bad_duration_is_named_with_what_is_allowed(text, message):
     assert str(ei.value) == message
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"tz": "Mars/Base"}, "unknown timezone 'Mars/Base' (e.g. Asia/Shanghai)"),
+    ({"holidays": ["next friday"]}, "calendar: holidays: 'next friday' is not a date; use YYYY-MM-DD"),
+    ({"workdays": ["2027-02-30"]}, "calendar: workdays: '2027-02-30' is not a date; use YYYY-MM-DD"),
+    ({"years": [9999]}, "calendar: years: '9999' is not a year; use e.g. 2027"),
+])
+def test_a_bad_calendar_argument_is_named_with_what_is_allowed(kwargs, message):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours=GENDER_HOURS, **kwargs)
+    assert str(ei.value) == message
+
+
+def test_the_short_forms_rules_yaml_allows():
+    # a single year, a single text of hours, and null hours (no service that day)
+    cal = Calendar.from_rules(FakeRules(calendar={"years": 2031},
+                                        service_hours={"mon": "09:00-12:00", "tue": None, **GENDER_HOURS}))
+    assert cal.years == {2031}
+    assert cal.service_hours(date(2026, 9, 28)) == [(time(9), time(12))] and cal.service_hours(date(2026, 9, 29)) == []
+    assert Calendar.from_rules(FakeRules(calendar={"years": "2031"}, service_hours=GENDER_HOURS)).years == {2031}
+    assert Calendar(years=[1900, 9998]).years == {1900, 9998}       # the edges allowed
+
+
 def test_the_calendar_error_names_the_year_and_where_to_add_it():
     assert str(CalendarError(2031)) == (
         "the calendar has no data for 2031: add that year's public holidays and make-up working days to rules.yaml "
