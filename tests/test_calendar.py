@@ -197,8 +197,10 @@ def test_24_hour_service():
 
 def test_no_service_at_all_is_an_error():
     cal = Calendar(hours={})
-    with pytest.raises(UsageError, match="no service hours"):
+    with pytest.raises(UsageError) as ei:
         cal.due(at(2026, 10, 9), D("same day"))
+    assert str(ei.value) == ("no service hours are configured in the 366 days after 2026-10-09, so 'same day' has no "
+                             "end; set service_hours in rules.yaml")
 
 
 # --------------------------------------------------------------------------- years not covered: provisional
@@ -539,6 +541,45 @@ def test_the_short_forms_rules_yaml_allows():
     assert cal.service_hours(date(2026, 9, 28)) == [(time(9), time(12))] and cal.service_hours(date(2026, 9, 29)) == []
     assert Calendar.from_rules(FakeRules(calendar={"years": "2031"}, service_hours=GENDER_HOURS)).years == {2031}
     assert Calendar(years=[1900, 9998]).years == {1900, 9998}       # the edges allowed
+
+
+@pytest.mark.parametrize("holidays, message", [
+    (["2027-02-06..next friday"], "calendar: holidays: 'next friday' is not a date; use YYYY-MM-DD"),
+    (["soon..2027-02-06"], "calendar: holidays: 'soon' is not a date; use YYYY-MM-DD"),
+    (["2027-02-06..2027-02-08..2027-02-12"], "calendar: holidays: '2027-02-08..2027-02-12' is not a date; use YYYY-MM-DD"),
+    (["2027-01-01..2028-01-03"], "calendar: holidays: bad range '2027-01-01..2028-01-03'; use FIRST..LAST within one year"),
+])
+def test_a_bad_range_is_named(holidays, message):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours=GENDER_HOURS, holidays=holidays)
+    assert str(ei.value) == message
+
+
+def test_ranges_at_the_edges():
+    assert Calendar(holidays=["2027-02-06..2027-02-06"]).holidays == {date(2027, 2, 6)}          # one day
+    assert len(Calendar(holidays=["2027-01-01..2028-01-02"]).holidays) == 367                    # 366 days after
+
+
+def test_an_unknown_duration_kind_is_a_programming_error():
+    with pytest.raises(ValueError) as ei:
+        Duration("weeks", 2)
+    assert str(ei.value) == "unknown duration kind 'weeks'"
+
+
+def test_the_day_type_is_looked_up_only_when_the_hours_depend_on_it():
+    # strict: a day of 2031 (no data) raises only when the calendar must know if it is a working day
+    same_every_day = Calendar(hours={"working_day": ["10:00-17:00"], "other_day": ["10:00-17:00"]}, strict=True)
+    assert same_every_day.service_hours(date(2031, 3, 3)) == [(time(10), time(17))]
+    weekdays_only = Calendar(hours={"sat": ["08:00-21:00"]}, strict=True)
+    assert weekdays_only.service_hours(date(2031, 3, 3)) == [] and weekdays_only.service_hours(date(2031, 3, 1))
+    with pytest.raises(CalendarError, match="2031"):
+        Calendar(hours=GENDER_HOURS, strict=True).service_hours(date(2031, 3, 3))
+
+
+def test_service_hours_of_a_time_and_without_other_day_hours():
+    cal = Calendar(hours={"working_day": ["10:00-17:00"]})
+    assert cal.service_hours(at(2026, 9, 30, 9)) == [(time(10), time(17))]      # a datetime: its date
+    assert cal.service_hours(date(2026, 10, 1)) == []                           # a holiday, no other-day hours
 
 
 def test_the_calendar_error_names_the_year_and_where_to_add_it():
