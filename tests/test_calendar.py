@@ -166,6 +166,15 @@ def test_start_in_another_timezone_is_converted(gender):
 
 def test_naive_start_is_book_local(gender):
     assert gender.due(datetime(2026, 10, 1, 18, 0), D("same day")) == eod(2026, 10, 2)
+    assert gender.local(datetime(2026, 10, 1, 18, 0)) == at(2026, 10, 1, 18)      # aware, in the book's zone
+    assert gender.due(datetime(2026, 10, 1, 18, 0), D("1 hour")) == at(2026, 10, 1, 19)
+
+
+def test_a_start_in_a_named_zone_is_converted_not_relabelled(gender):
+    # ZoneInfo answers utcoffset(None) with None: only the time itself tells its offset
+    start = datetime(2026, 9, 30, 18, 30, tzinfo=ZoneInfo("Europe/Berlin"))        # 16:30Z, 00:30 in Shanghai
+    assert gender.local(start) == start and gender.local(start).hour == 0
+    assert gender.due(start, D("same day")) == eod(2026, 10, 1)
 
 
 # --------------------------------------------------------------------------- service hours
