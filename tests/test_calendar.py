@@ -119,8 +119,9 @@ GENDER_CASES = [
     ("7 working days from Tue 02-10", at(2026, 2, 10, 11), "7 working days", eod(2026, 2, 26)),
     ("same day on make-up Sat, working-day hours", at(2026, 2, 14, 16), "same day", eod(2026, 2, 14)),
     ("same day on New Year's Eve of the festival, after closing", at(2026, 2, 16, 22), "same day", eod(2026, 2, 17)),
-    ("Chinese duration 3个工作日", at(2026, 2, 13, 11), "3个工作日", eod(2026, 2, 25)),
-    ("Chinese duration 当天", at(2026, 2, 14, 18), "当天", eod(2026, 2, 15)),
+    # ids in ASCII: mutmut collects twice in one process, and pytest escapes a non-ASCII id again the second time
+    ("Chinese duration: 3 working days", at(2026, 2, 13, 11), "3个工作日", eod(2026, 2, 25)),
+    ("Chinese duration: same day", at(2026, 2, 14, 18), "当天", eod(2026, 2, 15)),
 ]
 
 
@@ -165,6 +166,15 @@ def test_start_in_another_timezone_is_converted(gender):
 
 def test_naive_start_is_book_local(gender):
     assert gender.due(datetime(2026, 10, 1, 18, 0), D("same day")) == eod(2026, 10, 2)
+    assert gender.local(datetime(2026, 10, 1, 18, 0)) == at(2026, 10, 1, 18)      # aware, in the book's zone
+    assert gender.due(datetime(2026, 10, 1, 18, 0), D("1 hour")) == at(2026, 10, 1, 19)
+
+
+def test_a_start_in_a_named_zone_is_converted_not_relabelled(gender):
+    # ZoneInfo answers utcoffset(None) with None: only the time itself tells its offset
+    start = datetime(2026, 9, 30, 18, 30, tzinfo=ZoneInfo("Europe/Berlin"))        # 16:30Z, 00:30 in Shanghai
+    assert gender.local(start) == start and gender.local(start).hour == 0
+    assert gender.due(start, D("same day")) == eod(2026, 10, 1)
 
 
 # --------------------------------------------------------------------------- service hours
@@ -196,8 +206,10 @@ def test_24_hour_service():
 
 def test_no_service_at_all_is_an_error():
     cal = Calendar(hours={})
-    with pytest.raises(UsageError, match="no service hours"):
+    with pytest.raises(UsageError) as ei:
         cal.due(at(2026, 10, 9), D("same day"))
+    assert str(ei.value) == ("no service hours are configured in the 366 days after 2026-10-09, so 'same day' has no "
+                             "end; set service_hours in rules.yaml")
 
 
 # --------------------------------------------------------------------------- years not covered: provisional
@@ -472,6 +484,164 @@ def test_from_rules_bad_data(calendar, hours, bad):
     assert bad in msg and "\n" not in msg
 
 
+ALLOWED = "same day, N hours, N minutes, N days, N working days (当天, N小时, N分钟, N天, N个工作日)"
+
+
+@pytest.mark.parametrize("calendar, hours, message", [
+    (["2027-01-01"], None, "calendar must be a mapping with holidays: [...], workdays: [...], years: [...]"),
+    ({"holiday": []}, None, "calendar: unknown key 'holiday'; use: holidays, workdays, years"),
+    ({"holidays": [datetime(2027, 1, 1, 9)]}, None,
+     "calendar: holidays: 2027-01-01 09:00:00 is a time, not a date; use YYYY-MM-DD"),
+    ({"workdays": ["next friday"]}, None, "calendar: workdays: 'next friday' is not a date; use YYYY-MM-DD"),
+    ({"holidays": ["2027-13-01"]}, None, "calendar: holidays: '2027-13-01' is not a date; use YYYY-MM-DD"),
+    ({"workdays": {"day": "2027-02-20"}}, None,
+     "calendar: workdays must be a list of dates (YYYY-MM-DD), not {'day': '2027-02-20'}"),
+    ({"holidays": ["2027-02-12..2027-02-06"]}, None,
+     "calendar: holidays: bad range '2027-02-12..2027-02-06'; use FIRST..LAST within one year"),
+    ({"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, None,
+     "calendar: 2027-01-01 is listed both under holidays and under workdays"),
+    ({"years": {"next": 2027}}, None, "calendar: years must be a list of years like [2027], not {'next': 2027}"),
+    ({"years": ["twenty"]}, None, "calendar: years: 'twenty' is not a year; use e.g. 2027"),
+    ({"years": [1800]}, None, "calendar: years: '1800' is not a year; use e.g. 2027"),
+    ({}, ["10:00-17:00"], "service_hours must be a mapping of day keys to lists of HH:MM-HH:MM, not ['10:00-17:00']"),
+    ({}, {"monday": []}, "service_hours: unknown key 'monday'; use: working_day, other_day, mon, tue, wed, thu, fri, "
+                         "sat, sun"),
+    ({}, {"mon": {"from": "10:00"}}, 'service_hours: mon: {\'from\': \'10:00\'} must be a list like ["10:00-17:00"]'),
+    ({}, {"mon": ["10-17"]}, "service_hours: mon: bad hours '10-17'; use HH:MM-HH:MM, e.g. 10:00-17:00"),
+    ({}, {"sat": ["10:00-25:00"]}, "service_hours: sat: bad hours '10:00-25:00'; times run from 00:00 to 24:00"),
+    ({}, {"sun": ["17:00-10:00"]}, "service_hours: sun: bad hours '17:00-10:00'; the end must be after the start"),
+])
+def test_a_bad_calendar_or_hours_value_is_named_with_what_is_allowed(calendar, hours, message):
+    """The whole message is the contract (SPEC: one line naming the bad value and what is allowed)."""
+    rules = FakeRules(calendar=calendar, service_hours=hours if hours is not None else GENDER_HOURS)
+    with pytest.raises(UsageError) as ei:
+        Calendar.from_rules(rules)
+    assert str(ei.value) == message
+
+
+@pytest.mark.parametrize("text, message", [
+    (3, f"unknown duration 3; use: {ALLOWED}"),
+    ("0 days", f"bad duration '0 days': N must be a whole number from 1 to 100000; use: {ALLOWED}"),
+    ("3 weeks", f"unknown duration '3 weeks'; use: {ALLOWED}"),
+])
+def test_a_bad_duration_is_named_with_what_is_allowed(text, message):
+    with pytest.raises(UsageError) as ei:
+        parse_duration(text)
+    assert str(ei.value) == message
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"tz": "Mars/Base"}, "unknown timezone 'Mars/Base' (e.g. Asia/Shanghai)"),
+    ({"holidays": ["next friday"]}, "calendar: holidays: 'next friday' is not a date; use YYYY-MM-DD"),
+    ({"workdays": ["2027-02-30"]}, "calendar: workdays: '2027-02-30' is not a date; use YYYY-MM-DD"),
+    ({"years": [9999]}, "calendar: years: '9999' is not a year; use e.g. 2027"),
+])
+def test_a_bad_calendar_argument_is_named_with_what_is_allowed(kwargs, message):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours=GENDER_HOURS, **kwargs)
+    assert str(ei.value) == message
+
+
+def test_the_short_forms_rules_yaml_allows():
+    # a single year, a single text of hours, and null hours (no service that day)
+    cal = Calendar.from_rules(FakeRules(calendar={"years": 2031},
+                                        service_hours={"mon": "09:00-12:00", "tue": None, **GENDER_HOURS}))
+    assert cal.years == {2031}
+    assert cal.service_hours(date(2026, 9, 28)) == [(time(9), time(12))] and cal.service_hours(date(2026, 9, 29)) == []
+    assert Calendar.from_rules(FakeRules(calendar={"years": "2031"}, service_hours=GENDER_HOURS)).years == {2031}
+    assert Calendar(years=[1900, 9998]).years == {1900, 9998}       # the edges allowed
+
+
+@pytest.mark.parametrize("holidays, message", [
+    (["2027-02-06..next friday"], "calendar: holidays: 'next friday' is not a date; use YYYY-MM-DD"),
+    (["soon..2027-02-06"], "calendar: holidays: 'soon' is not a date; use YYYY-MM-DD"),
+    (["2027-02-06..2027-02-08..2027-02-12"], "calendar: holidays: '2027-02-08..2027-02-12' is not a date; use YYYY-MM-DD"),
+    (["2027-01-01..2028-01-03"], "calendar: holidays: bad range '2027-01-01..2028-01-03'; use FIRST..LAST within one year"),
+])
+def test_a_bad_range_is_named(holidays, message):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours=GENDER_HOURS, holidays=holidays)
+    assert str(ei.value) == message
+
+
+def test_ranges_at_the_edges():
+    assert Calendar(holidays=["2027-02-06..2027-02-06"]).holidays == {date(2027, 2, 6)}          # one day
+    assert len(Calendar(holidays=["2027-01-01..2028-01-02"]).holidays) == 367                    # 366 days after
+
+
+def test_an_unknown_duration_kind_is_a_programming_error():
+    with pytest.raises(ValueError) as ei:
+        Duration("weeks", 2)
+    assert str(ei.value) == "unknown duration kind 'weeks'"
+
+
+def test_the_day_type_is_looked_up_only_when_the_hours_depend_on_it():
+    # strict: a day of 2031 (no data) raises only when the calendar must know if it is a working day
+    same_every_day = Calendar(hours={"working_day": ["10:00-17:00"], "other_day": ["10:00-17:00"]}, strict=True)
+    assert same_every_day.service_hours(date(2031, 3, 3)) == [(time(10), time(17))]
+    weekdays_only = Calendar(hours={"sat": ["08:00-21:00"]}, strict=True)
+    assert weekdays_only.service_hours(date(2031, 3, 3)) == [] and weekdays_only.service_hours(date(2031, 3, 1))
+    with pytest.raises(CalendarError, match="2031"):
+        Calendar(hours=GENDER_HOURS, strict=True).service_hours(date(2031, 3, 3))
+
+
+def test_service_hours_of_a_time_and_without_other_day_hours():
+    cal = Calendar(hours={"working_day": ["10:00-17:00"]})
+    assert cal.service_hours(at(2026, 9, 30, 9)) == [(time(10), time(17))]      # a datetime: its date
+    assert cal.service_hours(date(2026, 10, 1)) == []                           # a holiday, no other-day hours
+
+
+def test_the_calendar_error_names_the_year_and_where_to_add_it():
+    assert str(CalendarError(2031)) == (
+        "the calendar has no data for 2031: add that year's public holidays and make-up working days to rules.yaml "
+        "under calendar: holidays/workdays (or list 2031 under calendar: years)")
+
+
+def test_from_rules_passes_strict_on():
+    rules = FakeRules(calendar={}, service_hours=GENDER_HOURS)
+    assert Calendar.from_rules(rules).is_working_day(date(2027, 3, 1))          # provisional: computed
+    with pytest.raises(CalendarError, match="2027"):
+        Calendar.from_rules(rules, strict=True).is_working_day(date(2027, 3, 1))
+
+
+@pytest.mark.parametrize("text, interval", [
+    ("23:00-24:00", (time(23), time(23, 59, 59, 999999))),   # 24:00 is the end of the day
+    ("10:59-16:59", (time(10, 59), time(16, 59))),
+    ("00:00-10:30", (time(0), time(10, 30))),
+])
+def test_hours_at_the_edges(text, interval):
+    assert Calendar(hours={"mon": [text]}).service_hours(date(2026, 9, 28)) == [interval]
+
+
+@pytest.mark.parametrize("text, why", [
+    ("10:60-17:00", "times run from 00:00 to 24:00"),
+    ("10:00-16:60", "times run from 00:00 to 24:00"),
+    ("10:00-24:30", "times run from 00:00 to 24:00"),
+    ("10:00-10:00", "the end must be after the start"),
+])
+def test_hours_just_past_the_edges(text, why):
+    with pytest.raises(UsageError) as ei:
+        Calendar(hours={"mon": [text]})
+    assert str(ei.value) == f"service_hours: mon: bad hours '{text}'; {why}"
+
+
+def test_service_hours_given_as_pairs_of_times():
+    cal = Calendar(hours={"working_day": [(time(10), time(17))], "other_day": [[time(14), time(17)]]})
+    assert cal.service_hours(date(2026, 9, 30)) == [(time(10), time(17))]
+    assert cal.service_hours(date(2026, 10, 1)) == [(time(14), time(17))]
+
+
+def test_the_lunar_festivals_come_from_the_holidays_package():
+    """Asked directly: `statutory_days_off` keeps its answers (lru_cache), so a test through it may
+    be answered from a cache filled before."""
+    from hotline.domain.calendar import _lunar_festivals
+
+    # 2027: 正月初一 Sat 02-06 (the package names 02-06 and 02-07 春节), 清明 04-05, 端午 06-09, 中秋 09-15
+    assert _lunar_festivals(2027) == {"春节": date(2027, 2, 6), "清明": date(2027, 4, 5), "端午": date(2027, 6, 9),
+                                      "中秋": date(2027, 9, 15)}
+    assert _lunar_festivals(2101) is None            # beyond the package's lunar tables
+
+
 def test_bad_rules_file_names_the_value():
     text = config.default_rules_text().replace('other_day: ["14:00-17:00"]', 'other_day: ["2pm-5pm"]')
     with pytest.raises(Exception, match="2pm-5pm"):
@@ -511,6 +681,9 @@ def test_unknown_timezone():
         ("3个工作日", "working_days", 3),
         ("3工作日", "working_days", 3),
         ("７天", "days", 7),  # full-width digit
+        ("same-day", "same_day", 0),
+        ("当日", "same_day", 0),
+        ("100000 days", "days", 100000),  # the largest N allowed
     ],
 )
 def test_parse_duration_good(text, kind, n):

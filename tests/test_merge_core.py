@@ -11,6 +11,7 @@ import pytest
 
 from hotline.domain.leave import Leave
 from hotline.domain.model import Case, Event, LedgerEntry, Personal
+from hotline.errors import BookError
 from hotline.writes.offices import choose_caller_key
 from hotline.storage import casefile, merge
 
@@ -157,7 +158,7 @@ def test_two_different_cases_under_one_id_are_not_merged():
 # ---------------------------------------------------------------- ledger and leave entries
 
 def le(eid: str, day: int, points: int = 5, note: str = "") -> LedgerEntry:
-    return LedgerEntry(date(2026, 11, day), "li", "lecture_outreach", points, note=note, id=eid)
+    return LedgerEntry(date(2026, 11, day), "li", "lecture_outreach", points, note=note, by="chen", id=eid)
 
 
 def test_ledger_entries_of_the_same_date_come_out_in_one_order_whichever_side_merges():
@@ -248,3 +249,282 @@ def test_a_rewritten_close_at_the_same_time_comes_after_the_original_whatever_th
         got = merge.merge_cases(case(INTAKE, close), case(INTAKE, close), case(INTAKE, rewritten)).events
         assert got[1] == close and got[2].outcome == "resolved"
         assert merge.merge_cases(case(INTAKE, close), case(INTAKE, rewritten), case(INTAKE, close)).events[1] == close
+
+
+# ---------------------------------------------------------------- found by mutation testing (docs/architecture.md)
+
+def armor(n: int) -> str:
+    return f"-----BEGIN AGE ENCRYPTED FILE-----\nblock-{n}\n-----END AGE ENCRYPTED FILE-----\n"
+
+
+P0, P1, P2, P3 = (Personal(armor(n), 2) for n in range(4))
+CLOSE = ev("C1SE0001", 10, "close", outcome="unresolved", reason="不愿继续")
+REWRITTEN = replace(CLOSE, outcome="resolved", reason=None)
+
+
+def test_a_moved_version_s_id_is_derived_from_the_old_id_and_the_version_s_content():
+    """The id is the one `ids.content_id` makes of ("moved", old id, the version as written), so an
+    office on another version of hotline computes the same id for the same file."""
+    from hotline.storage import ids
+
+    hostile = ev("F0110W01", 20, "close", outcome="resolved")
+    notes: list = []
+    got = merge.merge_cases(case(INTAKE, ev("F0110W01", 10)), case(INTAKE, ev("F0110W01", 10)),
+                            case(INTAKE, ev("F0110W01", 10), hostile), notes=notes).events
+    new = ids.content_id("moved", "F0110W01", repr(hostile))
+    assert ids.ENTRY_ID_RE.match(new) and got[2] == replace(hostile, id=new)
+    assert notes == [("261120-5Y8AB", "F0110W01", new)]
+    entry_notes: list = []
+    penalty = le("SAME1D01", 4, -10)
+    entries = merge.merge_entries([le("SAME1D01", 3)], [le("SAME1D01", 3)], [le("SAME1D01", 3), penalty],
+                                  lambda e: e.date, notes=entry_notes)
+    new = ids.content_id("moved", "SAME1D01", repr(penalty))
+    assert entries == [le("SAME1D01", 3), replace(penalty, id=new)]
+    assert entry_notes == [(None, "SAME1D01", new)]                   # the caller's list, appended to
+
+
+def test_an_event_repeated_in_one_file_does_not_hide_the_events_after_it():
+    f, g = ev("F0110W01", 10), ev("G0110W02", 20)
+    got = merge.merge_cases(case(INTAKE), case(INTAKE, f, f, g), case(INTAKE)).events
+    assert got == [INTAKE, f, g]
+
+
+def test_an_event_without_an_id_and_one_with_an_id_at_the_same_time_come_in_one_order_whichever_side_merges():
+    anonymous = Event("followup", T0 + timedelta(minutes=10), "wang", note="旧文件")   # id None sorts as ""
+    named = ev("AAAAAAA1", 10)
+    one = merge.merge_cases(case(INTAKE), case(INTAKE, anonymous), case(INTAKE, named)).events
+    two = merge.merge_cases(case(INTAKE), case(INTAKE, named), case(INTAKE, anonymous)).events
+    assert one == two == [INTAKE, anonymous, named]
+
+
+def test_two_cases_that_cannot_merge_are_named_in_the_reason():
+    with pytest.raises(merge.NotMergeable, match="two different cases: 261120-5Y8AB / 261120-9Q2WE"):
+        merge.merge_cases(None, case(), case(id="261120-9Q2WE"))
+    with pytest.raises(merge.NotMergeable, match="two different cases took the same id 261120-5Y8AB"):
+        merge.merge_cases(None, case(ev("1NTAKE00", 0, "intake")), case(ev("1NTAKE99", 0, "intake")))
+
+
+def test_a_field_cleared_on_one_side_and_changed_on_the_other_is_a_conflict_of_both_values():
+    # values ordered by repr: "'high'" before "None"
+    got = merge.merge_cases(case(risk="low"), case(risk=None), case(risk="high"))
+    assert got.risk == "high" and got.conflicts == {"risk": {"values": ["high", None]}}
+    assert merge.merge_cases(case(risk="low"), case(risk="high"), case(risk=None)).conflicts == got.conflicts
+
+
+@pytest.mark.parametrize("ours, theirs, values", [
+    (["广州", "深圳"], ["佛山", "广州"], ["佛山", "广州", "深圳"]),   # each side met a third office
+    (["high", None], [None, "low"], ["high", "low", None]),          # a cleared value among them (ordered by repr)
+])
+def test_conflicts_both_sides_named_are_joined_when_the_field_itself_agrees(ours, theirs, values):
+    field = "region" if "广州" in ours else "risk"
+    a = case(**{field: ours[0], "conflicts": {field: {"values": ours}}})
+    b = case(**{field: ours[0], "conflicts": {field: {"values": theirs}}})
+    got = merge.merge_cases(case(**{field: ours[0]}), a, b)
+    assert got.conflicts == {field: {"values": values}} and getattr(got, field) == ours[0]
+
+
+def test_a_conflict_stays_open_until_someone_settles_it():
+    open_ = {"region": {"values": ["广州", "深圳"]}}
+    base = case(INTAKE, region="广州", conflicts=open_)
+    a = case(INTAKE, ev("AAAAAAA1", 10), region="广州", conflicts=open_)
+    b = case(INTAKE, ev("BBBBBBB1", 20), region="广州", conflicts=open_)
+    assert merge.merge_cases(base, a, b).conflicts == open_              # nobody settled it
+    named_here = merge.merge_cases(case(INTAKE, region="广州"), a, case(INTAKE, region="广州"))
+    assert named_here.conflicts == open_                                   # one side met a third office since
+    named_there = merge.merge_cases(case(INTAKE, region="广州"), case(INTAKE, region="广州"), a)
+    assert named_there.conflicts == open_
+
+
+def test_a_conflict_settled_on_one_side_does_not_settle_the_others():
+    both = {"age_group": {"values": ["adult", "youth"]}, "region": {"values": ["广州", "深圳"]}}
+    base = case(region="广州", conflicts=both)
+    settled_age = case(region="广州", conflicts={"region": both["region"]})
+    got = merge.merge_cases(base, settled_age, case(region="广州", conflicts=both))
+    assert got.conflicts == {"region": {"values": ["广州", "深圳"]}}
+
+
+@pytest.mark.parametrize("ours, theirs", [(P0, P1), (P1, P0)])
+def test_a_personal_block_changed_on_one_side_takes_that_side(ours, theirs):
+    got = merge.merge_cases(case(personal=P0), case(personal=ours), case(personal=theirs))
+    assert got.personal == P1 and got.conflicts is None
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_an_erasure_wins_over_a_rekey_on_the_other_side(order):
+    erased = Personal(None, 0, caller="c0ffee01")
+    sides = [case(personal=erased), case(personal=P1)]
+    got = merge.merge_cases(case(personal=P0), *(sides if order == 0 else sides[::-1]))
+    assert got.personal == erased and got.conflicts is None
+
+
+def test_personal_blocks_both_changed_are_merged_from_their_contents_when_a_key_is_at_hand():
+    asked: list = []
+
+    def open_personal(a, b, o):
+        asked.append((a, b, o))
+        return P3
+
+    got = merge.merge_cases(case(personal=P0), case(personal=P1), case(personal=P2), open_personal)
+    assert got.personal == P3 and got.conflicts is None and asked == [(P1, P2, P0)]
+    cannot = merge.merge_cases(case(personal=P0), case(personal=P1), case(personal=P2), lambda a, b, o: None)
+    assert cannot.personal == P1 and cannot.conflicts == {"personal": {"values": [armor(1), armor(2)]}}
+
+
+def test_recipient_lists_keep_every_header_line_of_ours():
+    got = merge.merge_key_lines(None, "# staff keys\n# one a line\nage1bbb\n", "age1aaa\n")
+    assert got == "# staff keys\n# one a line\nage1aaa\nage1bbb\n"
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("cases\\2026\\11\\261120-5Y8AB.yaml", "case"),              # a Windows path
+    ("book/leave/2026.yaml", "leave"),
+    ("archive/2026.yaml", None),
+    ("calls/2026-11.yaml", "calls"),
+    ("book/calls/2026-11.yaml", "calls"),
+    ("archive/2026-11.yaml", None),
+    ("book/keys/caller-key.age", "caller-key"),
+    ("keys/recipients.txt", "recipients"),
+    ("archive/recipients.txt", None),
+    ("keys/roster.txt", None),
+    ("keys/approvals.yaml", "approvals"),
+    ("book/keys/approvals.yaml", "approvals"),
+    ("archive/approvals.yaml", None),
+    ("keys/other.yaml", None),
+])
+def test_kind_of_every_kind(path, kind):
+    assert merge.kind_of(path) == kind
+
+
+def test_conflict_markers_without_a_base_section():
+    two_way = "a\n<<<<<<< ours\nb\n=======\nd\n>>>>>>> theirs\ne\n"
+    assert merge.split_markers(two_way) == ("a\nb\ne\n", "a\nd\ne\n", "a\ne\n")
+    assert merge.split_markers("<<<<<<< ours\nb\n=======\nd\n>>>>>>> theirs\n") == ("b\n", "d\n", None)
+
+
+# ---------------------------------------------------------------- kept_text
+
+X = Path("cases/2026/11/261120-5Y8AB.yaml")
+
+
+def test_kept_text_reads_what_this_office_had_as_the_ancestor():
+    open_ = {"region": {"values": ["广州", "深圳"]}}
+    before = casefile.dump_case(case(INTAKE, CLOSE, region="广州", conflicts=open_, personal=P0))
+    after = casefile.dump_case(case(INTAKE, region="深圳", personal=P1))  # settled, rekeyed, the close lost
+    text, moved = merge.kept_text("case", before, after, X)
+    got = casefile.parse_case(text, X)
+    assert got.events == [INTAKE, CLOSE] and moved == []
+    assert got.region == "深圳" and got.conflicts is None and got.personal == P1
+
+
+def test_kept_text_names_a_rewritten_event_moved_to_an_id_of_its_own():
+    from hotline.storage import ids
+
+    after = casefile.dump_case(case(INTAKE, REWRITTEN))
+    text, moved = merge.kept_text("case", casefile.dump_case(case(INTAKE, CLOSE)), after, X)
+    rewritten = casefile.parse_case(after, X).events[1]
+    new = ids.content_id("moved", "C1SE0001", repr(rewritten))
+    assert moved == [("261120-5Y8AB", "C1SE0001", new)]
+    assert casefile.parse_case(text, X).events == [INTAKE, CLOSE, replace(rewritten, id=new)]
+
+
+@pytest.mark.parametrize("bad", ["before", "after"])
+def test_kept_text_names_the_file_of_a_bad_version(bad):
+    good = casefile.dump_case(case(INTAKE))
+    texts = {"before": good, "after": good, bad: "id: [unclosed\n"}
+    with pytest.raises(BookError) as e:
+        merge.kept_text("case", texts["before"], texts["after"], X)
+    assert e.value.path == X
+
+
+LEDGER = Path("ledger/2026-11.yaml")
+dump_ledger = merge.ENTRY_FILES["ledger"].dump
+
+
+def parse_ledger(text: str) -> list:
+    return merge.ENTRY_FILES["ledger"].parse(text, LEDGER)
+
+
+def test_kept_text_puts_back_a_ledger_entry_this_office_had():
+    e1, e2 = le("A0000001", 3), le("B0000002", 30)
+    before = dump_ledger([e1, e2])
+    text, moved = merge.kept_text("ledger", before, dump_ledger([e1]), LEDGER)
+    assert parse_ledger(text) == [e1, e2] and moved == []
+    assert merge.kept_text("ledger", before, before, LEDGER) == (None, [])
+    assert merge.kept_text("ledger", before, dump_ledger([e1, e2, le("C0000003", 5)]), LEDGER) == (None, [])
+    assert merge.kept_text("ledger", "", before, LEDGER) == (None, [])               # a new month
+    assert merge.kept_text("recipients", "age1aaa\n", "", Path("keys/recipients.txt")) == (None, [])
+
+
+def test_kept_text_keeps_a_rewritten_ledger_entry_under_an_id_of_its_own():
+    from hotline.storage import ids
+
+    e1, e2 = le("A0000001", 3), le("B0000002", 30)
+    rewritten = le("B0000002", 30, points=-5)
+    new = ids.content_id("moved", "B0000002", repr(rewritten))
+    for after in ([e1, rewritten], [e1, e2, rewritten]):    # changed in place; added beside the original
+        text, moved = merge.kept_text("ledger", dump_ledger([e1, e2]), dump_ledger(after), LEDGER)
+        by_date_then_id = sorted([e1, e2, replace(rewritten, id=new)], key=lambda e: (e.date, e.id))
+        assert parse_ledger(text) == by_date_then_id and moved == [(None, "B0000002", new)]
+
+
+# ---------------------------------------------------------------- merge_file (the driver's files, no git)
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_merge_file_merges_three_case_files(tmp_path):
+    extra = ev("AAAAAAA1", 30)
+    base = write(tmp_path / "base", casefile.dump_case(case(INTAKE, CLOSE, personal=P0)))
+    ours = write(tmp_path / "ours", casefile.dump_case(case(INTAKE, CLOSE, extra, personal=P1)))
+    theirs = write(tmp_path / "theirs", casefile.dump_case(case(INTAKE, REWRITTEN, region="深圳", personal=P2)))
+    notes: list = []
+    text = merge.merge_file(base, ours, theirs, "case", lambda a, b, o: P3 if (a, b, o) == (P1, P2, P0) else None,
+                            notes)
+    got = casefile.parse_case(text, X)
+    # the ancestor's close keeps its id (without the ancestor, the rewritten one, first by repr, would)
+    assert [e.id for e in got.events][:2] == ["1NTAKE00", "C1SE0001"] and got.events[1] == CLOSE
+    assert got.events[2].outcome == "resolved" and got.events[3] == extra
+    assert notes == [("261120-5Y8AB", "C1SE0001", got.events[2].id)]
+    assert got.region == "深圳" and got.personal == P3 and got.conflicts is None
+
+
+@pytest.mark.parametrize("base", [None, "missing", "empty"])
+def test_merge_file_without_an_ancestor(tmp_path, base):
+    ours = write(tmp_path / "ours", casefile.dump_case(case(INTAKE, CLOSE)))
+    theirs = write(tmp_path / "theirs", casefile.dump_case(case(INTAKE, REWRITTEN)))
+    path = {None: None, "missing": tmp_path / "missing", "empty": write(tmp_path / "empty", " \n")}[base]
+    got = casefile.parse_case(merge.merge_file(path, ours, theirs, "case"), X).events
+    # no ancestor: the version first by repr keeps the id ("outcome='resolved'" < "outcome='unresolved'")
+    assert got[1] == casefile.parse_case(theirs.read_text(encoding="utf-8"), X).events[1] and got[1].id == "C1SE0001"
+    assert got[2].outcome == "unresolved" and got[2].id != "C1SE0001"
+
+
+def test_merge_file_refuses_what_it_cannot_read(tmp_path):
+    good = write(tmp_path / "good.yaml", casefile.dump_case(case(INTAKE)))
+    with pytest.raises(merge.NotMergeable, match="^one side is empty$"):
+        merge.merge_file(None, good, write(tmp_path / "empty.yaml", "\n"), "case")
+    with pytest.raises(merge.NotMergeable, match="one side is empty"):
+        merge.merge_file(None, write(tmp_path / "empty.yaml", ""), good, "case")
+    with pytest.raises(merge.NotMergeable, match="utf-8"):
+        merge.merge_file(None, good, write(tmp_path / "latin.yaml", "summary: caf\xe9\n".encode("latin-1")), "case")
+    with pytest.raises(merge.NotMergeable, match="bad.yaml:"):
+        merge.merge_file(None, good, write(tmp_path / "bad.yaml", "id: [unclosed\n"), "case")
+    with pytest.raises(merge.NotMergeable, match="not a file hotline merges: recipients"):
+        merge.merge_file(None, good, good, "recipients")
+
+
+def test_merge_file_merges_three_ledger_files(tmp_path):
+    e1, e2, e3 = le("A0000001", 3), le("B0000002", 30), le("C0000003", 1)
+    rewritten = le("A0000001", 3, points=-5)
+    base = write(tmp_path / "2026-11.yaml", dump_ledger([e1]))
+    ours = write(tmp_path / "ours.yaml", dump_ledger([e1, e2]))
+    theirs = write(tmp_path / "theirs.yaml", dump_ledger([rewritten, e3]))
+    notes: list = []
+    got = parse_ledger(merge.merge_file(base, ours, theirs, "ledger", notes=notes))
+    from hotline.storage import ids
+    new = ids.content_id("moved", "A0000001", repr(rewritten))
+    assert got == sorted([e1, e2, e3, replace(rewritten, id=new)], key=lambda e: (e.date, e.id))
+    assert notes == [(None, "A0000001", new)]
+    assert parse_ledger(merge.merge_file(None, ours, theirs, "ledger"))[0] == e3
