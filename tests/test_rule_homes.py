@@ -64,10 +64,12 @@ def _check(book, tmp_path):
     path = book.case_file(cid)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["categories"], data["channel"] = [], "pigeon"
+    data["events"].append({"at": "2026-11-20T15:30:00+08:00", "type": "revisit", "by": "wang"})   # before any close
     data["events"].append({"at": "2026-11-20T16:00:00+08:00", "type": "close", "by": "wang", "outcome": "unresolved"})
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = book.run("check", expect=1).stdout
     assert "unresolved closure needs a reason" in out and "'categories' is empty" in out and "pigeon" in out
+    assert "a revisit before the case was closed" in out
 
 
 def _import(book, tmp_path):

@@ -212,7 +212,6 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
     events = case.events
     if events[0].type != "intake":
         yield ["events", 0], _("the first event must be the intake, not '{type}'").format(type=events[0].type)
-    closed = False
     first_with: dict[str, int] = {}
     for i, e in enumerate(events):
         kp = ["events", i]
@@ -242,9 +241,8 @@ def check_case(book: Book, case: Case, path: Path) -> Iterable[tuple[list, str]]
                 yield kp + ["outcome"], _("unknown outcome '{outcome}'; allowed: {items}").format(outcome=e.outcome, items=', '.join(v['outcome'].labels))
             if cases.needs_reason(e.outcome, e.reason):
                 yield kp, _("an unresolved closure needs a reason")
-            closed = True
         # a follow-up, a referral or an urge after the close: another office's work, merged — kept
-        if e.type == "revisit" and not closed:
+        if e.type == "revisit" and case.closed_event(e.at) is None:   # the close that counts (model.first_close)
             yield kp, _("a revisit before the case was closed")
         if e.type == "void" and not (e.reason or "").strip():
             yield kp, _("a withdrawal (void) needs a reason")
