@@ -324,7 +324,7 @@ def test_score_month_for_the_bulletin(book):
     _october(book)
     b = Book(book.root)
     s = queries.score_month(b, 2026, 10)
-    assert s.person("li").score == 121 and s.group("g2").rank == 2 and s.warnings == []
+    assert s.person("li").score == 121 and s.group("g2").rank == 2 and s.alerts == []
     assert sum(e.points for e in s.entries_of("zhao")) == -8
     y = queries.score_year(b, 2026, cases=b.store.all(problems=[]))
     assert y.recommended.id == "g1"

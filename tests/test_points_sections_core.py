@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.domain import points
+from hotline.render.words import alert_text, score_warnings, score_words
 from hotline.domain.bulletin import Month, sections
 from hotline.domain.calendar import Calendar, CalendarError, parse_duration
 from hotline.domain.model import Case, Event, Group, LedgerEntry, Partner, Person, Personal, Roster
@@ -117,7 +118,7 @@ def test_a_month_s_scores_by_hand():
     assert s.person("li").score == 106 and s.person("sun") is None
     assert s.group("g2").rank == 3 and s.group("g9") is None
     assert [e.points for e in s.entries_of("li")] == [1, 5] and s.entries_of("wang") == []
-    assert s.alerts == [] and s.warnings == [] and s.recommended is None and s.problems == []
+    assert s.alerts == [] and score_warnings(s) == [] and s.recommended is None and s.problems == []
 
 
 def test_the_scores_label_their_period():
@@ -144,15 +145,19 @@ def test_equal_scores_keep_the_roster_s_order():
 def test_scores_as_json():
     s = points.scores(_november_entries(), _scores_roster(), Rules(), date(2026, 11, 1), date(2026, 11, 30))
     d = s.to_dict()
-    assert list(d) == ["period", "start", "people", "groups", "warnings"]
-    assert d["period"] == "2026-11" and d["start"] == 100 and d["warnings"] == []
+    assert list(d) == ["period", "start", "people", "groups", "alerts"]
+    assert d["period"] == "2026-11" and d["start"] == 100 and d["alerts"] == []
+    assert list(score_words(d)) == ["period", "start", "people", "groups", "warnings"]   # what `score` prints
     assert d["people"][0] == {"id": "li", "name": "李娜", "group": "g1", "score": 106, "rank": 1, "points": 6}
     assert d["people"][3] == {"id": "xu", "name": "徐青", "group": None, "score": 102, "rank": 3, "points": 2}
     assert d["groups"][2] == {"id": "g2", "name": "二组", "score": 99, "rank": 3, "points": -1}
     s.problems = ["late closures not counted for 261115-AAAAA: why"]
-    s.alerts = [points.Alert("group_last", "g2", "二组", 2, "the words")]
+    s.alerts = [points.Alert("group_last", "g2", "二组", 2)]
     d = s.to_dict()
-    assert d["problems"] == ["late closures not counted for 261115-AAAAA: why"] and d["warnings"] == ["the words"]
+    assert d["problems"] == ["late closures not counted for 261115-AAAAA: why"]
+    assert d["alerts"] == [{"kind": "group_last", "id": "g2", "name": "二组", "months": 2, "places": 0, "score": None}]
+    assert score_words(d)["warnings"] == ["group g2 二组 last 2 months running: leader to be replaced"]
+    assert list(score_words(d)) == ["period", "start", "people", "groups", "warnings", "problems"]
     assert d["problems"] is not s.problems   # a copy
 
 
@@ -168,9 +173,9 @@ def test_the_year_view_names_the_group_to_recommend_or_the_tie():
     y = points.year_scores(e, r, Rules(), 2026)
     assert y.recommended is None and y.to_dict()["recommended"] is None
     (a,) = y.alerts
-    assert (a.kind, a.id, a.name, a.months) == ("tie_for_first", "g1,g2", "g1 一组, g2 二组", 0)
-    assert a.text == ("groups g1 一组, g2 二组 tie for first with 105: the committee chooses the group to recommend")
-    assert y.warnings == [a.text]
+    assert (a.kind, a.id, a.name, a.months, a.score) == ("tie_for_first", "g1,g2", "g1 一组, g2 二组", 0, 105)
+    assert score_warnings(y) == [
+        "groups g1 一组, g2 二组 tie for first with 105: the committee chooses the group to recommend"]
     lonely = Roster(groups=[], people=[Person("wang", "王芳")], partners=[])
     y = points.year_scores(e, lonely, Rules(), 2026)
     assert y.recommended is None and y.alerts == [] and y.to_dict()["recommended"] is None
@@ -200,7 +205,7 @@ def test_warnings_from_three_consecutive_months():
     assert s.period == "2026-11" and s.person("xu").rank == 1
     assert [(a.kind, a.id, a.name, a.months) for a in s.alerts] == [
         ("group_last", "g2", "二组", 2), ("person_bottom", "zhao", "赵强", 3), ("person_bottom", "chen", "陈静", 3)]
-    assert s.warnings == [
+    assert score_warnings(s) == [
         "group g2 二组 last 2 months running: leader to be replaced",
         "person zhao 赵强 among the last 3 for 3 months running: volunteer certificate withdrawn",
         "person chen 陈静 among the last 3 for 3 months running: volunteer certificate withdrawn"]
@@ -229,7 +234,9 @@ def test_warnings_need_the_whole_run_of_months():
     # g2 last three months; the last 4 of 5 (rank > 1): wang (Oct rank 1) no, li, zhao, chen both months
     assert [(a.kind, a.id, a.months) for a in got] == [
         ("group_last", "g2", 3), ("person_bottom", "li", 2), ("person_bottom", "zhao", 2), ("person_bottom", "chen", 2)]
-    assert got[1].text == "person li 李娜 among the last 4 for 2 months running: volunteer certificate withdrawn"
+    assert got[1].places == 4
+    assert alert_text(got[1].to_dict()) == ("person li 李娜 among the last 4 for 2 months running: volunteer "
+                                            "certificate withdrawn")
     assert points.lookback(rules) == 3 and points.lookback(Rules(warnings={"group_last_months": 5})) == 5
     assert points.lookback(RULES) == 3
 
@@ -827,7 +834,7 @@ def test_the_trend_of_twelve_months():
 def test_the_ranking_as_plain_lists():
     assert sections.ranking(None) is None
     s = points.scores(_november_entries(), _scores_roster(), Rules(), date(2026, 11, 1), date(2026, 11, 30))
-    s.alerts = [points.Alert("group_last", "g2", "二组", 2, "words")]
+    s.alerts = [points.Alert("person_bottom", "zhao", "赵强", 3, places=3)]
     s.problems = ["a problem"]
     r = sections.ranking(s)
     assert r["people"][:4] == [
@@ -838,18 +845,19 @@ def test_the_ranking_as_plain_lists():
     assert r["groups"] == [{"id": "g1", "name": "一组", "score": 106, "rank": 1, "points": 6},
                            {"id": "g3", "name": "三组", "score": 100, "rank": 2, "points": 0},
                            {"id": "g2", "name": "二组", "score": 99, "rank": 3, "points": -1}]
-    assert r["warnings"] == ["words"] and r["problems"] == ["a problem"]
+    assert r["warnings"] == [{"kind": "person_bottom", "id": "zhao", "name": "赵强", "months": 3, "places": 3,
+                              "score": None}] and r["problems"] == ["a problem"]   # data: render.words says it
     # plain dicts, sorted by rank then id; a missing rank first
     class Plain:
         people = [{"id": "b", "rank": 2, "extra": 1}, {"id": "a", "rank": 2}, {"id": "c"}]
         groups = [{"id": 7, "rank": 1}]
-        warnings = ("w",)
+        alerts = (points.Alert("group_last", "g1", "一组", 2),)
     r = sections.ranking(Plain())
     assert r["people"] == [{"id": "c", "name": None, "group": None, "score": None, "rank": None, "points": None},
                            {"id": "a", "name": None, "group": None, "score": None, "rank": 2, "points": None},
                            {"id": "b", "name": None, "group": None, "score": None, "rank": 2, "points": None}]
     assert r["groups"] == [{"id": 7, "name": None, "score": None, "rank": 1, "points": None}]
-    assert r["warnings"] == ["w"] and r["problems"] == []
+    assert [w["kind"] for w in r["warnings"]] == ["group_last"] and r["problems"] == []
     assert sections.ranking(object()) == {"people": [], "groups": [], "warnings": [], "problems": []}
 
 

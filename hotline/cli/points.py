@@ -112,7 +112,9 @@ def score(
         save(book, output, score_sheets(s, book.roster), _("the points of {period}").format(period=s.period))
         return
     if fmt == "json":
-        return write_out(to_json(s.to_dict()), output, fmt)
+        from ..render.words import score_words
+
+        return write_out(to_json(score_words(s.to_dict())), output, fmt)
     if fmt == "csv":
         gname = {g.id: g.name for g in book.roster.groups}
         rows = [{"kind": _("person"), "id": p.id, "name": p.name, "group": p.group or "", "group_name": gname.get(p.group, ""),
@@ -120,7 +122,9 @@ def score(
         rows += [{"kind": _("group"), "id": g.id, "name": g.name, "group": g.id, "group_name": g.name, "score": g.score,
                   "rank": g.rank, "points": g.points} for g in s.groups]
         write_out(rows_out(rows, "csv", columns(SCORE_CSV)), output, fmt, len(rows))
-        for w in s.warnings:
+        from ..render.words import score_warnings
+
+        for w in score_warnings(s):
             err(_("warning: {text}").format(text=w))
         return
     write_out(_table(book, s), output, fmt)
@@ -153,8 +157,11 @@ def _table(book, s) -> str:
         lines += ["", _("Recommended: group {id} {name} is the top group of {period} with {score} points — to be "
                         "recommended for the year's commendation.").format(id=r.id, name=r.name, period=s.period,
                                                                            score=r.score)]
-    if s.warnings:
-        lines += ["", _("warnings:")] + [f"  ! {w}" for w in s.warnings]
+    from ..render.words import score_warnings
+
+    warnings = score_warnings(s)
+    if warnings:
+        lines += ["", _("warnings:")] + [f"  ! {w}" for w in warnings]
     elif month:
         lines += ["", _("No warnings.")]
     n = len(s.entries)

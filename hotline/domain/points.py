@@ -71,13 +71,18 @@ class GroupScore:
 
 @dataclass
 class Alert:
-    """A warning from consecutive months, with its words ready to print."""
+    """A warning from consecutive months, as data (render.words.alert_text says it in words)."""
 
-    kind: str          # group_last | person_bottom | tie_for_first
-    id: str
-    name: str
-    months: int
-    text: str
+    kind: str                  # group_last | person_bottom | tie_for_first
+    id: str                    # tie_for_first: the tied groups' ids, comma-separated
+    name: str                  # tie_for_first: "id name" of each tied group, comma-separated
+    months: int                # the months running (0 for a tie)
+    places: int = 0            # person_bottom: among the last `places`
+    score: int | None = None   # tie_for_first: the score they share
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "name": self.name, "months": self.months, "places": self.places,
+                "score": self.score}
 
 
 @dataclass
@@ -92,10 +97,6 @@ class Scores:
     alerts: list[Alert] = field(default_factory=list)
     recommended: GroupScore | None = None   # year view: the top group, when there is exactly one
     problems: list[str] = field(default_factory=list)  # what could not be counted (e.g. calendar gaps)
-
-    @property
-    def warnings(self) -> list[str]:
-        return [a.text for a in self.alerts]
 
     def person(self, pid: str) -> PersonScore | None:
         return next((p for p in self.people if p.id == pid), None)
@@ -115,7 +116,7 @@ class Scores:
                         "points": p.points} for p in self.people],
             "groups": [{"id": g.id, "name": g.name, "score": g.score, "rank": g.rank, "points": g.points}
                        for g in self.groups],
-            "warnings": self.warnings,
+            "alerts": [a.to_dict() for a in self.alerts],   # render.words.score_words says them as "warnings"
         }
         if len(self.period) == 4:  # the year view
             r = self.recommended
@@ -323,18 +324,14 @@ def warnings_for(history: Sequence[Scores], rules: Any) -> list[Alert]:
         run = [last_groups(s) for s in history[-gm:]]
         for g in cur.groups:
             if all(g.id in r for r in run):
-                alerts.append(Alert("group_last", g.id, g.name, gm,
-                                    _("group {id} {name} last {n} months running: leader to be replaced")
-                                    .format(id=g.id, name=g.name, n=gm)))
+                alerts.append(Alert("group_last", g.id, g.name, gm))
 
     pm, pn = w["person_bottom_months"], w["person_bottom"]
     if len(history) >= pm:
         run = [bottom_people(s, pn) for s in history[-pm:]]
         for p in cur.people:
             if all(p.id in r for r in run):
-                alerts.append(Alert("person_bottom", p.id, p.name, pm,
-                                    _("person {id} {name} among the last {places} for {n} months running: "
-                                      "volunteer certificate withdrawn").format(id=p.id, name=p.name, places=pn, n=pm)))
+                alerts.append(Alert("person_bottom", p.id, p.name, pm, places=pn))
     return alerts
 
 
@@ -367,9 +364,7 @@ def year_scores(entries: Sequence[Entry], roster: Roster, rules: Any, year: int)
         s.recommended = top[0]
     elif len(top) > 1:
         names = ", ".join(f"{g.id} {g.name}" for g in top)
-        s.alerts.append(Alert("tie_for_first", ",".join(g.id for g in top), names, 0,
-                              _("groups {names} tie for first with {score}: the committee chooses the group to "
-                                "recommend").format(names=names, score=top[0].score)))
+        s.alerts.append(Alert("tie_for_first", ",".join(g.id for g in top), names, 0, score=top[0].score))
     return s
 
 

@@ -54,7 +54,9 @@ def score_sheets(s: Any, roster: Any) -> list[Sheet]:
         Sheet(f"小组积分 {s.period}", [("rank", "名次"), ("name", "名称"), ("id", "id"), ("points", "加减"),
                                    ("score", "积分")], groups),
     ]
-    notes = [{"text": w} for w in s.warnings]
+    from .words import score_warnings
+
+    notes = [{"text": w} for w in score_warnings(s)]
     if s.recommended is not None:
         notes.append({"text": f"推荐评优：{s.recommended.name}（{s.recommended.id}），{s.recommended.score} 分"})
     if notes:

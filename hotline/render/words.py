@@ -33,6 +33,30 @@ def _case_words(r: dict[str, Any], rules: Any) -> None:
         x["label"] = V["category"].label(x["id"])
 
 
+def alert_text(a: dict[str, Any]) -> str:
+    """A points warning (`points.Alert.to_dict`) as a sentence in the reader's language."""
+    if a["kind"] == "group_last":
+        return _("group {id} {name} last {n} months running: leader to be replaced").format(
+            id=a["id"], name=a["name"], n=a["months"])
+    if a["kind"] == "person_bottom":
+        return _("person {id} {name} among the last {places} for {n} months running: volunteer certificate "
+                 "withdrawn").format(id=a["id"], name=a["name"], places=a["places"], n=a["months"])
+    return _("groups {names} tie for first with {score}: the committee chooses the group to recommend").format(
+        names=a["name"], score=a["score"])
+
+
+def score_warnings(scores: Any) -> list[str]:
+    """The warnings of `points.Scores` as sentences."""
+    return [alert_text(a.to_dict()) for a in scores.alerts]
+
+
+def score_words(d: dict[str, Any]) -> dict[str, Any]:
+    """`Scores.to_dict()` as `hotline score --format json` prints it: its alerts said as "warnings"
+    (in the same place)."""
+    return {("warnings" if k == "alerts" else k): ([alert_text(a) for a in v] if k == "alerts" else v)
+            for k, v in d.items()}
+
+
 def notice_text(n: dict[str, Any]) -> str:
     """One notice of the bulletin (`sections.notices`) as a sentence in the reader's language."""
     kind = n["kind"]
@@ -89,4 +113,6 @@ def bulletin_words(data: dict[str, Any], rules: Any) -> dict[str, Any]:
     for r in (data.get("mandatory_reports") or {}).get("cases", []):
         r["state_label"] = labels.state(r["state"])
     data["warnings"] = [notice_text(n) for n in data.get("notices", [])]
+    if data.get("ranking"):
+        data["ranking"]["warnings"] = [alert_text(a) for a in data["ranking"]["warnings"]]
     return data

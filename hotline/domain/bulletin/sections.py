@@ -378,7 +378,7 @@ def ranking(scores: Any) -> dict[str, Any] | None:
     return {
         "people": people,
         "groups": groups,
-        "warnings": [str(w) for w in (getattr(scores, "warnings", None) or [])],
+        "warnings": [a.to_dict() for a in (getattr(scores, "alerts", None) or [])],   # words: render.words
         "problems": [str(w) for w in (getattr(scores, "problems", None) or [])],
     }
 
