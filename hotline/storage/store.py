@@ -128,13 +128,17 @@ class Store:
         out = []
         for rel, data, error, line in idx.select(where, params):
             if error is not None:
-                e = BookError(error, self.cases_dir / rel, line)
-                if problems is None:
-                    raise e
-                problems.append(LoadProblem(self.cases_dir / rel, e))
+                self._broken(rel, error, line, problems)
                 continue
             out.append(case_from_json(data))
         return out
+
+    def _broken(self, rel: str, error: str, line: int | None, problems: list[LoadProblem] | None) -> None:
+        """An index row of a file that could not be read: raised, or named in `problems`."""
+        e = BookError(error, self.cases_dir / rel, line)
+        if problems is None:
+            raise e
+        problems.append(LoadProblem(self.cases_dir / rel, e))
 
     def count(self, where: str, params=(), fallback=None, light: bool = False, include_void: bool = False) -> int:
         """How many readable cases match `where` (SQL over the index columns), none of them
@@ -239,10 +243,7 @@ class Store:
         out: list[list[Case]] = [[] for _p in periods]
         for rel, data, error, line, *flags in idx.select_each([(f"void = 0 AND ({w})", ps) for w, ps in wheres]):
             if error is not None:
-                e = BookError(error, self.cases_dir / rel, line)
-                if problems is None:
-                    raise e
-                problems.append(LoadProblem(self.cases_dir / rel, e))
+                self._broken(rel, error, line, problems)
                 continue
             if any(flags):
                 case = case_from_json(data)
